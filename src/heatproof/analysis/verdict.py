@@ -1,0 +1,94 @@
+"""The campaign verdict of DESIGN.md section 4: POSITIVE, NEGATIVE or INCONCLUSIVE, with every reason.
+
+A verdict is a pure function of the run results and the configuration, so re-running it on the same
+data gives the identical record.
+"""
+
+from __future__ import annotations
+
+from heatproof import __version__
+from heatproof.analysis import pitfalls
+from heatproof.analysis.config import AnalysisConfig
+from heatproof.analysis.energy_balance import RunResult, WindowResult
+
+POSITIVE, NEGATIVE, INCONCLUSIVE = "POSITIVE", "NEGATIVE", "INCONCLUSIVE"
+
+
+def decide(runs: list[RunResult], config: AnalysisConfig, charge_mass_kg: float) -> dict:
+    """Decide a campaign from its analysed runs; returns the verdict record (JSON-ready)."""
+    calibration = [(r, w) for r in runs if r.info.kind == "calibration" for w in r.windows]
+    active = [(r, w) for r in runs if r.info.kind == "active" for w in r.windows]
+    findings = [f for r in runs for f in r.findings] + _campaign_findings(calibration, active)
+    reasons = []
+    if not calibration:
+        reasons.append("no calibration (dummy) run: the method is not shown to read COP = 1 without a heat source")
+    if not active:
+        reasons.append("no active run to judge")
+    threshold = 1 + config.margin
+    excess_low_j = sum((w.lower_bound() - 1) * w.window.energy_in_j for _, w in active)
+    all_above = bool(active) and all(w.lower_bound() > threshold for _, w in active)
+    all_below = bool(active) and all(w.upper_bound() < threshold for _, w in active)
+    if all_above:
+        bound = pitfalls.chemical_bound(excess_low_j, charge_mass_kg * config.energy_density_bound_j_kg,
+                                        charge_mass_kg)
+        findings += [bound] if bound else []
+    blocking = [f for f in findings if f.blocking]
+    reasons += [f"{f.code}: {f.message}" for f in blocking]
+    outcome = _outcome(all_above, all_below, bool(reasons))
+    reasons += _bound_reasons(active, threshold, config.confidence, outcome)
+    return {
+        "outcome": outcome,
+        "reasons": reasons,
+        "summary": _summary(active),
+        "pitfalls": [f.to_dict() for f in findings],
+        "excess_energy_lower_bound_j": excess_low_j,
+        "runs": [r.to_dict() for r in runs],
+        "data": {str(r.info.run_id): r.info.telemetry_sha256 for r in runs},
+        "config": config.to_dict(),
+        "config_sha256": config.sha256(),
+        "software_version": __version__,
+    }
+
+
+def _outcome(all_above: bool, all_below: bool, blocked: bool) -> str:
+    if blocked:
+        return INCONCLUSIVE
+    if all_above:
+        return POSITIVE
+    return NEGATIVE if all_below else INCONCLUSIVE
+
+
+def _bound_reasons(active: list[tuple[RunResult, WindowResult]], threshold: float, confidence: float,
+                   outcome: str) -> list[str]:
+    """One sentence per active window saying where its one-sided bounds fall against 1 + margin."""
+    words = []
+    for r, w in active:
+        name = f"active run {r.info.run_id} hold {w.window.phase}"
+        low, high = w.lower_bound(), w.upper_bound()
+        if outcome == POSITIVE or low > threshold:
+            words.append(f"{name}: COP lower bound {low:.3f} > {threshold:.3f} at {confidence:.0%} confidence")
+        elif high < threshold:
+            words.append(f"{name}: COP upper bound {high:.3f} < {threshold:.3f} at {confidence:.0%} confidence")
+        else:
+            words.append(f"{name}: COP bounds [{low:.3f}, {high:.3f}] straddle {threshold:.3f}; "
+                         "neither excess heat nor its absence is shown")
+    return words
+
+
+def _summary(active: list[tuple[RunResult, WindowResult]]) -> dict:
+    """The decisive active window: the one with the lowest lower bound."""
+    if not active:
+        return {"cop": None, "cop_interval": None}
+    run, w = min(active, key=lambda rw: rw[1].lower_bound())
+    return {"cop": float(w.cop.mc.y), "cop_interval": list(w.interval), "run_id": run.info.run_id,
+            "phase": w.window.phase}
+
+
+def _campaign_findings(calibration, active) -> list[pitfalls.Finding]:
+    found = [pitfalls.dummy_inconsistent(r.info.run_id, w.window.phase, float(w.cop.mc.y), *w.interval)
+             for r, w in calibration]
+    if calibration:
+        temps = [w.shell_true_k for _, w in calibration]
+        found += [pitfalls.calibration_coverage(w.shell_true_k, min(temps), max(temps), r.info.run_id)
+                  for r, w in active]
+    return [f for f in found if f is not None]

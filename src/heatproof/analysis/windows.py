@@ -1,0 +1,74 @@
+"""Steady analysis windows: the last `window_s` of each hold phase, with their averages and drift."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from heatproof.errors import InvalidInput
+
+REQUIRED_CHANNELS = ("t_s", "phase", "drive_w", "camera_k", "ambient_k")
+
+
+@dataclass(frozen=True)
+class Window:
+    """Averages over one steady window. *_sem are standard errors of the mean from batch means."""
+
+    phase: int
+    t_start_s: float
+    t_end_s: float
+    drive_w: float
+    drive_sem_w: float
+    camera_k: float
+    camera_sem_k: float
+    ambient_k: float
+    ambient_sem_k: float
+    energy_in_j: float
+    camera_drift_k: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.t_end_s - self.t_start_s
+
+
+def check_channels(columns: dict[str, np.ndarray], source: str) -> None:
+    """Raise a clear error if a channel the analysis needs is missing."""
+    missing = [c for c in REQUIRED_CHANNELS if c not in columns]
+    if missing:
+        raise InvalidInput(f"telemetry {source} lacks channel(s) {', '.join(missing)}; record them or fix the channel map")
+
+
+def hold_windows(columns: dict[str, np.ndarray], window_s: float) -> list[Window]:
+    """One window per hold phase (phase >= 0): its last window_s seconds."""
+    t, phase = columns["t_s"], columns["phase"]
+    windows = []
+    for p in np.unique(phase[phase >= 0]):
+        rows = np.flatnonzero(phase == p)
+        end = t[rows[-1]]
+        rows = rows[t[rows] > end - window_s]
+        windows.append(_summarise(columns, int(p), rows))
+    return windows
+
+
+def _summarise(columns: dict[str, np.ndarray], phase: int, rows: np.ndarray) -> Window:
+    t = columns["t_s"][rows]
+    dt = float(np.median(np.diff(t))) if rows.size > 1 else 1.0
+    drive, camera, ambient = (columns[c][rows] for c in ("drive_w", "camera_k", "ambient_k"))
+    slope = np.polyfit(t - t[0], camera, 1)[0] if rows.size > 2 else np.nan
+    return Window(
+        phase=phase, t_start_s=float(t[0]), t_end_s=float(t[-1] + dt),
+        drive_w=float(drive.mean()), drive_sem_w=batch_sem(drive),
+        camera_k=float(camera.mean()), camera_sem_k=batch_sem(camera),
+        ambient_k=float(ambient.mean()), ambient_sem_k=batch_sem(ambient),
+        energy_in_j=float(drive.sum() * dt), camera_drift_k=float(slope * (t[-1] - t[0] + dt)),
+    )
+
+
+def batch_sem(x: np.ndarray, batches: int = 20) -> float:
+    """Standard error of the mean by batch means, robust to autocorrelated samples."""
+    usable = x.size - x.size % batches
+    if usable < 2 * batches:
+        return float(x.std(ddof=1) / np.sqrt(max(x.size, 1))) if x.size > 1 else 0.0
+    means = x[:usable].reshape(batches, -1).mean(axis=1)
+    return float(means.std(ddof=1) / np.sqrt(batches))

@@ -1,0 +1,107 @@
+"""Campaign services: record simulated runs into a workspace, analyse stored runs, decide verdicts.
+
+The thin layer between the pure core (twin, analysis) and the stores (records, telemetry).
+Everything here reads what was stored; nothing reads the simulation's parameters back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from heatproof.analysis.config import AnalysisConfig
+from heatproof.analysis.energy_balance import RunInfo, RunResult, analyze_run
+from heatproof.analysis.thermography import Surface
+from heatproof.analysis.verdict import decide
+from heatproof.physics.materials import material
+from heatproof.records import repository as repo
+from heatproof.records.models import Campaign, Run
+from heatproof.stand.instruments import StandSpec
+from heatproof.twin.reactor import HeatSource, ReactorDesign
+from heatproof.twin.simulate import Procedure, simulate_run
+from heatproof.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One run to simulate and record: kind, procedure, heat-source hypothesis and seed."""
+
+    kind: str
+    procedure: Procedure
+    source: HeatSource
+    seed: int
+
+
+def record_simulated_campaign(ws: Workspace, name: str, design: ReactorDesign, serial: str, stand: StandSpec,
+                              runs: list[PlannedRun], config: AnalysisConfig,
+                              progress: Callable[[str, float], None] | None = None) -> int:
+    """Simulate and store a whole campaign in one unit of work; returns the campaign id.
+
+    Telemetry files are written first; if anything fails they are removed again and no record is
+    committed, so the workspace is left as it was.
+    """
+    written: list[str] = []
+    try:
+        with ws.unit_of_work() as s:
+            rec_design = repo.get_or_create_design(
+                s, design.name, design.revision, charge_mass_kg=design.charge_mass_kg,
+                geometry=design.geometry(), material=design.shell_material)
+            unit = repo.get_or_create_unit(s, serial, rec_design)
+            rec_stand = repo.get_or_create_stand(s, stand.name, stand.to_dict())
+            campaign = repo.add_campaign(s, rec_design, name, config.confidence, config.margin, config.to_dict())
+            for i, planned in enumerate(runs):
+                def tick(fraction: float, label=f"{name}: {planned.kind} run", i=i) -> None:
+                    if progress:
+                        progress(label, (i + fraction) / len(runs))
+
+                columns = simulate_run(design, planned.source, planned.procedure, stand, planned.seed, progress=tick)
+                path, sha = ws.telemetry.write(f"campaign-{campaign.id}/run-{i + 1}-{planned.kind}", columns,
+                                               {"kind": planned.kind, "procedure": planned.procedure.name})
+                written.append(path)
+                repo.add_run(s, campaign, unit, rec_stand, planned.kind, planned.procedure.to_dict(),
+                             float(columns["t_s"][0]), float(columns["t_s"][-1]), path, sha,
+                             {"sample_s": planned.procedure.sample_s})
+            return campaign.id
+    except BaseException:
+        for path in written:
+            (ws.path / path).unlink(missing_ok=True)
+        raise
+
+
+def run_info(run: Run) -> RunInfo:
+    """The analysis's view of a stored run: geometry and material from its design, instruments from its stand."""
+    design = run.campaign.design
+    surface = Surface(design.geometry["diameter_m"], design.geometry["area_m2"], material(design.material))
+    return RunInfo(run.id, run.kind, surface, StandSpec.from_dict(run.stand.instruments), run.telemetry_sha256)
+
+
+def analyze_stored_run(ws: Workspace, run: Run, config: AnalysisConfig) -> RunResult:
+    """Read a run's telemetry (hash-checked against its record) and analyse it."""
+    columns = ws.telemetry.read(run.telemetry_path, expected_sha256=run.telemetry_sha256)
+    return analyze_run(columns, run_info(run), config)
+
+
+def campaign_config(campaign: Campaign) -> AnalysisConfig:
+    """The analysis configuration stored with the campaign."""
+    return AnalysisConfig(**campaign.config)
+
+
+def analyze_run_by_id(ws: Workspace, run_id: int) -> RunResult:
+    with ws.unit_of_work() as s:
+        run = repo.get_run(s, run_id)
+        return analyze_stored_run(ws, run, campaign_config(run.campaign))
+
+
+def decide_campaign(ws: Workspace, campaign_id: int, store: bool = True) -> dict:
+    """Analyse every run of the campaign from stored telemetry and decide; the verdict is stored
+    only when every run was read and analysed."""
+    with ws.unit_of_work() as s:
+        campaign = repo.get_campaign(s, campaign_id)
+        config = campaign_config(campaign)
+        results = [analyze_stored_run(ws, run, config) for run in sorted(campaign.runs, key=lambda r: r.id)]
+        record = {"campaign_id": campaign.id, "campaign": campaign.name,
+                  "design": f"{campaign.design.name} rev {campaign.design.revision}",
+                  **decide(results, config, campaign.design.charge_mass_kg)}
+        if store:
+            repo.add_verdict(s, campaign, record)
+        return record

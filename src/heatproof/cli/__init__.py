@@ -1,0 +1,38 @@
+"""The `heatproof` command line: one Typer app, one sub-module per part of the flow."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from heatproof.cli import campaign, control, reliability
+from heatproof.errors import HeatproofError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+app.command()(campaign.demo)
+app.command()(campaign.analyze)
+app.command()(campaign.verdict)
+app.add_typer(control.app, name="control", help="Run control scenarios on the physics twin.")
+app.add_typer(reliability.app, name="reliability", help="Fleet life data and demonstration tests.")
+
+
+def main() -> None:
+    """Entry point: user errors become one line on stderr and exit status 2, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except HeatproofError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        print("error: aborted", file=sys.stderr)
+        sys.exit(130)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except Exception as err:  # click usage errors arrive here with standalone_mode=False
+        import click
+
+        if isinstance(err, click.ClickException):
+            err.show()
+            sys.exit(err.exit_code)
+        raise

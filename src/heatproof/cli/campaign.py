@@ -1,0 +1,60 @@
+"""`heatproof demo | analyze | verdict`: campaigns from simulation to verdict on stored data."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from heatproof.campaign import analyze_run_by_id, decide_campaign
+from heatproof.cli.options import DEFAULT_WORKSPACE, DbUrl, JsonFlag, WorkspaceDir, open_workspace, print_json
+from heatproof.demo import run_demo
+
+err = Console(stderr=True)
+
+
+def demo(workspace: WorkspaceDir = DEFAULT_WORKSPACE, db_url: DbUrl = None, json_out: JsonFlag = False) -> None:
+    """Run the null and gain campaigns on simulated stands, store, analyse, report."""
+    ws = open_workspace(workspace, db_url)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err,
+                  transient=json_out) as bar:
+        task = bar.add_task("demo", total=1.0)
+        summary = run_demo(ws, lambda label, fraction: bar.update(task, description=label, completed=fraction))
+        bar.update(task, completed=1.0)
+    if json_out:
+        print_json(summary)
+        return
+    typer.echo("Simulated campaigns (no real reactor was measured):")
+    for name, s in summary["scenarios"].items():
+        low, high = s["cop_interval"]
+        typer.echo(f"  {name:5s} campaign {s['campaign_id']}: {s['verdict']:12s} COP {s['cop']:.3f} "
+                   f"[{low:.3f}, {high:.3f}]  report {s['report']}")
+
+
+def analyze(run_id: Annotated[int, typer.Argument(help="Run id")], workspace: WorkspaceDir = DEFAULT_WORKSPACE,
+            db_url: DbUrl = None, json_out: JsonFlag = False) -> None:
+    """Energy balance of one stored run, per steady window."""
+    result = analyze_run_by_id(open_workspace(workspace, db_url), run_id).to_dict()
+    if json_out:
+        print_json(result)
+        return
+    for w in result["windows"]:
+        low, high = w["cop_interval"]
+        typer.echo(f"run {run_id} hold {w['phase']}: drive {w['drive_w']:.1f} W, out {w['heat_out_w']:.1f} W, "
+                   f"COP {w['cop']:.3f} [{low:.3f}, {high:.3f}]")
+    for p in result["pitfalls"]:
+        typer.echo(f"  {p['severity']}: {p['code']}: {p['message']}")
+
+
+def verdict(campaign_id: Annotated[int, typer.Argument(help="Campaign id")],
+            workspace: WorkspaceDir = DEFAULT_WORKSPACE, db_url: DbUrl = None, json_out: JsonFlag = False) -> None:
+    """Re-analyse a campaign from its stored telemetry and record the verdict."""
+    record = decide_campaign(open_workspace(workspace, db_url), campaign_id)
+    if json_out:
+        print_json(record)
+        return
+    typer.echo(f"campaign {campaign_id}: {record['outcome']}")
+    for reason in record["reasons"]:
+        typer.echo(f"  - {reason}")

@@ -1,0 +1,85 @@
+"""Instrument specifications of a test stand, as a calibration certificate or data sheet states them.
+
+The same spec drives the twin's sensor errors and the analysis's uncertainty budget, so a budget
+is exactly as honest as the spec the stand declares. Temperatures in K, power in W.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from heatproof.errors import require
+from heatproof.physics.radiation import CAMERA_BAND_M
+
+
+@dataclass(frozen=True)
+class ThermocoupleSpec:
+    """Type K class 1: tolerance is a rectangular half-width, noise a standard deviation per sample."""
+
+    tolerance_k: float = 1.5
+    noise_k: float = 0.3
+
+
+@dataclass(frozen=True)
+class CameraSpec:
+    """Radiometric IR camera: band, the emissivity it is set to, and its calibration uncertainty (k=1)."""
+
+    band_m: tuple[float, float] = CAMERA_BAND_M
+    emissivity_set: float = 0.95
+    calibration_u_k: float = 1.5
+    noise_k: float = 0.5
+
+    def __post_init__(self) -> None:
+        require(0 < self.emissivity_set <= 1,
+                f"emissivity_set={self.emissivity_set} is outside (0, 1]; give the camera's setting as a fraction")
+
+
+@dataclass(frozen=True)
+class PowerAnalyzerSpec:
+    """Accuracy is ± (reading_fraction x reading + range_fraction x range), rectangular."""
+
+    reading_fraction: float = 0.001
+    range_fraction: float = 0.0005
+    range_w: float = 3000.0
+    noise_w: float = 0.5
+    phases: int = 1
+    measures_dc: bool = True
+
+    def half_width_w(self, reading_w: float) -> float:
+        return self.reading_fraction * abs(reading_w) + self.range_fraction * self.range_w
+
+
+@dataclass(frozen=True)
+class AmbientSpec:
+    """Room thermometer: rectangular tolerance and per-sample noise."""
+
+    tolerance_k: float = 0.5
+    noise_k: float = 0.05
+
+
+@dataclass(frozen=True)
+class StandSpec:
+    """The instruments of one test stand."""
+
+    name: str = "stand-1"
+    core_thermocouples: int = 3
+    thermocouple: ThermocoupleSpec = field(default_factory=ThermocoupleSpec)
+    camera: CameraSpec = field(default_factory=CameraSpec)
+    power: PowerAnalyzerSpec = field(default_factory=PowerAnalyzerSpec)
+    ambient: AmbientSpec = field(default_factory=AmbientSpec)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> StandSpec:
+        camera = dict(data["camera"])
+        camera["band_m"] = tuple(camera["band_m"])
+        return cls(
+            name=data["name"],
+            core_thermocouples=data["core_thermocouples"],
+            thermocouple=ThermocoupleSpec(**data["thermocouple"]),
+            camera=CameraSpec(**camera),
+            power=PowerAnalyzerSpec(**data["power"]),
+            ambient=AmbientSpec(**data["ambient"]),
+        )

@@ -1,0 +1,40 @@
+"""Sensor models of the twin: each instrument has a fixed calibration error drawn within its spec
+for the run (unknown to the analysis) plus independent noise per sample."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from heatproof.physics.materials import Material
+from heatproof.physics.radiation import camera_reading_k
+from heatproof.stand.instruments import StandSpec
+
+
+class StandSensors:
+    """Turns the reactor's true state into the readings a stand records."""
+
+    def __init__(self, spec: StandSpec, shell_material: Material, rng: np.random.Generator):
+        self.spec, self.material, self.rng = spec, shell_material, rng
+        tc, cam, pw, amb = spec.thermocouple, spec.camera, spec.power, spec.ambient
+        self._tc_offset_k = rng.uniform(-tc.tolerance_k, tc.tolerance_k, spec.core_thermocouples)
+        self._camera_offset_k = rng.normal(0.0, cam.calibration_u_k)
+        self._power_rel_error = rng.uniform(-pw.reading_fraction, pw.reading_fraction)
+        self._power_offset_w = rng.uniform(-1, 1) * pw.range_fraction * pw.range_w
+        self._ambient_offset_k = rng.uniform(-amb.tolerance_k, amb.tolerance_k)
+
+    def core_k(self, true_core_k: float) -> np.ndarray:
+        noise = self.rng.normal(0.0, self.spec.thermocouple.noise_k, self._tc_offset_k.size)
+        return true_core_k + self._tc_offset_k + noise
+
+    def camera_k(self, true_shell_k: float, ambient_k: float) -> float:
+        cam = self.spec.camera
+        eps_band = float(self.material.eps_band_at(true_shell_k))
+        shown = camera_reading_k(true_shell_k, eps_band, cam.emissivity_set, cam.band_m, ambient_k)
+        return float(shown) + self._camera_offset_k + self.rng.normal(0.0, cam.noise_k)
+
+    def power_w(self, true_drive_w: float) -> float:
+        noise = self.rng.normal(0.0, self.spec.power.noise_w) if true_drive_w > 0 else 0.0
+        return true_drive_w * (1 + self._power_rel_error) + self._power_offset_w + noise
+
+    def ambient_k(self, true_ambient_k: float) -> float:
+        return true_ambient_k + self._ambient_offset_k + self.rng.normal(0.0, self.spec.ambient.noise_k)

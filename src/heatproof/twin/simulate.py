@@ -1,0 +1,127 @@
+"""Run a test procedure on the twin: reactor, stand sensors and the controller, sampled at 1 Hz.
+
+The result is the telemetry a real stand would record (measured values only, never the truth),
+as equal-length numpy columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from heatproof.control.controller import Controller, ControllerConfig, Mode, Readings
+from heatproof.errors import require
+from heatproof.stand.instruments import StandSpec
+from heatproof.twin.reactor import HeatSource, Reactor, ReactorDesign
+from heatproof.twin.sensors import StandSensors
+
+SHUTDOWN_PHASE = -1
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Bring the core to target_k (ramped) and hold it; duration_s counts from the start of the ramp."""
+
+    target_k: float
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """A sequence of holds followed by a controlled shutdown and cool-down."""
+
+    name: str
+    holds: tuple[Hold, ...]
+    cooldown_s: float = 1800.0
+    sample_s: float = 1.0
+
+    def __post_init__(self) -> None:
+        require(len(self.holds) > 0, f"procedure {self.name!r} has no holds; add at least one Hold")
+        require(self.sample_s > 0, f"sample_s={self.sample_s} must be > 0 s")
+
+    @property
+    def duration_s(self) -> float:
+        return sum(h.duration_s for h in self.holds) + self.cooldown_s
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def default_controller_config(design: ReactorDesign) -> ControllerConfig:
+    """Controller settings for the demo reactor: core temperature control, 3 kW drive limit."""
+    return ControllerConfig(max_drive_w=3000.0, trip_k=1400.0, ramp_k_per_s=0.5, kp_w_per_k=40.0, ti_s=120.0)
+
+
+def simulate_run(
+    design: ReactorDesign,
+    source: HeatSource,
+    procedure: Procedure,
+    stand: StandSpec,
+    seed: int,
+    ambient_k: float = 298.15,
+    progress: Callable[[float], None] | None = None,
+) -> dict[str, np.ndarray]:
+    """Simulate one run; returns telemetry columns keyed by channel name (SI units).
+
+    Each row holds the readings at t_s and the measured drive power applied over [t_s, t_s + sample_s).
+    """
+    rng = np.random.default_rng(seed)
+    reactor = Reactor(design, source, ambient_k)
+    sensors = StandSensors(stand, design.material, rng)
+    controller = Controller(default_controller_config(design))
+    dt = procedure.sample_s
+    n = int(round(procedure.duration_s / dt))
+    cols = _empty_columns(n, stand.core_thermocouples)
+    hold_ends = np.cumsum([h.duration_s for h in procedure.holds])
+    drive_w, phase = 0.0, None
+    for i in range(n):
+        t_s = i * dt
+        state = reactor.state
+        core = sensors.core_k(state.core_k)
+        readings = Readings(t_s=t_s, core_k=tuple(core), shell_k=float("nan"), drive_w=sensors.power_w(drive_w))
+        new_phase = int(np.searchsorted(hold_ends, t_s, side="right"))
+        new_phase = new_phase if new_phase < len(procedure.holds) else SHUTDOWN_PHASE
+        drive_w = controller.step(readings)
+        if new_phase != phase:
+            _enter_phase(controller, procedure, new_phase)
+            phase = new_phase
+        _record(cols, i, t_s, phase, controller, core, sensors.power_w(drive_w),
+                sensors.camera_k(state.shell_k, ambient_k), sensors.ambient_k(ambient_k))
+        reactor.step(drive_w, dt)
+        if progress is not None and i % 600 == 0:
+            progress(i / n)
+    return cols
+
+
+def _enter_phase(controller: Controller, procedure: Procedure, phase: int) -> None:
+    if phase == SHUTDOWN_PHASE:
+        controller.command_shutdown()
+    elif controller.mode == Mode.OFF:
+        controller.command_start(procedure.holds[phase].target_k)
+    else:
+        controller.command_setpoint(procedure.holds[phase].target_k)
+
+
+MODE_CODES = {mode: code for code, mode in enumerate(Mode)}
+
+
+def _empty_columns(n: int, n_tc: int) -> dict[str, np.ndarray]:
+    cols = {"t_s": np.zeros(n), "phase": np.zeros(n, dtype=np.int64), "mode": np.zeros(n, dtype=np.int64),
+            "setpoint_k": np.zeros(n), "drive_w": np.zeros(n), "camera_k": np.zeros(n), "ambient_k": np.zeros(n)}
+    for j in range(n_tc):
+        cols[f"core_tc{j + 1}_k"] = np.zeros(n)
+    return cols
+
+
+def _record(cols, i, t_s, phase, controller, core, drive_w, camera_k, ambient_k) -> None:
+    cols["t_s"][i] = t_s
+    cols["phase"][i] = phase
+    cols["mode"][i] = MODE_CODES[controller.mode]
+    cols["setpoint_k"][i] = controller.setpoint_k if controller.setpoint_k is not None else np.nan
+    cols["drive_w"][i] = drive_w
+    cols["camera_k"][i] = camera_k
+    cols["ambient_k"][i] = ambient_k
+    for j, value in enumerate(core):
+        cols[f"core_tc{j + 1}_k"][i] = value
