@@ -6,13 +6,17 @@ import sys
 
 import typer
 
-from heatproof.cli import campaign, control, reliability
+from heatproof.cli import analysis, campaign, control, daq, evidence, reliability, stand
 from heatproof.errors import HeatproofError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 app.command()(campaign.demo)
-app.command()(campaign.analyze)
+app.command()(analysis.analyze)
 app.command()(campaign.verdict)
+app.add_typer(analysis.app, name="analysis", help="Energy-balance methods, run files and statistics.")
+app.add_typer(stand.app, name="stand", help="Test stands over Modbus TCP.")
+app.add_typer(daq.app, name="daq", help="Durable acquisition from stands.")
+app.add_typer(evidence.dossier_app, name="dossier", help="Export, verify and re-analyse a dossier.")
 app.add_typer(control.app, name="control", help="Run control scenarios on the physics twin.")
 app.add_typer(reliability.app, name="reliability", help="Fleet life data and demonstration tests.")
 

@@ -1,4 +1,4 @@
-"""`heatproof demo | analyze | verdict`: campaigns from simulation to verdict on stored data."""
+"""`heatproof demo | verdict`: campaigns from simulation to verdict on stored data."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from heatproof.campaign import analyze_run_by_id, decide_campaign
+from heatproof.campaign import decide_campaign
 from heatproof.cli.options import DEFAULT_WORKSPACE, DbUrl, JsonFlag, WorkspaceDir, open_workspace, print_json
 from heatproof.demo import run_demo
 
@@ -31,21 +31,6 @@ def demo(workspace: WorkspaceDir = DEFAULT_WORKSPACE, db_url: DbUrl = None, json
         low, high = s["cop_interval"]
         typer.echo(f"  {name:5s} campaign {s['campaign_id']}: {s['verdict']:12s} COP {s['cop']:.3f} "
                    f"[{low:.3f}, {high:.3f}]  report {s['report']}")
-
-
-def analyze(run_id: Annotated[int, typer.Argument(help="Run id")], workspace: WorkspaceDir = DEFAULT_WORKSPACE,
-            db_url: DbUrl = None, json_out: JsonFlag = False) -> None:
-    """Energy balance of one stored run, per steady window."""
-    result = analyze_run_by_id(open_workspace(workspace, db_url), run_id).to_dict()
-    if json_out:
-        print_json(result)
-        return
-    for w in result["windows"]:
-        low, high = w["cop_interval"]
-        typer.echo(f"run {run_id} hold {w['phase']}: drive {w['drive_w']:.1f} W, out {w['heat_out_w']:.1f} W, "
-                   f"COP {w['cop']:.3f} [{low:.3f}, {high:.3f}]")
-    for p in result["pitfalls"]:
-        typer.echo(f"  {p['severity']}: {p['code']}: {p['message']}")
 
 
 def verdict(campaign_id: Annotated[int, typer.Argument(help="Campaign id")],

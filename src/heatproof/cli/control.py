@@ -1,0 +1,5 @@
+"""`heatproof control` commands."""
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)

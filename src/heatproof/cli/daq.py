@@ -1,0 +1,5 @@
+"""`heatproof daq` commands."""
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)
