@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Quick start, second command: set up .venv and the services the tests use (PostgreSQL), then run
+# ruff and the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+if url=$(bash scripts/postgres.sh); then
+  export HEATPROOF_TEST_PG_URL="$url"
+else
+  echo "test.sh: PostgreSQL could not be set up; its tests will be skipped" >&2
+fi
+.venv/bin/ruff check src tests benchmarks
+exec .venv/bin/pytest "$@"

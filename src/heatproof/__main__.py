@@ -1,0 +1,5 @@
+"""`python -m heatproof` runs the CLI."""
+
+from heatproof.cli import main
+
+main()

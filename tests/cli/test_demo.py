@@ -1,0 +1,57 @@
+"""The foundation's end-to-end path: simulate, store, analyse the stored telemetry, decide, report."""
+
+from __future__ import annotations
+
+import json
+
+
+def test_null_scenario_is_negative_and_its_interval_contains_one(demo_run):
+    _, summary = demo_run
+    null = summary["scenarios"]["null"]
+    assert null["verdict"] == "NEGATIVE"
+    low, high = null["cop_interval"]
+    assert low < 1.0 < high
+    assert null["simulated"] is True
+
+
+def test_gain_scenario_is_positive_with_interval_inside_bounds(demo_run):
+    _, summary = demo_run
+    gain = summary["scenarios"]["gain"]
+    assert gain["verdict"] == "POSITIVE"
+    low, high = gain["cop_interval"]
+    assert 1.2 < low < gain["cop"] < high < 1.4
+
+
+def test_reports_are_standalone_html(demo_run):
+    _, summary = demo_run
+    for scenario in summary["scenarios"].values():
+        page = open(scenario["report"], encoding="utf-8").read()
+        assert scenario["verdict"] in page
+        assert "<script src=" not in page  # plotly.js is inlined, nothing is fetched
+        assert "Plotly.newPlot" in page
+
+
+def test_verdict_on_stored_data_reproduces_the_demo(demo_run, heatproof):
+    ws, summary = demo_run
+    gain = summary["scenarios"]["gain"]
+    first = json.loads(heatproof("verdict", str(gain["campaign_id"]), "--workspace", str(ws), "--json",
+                                 check=True).stdout)
+    second = json.loads(heatproof("verdict", str(gain["campaign_id"]), "--workspace", str(ws), "--json",
+                                  check=True).stdout)
+    assert first == second
+    assert first["outcome"] == gain["verdict"]
+    assert first["summary"]["cop_interval"] == gain["cop_interval"]
+    assert set(first["data"]) and all(len(h) == 64 for h in first["data"].values())
+
+
+def test_analyze_stored_run(demo_run, heatproof):
+    ws, summary = demo_run
+    verdict = json.loads(heatproof("verdict", str(summary["scenarios"]["null"]["campaign_id"]), "--workspace",
+                                   str(ws), "--json", check=True).stdout)
+    calibration = next(r for r in verdict["runs"] if r["kind"] == "calibration")
+    result = json.loads(heatproof("analyze", str(calibration["run_id"]), "--workspace", str(ws), "--json",
+                                  check=True).stdout)
+    assert len(result["windows"]) == 3
+    for window in result["windows"]:
+        low, high = window["cop_interval"]
+        assert low < 1.0 < high  # a dummy run reads COP = 1 within its interval

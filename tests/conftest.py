@@ -1,0 +1,35 @@
+"""Shared fixtures: the demo's workspace is built once per test session (about a minute)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEATPROOF = [sys.executable, "-m", "heatproof"]
+
+
+def run_heatproof(*args: str, check: bool = False) -> subprocess.CompletedProcess:
+    """Run the CLI in a subprocess, as a user would."""
+    done = subprocess.run([*HEATPROOF, *args], capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    if check and done.returncode != 0:
+        raise AssertionError(f"heatproof {' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
+    return done
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> tuple[Path, dict]:
+    """A workspace holding both demo campaigns, and the demo's JSON summary."""
+    ws = tmp_path_factory.mktemp("demo") / "ws"
+    done = run_heatproof("demo", "--json", "--workspace", str(ws), check=True)
+    return ws, json.loads(done.stdout)
+
+
+@pytest.fixture(scope="session")
+def heatproof():
+    """The CLI as a function: heatproof("verdict", "1", "--json", check=True) -> CompletedProcess."""
+    return run_heatproof
