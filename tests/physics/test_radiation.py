@@ -1,0 +1,166 @@
+"""Planck band radiance, IR-camera emissivity correction and grey-body power."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import constants
+from scipy.integrate import quad
+
+from heatproof.errors import InvalidInput
+from heatproof.physics.materials import material
+from heatproof.physics.radiation import (
+    CAMERA_BAND_M,
+    SIGMA_W_M2K4,
+    band_radiance,
+    camera_reading_k,
+    radiated_power_w,
+    true_temperature_k,
+)
+
+CASES = json.loads((Path(__file__).parents[1] / "data" / "heat_transfer_cases.json").read_text())[
+    "cases"
+]
+
+
+def _planck(lam_m, t_k):
+    c2 = constants.h * constants.c / constants.k
+    return 2 * constants.h * constants.c**2 / lam_m**5 / np.expm1(c2 / (lam_m * t_k))
+
+
+@pytest.mark.parametrize("band", [CAMERA_BAND_M, (3e-6, 5e-6), (8e-6, 14e-6), (1e-6, 20e-6)])
+@pytest.mark.parametrize("t_k", [80.0, 250.0, 300.0, 773.15, 1500.0, 2500.0, 6000.0])
+def test_band_radiance_matches_adaptive_quadrature(band, t_k):
+    ref, _ = quad(_planck, *band, args=(t_k,), epsabs=0, epsrel=1e-13, limit=200)
+    assert band_radiance(t_k, band) == pytest.approx(ref, rel=1e-9)
+
+
+def test_band_radiance_is_vectorised():
+    t = np.array([[300.0, 600.0], [900.0, 1200.0]])
+    values = band_radiance(t)
+    assert values.shape == (2, 2)
+    assert values[1, 1] == pytest.approx(band_radiance(1200.0), rel=1e-15)
+    # the 7.5-13 um band holds ~ 1/3 of the blackbody exitance at room temperature
+    assert 0.30 < np.pi * band_radiance(300.0) / (SIGMA_W_M2K4 * 300.0**4) < 0.40
+
+
+def test_camera_shows_true_temperature_when_set_to_the_in_band_emissivity():
+    t = np.linspace(300.0, 1800.0, 7)
+    assert np.allclose(camera_reading_k(t, 0.95, 0.95), t, rtol=0, atol=1e-9)
+    assert np.allclose(camera_reading_k(t, 0.9, 0.9, t_reflected_k=295.0), t, rtol=0, atol=1e-8)
+
+
+def test_low_emissivity_setting_inflates_the_reading():
+    t = np.array([500.0, 1000.0, 1500.0])
+    reading = camera_reading_k(t, 0.95, 0.4)
+    assert np.all(reading > t)
+    # exact relation eps_set L(Tc) = eps_band L(T)
+    assert np.allclose(0.4 * band_radiance(reading), 0.95 * band_radiance(t), rtol=1e-12)
+
+
+@pytest.mark.parametrize("t_reflected_k", [None, 293.15, 340.0])
+def test_round_trip_camera_and_true_temperature(t_reflected_k):
+    t = np.linspace(350.0, 2200.0, 200)
+    eps_band = np.linspace(0.6, 0.98, 200)
+    reading = camera_reading_k(t, eps_band, 0.5, t_reflected_k=t_reflected_k)
+    back = true_temperature_k(reading, 0.5, eps_band, t_reflected_k=t_reflected_k)
+    assert np.max(np.abs(back - t)) < 1e-8
+
+
+def test_reflection_balance_holds_exactly():
+    t, tr, eb, es = 420.0, 300.0, 0.7, 0.95
+    tc = camera_reading_k(t, eb, es, t_reflected_k=tr)
+    lhs = es * band_radiance(tc) + (1 - es) * band_radiance(tr)
+    rhs = eb * band_radiance(t) + (1 - eb) * band_radiance(tr)
+    assert lhs == pytest.approx(rhs, rel=1e-12)
+
+
+def test_round_trip_with_temperature_dependent_emissivity():
+    alumina = material("alumina")
+
+    def eps(t_k):
+        return 0.97 - 1e-4 * (np.asarray(t_k) - 300.0) + 0 * alumina.eps_band_at(t_k)
+
+    t = np.linspace(400.0, 1600.0, 50)
+    reading = camera_reading_k(t, eps, 0.6)
+    assert np.allclose(0.6 * band_radiance(reading), eps(t) * band_radiance(t), rtol=1e-12)
+    back = true_temperature_k(reading, 0.6, eps)
+    assert np.max(np.abs(back - t)) < 1e-8
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    t_k=st.floats(250.0, 2500.0),
+    eps_band=st.floats(0.05, 1.0),
+    eps_set=st.floats(0.05, 1.0),
+)
+def test_round_trip_property(t_k, eps_band, eps_set):
+    reading = camera_reading_k(t_k, eps_band, eps_set)
+    assert true_temperature_k(reading, eps_set, eps_band) == pytest.approx(t_k, abs=1e-8)
+
+
+def test_scalar_inputs_give_scalar_outputs():
+    assert np.ndim(camera_reading_k(1000.0, 0.9, 0.5)) == 0
+    assert isinstance(float(true_temperature_k(1100.0, 0.5, 0.9)), float)
+
+
+def test_lugano_error_direction_and_size():
+    """Camera set to alumina's TOTAL emissivity while its in-band emissivity is ~0.95.
+
+    The camera shows 1500 K with eps_set = eps_total(1500 K) ~ 0.42: the surface is really ~950 K,
+    and the radiated power computed from the displayed temperature is over-estimated ~4.7-fold.
+    """
+    alumina = material("alumina")
+    t_shown, t_room = 1500.0, 298.15
+    eps_set = alumina.eps_total_at(t_shown)
+    assert 0.38 < eps_set < 0.45
+    t_true = true_temperature_k(t_shown, eps_set, alumina.eps_band_at)
+    assert 900.0 < t_true < 1000.0  # the displayed temperature is ~550 K too high
+    claimed = radiated_power_w(t_shown, t_room, eps_set, 1.0)
+    actual = radiated_power_w(t_true, t_room, alumina.eps_total_at(t_true), 1.0)
+    assert 4.0 < claimed / actual < 5.5
+    # and the camera model agrees forward: a 947.7 K alumina surface displays 1500 K
+    assert camera_reading_k(t_true, alumina.eps_band_at, eps_set) == pytest.approx(
+        t_shown, abs=1e-8
+    )
+
+
+def test_radiated_power_against_incropera_example_9_3():
+    case = next(c for c in CASES if c["id"] == "Incropera-Ex9-3")
+    inputs = case["inputs"]
+    q = radiated_power_w(
+        inputs["Ts_C"] + 273.15,
+        inputs["Tsur_C"] + 273.15,
+        inputs["emissivity"],
+        np.pi * inputs["D_m"],
+    )
+    assert q == pytest.approx(case["published"]["q_rad_W_m"], rel=2e-3)  # published to 3 digits
+
+
+def test_radiated_power_against_own_reactor_table():
+    case = next(c for c in CASES if c["id"] == "Own-reactor-cylinder")
+    area = np.pi * 0.033 * 0.20
+    for row in case["results"]:
+        for eps, expected in row["Q_rad_W_by_emissivity"].items():
+            q = radiated_power_w(row["Ts_C"] + 273.15, 298.15, float(eps), area)
+            assert q == pytest.approx(expected, rel=1e-3)  # table gives 4 significant digits
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: band_radiance(-5.0),
+        lambda: band_radiance(300.0, (13e-6, 7.5e-6)),
+        lambda: camera_reading_k(1000.0, 1.3, 0.5),
+        lambda: camera_reading_k(1000.0, 0.9, 0.0),
+        lambda: true_temperature_k(np.array([900.0, np.nan]), 0.5, 0.9),
+        lambda: true_temperature_k(300.0, 0.9, 0.3, t_reflected_k=900.0),
+        lambda: radiated_power_w(1000.0, 300.0, 0.5, -1.0),
+    ],
+)
+def test_bad_input_raises_invalid_input(call):
+    with pytest.raises(InvalidInput):
+        call()
