@@ -1,5 +1,587 @@
-"""`heatproof reliability` commands."""
+"""`heatproof reliability` commands: fit life data, plan and decide demonstration tests, report.
+
+Life data CSV columns (header row, one row per unit):
+  unit    unit id (unique)
+  status  failed | running | removed
+  hours   operating hours at failure (detection) or censoring; or give instead
+  start, end   test-clock hours or ISO 8601 timestamps (hours = end - start)
+  mode    failure mode of a failed unit (optional)
+  lower, upper  optional: a failure found at inspection lies in (lower, upper] hours
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
 
-app = typer.Typer(no_args_is_help=True)
+from heatproof.errors import InvalidInput, NotFound
+from heatproof.reliability.bounds import fit_summary, mtbf_bounds
+from heatproof.reliability.demonstration import (
+    Plan,
+    custom_fixed,
+    custom_sequential,
+    decide,
+    decide_life,
+    decide_path,
+    true_risks,
+    zero_failure_plan,
+)
+from heatproof.reliability.fits import compare, competing_quantile, fit
+from heatproof.reliability.fleet import FleetScenario, ModeTruth, coverage, simulate_fleet
+from heatproof.reliability.lifedata import CSV_COLUMNS, LifeData, life_data_from_rows
+from heatproof.reliability.mil781 import plan_by_name, published_plans
+from heatproof.reliability.report import life_report, sequential_chart
+
+app = typer.Typer(no_args_is_help=True, help=__doc__)
+_out = Console()
+_err = Console(stderr=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+FileArg = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Life data CSV: unit, status (failed|running|removed), hours or start+end "
+        "(hours or ISO 8601), optional mode, lower, upper (inspection interval of a failure)."
+    ),
+]
+SimOpt = Annotated[
+    bool,
+    typer.Option("--simulate", help="Use a simulated fleet (--sim-* options) instead of FILE."),
+]
+Units = Annotated[int, typer.Option("--sim-units", help="Simulated fleet size.")]
+AlphaH = Annotated[
+    float, typer.Option("--sim-alpha-h", help="True Weibull scale (h) of the main mode.")
+]
+BetaT = Annotated[float, typer.Option("--sim-beta", help="True Weibull shape of the main mode.")]
+EnrolH = Annotated[
+    float, typer.Option("--sim-enrol-h", help="Units start uniformly over [0, this] clock hours.")
+]
+EndH = Annotated[
+    float, typer.Option("--sim-test-end-h", help="Clock hour at which the test is analysed.")
+]
+RemovalH = Annotated[
+    float, typer.Option("--sim-removal-mean-h", help="Mean hours to removal without failure.")
+]
+InspectH = Annotated[
+    float | None,
+    typer.Option("--sim-inspection-h", help="Failures found at inspections every N h."),
+]
+ExtraModes = Annotated[
+    list[str] | None, typer.Option("--sim-mode", help="Extra competing mode NAME:ALPHA_H:BETA.")
+]
+Seed = Annotated[int, typer.Option("--seed", help="Random seed.")]
+Ci = Annotated[float, typer.Option("--ci", help="Confidence level, e.g. 0.9.")]
+Method = Annotated[
+    str, typer.Option("--method", help="Bounds: fisher (log-transformed) or lr (likelihood ratio).")
+]
+Sided = Annotated[str, typer.Option("--sided", help="two, lower or upper.")]
+
+
+def _emit(obj: dict) -> None:
+    typer.echo(json.dumps(obj, allow_nan=False, default=_jsonable))
+
+
+def _jsonable(x: object) -> object:
+    if hasattr(x, "item"):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, int | float | str):
+        return x
+    raise TypeError(f"not JSON serialisable: {type(x).__name__}")
+
+
+def _clean(obj: object) -> object:
+    """Replace non-finite floats by None so the JSON is strict."""
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def read_life_csv(path: Path) -> LifeData:
+    """Life data from a CSV file with the columns described in this module."""
+    if not path.is_file():
+        raise NotFound(
+            f"life data file {path} does not exist; give a CSV with columns {', '.join(CSV_COLUMNS)}"
+        )
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        rows = [
+            {(k or "").strip().lower(): v for k, v in row.items()} for row in csv.DictReader(fh)
+        ]
+    return life_data_from_rows(rows)
+
+
+def write_life_csv(data: LifeData, path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(CSV_COLUMNS))
+        writer.writeheader()
+        writer.writerows(data.to_rows())
+
+
+def _scenario(units, alpha_h, beta, enrol_h, end_h, removal_h, inspect_h, extra) -> FleetScenario:
+    modes = [ModeTruth("wear", alpha_h, beta)]
+    for spec in extra or []:
+        parts = spec.split(":")
+        try:
+            modes.append(ModeTruth(parts[0], float(parts[1]), float(parts[2])))
+        except (IndexError, ValueError):
+            raise InvalidInput(
+                f"--sim-mode={spec!r} is not NAME:ALPHA_H:BETA, e.g. seal:20000:1.1"
+            ) from None
+    return FleetScenario(units, tuple(modes), enrol_h, end_h, removal_h, inspect_h)
+
+
+def _life(file: Path | None, simulate: bool, scenario: FleetScenario, seed: int) -> LifeData:
+    if simulate == (file is not None):
+        raise InvalidInput("give either a life data FILE or --simulate")
+    return simulate_fleet(scenario, seed) if simulate else read_life_csv(file)
+
+
+def _plan(name: str | None, custom: bool, alpha: float, beta: float, d: float, fixed: bool) -> Plan:
+    if custom:
+        return custom_fixed(alpha, beta, d) if fixed else custom_sequential(alpha, beta, d)
+    if not name:
+        raise InvalidInput("give --plan NAME (e.g. III-D) or --custom with --alpha --beta --d")
+    return plan_by_name(name)
+
+
+@app.command("fit")
+def fit_cmd(
+    file: FileArg = None,
+    dist: Annotated[
+        str, typer.Option(help="weibull, weibull3, exponential, lognormal or best (AICc).")
+    ] = "weibull",
+    ci: Ci = 0.9,
+    method: Method = "fisher",
+    sided: Sided = "two",
+    b: Annotated[
+        list[float] | None, typer.Option("--b", help="B-life percent(s), e.g. --b 10 --b 1.")
+    ] = None,
+    mode: Annotated[
+        str | None, typer.Option(help="Fit one failure mode (others censored).")
+    ] = None,
+    by_mode: Annotated[
+        bool, typer.Option("--by-mode", help="Fit every failure mode (competing risks).")
+    ] = False,
+    simulate: SimOpt = False,
+    sim_units: Units = 100,
+    sim_alpha_h: AlphaH = 6000.0,
+    sim_beta: BetaT = 1.6,
+    sim_enrol_h: EnrolH = 1000.0,
+    sim_test_end_h: EndH = 5000.0,
+    sim_removal_mean_h: RemovalH = 20000.0,
+    sim_inspection_h: InspectH = None,
+    sim_mode: ExtraModes = None,
+    seed: Seed = 0,
+    json_out: JsonOpt = False,
+) -> None:
+    """Fit life distributions by maximum likelihood with censoring; bounds with the method named."""
+    scenario = _scenario(
+        sim_units,
+        sim_alpha_h,
+        sim_beta,
+        sim_enrol_h,
+        sim_test_end_h,
+        sim_removal_mean_h,
+        sim_inspection_h,
+        sim_mode,
+    )
+    data = _life(file, simulate, scenario, seed)
+    b_pct = tuple(b or [10.0])
+    if mode:
+        data = data.for_mode(mode)
+    fits, notes = compare(data) if dist == "best" else ([fit(data, dist)], [])
+    out: dict = {
+        "data": data.counts(),
+        "best": fits[0].dist,
+        "fits": [fit_summary(f, ci, method, sided, b_pct) for f in fits],
+        "notes": notes,
+    }
+    if mode:
+        out["mode"] = mode
+    if by_mode:
+        mode_dist = "weibull" if fits[0].dist == "weibull3" else fits[0].dist
+        mode_fits = {m: fit(data.for_mode(m), mode_dist) for m in data.modes}
+        out["modes"] = {m: fit_summary(f, ci, method, sided, b_pct) for m, f in mode_fits.items()}
+        out["combined_b_lives_h"] = {
+            f"B{p:g}": competing_quantile(list(mode_fits.values()), p / 100) for p in b_pct
+        }
+    if simulate:
+        out["simulated_truth"] = [m.__dict__ for m in scenario.modes]
+    if json_out:
+        _emit(_clean(out))
+        return
+    _print_fits(out)
+
+
+def _print_fits(out: dict) -> None:
+    _out.print(", ".join(f"{k} {v}" for k, v in out["data"].items()))
+    for s in out["fits"] + list(out.get("modes", {}).values()):
+        table = Table(
+            title=f"{s['dist']}  (logL {s['loglik']:.6g}, AICc {s['aicc']:.6g}); bounds: {s['bounds']['method']}"
+        )
+        for col in ("", "estimate", "se", f"lower {s['bounds']['level']:g}", "upper"):
+            table.add_column(col)
+        for name, p in s["params"].items():
+            table.add_row(
+                name,
+                *(
+                    f"{p[k]:.6g}" if p[k] is not None else "-"
+                    for k in ("estimate", "se", "lower", "upper")
+                ),
+            )
+        for bl in s["b_lives"]:
+            table.add_row(
+                f"{bl['name']} (h)",
+                *(f"{bl[k]:.6g}" if bl[k] is not None else "-" for k in ("estimate",)),
+                "",
+                *(f"{bl[k]:.6g}" if bl[k] is not None else "-" for k in ("lower", "upper")),
+            )
+        _out.print(table)
+    for note in out["notes"]:
+        _out.print(f"[yellow]{note}[/yellow]")
+
+
+@app.command("plan")
+def plan_cmd(
+    plan: Annotated[
+        str | None, typer.Option("--plan", help="MIL-HDBK-781A plan, e.g. III-D or XII-D.")
+    ] = None,
+    custom: Annotated[
+        bool, typer.Option("--custom", help="Design a plan from --alpha --beta --d.")
+    ] = False,
+    alpha: Annotated[float, typer.Option(help="Producer's risk (custom).")] = 0.1,
+    beta: Annotated[float, typer.Option(help="Consumer's risk (custom).")] = 0.1,
+    d: Annotated[
+        float, typer.Option("--d", help="Discrimination ratio theta0/theta1 (custom).")
+    ] = 2.0,
+    fixed: Annotated[
+        bool, typer.Option("--fixed", help="Custom fixed-duration instead of sequential.")
+    ] = False,
+    theta1: Annotated[
+        float | None,
+        typer.Option("--theta1", help="Lower test MTBF (h) to express times in hours."),
+    ] = None,
+    list_plans: Annotated[
+        bool, typer.Option("--list", help="List the embedded MIL-HDBK-781A plans.")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Show a demonstration plan with its true risks from the exact operating characteristic."""
+    if list_plans:
+        rows = [_plan_row(p.plan) for p in published_plans().values()]
+        if json_out:
+            _emit({"plans": rows})
+            return
+        for r in rows:
+            _out.print(r)
+        return
+    p = _plan(plan, custom, alpha, beta, d, fixed)
+    r = true_risks(p)
+    out = {
+        **p.to_dict(),
+        "alpha_true": r.alpha_true,
+        "beta_true": r.beta_true,
+        "risk_method": "exact operating characteristic (Poisson transitions between boundary times)",
+        "expected_test_time_theta1": {
+            "at_theta0": r.expected_tau_theta0,
+            "at_theta1": r.expected_tau_theta1,
+        },
+    }
+    if theta1:
+        out["theta1_h"] = theta1
+        out["theta0_h"] = theta1 * p.d
+        out["expected_test_time_h"] = {
+            "at_theta0": r.expected_tau_theta0 * theta1,
+            "at_theta1": r.expected_tau_theta1 * theta1,
+        }
+        out["truncation_time_h"] = p.truncation_tau * theta1
+    if json_out:
+        _emit(_clean(out))
+        return
+    _out.print(f"{p.name} ({p.kind}): nominal alpha {p.alpha:g}, beta {p.beta:g}, d {p.d:g}")
+    _out.print(f"true risks (exact OC): alpha {r.alpha_true:.4f}, beta {r.beta_true:.4f}")
+    _out.print(
+        f"expected test time: {r.expected_tau_theta0:.4g} theta1 at theta0, {r.expected_tau_theta1:.4g} theta1 at theta1"
+    )
+    _out.print(f"reject at {p.reject_failures} failures; truncation {p.truncation_tau:g} theta1")
+
+
+def _plan_row(p: Plan) -> dict:
+    r = true_risks(p)
+    return {
+        "name": p.name,
+        "kind": p.kind,
+        "alpha": p.alpha,
+        "beta": p.beta,
+        "d": p.d,
+        "alpha_true": r.alpha_true,
+        "beta_true": r.beta_true,
+        "truncation_theta1": p.truncation_tau,
+        "reject_failures": p.reject_failures,
+    }
+
+
+@app.command("decide")
+def decide_cmd(
+    theta1: Annotated[float, typer.Option("--theta1", help="Lower test MTBF theta1 (hours).")],
+    plan: Annotated[
+        str | None, typer.Option("--plan", help="MIL-HDBK-781A plan, e.g. III-D.")
+    ] = None,
+    hours: Annotated[
+        float | None, typer.Option("--hours", help="Total unit test hours so far.")
+    ] = None,
+    failures: Annotated[int | None, typer.Option("--failures", help="Failures so far.")] = None,
+    failure_hours: Annotated[
+        str | None,
+        typer.Option(
+            "--failure-hours",
+            help="Total test hours at each failure, comma-separated (replays in time order).",
+        ),
+    ] = None,
+    life: Annotated[
+        Path | None, typer.Option("--life", help="Replay a fleet life data CSV.")
+    ] = None,
+    custom: Annotated[bool, typer.Option("--custom")] = False,
+    alpha: Annotated[float, typer.Option()] = 0.1,
+    beta: Annotated[float, typer.Option()] = 0.1,
+    d: Annotated[float, typer.Option("--d")] = 2.0,
+    fixed: Annotated[bool, typer.Option("--fixed")] = False,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Write the sequential chart (HTML).")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Accept, reject or continue a running demonstration test."""
+    p = _plan(plan, custom, alpha, beta, d, fixed)
+    if theta1 <= 0:
+        raise InvalidInput(f"--theta1={theta1} must be a positive MTBF in hours")
+    when = None
+    if life is not None:
+        decision, when = decide_life(p, theta1, read_life_csv(life))
+    elif hours is None:
+        raise InvalidInput("give --hours (with --failures or --failure-hours) or --life FILE")
+    elif failure_hours:
+        times = [float(x) / theta1 for x in failure_hours.split(",") if x.strip()]
+        if failures is not None and failures != len(times):
+            raise InvalidInput(
+                f"--failures={failures} but --failure-hours lists {len(times)} failures"
+            )
+        decision = decide_path(p, times, hours / theta1)
+    else:
+        decision = decide(p, hours / theta1, failures or 0)
+    out = decision.to_dict(theta1)
+    if when is not None:
+        out["decided_at_clock_h"] = when
+    if chart is not None:
+        chart.write_text(
+            sequential_chart(p, theta1, decision).to_html(include_plotlyjs=True), encoding="utf-8"
+        )
+        out["chart"] = str(chart)
+    if json_out:
+        _emit(_clean(out))
+        return
+    colour = {"accept": "green", "reject": "red"}.get(decision.decision, "yellow")
+    _out.print(f"[{colour}]{decision.decision.upper()}[/{colour}] ({p.name}): {decision.reason}")
+
+
+@app.command("report")
+def report_cmd(
+    file: FileArg = None,
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path(
+        "reliability_report.html"
+    ),
+    dist: Annotated[str, typer.Option(help="Distribution or best (AICc).")] = "best",
+    ci: Ci = 0.9,
+    method: Method = "fisher",
+    plan: Annotated[
+        str | None, typer.Option("--plan", help="Add a demonstration plan, e.g. III-D.")
+    ] = None,
+    theta1: Annotated[
+        float | None, typer.Option("--theta1", help="Lower test MTBF (h) for the plan.")
+    ] = None,
+    simulate: SimOpt = False,
+    sim_units: Units = 100,
+    sim_alpha_h: AlphaH = 6000.0,
+    sim_beta: BetaT = 1.6,
+    sim_enrol_h: EnrolH = 1000.0,
+    sim_test_end_h: EndH = 5000.0,
+    sim_removal_mean_h: RemovalH = 20000.0,
+    sim_inspection_h: InspectH = None,
+    sim_mode: ExtraModes = None,
+    seed: Seed = 0,
+    json_out: JsonOpt = False,
+) -> None:
+    """Write a self-contained HTML report (probability plot, Kaplan-Meier, sequential chart)."""
+    scenario = _scenario(
+        sim_units,
+        sim_alpha_h,
+        sim_beta,
+        sim_enrol_h,
+        sim_test_end_h,
+        sim_removal_mean_h,
+        sim_inspection_h,
+        sim_mode,
+    )
+    data = _life(file, simulate, scenario, seed)
+    p = plan_by_name(plan) if plan else None
+    if p is not None and not theta1:
+        raise InvalidInput("--plan needs --theta1 (the lower test MTBF in hours)")
+    decision = decide_life(p, theta1, data)[0] if p is not None else None
+    out.write_text(
+        life_report(data, str(file or "simulated fleet"), dist, ci, method, p, theta1, decision),
+        encoding="utf-8",
+    )
+    if json_out:
+        _emit(
+            {
+                "report": str(out),
+                "bytes": out.stat().st_size,
+                "decision": decision.decision if decision else None,
+            }
+        )
+    else:
+        _out.print(f"wrote {out}")
+
+
+@app.command("coverage")
+def coverage_cmd(
+    fleets: Annotated[int, typer.Option(help="Number of simulated fleets.")] = 500,
+    ci: Ci = 0.9,
+    method: Method = "fisher",
+    sim_units: Units = 100,
+    sim_alpha_h: AlphaH = 6000.0,
+    sim_beta: BetaT = 1.6,
+    sim_enrol_h: EnrolH = 1000.0,
+    sim_test_end_h: EndH = 5000.0,
+    sim_removal_mean_h: RemovalH = 20000.0,
+    sim_inspection_h: InspectH = None,
+    seed: Seed = 2024,
+    json_out: JsonOpt = False,
+) -> None:
+    """How often the two-sided Weibull bounds of simulated censored fleets contain the truth."""
+    scenario = _scenario(
+        sim_units,
+        sim_alpha_h,
+        sim_beta,
+        sim_enrol_h,
+        sim_test_end_h,
+        sim_removal_mean_h,
+        sim_inspection_h,
+        None,
+    )
+    with Progress(console=_err, transient=True, disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("fleets", total=fleets)
+        result = coverage(scenario, fleets, ci, method, seed, lambda k: bar.advance(task, k))
+    out = {
+        **result.to_dict(),
+        "scenario": {**scenario.__dict__, "modes": [m.__dict__ for m in scenario.modes]},
+        "seed": seed,
+    }
+    if json_out:
+        _emit(_clean(out))
+        return
+    for k in result.covered:
+        lo, hi = result.interval(k)
+        _out.print(
+            f"{k}: {result.fraction(k):.1%} of {result.fitted} fleets inside the {ci:.0%} bounds (95 % MC interval {lo:.1%}-{hi:.1%}); {result.method}"
+        )
+
+
+@app.command("simulate-fleet")
+def simulate_cmd(
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")] = Path("fleet.csv"),
+    sim_units: Units = 100,
+    sim_alpha_h: AlphaH = 6000.0,
+    sim_beta: BetaT = 1.6,
+    sim_enrol_h: EnrolH = 1000.0,
+    sim_test_end_h: EndH = 5000.0,
+    sim_removal_mean_h: RemovalH = 20000.0,
+    sim_inspection_h: InspectH = None,
+    sim_mode: ExtraModes = None,
+    seed: Seed = 0,
+    json_out: JsonOpt = False,
+) -> None:
+    """Write the life data CSV of a simulated fleet endurance test with a Weibull truth."""
+    scenario = _scenario(
+        sim_units,
+        sim_alpha_h,
+        sim_beta,
+        sim_enrol_h,
+        sim_test_end_h,
+        sim_removal_mean_h,
+        sim_inspection_h,
+        sim_mode,
+    )
+    data = simulate_fleet(scenario, seed)
+    write_life_csv(data, out)
+    result = {
+        "file": str(out),
+        "counts": data.counts(),
+        "truth": [m.__dict__ for m in scenario.modes],
+        "seed": seed,
+    }
+    if json_out:
+        _emit(result)
+        return
+    _out.print(f"wrote {out}: {data.counts()}")
+
+
+@app.command("mtbf")
+def mtbf_cmd(
+    hours: Annotated[float, typer.Option("--hours", help="Total unit test hours.")],
+    failures: Annotated[int, typer.Option("--failures", help="Failures observed.")],
+    ci: Ci = 0.9,
+    terminated: Annotated[
+        str, typer.Option(help="time (test stopped at a time) or failure.")
+    ] = "time",
+    sided: Sided = "two",
+    json_out: JsonOpt = False,
+) -> None:
+    """Chi-square bounds on a constant-rate MTBF."""
+    bound = mtbf_bounds(hours, failures, ci, terminated, sided)
+    if json_out:
+        _emit(bound.to_dict())
+        return
+    _out.print(
+        f"MTBF {bound.estimate:.6g} h, {ci:g} bounds [{bound.lower:.6g}, {bound.upper:.6g}] ({bound.method})"
+    )
+
+
+@app.command("zero-failure")
+def zero_failure_cmd(
+    target_h: Annotated[
+        float, typer.Option("--target-h", help="Life (h) at which reliability is demonstrated.")
+    ],
+    reliability: Annotated[
+        float, typer.Option(help="Reliability to demonstrate at target-h.")
+    ] = 0.9,
+    confidence: Annotated[float, typer.Option(help="Confidence level.")] = 0.9,
+    beta: Annotated[float, typer.Option(help="Assumed Weibull shape.")] = 1.5,
+    units: Annotated[int | None, typer.Option(help="Units on test (plans the duration).")] = None,
+    test_h: Annotated[
+        float | None, typer.Option("--test-h", help="Hours per unit (plans the units).")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Weibull zero-failure test: duration per unit (or units) to demonstrate R(target) at a confidence."""
+    zp = zero_failure_plan(target_h, reliability, confidence, beta, units, test_h)
+    if json_out:
+        _emit(zp.to_dict())
+        return
+    _out.print(
+        f"test {zp.units} units for {zp.test_h:.6g} h each with no failure ({zp.total_unit_h:.6g} unit-hours); {zp.method}"
+    )

@@ -1,0 +1,268 @@
+"""Fleet life data: one record per unit, times in operating hours.
+
+A unit is `failed` (exactly at `hours`, or inside an inspection interval `(lower_h, hours]`),
+`running` (still on test: right-censored at `hours`) or `removed` (taken off test without
+failing: right-censored at `hours`). `start_h`/`end_h` place the unit on the fleet's test clock
+(hours since the first start); they are NaN when only operating hours are known.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+
+from heatproof.errors import InvalidInput
+
+STATUSES = ("failed", "running", "removed")
+UNSPECIFIED_MODE = "unspecified"
+CSV_COLUMNS = ("unit", "start", "end", "hours", "status", "mode", "lower", "upper")
+
+
+@dataclass(frozen=True, eq=False)
+class LifeData:
+    """Per-unit life records (numpy arrays of equal length; times in operating hours)."""
+
+    unit: np.ndarray  # str
+    status: np.ndarray  # str, one of STATUSES
+    mode: np.ndarray  # str, failure mode ("" for units that did not fail)
+    hours: np.ndarray  # float, operating hours at failure (detection) or censoring
+    lower_h: np.ndarray  # float, last hours known good for interval failures, else NaN
+    start_h: np.ndarray  # float, test-clock hours at start, NaN if unknown
+    end_h: np.ndarray  # float, test-clock hours at end of observation, NaN if unknown
+
+    @property
+    def n(self) -> int:
+        return int(self.unit.size)
+
+    @property
+    def failed(self) -> np.ndarray:
+        return self.status == "failed"
+
+    @property
+    def interval(self) -> np.ndarray:
+        """Failures known only to lie in (lower_h, hours]."""
+        return self.failed & ~np.isnan(self.lower_h)
+
+    @property
+    def exact(self) -> np.ndarray:
+        return self.failed & np.isnan(self.lower_h)
+
+    @property
+    def censored(self) -> np.ndarray:
+        return ~self.failed
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        return tuple(sorted(set(self.mode[self.failed].tolist())))
+
+    @property
+    def has_clock(self) -> bool:
+        return bool(np.all(np.isfinite(self.start_h)) and np.all(np.isfinite(self.end_h)))
+
+    def counts(self) -> dict[str, int]:
+        """Numbers of units by kind of observation."""
+        return {
+            "units": self.n,
+            "failed": int(self.failed.sum()),
+            "exact_failures": int(self.exact.sum()),
+            "interval_failures": int(self.interval.sum()),
+            "running": int((self.status == "running").sum()),
+            "removed": int((self.status == "removed").sum()),
+        }
+
+    def for_mode(self, mode: str) -> LifeData:
+        """Competing risks: failures of other modes become removals (right-censored).
+
+        An exact failure of another mode censors at its time; an interval one at its lower bound
+        (the unit is known to have survived `mode` at least that long).
+        """
+        if mode not in self.modes:
+            raise InvalidInput(
+                f"mode={mode!r} has no failures; choose one of {', '.join(self.modes) or '(none)'}"
+            )
+        other = self.failed & (self.mode != mode)
+        hours = np.where(other & self.interval, self.lower_h, self.hours)
+        return LifeData(
+            unit=self.unit,
+            status=np.where(other, "removed", self.status),
+            mode=np.where(other, "", self.mode),
+            hours=hours,
+            lower_h=np.where(other, np.nan, self.lower_h),
+            start_h=self.start_h,
+            end_h=self.end_h,
+        )
+
+    def to_rows(self) -> list[dict[str, str]]:
+        """Rows with the CSV columns (inverse of `life_data_from_rows`)."""
+        rows = []
+        for i in range(self.n):
+            interval = bool(self.interval[i])
+            rows.append(
+                {
+                    "unit": str(self.unit[i]),
+                    "start": _fmt(self.start_h[i]),
+                    "end": _fmt(self.end_h[i]),
+                    "hours": _fmt(self.hours[i]),
+                    "status": str(self.status[i]),
+                    "mode": str(self.mode[i]),
+                    "lower": _fmt(self.lower_h[i]) if interval else "",
+                    "upper": _fmt(self.hours[i]) if interval else "",
+                }
+            )
+        return rows
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.10g}" if math.isfinite(x) else ""
+
+
+def _blank(v: object) -> bool:
+    return (
+        v is None
+        or (isinstance(v, str) and v.strip() == "")
+        or (isinstance(v, float) and math.isnan(v))
+    )
+
+
+def _number(row: Mapping, key: str, unit: str) -> float:
+    try:
+        x = float(row[key])
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            f"{key}={row[key]!r} for unit {unit} is not a number; give operating hours, e.g. 1250.5"
+        ) from None
+    if not math.isfinite(x):
+        raise InvalidInput(
+            f"{key}={row[key]!r} for unit {unit} is not finite; give a number of hours"
+        )
+    return x
+
+
+def _clock(values: list[object], key: str, units: list[str]) -> np.ndarray:
+    """Clock values as hours: numbers as given, ISO 8601 timestamps as hours since the earliest."""
+    out = np.full(len(values), np.nan)
+    stamps: dict[int, datetime] = {}
+    for i, v in enumerate(values):
+        if _blank(v):
+            continue
+        if isinstance(v, datetime):
+            stamps[i] = v
+            continue
+        try:
+            out[i] = float(v)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            try:
+                stamps[i] = datetime.fromisoformat(str(v).strip())
+            except ValueError:
+                raise InvalidInput(
+                    f"{key}={v!r} for unit {units[i]} is neither hours nor an ISO 8601 time; "
+                    "give e.g. 120.5 or 2024-03-01T08:00"
+                ) from None
+    if stamps:
+        if np.isfinite(out).any():
+            raise InvalidInput(
+                f"{key} mixes numbers and timestamps; use one kind for start and end"
+            )
+        out[list(stamps)] = [s.timestamp() / 3600.0 for s in _aware(list(stamps.values()), key)]
+    return out
+
+
+def _aware(stamps: list[datetime], key: str) -> list[datetime]:
+    """Timestamps without a zone are taken as UTC; mixing the two kinds is refused."""
+    naive = [s.tzinfo is None for s in stamps]
+    if any(naive) and not all(naive):
+        raise InvalidInput(f"{key} mixes timestamps with and without a time zone; use one kind")
+    return [s.replace(tzinfo=UTC) if s.tzinfo is None else s for s in stamps]
+
+
+def life_data_from_rows(rows: Sequence[Mapping[str, object]]) -> LifeData:
+    """Build LifeData from dict rows (CSV records or a records adapter).
+
+    Keys: unit, status (failed|running|removed), and either hours (operating hours) or start and
+    end (test-clock hours or ISO 8601 timestamps; hours = end - start); optional mode (failure
+    mode of a failed unit) and lower/upper (a failure found at inspection lies in (lower, upper]).
+    """
+    if not rows:
+        raise InvalidInput("life data has no rows; give one row per unit")
+    units = [str(r.get("unit", "")).strip() or f"#{i + 1}" for i, r in enumerate(rows)]
+    if len(set(units)) != len(units):
+        dup = next(u for u in units if units.count(u) > 1)
+        raise InvalidInput(f"unit={dup!r} appears twice; give one row per unit")
+    start = _clock([r.get("start") for r in rows], "start", units)
+    end = _clock([r.get("end") for r in rows], "end", units)
+    if np.isfinite(start).any():
+        base = np.nanmin(start)
+        start, end = start - base, end - base
+    n = len(rows)
+    status = np.empty(n, dtype=object)
+    mode = np.empty(n, dtype=object)
+    hours = np.full(n, np.nan)
+    lower = np.full(n, np.nan)
+    for i, row in enumerate(rows):
+        status[i], mode[i], hours[i], lower[i] = _parse_row(row, units[i], start[i], end[i])
+    return LifeData(
+        unit=np.asarray(units, dtype=object),
+        status=status.astype(str),
+        mode=mode.astype(str),
+        hours=hours,
+        lower_h=lower,
+        start_h=start,
+        end_h=end,
+    )
+
+
+def _parse_row(row: Mapping, unit: str, start: float, end: float) -> tuple[str, str, float, float]:
+    st = str(row.get("status", "")).strip().lower()
+    if st not in STATUSES:
+        raise InvalidInput(
+            f"status={row.get('status')!r} for unit {unit} is not one of failed|running|removed"
+        )
+    has_lo, has_hi = not _blank(row.get("lower")), not _blank(row.get("upper"))
+    if not _blank(row.get("hours")):
+        hours = _number(row, "hours", unit)
+    elif math.isfinite(start) and math.isfinite(end):
+        hours = end - start
+    elif not has_hi:
+        raise InvalidInput(f"unit {unit} has no hours; give hours, or both start and end")
+    lower = math.nan
+    if st == "failed" and (has_lo or has_hi):
+        if has_hi:
+            hours = _number(row, "upper", unit)
+        lower = _number(row, "lower", unit) if has_lo else 0.0
+        if not 0.0 <= lower < hours:
+            raise InvalidInput(
+                f"lower={lower} for unit {unit} must satisfy 0 <= lower < upper={hours}; "
+                "give the last inspection at which the unit was still good"
+            )
+    elif has_lo or has_hi:
+        raise InvalidInput(
+            f"unit {unit} is {st} but has lower/upper; interval bounds are for failures"
+        )
+    if hours < 0 or (st == "failed" and hours <= 0):
+        raise InvalidInput(f"hours={hours} for unit {unit} must be positive; give operating hours")
+    mode = str(row.get("mode") or "").strip() if st == "failed" else ""
+    return st, mode or (UNSPECIFIED_MODE if st == "failed" else ""), hours, lower
+
+
+def life_data_from_times(
+    failures: Sequence[float], right_censored: Sequence[float] = (), mode: str = UNSPECIFIED_MODE
+) -> LifeData:
+    """LifeData from plain failure and suspension times (hours), as published cases give them."""
+    f = np.asarray(failures, dtype=float)
+    c = np.asarray(right_censored, dtype=float)
+    if f.size and not np.all(f > 0) or c.size and not np.all(c >= 0):
+        raise InvalidInput("failure times must be > 0 and suspension times >= 0 hours")
+    nan = np.full(f.size + c.size, np.nan)
+    return LifeData(
+        unit=np.array([f"F{i + 1}" for i in range(f.size)] + [f"S{i + 1}" for i in range(c.size)]),
+        status=np.array(["failed"] * f.size + ["removed"] * c.size),
+        mode=np.array([mode] * f.size + [""] * c.size),
+        hours=np.concatenate([f, c]),
+        lower_h=nan,
+        start_h=nan,
+        end_h=nan.copy(),
+    )
