@@ -1,0 +1,293 @@
+"""Small repository functions over a Session: get-or-create reference records, add and fetch
+campaigns, runs and verdicts. They flush (ids are assigned) but never commit: the caller's
+unit of work (Workspace.unit_of_work) decides.
+
+JSON fields (geometry, instruments, config, procedure, meta, record) accept numpy scalars and
+arrays, which are converted to plain numbers and lists; NaN and infinity are refused because
+JSON (and PostgreSQL) cannot store them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from heatproof import __version__
+from heatproof.errors import InvalidInput, NotFound
+from heatproof.records.models import (
+    OUTCOMES,
+    RUN_KINDS,
+    Campaign,
+    Design,
+    ReactorUnit,
+    Run,
+    TestStand,
+    Verdict,
+)
+
+
+def _numpy_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def to_json(field: str, value: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A JSON-safe plain copy of ``value`` (numpy converted); InvalidInput naming ``field``."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidInput(f"{field} is a {type(value).__name__}; give a mapping (dict)")
+    try:
+        text = json.dumps(dict(value), default=_numpy_default, allow_nan=False, sort_keys=True)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"{field} contains NaN or infinity; use null (None) for a missing number"
+        ) from exc
+    except TypeError as exc:
+        raise InvalidInput(
+            f"{field} is not JSON-serialisable ({exc}); give numbers, strings, lists and dicts"
+        ) from exc
+    return json.loads(text)
+
+
+def config_sha256(config: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of a config (sorted keys, no spaces)."""
+    canonical = json.dumps(to_json("config", config), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _workspace(s: Session) -> str:
+    return str(s.info.get("workspace", "this workspace"))
+
+
+def _finite(field: str, value: float) -> float:
+    number = float(value)
+    if not math.isfinite(number):
+        raise InvalidInput(f"{field}={value} is not a finite number; give a finite value")
+    return number
+
+
+def _check_same(kind: str, key: str, field: str, stored: Any, given: Any) -> None:
+    if stored != given:
+        raise InvalidInput(
+            f"{kind} {key} already exists with {field}={stored!r}, not {given!r}; "
+            f"use the stored value or a new {kind} name/revision"
+        )
+
+
+def get_or_create_design(
+    s: Session,
+    name: str,
+    revision: str,
+    *,
+    charge_mass_kg: float | None = None,
+    geometry: Mapping[str, Any] | None = None,
+    material: str | None = None,
+) -> Design:
+    """The design (name, revision); created if missing (then charge_mass_kg and material are
+    required). Fields given for an existing design must match it, else InvalidInput."""
+    design = s.scalar(select(Design).where(Design.name == name, Design.revision == revision))
+    fields: dict[str, Any] = {}
+    if charge_mass_kg is not None:
+        fields["charge_mass_kg"] = _finite("charge_mass_kg", charge_mass_kg)
+        if fields["charge_mass_kg"] <= 0:
+            raise InvalidInput(f"charge_mass_kg={charge_mass_kg} must be > 0; give the mass in kg")
+    if geometry is not None:
+        fields["geometry"] = to_json("geometry", geometry)
+    if material is not None:
+        fields["material"] = str(material)
+    if design is not None:
+        for field, value in fields.items():
+            _check_same("design", f"{name} rev {revision}", field, getattr(design, field), value)
+        return design
+    for field in ("charge_mass_kg", "material"):
+        if field not in fields:
+            raise InvalidInput(f"design {name} rev {revision} is new; give its {field}")
+    design = Design(name=name, revision=revision, **{"geometry": {}, **fields})
+    s.add(design)
+    s.flush()
+    return design
+
+
+def get_or_create_unit(s: Session, serial: str, design: Design) -> ReactorUnit:
+    """The unit with this serial; created for ``design`` if missing. An existing unit of
+    another design is refused (InvalidInput)."""
+    unit = s.scalar(select(ReactorUnit).where(ReactorUnit.serial == serial))
+    if unit is None:
+        unit = ReactorUnit(serial=serial, design=design)
+        s.add(unit)
+        s.flush()
+    elif unit.design_id != design.id:
+        raise InvalidInput(
+            f"unit serial={serial} already exists as design id {unit.design_id}, not "
+            f"{design.name} rev {design.revision} (id {design.id}); give a new serial"
+        )
+    return unit
+
+
+def get_or_create_stand(
+    s: Session, name: str, instruments: Mapping[str, Any] | None = None
+) -> TestStand:
+    """The stand with this name; created if missing. Instruments given for an existing stand
+    must match (a changed instrument set is a new stand name), else InvalidInput."""
+    stand = s.scalar(select(TestStand).where(TestStand.name == name))
+    given = None if instruments is None else to_json("instruments", instruments)
+    if stand is None:
+        stand = TestStand(name=name, instruments=given or {})
+        s.add(stand)
+        s.flush()
+    elif given is not None:
+        _check_same("stand", name, "instruments", stand.instruments, given)
+    return stand
+
+
+def add_campaign(
+    s: Session,
+    design: Design,
+    name: str,
+    confidence: float = 0.99,
+    margin: float = 0.1,
+    config: Mapping[str, Any] | None = None,
+) -> Campaign:
+    """A new campaign on ``design``; confidence in (0, 1), margin >= 0 (fractions)."""
+    confidence = _finite("confidence", confidence)
+    margin = _finite("margin", margin)
+    if not 0.0 < confidence < 1.0:
+        raise InvalidInput(f"confidence={confidence} is outside (0, 1); give e.g. 0.99")
+    if margin < 0.0:
+        raise InvalidInput(f"margin={margin} is negative; give a fraction >= 0, e.g. 0.1")
+    campaign = Campaign(
+        design=design,
+        name=name,
+        confidence=confidence,
+        margin=margin,
+        config=to_json("config", config),
+    )
+    s.add(campaign)
+    s.flush()
+    return campaign
+
+
+def add_run(
+    s: Session,
+    campaign: Campaign,
+    unit: ReactorUnit,
+    stand: TestStand,
+    kind: str,
+    procedure: Mapping[str, Any] | None,
+    t_start_s: float,
+    t_end_s: float,
+    telemetry_path: str,
+    telemetry_sha256: str,
+    meta: Mapping[str, Any] | None = None,
+) -> Run:
+    """A new run; kind is 'calibration' or 'active', times in s with t_end_s >= t_start_s,
+    telemetry_path relative to the workspace, telemetry_sha256 64 hex digits."""
+    if kind not in RUN_KINDS:
+        raise InvalidInput(f"kind={kind!r} is not a run kind; give one of {', '.join(RUN_KINDS)}")
+    t_start_s = _finite("t_start_s", t_start_s)
+    t_end_s = _finite("t_end_s", t_end_s)
+    if t_end_s < t_start_s:
+        raise InvalidInput(f"t_end_s={t_end_s} is before t_start_s={t_start_s}; swap or fix them")
+    if len(telemetry_sha256) != 64 or any(c not in "0123456789abcdef" for c in telemetry_sha256):
+        raise InvalidInput(
+            f"telemetry_sha256={telemetry_sha256!r} is not 64 lower-case hex digits; "
+            "give the hash TelemetryStore.write returned"
+        )
+    if unit.design_id != campaign.design_id:
+        raise InvalidInput(
+            f"unit {unit.serial} is design id {unit.design_id} but campaign {campaign.name} "
+            f"tests design id {campaign.design_id}; use a unit of the campaign's design"
+        )
+    run = Run(
+        campaign=campaign,
+        unit=unit,
+        stand=stand,
+        kind=kind,
+        procedure=to_json("procedure", procedure),
+        t_start_s=t_start_s,
+        t_end_s=t_end_s,
+        telemetry_path=str(telemetry_path),
+        telemetry_sha256=telemetry_sha256,
+        meta=to_json("meta", meta),
+    )
+    s.add(run)
+    s.flush()
+    return run
+
+
+def get_run(s: Session, run_id: int) -> Run:
+    """The run with this id, else NotFound."""
+    run = s.get(Run, run_id)
+    if run is None:
+        raise NotFound(
+            f"run {run_id} does not exist in workspace {_workspace(s)}; "
+            "check the id against the workspace's list of runs"
+        )
+    return run
+
+
+def get_campaign(s: Session, campaign_id: int) -> Campaign:
+    """The campaign with this id, else NotFound."""
+    campaign = s.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(
+            f"campaign {campaign_id} does not exist in workspace {_workspace(s)}; "
+            "check the id against the workspace's list of campaigns"
+        )
+    return campaign
+
+
+def list_campaigns(s: Session) -> list[Campaign]:
+    """All campaigns, oldest first."""
+    return list(s.scalars(select(Campaign).order_by(Campaign.id)))
+
+
+def list_runs(s: Session, campaign_id: int | None = None) -> list[Run]:
+    """All runs (of one campaign if given), oldest first."""
+    query = select(Run).order_by(Run.id)
+    if campaign_id is not None:
+        query = query.where(Run.campaign_id == campaign_id)
+    return list(s.scalars(query))
+
+
+def add_verdict(s: Session, campaign: Campaign, record: Mapping[str, Any]) -> Verdict:
+    """Store a verdict. ``record`` is the full verdict; record['outcome'] must be one of
+    POSITIVE, NEGATIVE, INCONCLUSIVE. software_version and config_sha256 are taken from the
+    record when present, else this heatproof's version and the hash of the campaign config."""
+    plain = to_json("verdict record", record)
+    outcome = plain.get("outcome")
+    if outcome not in OUTCOMES:
+        raise InvalidInput(
+            f"verdict record outcome={outcome!r} is not one of {', '.join(OUTCOMES)}; fix the record"
+        )
+    verdict = Verdict(
+        campaign=campaign,
+        outcome=outcome,
+        record=plain,
+        software_version=str(plain.get("software_version", __version__)),
+        config_sha256=str(plain.get("config_sha256", config_sha256(campaign.config))),
+    )
+    s.add(verdict)
+    s.flush()
+    return verdict
+
+
+def latest_verdict(s: Session, campaign_id: int) -> Verdict | None:
+    """The most recent verdict of a campaign, or None if it has none."""
+    return s.scalar(
+        select(Verdict)
+        .where(Verdict.campaign_id == campaign_id)
+        .order_by(Verdict.id.desc())
+        .limit(1)
+    )

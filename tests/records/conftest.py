@@ -1,0 +1,34 @@
+"""Workspaces for the records tests: SQLite always, PostgreSQL when HEATPROOF_TEST_PG_URL is set."""
+
+import os
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from heatproof.records.models import Base
+from heatproof.workspace import Workspace
+
+PG_URL = os.environ.get("HEATPROOF_TEST_PG_URL")
+
+
+def reset_postgres(url: str) -> None:
+    """Drop every heatproof table so each test starts from an empty database."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def workspace(request, tmp_path):
+    """An open, migrated workspace on each available database backend."""
+    if request.param == "postgresql":
+        if not PG_URL:
+            pytest.skip("HEATPROOF_TEST_PG_URL is not set")
+        reset_postgres(PG_URL)
+        ws = Workspace.open(tmp_path / "ws", db_url=PG_URL)
+    else:
+        ws = Workspace.open(tmp_path / "ws")
+    yield ws
+    ws.close()

@@ -1,0 +1,203 @@
+"""Repository functions on every available backend (SQLite; PostgreSQL if configured)."""
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from heatproof import __version__
+from heatproof.errors import InvalidInput, NotFound
+from heatproof.records import repository as repo
+from heatproof.records.models import Run
+
+SHA = "ab" * 32
+
+
+def _setup(s):
+    design = repo.get_or_create_design(
+        s,
+        "R-100",
+        "B",
+        charge_mass_kg=0.25,
+        geometry={"diameter_m": 0.05, "length_m": 0.3},
+        material="Inconel 600",
+    )
+    unit = repo.get_or_create_unit(s, "SN-0001", design)
+    stand = repo.get_or_create_stand(s, "stand-1", {"flow": {"model": "coriolis", "u_rel": 0.001}})
+    campaign = repo.add_campaign(s, design, "acceptance", 0.95, 0.2, {"method": "flow", "n": 3})
+    return design, unit, stand, campaign
+
+
+def _run(s, campaign, unit, stand, kind="active", **kw):
+    args = dict(
+        procedure={"power_w": 500.0},
+        t_start_s=0.0,
+        t_end_s=3600.0,
+        telemetry_path="telemetry/run.parquet",
+        telemetry_sha256=SHA,
+        meta={"operator": "A. N. Other"},
+    )
+    args.update(kw)
+    return repo.add_run(s, campaign, unit, stand, kind, **args)
+
+
+def test_full_flow_persists_and_relates(workspace):
+    with workspace.unit_of_work() as s:
+        design, unit, stand, campaign = _setup(s)
+        cal = _run(s, campaign, unit, stand, "calibration")
+        act = _run(s, campaign, unit, stand, "active", t_start_s=10.0, t_end_s=20.0)
+        ids = (design.id, unit.id, stand.id, campaign.id, cal.id, act.id)
+    assert all(isinstance(i, int) for i in ids)
+    with workspace.unit_of_work() as s:
+        campaign = repo.get_campaign(s, ids[3])
+        assert [r.kind for r in campaign.runs] == ["calibration", "active"]
+        assert campaign.confidence == 0.95 and campaign.margin == 0.2
+        assert campaign.config == {"method": "flow", "n": 3}
+        assert campaign.design.geometry == {"diameter_m": 0.05, "length_m": 0.3}
+        run = repo.get_run(s, ids[5])
+        assert (run.t_start_s, run.t_end_s) == (10.0, 20.0)
+        assert run.unit.serial == "SN-0001" and run.stand.name == "stand-1"
+        assert run.campaign.id == campaign.id
+        assert run.meta == {"operator": "A. N. Other"}
+        assert run.created_at.utcoffset() == timedelta(0)  # aware UTC on every backend
+        assert abs(datetime.now(UTC) - run.created_at) < timedelta(hours=1)
+        assert [r.id for r in repo.list_runs(s, campaign.id)] == [ids[4], ids[5]]
+        assert [c.id for c in repo.list_campaigns(s)] == [campaign.id]
+
+
+def test_campaign_defaults(workspace):
+    with workspace.unit_of_work() as s:
+        design, *_ = _setup(s)
+        c = repo.add_campaign(s, design, "defaults")
+        assert (c.confidence, c.margin, c.config) == (0.99, 0.1, {})
+
+
+def test_get_or_create_is_idempotent(workspace):
+    with workspace.unit_of_work() as s:
+        design, unit, stand, _ = _setup(s)
+    with workspace.unit_of_work() as s:
+        assert repo.get_or_create_design(s, "R-100", "B").id == design.id
+        again = repo.get_or_create_design(s, "R-100", "B", charge_mass_kg=0.25)
+        assert again.id == design.id
+        assert repo.get_or_create_unit(s, "SN-0001", again).id == unit.id
+        assert repo.get_or_create_stand(s, "stand-1").id == stand.id
+        other = repo.get_or_create_design(s, "R-100", "C", charge_mass_kg=0.3, material="steel")
+        assert other.id != design.id
+
+
+def test_get_or_create_refuses_conflicts(workspace):
+    with workspace.unit_of_work() as s:
+        design, *_ = _setup(s)
+        with pytest.raises(InvalidInput, match="charge_mass_kg"):
+            repo.get_or_create_design(s, "R-100", "B", charge_mass_kg=0.5)
+        with pytest.raises(InvalidInput, match="instruments"):
+            repo.get_or_create_stand(s, "stand-1", {"flow": {"model": "turbine"}})
+        other = repo.get_or_create_design(s, "R-200", "A", charge_mass_kg=1.0, material="steel")
+        with pytest.raises(InvalidInput, match="SN-0001"):
+            repo.get_or_create_unit(s, "SN-0001", other)
+        with pytest.raises(InvalidInput, match="material"):
+            repo.get_or_create_design(s, "R-300", "A", charge_mass_kg=1.0)
+        with pytest.raises(InvalidInput, match="charge_mass_kg"):
+            repo.get_or_create_design(s, "R-300", "A", charge_mass_kg=-1.0, material="steel")
+
+
+def test_add_run_validates(workspace):
+    with workspace.unit_of_work() as s:
+        design, unit, stand, campaign = _setup(s)
+        with pytest.raises(InvalidInput, match="kind='warmup'"):
+            _run(s, campaign, unit, stand, "warmup")
+        with pytest.raises(InvalidInput, match="t_end_s"):
+            _run(s, campaign, unit, stand, t_start_s=5.0, t_end_s=1.0)
+        with pytest.raises(InvalidInput, match="t_start_s"):
+            _run(s, campaign, unit, stand, t_start_s=float("nan"))
+        with pytest.raises(InvalidInput, match="telemetry_sha256"):
+            _run(s, campaign, unit, stand, telemetry_sha256="xyz")
+        with pytest.raises(InvalidInput, match="NaN"):
+            _run(s, campaign, unit, stand, meta={"x": float("nan")})
+        other = repo.get_or_create_design(s, "R-200", "A", charge_mass_kg=1.0, material="steel")
+        foreign = repo.get_or_create_unit(s, "SN-9", other)
+        with pytest.raises(InvalidInput, match="design"):
+            _run(s, campaign, foreign, stand)
+        with pytest.raises(InvalidInput, match="confidence"):
+            repo.add_campaign(s, design, "bad", confidence=1.0)
+        with pytest.raises(InvalidInput, match="margin"):
+            repo.add_campaign(s, design, "bad", margin=-0.1)
+
+
+def test_database_enforces_constraints(workspace):
+    with workspace.unit_of_work() as s:
+        _, unit, stand, campaign = _setup(s)
+        ids = dict(campaign_id=campaign.id, unit_id=unit.id, stand_id=stand.id)
+    common = dict(procedure={}, t_start_s=0.0, t_end_s=1.0, telemetry_path="x", meta={})
+    bad_rows = [
+        Run(kind="bogus", telemetry_sha256=SHA, **ids, **common),
+        Run(kind="active", telemetry_sha256=SHA, **{**ids, "campaign_id": 999}, **common),
+        Run(kind="active", telemetry_sha256=SHA, **ids, **{**common, "t_end_s": -1.0}),
+    ]
+    for row in bad_rows:
+        with pytest.raises(IntegrityError), workspace.unit_of_work() as s:
+            s.add(row)
+    with workspace.unit_of_work() as s:
+        assert repo.list_runs(s) == []
+
+
+def test_not_found_names_id_and_workspace(workspace):
+    with workspace.unit_of_work() as s:
+        with pytest.raises(NotFound, match=f"run 42 does not exist in workspace {workspace.path}"):
+            repo.get_run(s, 42)
+        with pytest.raises(NotFound, match="campaign 7 does not exist"):
+            repo.get_campaign(s, 7)
+
+
+def test_verdicts(workspace):
+    with workspace.unit_of_work() as s:
+        _, _, _, campaign = _setup(s)
+        cid = campaign.id
+        assert repo.latest_verdict(s, cid) is None
+        first = repo.add_verdict(s, campaign, {"outcome": "INCONCLUSIVE", "n": np.int64(2)})
+        record = {
+            "outcome": "POSITIVE",
+            "excess_power_w": np.float64(12.5),
+            "interval_w": np.array([3.0, 22.0]),
+        }
+        second = repo.add_verdict(s, campaign, record)
+        assert second.id > first.id
+        with pytest.raises(InvalidInput, match="outcome"):
+            repo.add_verdict(s, campaign, {"outcome": "MAYBE"})
+        with pytest.raises(InvalidInput, match="NaN"):
+            repo.add_verdict(s, campaign, {"outcome": "NEGATIVE", "p": float("inf")})
+        with pytest.raises(InvalidInput, match="JSON"):
+            repo.add_verdict(s, campaign, {"outcome": "NEGATIVE", "p": object()})
+    with workspace.unit_of_work() as s:
+        latest = repo.latest_verdict(s, cid)
+        assert latest.outcome == "POSITIVE"
+        assert latest.record == {
+            "outcome": "POSITIVE",
+            "excess_power_w": 12.5,
+            "interval_w": [3.0, 22.0],
+        }
+        assert latest.software_version == __version__
+        canonical = b'{"method":"flow","n":3}'
+        assert latest.config_sha256 == hashlib.sha256(canonical).hexdigest()
+        assert repo.config_sha256({"n": 3, "method": "flow"}) == latest.config_sha256
+        assert [v.outcome for v in latest.campaign.verdicts] == ["INCONCLUSIVE", "POSITIVE"]
+
+
+def test_verdict_keeps_given_version_and_config_hash(workspace):
+    with workspace.unit_of_work() as s:
+        _, _, _, campaign = _setup(s)
+        record = {"outcome": "NEGATIVE", "software_version": "9.9", "config_sha256": "c" * 64}
+        v = repo.add_verdict(s, campaign, record)
+        assert (v.software_version, v.config_sha256) == ("9.9", "c" * 64)
+
+
+def test_unit_of_work_rolls_back_on_error(workspace):
+    with pytest.raises(RuntimeError), workspace.unit_of_work() as s:
+        _setup(s)
+        raise RuntimeError("boom")
+    with workspace.unit_of_work() as s:
+        assert repo.list_campaigns(s) == []
+        with pytest.raises(NotFound):
+            repo.get_campaign(s, 1)
