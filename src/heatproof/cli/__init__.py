@@ -13,7 +13,10 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 app.command()(campaign.demo)
 app.command()(analysis.analyze)
 app.command()(campaign.verdict)
-app.add_typer(analysis.app, name="analysis", help="Energy-balance methods, run files and statistics.")
+app.command()(evidence.verify)
+app.add_typer(
+    analysis.app, name="analysis", help="Energy-balance methods, run files and statistics."
+)
 app.add_typer(stand.app, name="stand", help="Test stands over Modbus TCP.")
 app.add_typer(daq.app, name="daq", help="Durable acquisition from stands.")
 app.add_typer(evidence.dossier_app, name="dossier", help="Export, verify and re-analyse a dossier.")

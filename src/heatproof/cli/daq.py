@@ -1,5 +1,224 @@
-"""`heatproof daq` commands."""
+"""`heatproof daq ...`: durable acquisition from stands, procedures run through it, campaigns."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from heatproof.cli.options import (
+    DEFAULT_WORKSPACE,
+    DbUrl,
+    JsonFlag,
+    WorkspaceDir,
+    open_workspace,
+    print_json,
+)
+
 app = typer.Typer(no_args_is_help=True)
+
+StandOpt = Annotated[str, typer.Option("--stand", help="Stand endpoint host:port.")]
+ProfileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--profile",
+        help="Stand profile TOML (instruments, calibrations); default: a simulated stand's.",
+    ),
+]
+
+
+def _profile(path: Path | None, name: str):
+    from heatproof.stand.profile import load_profile, simulated_profile
+
+    return load_profile(path) if path is not None else simulated_profile(name)
+
+
+def _quiet_pymodbus() -> None:
+    """Outages are reported by the acquisition as events; pymodbus's own log lines would repeat them."""
+    import logging
+
+    logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
+
+
+def _ack_printer(enabled: bool):
+    if not enabled:
+        return None
+
+    def ack(stand: str, sample: int) -> None:
+        sys.stdout.write(f"ack {stand} {sample}\n")
+        sys.stdout.flush()
+
+    return ack
+
+
+@app.command()
+def record(
+    stand: Annotated[
+        list[str], typer.Option("--stand", help="NAME=HOST:PORT; repeat for many stands.")
+    ],
+    run: Annotated[
+        str, typer.Option(help="Raw run name: telemetry/raw/<run>/<stand>/ in the workspace.")
+    ],
+    workspace: WorkspaceDir = DEFAULT_WORKSPACE,
+    samples: Annotated[
+        int | None, typer.Option(help="Stop after this many new samples per stand.")
+    ] = None,
+    until_sample: Annotated[
+        int | None, typer.Option(help="Stop when each stand's counter reaches this.")
+    ] = None,
+    duration_s: Annotated[
+        float | None, typer.Option(help="Stop after this wall-clock time (s).")
+    ] = None,
+    rate_hz: Annotated[
+        float, typer.Option(help="Poll rate per stand; 0 = as fast as the stands answer.")
+    ] = 0.0,
+    chunk_rows: Annotated[int, typer.Option(help="Samples per durable chunk.")] = 100,
+    max_latency_s: Annotated[
+        float, typer.Option(help="Commit a chunk at least this often (s).")
+    ] = 1.0,
+    acks: Annotated[
+        bool, typer.Option("--acks", help="Print 'ack STAND SAMPLE' after each durable commit.")
+    ] = False,
+    json_out: JsonFlag = False,
+) -> None:
+    """Poll stands and write their telemetry durably (resumes an existing raw run after a crash)."""
+    from heatproof.stand.acquisition import record_to_workspace
+
+    _quiet_pymodbus()
+
+    summary = record_to_workspace(
+        workspace,
+        stand,
+        run,
+        chunk_rows=chunk_rows,
+        max_latency_s=max_latency_s,
+        on_ack=_ack_printer(acks),
+        samples=samples,
+        until_sample=until_sample,
+        duration_s=duration_s,
+        rate_hz=rate_hz,
+    )
+    if json_out:
+        print_json({"run": run, "stands": summary})
+    elif not acks:
+        for name, s in summary.items():
+            typer.echo(
+                f"{name}: {s['received']} new samples, last acknowledged {s['last_sample']}, {s['chunks']} chunks"
+            )
+
+
+@app.command()
+def campaign(
+    name: Annotated[str, typer.Argument(help="Campaign name.")],
+    workspace: WorkspaceDir = DEFAULT_WORKSPACE,
+    db_url: DbUrl = None,
+    revision: Annotated[
+        str, typer.Option(help="Design revision of the simulated HX-1 design.")
+    ] = "A",
+    window_s: Annotated[
+        float, typer.Option(help="Analysed steady window at the end of each hold (s).")
+    ] = 1800.0,
+    mc_trials: Annotated[int, typer.Option(help="Monte Carlo trials per window.")] = 200_000,
+    confidence: Annotated[float, typer.Option(help="Verdict confidence.")] = 0.99,
+    margin: Annotated[float, typer.Option(help="Required excess: COP > 1 + margin.")] = 0.1,
+    json_out: JsonFlag = False,
+) -> None:
+    """Create a campaign (design HX-1 at the given revision) for runs recorded from stands."""
+    from heatproof.analysis.config import AnalysisConfig
+    from heatproof.stand.recording import create_campaign
+    from heatproof.twin.reactor import ReactorDesign
+
+    config = AnalysisConfig(
+        confidence=confidence, margin=margin, window_s=window_s, mc_trials=mc_trials
+    )
+    campaign_id = create_campaign(
+        open_workspace(workspace, db_url), name, ReactorDesign(revision=revision), config
+    )
+    if json_out:
+        print_json({"campaign_id": campaign_id, "name": name, "config": config.to_dict()})
+    else:
+        typer.echo(f"campaign {campaign_id}: {name}")
+
+
+@app.command()
+def procedure(
+    procedure_file: Annotated[Path, typer.Argument(help="Procedure TOML (see procedures/).")],
+    stand: StandOpt,
+    campaign_id: Annotated[int, typer.Option("--campaign", help="Campaign id.")],
+    serial: Annotated[str, typer.Option(help="Serial number of the unit on the stand.")],
+    workspace: WorkspaceDir = DEFAULT_WORKSPACE,
+    db_url: DbUrl = None,
+    profile: ProfileOpt = None,
+    stand_name: Annotated[
+        str, typer.Option(help="Stand name when no profile is given.")
+    ] = "stand-1",
+    chunk_rows: Annotated[int, typer.Option(help="Samples per durable chunk.")] = 100,
+    poll_pause_s: Annotated[
+        float, typer.Option(help="Pause between polls of a real-time stand (s).")
+    ] = 0.0,
+    operator_id: Annotated[int, typer.Option(help="Operator id sent with commands.")] = 1,
+    json_out: JsonFlag = False,
+) -> None:
+    """Run a procedure on a stand with durable acquisition; record, seal and sign the run."""
+    from heatproof.procedures.model import load_procedure
+    from heatproof.procedures.runner import RunnerSettings
+    from heatproof.stand.client import StandClient, parse_endpoint
+    from heatproof.stand.recording import RunTarget, run_procedure
+
+    _quiet_pymodbus()
+    proc, source = load_procedure(procedure_file)
+    stand_profile = _profile(profile, stand_name)
+    host, port = parse_endpoint(stand)
+    client = StandClient(host, port, name=stand_profile.name)
+    settings = RunnerSettings(poll_pause_s=poll_pause_s, operator_id=operator_id)
+    result = run_procedure(
+        open_workspace(workspace, db_url),
+        client,
+        proc,
+        source,
+        RunTarget(campaign_id, serial, proc.kind, stand_profile),
+        chunk_rows=chunk_rows,
+        settings=settings,
+    )
+    if json_out:
+        print_json(result)
+    else:
+        typer.echo(
+            f"run {result['run_id']}: procedure {proc.name} {result['outcome']}, "
+            f"manifest {result['manifest_sha256'][:16]}..."
+        )
+        for phase in result["result"]["phases"]:
+            typer.echo(f"  {phase['name']:16s} {phase['outcome']}")
+    if result["outcome"] == "ABORTED":
+        raise SystemExit(1)  # typer.Exit codes are dropped by cli.main (standalone_mode=False)
+
+
+@app.command()
+def finalize(
+    raw: Annotated[
+        str, typer.Argument(help="Raw log: raw/<run>/<stand> (as `daq record` wrote it).")
+    ],
+    campaign_id: Annotated[int, typer.Option("--campaign", help="Campaign id.")],
+    serial: Annotated[str, typer.Option(help="Serial number of the unit recorded.")],
+    kind: Annotated[str, typer.Option(help="calibration or active.")],
+    workspace: WorkspaceDir = DEFAULT_WORKSPACE,
+    db_url: DbUrl = None,
+    profile: ProfileOpt = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Turn a raw acquisition log into a recorded, sealed run of a campaign."""
+    from heatproof.stand.recording import RunTarget, finalize_run
+
+    stand_profile = _profile(profile, raw.rstrip("/").rsplit("/", 1)[-1])
+    run_id, manifest = finalize_run(
+        open_workspace(workspace, db_url),
+        raw,
+        RunTarget(campaign_id, serial, kind, stand_profile),
+        {"format": "free-acquisition", "raw": raw},
+    )
+    if json_out:
+        print_json({"run_id": run_id, "manifest_sha256": manifest})
+    else:
+        typer.echo(f"run {run_id} recorded and sealed (manifest {manifest[:16]}...)")

@@ -1,5 +1,160 @@
 """`heatproof verify` and `heatproof dossier ...`: evidence a third party can check."""
 
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from heatproof.cli.options import (
+    DEFAULT_WORKSPACE,
+    DbUrl,
+    JsonFlag,
+    WorkspaceDir,
+    open_workspace,
+    print_json,
+)
+
 dossier_app = typer.Typer(no_args_is_help=True)
+
+CampaignArg = Annotated[int, typer.Argument(help="Campaign id.")]
+
+
+def _show(report, json_out: bool) -> None:
+    if json_out:
+        print_json(report.to_dict())
+    else:
+        c = report.checked
+        typer.echo(
+            f"checked {c['manifests']} manifests, {c['chunks']} chunks, {c['signatures']} signatures, "
+            f"{c['verdicts']} verdicts, {c['files']} files: {'OK' if report.ok else 'ALTERED'}"
+        )
+        for finding in report.findings:
+            typer.echo(f"  ALTERED {finding}")
+        for role, key in report.keys.items():
+            typer.echo(f"  trusted {role} key {key} (compare with the fingerprint you were given)")
+        for warning in report.warnings:
+            typer.echo(f"  warning: {warning}")
+    if not report.ok:
+        raise SystemExit(1)  # typer.Exit codes are dropped by cli.main (standalone_mode=False)
+
+
+def verify(
+    workspace: WorkspaceDir = DEFAULT_WORKSPACE,
+    db_url: DbUrl = None,
+    campaign: Annotated[
+        int | None, typer.Option(help="Only this campaign's runs and verdicts.")
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Re-hash every chunk and file, check every signature, and name whatever was altered (exit 1)."""
+    from heatproof.evidence.verify import verify_workspace
+
+    _show(verify_workspace(open_workspace(workspace, db_url), campaign), json_out)
+
+
+@dossier_app.command()
+def seal(
+    campaign_id: CampaignArg,
+    workspace: WorkspaceDir = DEFAULT_WORKSPACE,
+    db_url: DbUrl = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Write and operator-sign manifests for the campaign's runs that have none (e.g. demo runs)."""
+    from heatproof.evidence.manifest import manifest_path, seal_run
+    from heatproof.records import repository as repo
+
+    ws = open_workspace(workspace, db_url)
+    sealed = {}
+    with ws.unit_of_work() as s:
+        for run in repo.get_campaign(s, campaign_id).runs:
+            if not manifest_path(ws.path, run.id).exists():
+                sealed[str(run.id)] = seal_run(ws, run)
+    if json_out:
+        print_json({"campaign_id": campaign_id, "sealed": sealed})
+    else:
+        typer.echo(f"sealed {len(sealed)} run(s): {', '.join(sealed) or 'none needed'}")
+
+
+@dossier_app.command("verdict")
+def verdict_cmd(
+    campaign_id: CampaignArg,
+    workspace: WorkspaceDir = DEFAULT_WORKSPACE,
+    db_url: DbUrl = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Decide the campaign with its manifest hashes, store the verdict and sign it as engineer."""
+    from heatproof.evidence.verdicts import decide_with_evidence
+
+    ws = open_workspace(workspace, db_url)
+    record, path = decide_with_evidence(ws, campaign_id)
+    if json_out:
+        print_json({**record, "verdict_file": path.relative_to(ws.path).as_posix()})
+    else:
+        typer.echo(
+            f"campaign {campaign_id}: {record['outcome']} (signed verdict {path.relative_to(ws.path)})"
+        )
+
+
+@dossier_app.command()
+def export(
+    campaign_id: CampaignArg,
+    out: Annotated[Path, typer.Option(help="Archive to write (.tar).")] = Path("dossier.tar"),
+    workspace: WorkspaceDir = DEFAULT_WORKSPACE,
+    db_url: DbUrl = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Write the campaign's self-contained dossier (raw Parquet, manifests, signatures, procedures, report)."""
+    from heatproof.evidence.dossier import export_dossier
+
+    summary = export_dossier(open_workspace(workspace, db_url), campaign_id, out)
+    if json_out:
+        print_json(summary)
+    else:
+        typer.echo(
+            f"dossier {summary['dossier']} ({summary['files']} files, sha256 {summary['sha256'][:16]}...)"
+        )
+
+
+@dossier_app.command("verify")
+def verify_dossier_cmd(
+    archive: Annotated[Path, typer.Argument(help="Dossier .tar")], json_out: JsonFlag = False
+) -> None:
+    """Verify a dossier on its own: file hashes, chains, Merkle roots, signatures, references."""
+    from heatproof.evidence.dossier import verify_dossier
+
+    _show(verify_dossier(archive), json_out)
+
+
+@dossier_app.command()
+def analyze(
+    archive: Annotated[Path, typer.Argument(help="Dossier .tar")],
+    workspace: WorkspaceDir = DEFAULT_WORKSPACE,
+    db_url: DbUrl = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the re-derived verdict JSON here.")
+    ] = None,
+    sign: Annotated[
+        bool, typer.Option("--sign", help="Sign an identical verdict as validator.")
+    ] = False,
+    json_out: JsonFlag = False,
+) -> None:
+    """Verify, import into a fresh workspace, re-analyse and compare with the dossier's verdict (exit 1 if different)."""
+    from heatproof.evidence.dossier import analyze_dossier
+    from heatproof.evidence.verdicts import verdict_bytes
+
+    result = analyze_dossier(archive, open_workspace(workspace, db_url), sign)
+    if out is not None:
+        out.write_bytes(verdict_bytes(result["verdict"]))
+    if json_out:
+        print_json(result)
+    else:
+        typer.echo(
+            f"campaign {result['campaign_id']}: {result['outcome']}; "
+            f"{'identical to' if result['identical'] else 'DIFFERENT from'} the dossier's verdict"
+        )
+        for d in result["differences"]:
+            typer.echo(f"  differs: {d}")
+    if not result["identical"]:
+        raise SystemExit(1)  # typer.Exit codes are dropped by cli.main (standalone_mode=False)

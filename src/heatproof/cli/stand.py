@@ -1,5 +1,95 @@
-"""`heatproof stand` commands."""
+"""`heatproof stand serve`: a simulated stand (twin + controller) on Modbus TCP."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import threading
+from typing import Annotated
 
 import typer
 
+from heatproof.stand.instruments import StandSpec
+from heatproof.stand.server import StandServer
+from heatproof.stand.simulated import SimulatedStandConfig
+from heatproof.twin.reactor import HeatSource, ReactorDesign
+from heatproof.twin.simulate import default_controller_config
+
 app = typer.Typer(no_args_is_help=True)
+
+
+def simulated_config(
+    name: str, hypothesis: str, gain: float, seed: int, sample_s: float, ramp_k_per_s: float | None
+) -> SimulatedStandConfig:
+    """The simulated stand's configuration from command-line values."""
+    design = ReactorDesign()
+    controller = default_controller_config(design)
+    if ramp_k_per_s is not None:
+        controller = dataclasses.replace(controller, ramp_k_per_s=ramp_k_per_s)
+    return SimulatedStandConfig(
+        design=design,
+        source=HeatSource(hypothesis, gain),
+        spec=StandSpec(name=name),
+        seed=seed,
+        sample_s=sample_s,
+        controller=controller,
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port; 0 picks a free one (printed).")] = 5020,
+    time_factor: Annotated[
+        float,
+        typer.Option(help="Stand seconds per wall second; 0 = lockstep, one sample per poll."),
+    ] = 0.0,
+    name: Annotated[str, typer.Option(help="Stand name.")] = "stand-1",
+    hypothesis: Annotated[str, typer.Option(help="Heat-source hypothesis: none or gain.")] = "none",
+    gain: Annotated[
+        float, typer.Option(help="Excess power as a fraction of drive (hypothesis gain).")
+    ] = 0.0,
+    seed: Annotated[int, typer.Option(help="Seed of the sensor errors and noise.")] = 1,
+    sample_s: Annotated[float, typer.Option(help="Stand sample period (s).")] = 1.0,
+    ramp_k_per_s: Annotated[
+        float | None, typer.Option(help="Controller ramp rate (K/s); default the demo's.")
+    ] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the listening address as one JSON object.")
+    ] = False,
+) -> None:
+    """Serve a simulated stand on Modbus TCP until interrupted (register map: docs/stands.md)."""
+    server = StandServer(
+        simulated_config(name, hypothesis, gain, seed, sample_s, ramp_k_per_s),
+        time_factor,
+        host,
+        port,
+    )
+
+    async def main() -> None:
+        ready = threading.Event()
+        task = asyncio.create_task(server.serve(ready))
+        while not ready.is_set():
+            await asyncio.sleep(0.01)
+            if task.done():
+                task.result()
+        info = {
+            "name": name,
+            "host": host,
+            "port": server.port,
+            "time_factor": time_factor,
+            "sample_s": sample_s,
+        }
+        typer.echo(
+            json.dumps(info)
+            if json_out
+            else f"stand {name} serving on {host}:{server.port} "
+            f"({'lockstep' if time_factor == 0 else f'{time_factor}x real time'})"
+        )
+        await task
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass

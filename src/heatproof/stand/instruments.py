@@ -30,8 +30,10 @@ class CameraSpec:
     noise_k: float = 0.5
 
     def __post_init__(self) -> None:
-        require(0 < self.emissivity_set <= 1,
-                f"emissivity_set={self.emissivity_set} is outside (0, 1]; give the camera's setting as a fraction")
+        require(
+            0 < self.emissivity_set <= 1,
+            f"emissivity_set={self.emissivity_set} is outside (0, 1]; give the camera's setting as a fraction",
+        )
 
 
 @dataclass(frozen=True)
@@ -83,3 +85,38 @@ class StandSpec:
             power=PowerAnalyzerSpec(**data["power"]),
             ambient=AmbientSpec(**data["ambient"]),
         )
+
+
+@dataclass(frozen=True)
+class InstrumentCalibration:
+    """One instrument's calibration certificate: what it covers and when it is valid (ISO dates)."""
+
+    instrument: str
+    model: str
+    serial: str
+    certificate: str
+    calibrated_on: str
+    due_on: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def simulated_calibrations(spec: StandSpec) -> tuple[InstrumentCalibration, ...]:
+    """Calibration records of a simulated stand's instruments (marked as simulated)."""
+    names = [f"core_tc{j + 1}" for j in range(spec.core_thermocouples)] + [
+        "camera",
+        "power",
+        "ambient",
+    ]
+    return tuple(
+        InstrumentCalibration(
+            n,
+            "simulated",
+            f"SIM-{spec.name}-{n}",
+            "simulated (no certificate)",
+            "2026-01-01",
+            "2027-01-01",
+        )
+        for n in names
+    )

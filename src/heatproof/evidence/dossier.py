@@ -1,0 +1,350 @@
+"""Dossiers: one self-contained tar archive of a campaign's evidence, for a third party.
+
+Contents (under dossier-campaign-<id>/, paths as in the workspace): the consolidated and raw
+telemetry (Parquet chunks and hash chains), run manifests and verdict files with their
+signatures, keys/<role>.pub, procedures/run-<id>.toml (or .json), analysis/config.json, the
+HTML report, and dossier.json: the records needed to re-analyse (design, units, stands, campaign,
+runs) and the SHA-256 of every other file. Verification trusts only the signatures: dossier.json
+is checked against the signed manifests and the signed verdict.
+
+``analyze_dossier`` imports the records with their ids into a fresh workspace and re-decides
+through the same code as the original (evidence.verdicts.evidence_record), so an untouched
+dossier reproduces the verdict record exactly.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+from heatproof import __version__
+from heatproof.errors import HeatproofError, InvalidInput
+from heatproof.evidence.hashing import file_sha256, sha256_hex
+from heatproof.evidence.keys import ROLES, sign_file
+from heatproof.evidence.manifest import (
+    DESIGN_COLUMNS,
+    RUN_COLUMNS,
+    manifest_path,
+    record_fields,
+    row_dicts,
+)
+from heatproof.evidence.verdicts import evidence_record, verdict_bytes, verdict_path
+from heatproof.evidence.verify import VerifyReport, flatten, inside, verify_tree, verify_workspace
+from heatproof.records import repository as repo
+from heatproof.records.models import Campaign, Design, ReactorUnit, Run, TestStand
+from heatproof.report.campaign_report import write_campaign_report
+from heatproof.workspace import Workspace
+
+FORMAT = "heatproof-dossier/1"
+INDEX = "dossier.json"
+
+
+def _records(ws: Workspace, campaign_id: int) -> tuple[dict, dict]:
+    """(dossier records, latest verdict info) of a campaign."""
+    with ws.unit_of_work() as s:
+        campaign = repo.get_campaign(s, campaign_id)
+        verdict = repo.latest_verdict(s, campaign_id)
+        if verdict is None or "manifests" not in verdict.record:
+            raise HeatproofError(
+                f"campaign {campaign_id} has no verdict with evidence; decide it with "
+                f"`heatproof dossier verdict {campaign_id}` first"
+            )
+        runs = [row_dicts(r) for r in campaign.runs]
+        units = {
+            r.unit.id: {"id": r.unit.id, "serial": r.unit.serial, "design_id": r.unit.design_id}
+            for r in campaign.runs
+        }
+        records = {
+            "design": runs[0][1]
+            if runs
+            else {c: getattr(campaign.design, c) for c in DESIGN_COLUMNS},
+            "campaign": {
+                "id": campaign.id,
+                "design_id": campaign.design_id,
+                "name": campaign.name,
+                "confidence": campaign.confidence,
+                "margin": campaign.margin,
+                "config": campaign.config,
+            },
+            "units": sorted(units.values(), key=lambda u: u["id"]),
+            "stands": sorted(
+                {st["id"]: st for _, _, st, _ in runs}.values(), key=lambda st: st["id"]
+            ),
+            "runs": [run for run, _, _, _ in runs],
+        }
+        return records, {"id": verdict.id, "record": verdict.record}
+
+
+def _members(ws: Workspace, campaign_id: int, records: dict, verdict: dict) -> list[str]:
+    files: list[str] = []
+    for run in records["runs"]:
+        mpath = manifest_path(ws.path, run["id"])
+        manifest = json.loads(mpath.read_bytes())
+        files += [
+            mpath.relative_to(ws.path).as_posix(),
+            f"{mpath.relative_to(ws.path).as_posix()}.operator.sig",
+            run["telemetry_path"],
+        ] + [c["file"] for c in manifest["chunks"]]
+        if manifest.get("raw"):
+            files.append(manifest["raw"]["chain_file"])
+    vpath = verdict_path(ws.path, campaign_id, verdict["id"])
+    if not vpath.is_file():
+        raise HeatproofError(
+            f"verdict file {vpath} is missing; decide again with `heatproof dossier verdict`"
+        )
+    rel = vpath.relative_to(ws.path).as_posix()
+    files += [rel] + [
+        f"{rel}.{role}.sig" for role in ROLES if (ws.path / f"{rel}.{role}.sig").exists()
+    ]
+    files += [f"keys/{role}.pub" for role in ROLES if (ws.path / "keys" / f"{role}.pub").exists()]
+    report = write_campaign_report(ws, campaign_id, verdict["record"])
+    files.append(report.relative_to(ws.path).as_posix())
+    return list(dict.fromkeys(files))
+
+
+def _generated(records: dict, verdict: dict) -> dict[str, bytes]:
+    out = {
+        "analysis/config.json": json.dumps(
+            records["campaign"]["config"], indent=2, sort_keys=True
+        ).encode()
+    }
+    for run in records["runs"]:
+        proc = run["procedure"]
+        if "source_toml" in proc:
+            out[f"procedures/run-{run['id']}.toml"] = proc["source_toml"].encode()
+        else:
+            out[f"procedures/run-{run['id']}.json"] = json.dumps(
+                proc, indent=2, sort_keys=True
+            ).encode()
+    return out
+
+
+def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode = len(data), 0, 0o644
+    tar.addfile(info, io.BytesIO(data))
+
+
+def export_dossier(ws: Workspace, campaign_id: int, out: Path) -> dict:
+    """Write the campaign's dossier to ``out`` (a .tar); refuses evidence that fails verification."""
+    report = verify_workspace(ws, campaign_id)
+    if not report.ok or report.warnings:
+        problems = [str(f) for f in report.findings] + report.warnings
+        raise HeatproofError(
+            f"campaign {campaign_id} evidence does not verify ({len(problems)} problem(s), first: "
+            f"{problems[0]}); run `heatproof verify --campaign {campaign_id}`"
+        )
+    records, verdict = _records(ws, campaign_id)
+    members = _members(ws, campaign_id, records, verdict)
+    generated = _generated(records, verdict)
+    top = f"dossier-campaign-{campaign_id}"
+    index = {
+        "format": FORMAT,
+        "software_version": __version__,
+        "records": records,
+        "verdict_file": verdict_path(Path("."), campaign_id, verdict["id"]).as_posix(),
+        "files": {
+            **{m: file_sha256(ws.path / m) for m in members},
+            **{name: sha256_hex(data) for name, data in generated.items()},
+        },
+    }
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    with tarfile.open(tmp, "w") as tar:
+        _add(tar, f"{top}/{INDEX}", json.dumps(index, indent=2, sort_keys=True).encode() + b"\n")
+        for name in sorted(generated):
+            _add(tar, f"{top}/{name}", generated[name])
+        for member in sorted(members):
+            _add(tar, f"{top}/{member}", (ws.path / member).read_bytes())
+    tmp.replace(out)
+    return {
+        "dossier": str(out.resolve()),
+        "sha256": file_sha256(out),
+        "files": len(index["files"]) + 1,
+        "campaign_id": campaign_id,
+        "verdict": verdict["record"]["outcome"],
+    }
+
+
+@contextmanager
+def unpacked(archive: Path) -> Iterator[Path]:
+    """The dossier's top folder, extracted into a temporary directory."""
+    archive = Path(archive)
+    if not archive.is_file():
+        raise InvalidInput(
+            f"dossier {archive} does not exist; give the .tar written by `heatproof dossier export`"
+        )
+    with tempfile.TemporaryDirectory(prefix="heatproof-dossier-") as tmp:
+        try:
+            with tarfile.open(archive) as tar:
+                tar.extractall(tmp, filter="data")
+        except (tarfile.TarError, OSError) as exc:
+            raise HeatproofError(
+                f"dossier {archive} is not a readable tar archive ({exc})"
+            ) from exc
+        tops = [p for p in Path(tmp).iterdir() if p.is_dir()]
+        if len(tops) != 1 or not (tops[0] / INDEX).is_file():
+            raise HeatproofError(
+                f"dossier {archive} has no {INDEX} in one top folder; it is not a heatproof dossier"
+            )
+        yield tops[0]
+
+
+def _index_records(root: Path) -> tuple[dict, dict[int, dict]]:
+    index = json.loads((root / INDEX).read_bytes())
+    rec = index["records"]
+    stands = {st["id"]: st for st in rec["stands"]}
+    serials = {u["id"]: u["serial"] for u in rec["units"]}
+    fields = {
+        run["id"]: record_fields(
+            run, rec["design"], stands[run["stand_id"]], serials[run["unit_id"]]
+        )
+        for run in rec["runs"]
+    }
+    return index, fields
+
+
+def verify_unpacked(root: Path) -> VerifyReport:
+    """Verify an unpacked dossier: file index, then manifests, chains, signatures and verdict."""
+    try:
+        index, fields = _index_records(root)
+    except (ValueError, KeyError, TypeError) as exc:
+        report = VerifyReport()
+        report.add("dossier index", INDEX, f"unreadable ({exc})")
+        return report
+    report = verify_tree(root, fields, index["records"]["campaign"]["id"])
+    listed = index["files"]
+    for name in [n for n in listed if inside(root, n) is None]:
+        report.add("dossier file", name, "path leaves the dossier folder")
+        del listed[name]
+    present = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} - {INDEX}
+    for name in sorted(set(listed) - present):
+        report.add("dossier file", name, "listed in dossier.json but missing")
+    for name in sorted(present - set(listed)):
+        report.add("dossier file", name, "not listed in dossier.json (added)")
+    for name in sorted(set(listed) & present):
+        report.checked["files"] += 1
+        if file_sha256(root / name) != listed[name]:
+            report.add("dossier file", name, "altered: SHA-256 differs from dossier.json")
+    try:
+        _check_generated(root, index, report)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        report.add("dossier", INDEX, f"verdict, manifest or configuration unreadable ({exc})")
+    return report
+
+
+def _check_generated(root: Path, index: dict, report: VerifyReport) -> None:
+    """The procedure files and analysis config must equal what the signed evidence says."""
+    verdict = json.loads((root / index["verdict_file"]).read_bytes())
+    config = json.loads((root / "analysis/config.json").read_bytes())
+    if config != verdict.get("config"):
+        report.add(
+            "analysis configuration",
+            "analysis/config.json",
+            "differs from the signed verdict's config",
+        )
+    if index["records"]["campaign"]["config"] != verdict.get("config"):
+        report.add(
+            "campaign record", INDEX, "campaign config differs from the signed verdict's config"
+        )
+    for run in index["records"]["runs"]:
+        manifest = json.loads(manifest_path(root, run["id"]).read_bytes())
+        definition = manifest["procedure"]["definition"]
+        toml = root / f"procedures/run-{run['id']}.toml"
+        if toml.is_file() and toml.read_text(encoding="utf-8") != definition.get("source_toml"):
+            report.add(
+                f"run {run['id']} procedure",
+                toml.relative_to(root).as_posix(),
+                "differs from the procedure in the signed manifest",
+            )
+
+
+def verify_dossier(archive: Path) -> VerifyReport:
+    with unpacked(archive) as root:
+        return verify_unpacked(root)
+
+
+def _import(ws: Workspace, root: Path, index: dict) -> None:
+    rec = index["records"]
+    with ws.unit_of_work() as s:
+        existing = s.scalar(select(func.count()).select_from(Campaign)) + s.scalar(
+            select(func.count()).select_from(Run)
+        )
+        if existing:
+            raise InvalidInput(
+                f"workspace {ws.path} already holds campaigns or runs; dossier analyze needs a "
+                "fresh workspace (give an empty folder)"
+            )
+        s.add(Design(**rec["design"]))
+        s.flush()
+        for u in rec["units"]:
+            s.add(ReactorUnit(**u))
+        for st in rec["stands"]:
+            s.add(TestStand(**st))
+        s.add(Campaign(**rec["campaign"]))
+        s.flush()
+        for run in rec["runs"]:
+            s.add(Run(**{c: run[c] for c in RUN_COLUMNS}))
+        s.flush()
+        if s.bind.dialect.name == "postgresql":
+            for table in ("designs", "reactor_units", "test_stands", "campaigns", "runs"):
+                s.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT MAX(id) FROM {table}))"
+                    )
+                )
+    for name in index["files"]:
+        if name.startswith(("telemetry/", "evidence/")):
+            dest = ws.path / name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(root / name, dest)
+    (ws.path / "keys").mkdir(exist_ok=True)
+    for role in ("operator", "engineer"):
+        if (root / "keys" / f"{role}.pub").is_file():
+            shutil.copyfile(root / "keys" / f"{role}.pub", ws.path / "keys" / f"{role}.pub")
+
+
+def analyze_dossier(archive: Path, ws: Workspace, sign: bool = False) -> dict:
+    """Verify the dossier, import it into the fresh workspace ``ws``, re-decide and compare with
+    the dossier's verdict; with ``sign`` an identical verdict is signed as validator."""
+    with unpacked(archive) as root:
+        report = verify_unpacked(root)
+        if not report.ok:
+            raise HeatproofError(
+                f"dossier does not verify ({len(report.findings)} finding(s), first: "
+                f"{report.findings[0]}); run `heatproof dossier verify`"
+            )
+        index = json.loads((root / INDEX).read_bytes())
+        _import(ws, root, index)
+    campaign_id = index["records"]["campaign"]["id"]
+    original_path = ws.path / index["verdict_file"]
+    original = json.loads(original_path.read_bytes())
+    record = repo.to_json("verdict record", evidence_record(ws, campaign_id))
+    a, b = flatten(original), flatten(record)
+    differences = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    with ws.unit_of_work() as s:
+        repo.add_verdict(s, repo.get_campaign(s, campaign_id), record)
+    signed = None
+    if sign and not differences:
+        signed = sign_file(
+            ws.path / "keys", "validator", original_path, index["verdict_file"]
+        ).fingerprint
+    return {
+        "identical": not differences,
+        "differences": differences[:50],
+        "campaign_id": campaign_id,
+        "outcome": record["outcome"],
+        "verdict": record,
+        "verdict_bytes_identical": verdict_bytes(record) == original_path.read_bytes(),
+        "validator_fingerprint": signed,
+    }

@@ -1,0 +1,46 @@
+"""Hashes of the evidence: SHA-256 of files and canonical JSON, and the Merkle root of chunks.
+
+The Merkle tree is RFC 6962's (Certificate Transparency): leaf = SHA-256(0x00 || digest),
+node = SHA-256(0x01 || left || right), split at the largest power of two below n; the root of
+no leaves is SHA-256 of nothing. Leaves are the chunks' raw 32-byte SHA-256 digests, in order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from heatproof.telemetry.ingest import canonical
+
+__all__ = ["canonical", "canonical_sha256", "file_sha256", "merkle_root", "sha256_hex"]
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def canonical_sha256(value: object) -> str:
+    """SHA-256 of the canonical JSON of ``value``."""
+    return sha256_hex(canonical(value))
+
+
+def _mth(leaves: list[bytes]) -> bytes:
+    if len(leaves) == 1:
+        return hashlib.sha256(b"\x00" + leaves[0]).digest()
+    k = 1 << (len(leaves) - 1).bit_length() - 1
+    return hashlib.sha256(b"\x01" + _mth(leaves[:k]) + _mth(leaves[k:])).digest()
+
+
+def merkle_root(hex_digests: list[str]) -> str:
+    """RFC 6962 Merkle tree hash over the given SHA-256 hex digests, in order."""
+    if not hex_digests:
+        return hashlib.sha256(b"").hexdigest()
+    return _mth([bytes.fromhex(h) for h in hex_digests]).hex()

@@ -1,0 +1,172 @@
+"""Run manifests: what a run's evidence is, hashed and signed by the operator.
+
+A manifest lists the procedure (definition, source hash and result), the instruments with
+their calibration dates, the software version, every telemetry chunk with its SHA-256 and chain
+link, the RFC 6962 Merkle root of the chunk hashes, the gaps, and the consolidated telemetry
+file the analysis reads. It is written once to evidence/runs/run-<id>/manifest.json (sorted
+keys, two-space indent) and signed as ``operator``; its SHA-256 is what verdicts reference.
+Runs recorded without acquisition (the simulated demo) have one "chunk": their telemetry file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from heatproof import __version__
+from heatproof.errors import HeatproofError, NotFound
+from heatproof.evidence.hashing import file_sha256, merkle_root
+from heatproof.evidence.keys import sign_file
+from heatproof.records.models import Run
+from heatproof.telemetry.ingest import CHAIN_FILE, read_chain
+from heatproof.workspace import Workspace
+
+MANIFEST_KIND = "heatproof.run-manifest/1"
+EVIDENCE_DIR = "evidence"
+
+
+def manifest_path(root: Path, run_id: int) -> Path:
+    return root / EVIDENCE_DIR / "runs" / f"run-{run_id}" / "manifest.json"
+
+
+def manifest_bytes(manifest: dict) -> bytes:
+    return json.dumps(manifest, indent=2, sort_keys=True, allow_nan=False).encode() + b"\n"
+
+
+def _chunks(ws: Workspace, run: Run) -> tuple[list[dict], dict | None]:
+    raw = run.meta.get("raw")
+    if not raw:
+        return [
+            {
+                "index": 1,
+                "file": run.telemetry_path,
+                "sha256": run.telemetry_sha256,
+                "rows": None,
+                "first_sample": None,
+                "last_sample": None,
+                "link": None,
+            }
+        ], None
+    folder = ws.path / raw
+    chain = read_chain(folder / CHAIN_FILE)
+    if chain.problem or chain.torn_bytes:
+        raise HeatproofError(
+            f"run {run.id}: chain of {raw} is damaged ({chain.problem or 'torn tail'}); "
+            "open it with the acquisition to recover before sealing"
+        )
+    chunks = [
+        {
+            "index": e.index,
+            "file": f"{raw}/{e.file}",
+            "sha256": e.sha256,
+            "rows": e.rows,
+            "first_sample": e.first_sample,
+            "last_sample": e.last_sample,
+            "link": e.link,
+        }
+        for e in chain.entries
+    ]
+    head = chain.entries[-1].link if chain.entries else None
+    return chunks, {
+        "folder": raw,
+        "chain_file": f"{raw}/{CHAIN_FILE}",
+        "chain_sha256": file_sha256(folder / CHAIN_FILE),
+        "chain_head": head,
+    }
+
+
+def record_fields(run: dict, design: dict, stand: dict, serial: str) -> dict:
+    """The manifest fields that come from the records (compared with them by verify). ``run``,
+    ``design`` and ``stand`` are the rows as plain dicts (see row_dicts)."""
+    meta = run["meta"]
+    return {
+        "kind": MANIFEST_KIND,
+        "run": {
+            "id": run["id"],
+            "campaign_id": run["campaign_id"],
+            "kind": run["kind"],
+            "unit": serial,
+            "stand": stand["name"],
+            "t_start_s": run["t_start_s"],
+            "t_end_s": run["t_end_s"],
+        },
+        "design": {
+            k: design[k] for k in ("name", "revision", "charge_mass_kg", "geometry", "material")
+        },
+        "procedure": {"definition": run["procedure"], "result": meta.get("procedure_result")},
+        "instruments": {"spec": stand["instruments"], "calibrations": meta.get("calibrations", [])},
+        "acquisition": meta.get("acquisition", "simulated-direct"),
+        "gaps": meta.get("gaps", []),
+        "telemetry": {"path": run["telemetry_path"], "sha256": run["telemetry_sha256"]},
+    }
+
+
+RUN_COLUMNS = (
+    "id",
+    "campaign_id",
+    "unit_id",
+    "stand_id",
+    "kind",
+    "procedure",
+    "t_start_s",
+    "t_end_s",
+    "telemetry_path",
+    "telemetry_sha256",
+    "meta",
+)
+DESIGN_COLUMNS = ("id", "name", "revision", "charge_mass_kg", "geometry", "material")
+
+
+def row_dicts(run: Run) -> tuple[dict, dict, dict, str]:
+    """(run, design, stand, unit serial) of a stored run as plain dicts."""
+    design = run.campaign.design
+    return (
+        {c: getattr(run, c) for c in RUN_COLUMNS},
+        {c: getattr(design, c) for c in DESIGN_COLUMNS},
+        {"id": run.stand.id, "name": run.stand.name, "instruments": run.stand.instruments},
+        run.unit.serial,
+    )
+
+
+def record_part(run: Run) -> dict:
+    return record_fields(*row_dicts(run))
+
+
+def build_manifest(ws: Workspace, run: Run) -> dict:
+    """The manifest of a stored run (not yet written or signed)."""
+    chunks, raw = _chunks(ws, run)
+    return {
+        **record_part(run),
+        "software_version": __version__,
+        "raw": raw,
+        "chunks": chunks,
+        "merkle_root": merkle_root([c["sha256"] for c in chunks]),
+    }
+
+
+def seal_run(ws: Workspace, run: Run) -> str:
+    """Write and operator-sign the run's manifest; returns its SHA-256. A manifest is never rewritten."""
+    path = manifest_path(ws.path, run.id)
+    if path.exists():
+        raise HeatproofError(
+            f"run {run.id} is already sealed ({path.relative_to(ws.path)}); manifests are not rewritten"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as handle:
+        handle.write(manifest_bytes(build_manifest(ws, run)))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    sign_file(ws.path / "keys", "operator", path, path.relative_to(ws.path).as_posix())
+    return file_sha256(path)
+
+
+def manifest_sha256(root: Path, run_id: int) -> str:
+    path = manifest_path(root, run_id)
+    if not path.is_file():
+        raise NotFound(
+            f"run {run_id} has no manifest; seal it with `heatproof dossier seal CAMPAIGN_ID`"
+        )
+    return file_sha256(path)

@@ -1,0 +1,50 @@
+"""Verdicts that name their evidence: the campaign verdict (campaign.decide_campaign) plus the
+SHA-256 of every run's signed manifest, stored as a record and as a file signed by the engineer.
+
+The verdict's own configuration hash is the record's ``config_sha256`` (AnalysisConfig.sha256).
+The file evidence/verdicts/campaign-<id>-verdict-<n>.json holds the record (sorted keys, indent 2).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from heatproof.campaign import decide_campaign
+from heatproof.evidence.keys import sign_file
+from heatproof.evidence.manifest import EVIDENCE_DIR, manifest_sha256
+from heatproof.records import repository as repo
+from heatproof.workspace import Workspace
+
+
+def verdict_bytes(record: dict) -> bytes:
+    return json.dumps(record, indent=2, sort_keys=True, allow_nan=False).encode() + b"\n"
+
+
+def evidence_record(ws: Workspace, campaign_id: int) -> dict:
+    """The campaign's verdict record with the manifest hash of every run (nothing stored)."""
+    with ws.unit_of_work() as s:
+        run_ids = [r.id for r in repo.get_campaign(s, campaign_id).runs]
+    manifests = {str(run_id): manifest_sha256(ws.path, run_id) for run_id in run_ids}
+    return {**decide_campaign(ws, campaign_id, store=False), "manifests": manifests}
+
+
+def verdict_path(root: Path, campaign_id: int, verdict_id: int) -> Path:
+    return root / EVIDENCE_DIR / "verdicts" / f"campaign-{campaign_id}-verdict-{verdict_id}.json"
+
+
+def decide_with_evidence(
+    ws: Workspace, campaign_id: int, role: str = "engineer"
+) -> tuple[dict, Path]:
+    """Decide, store the verdict record, write its file and sign it as ``role``."""
+    record = evidence_record(ws, campaign_id)
+    with ws.unit_of_work() as s:
+        verdict = repo.add_verdict(s, repo.get_campaign(s, campaign_id), record)
+        path = verdict_path(ws.path, campaign_id, verdict.id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(verdict_bytes(verdict.record))
+        os.replace(tmp, path)
+    sign_file(ws.path / "keys", role, path, path.relative_to(ws.path).as_posix())
+    return record, path

@@ -1,0 +1,301 @@
+"""Verification of evidence: re-hash every chunk and file, re-walk every chain, recompute every
+Merkle root, check every signature against the trusted role keys, and compare manifests with
+the records; every discrepancy is a Finding naming the file and what is wrong with it.
+
+It works on a folder laid out like a workspace (a workspace itself, or an unpacked dossier):
+evidence/runs/run-<id>/manifest.json (+ .operator.sig), evidence/verdicts/*.json (+ .engineer.sig,
+optionally .validator.sig), the telemetry files the manifests name, and keys/<role>.pub.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from heatproof.analysis.config import AnalysisConfig
+from heatproof.evidence.hashing import file_sha256, merkle_root
+from heatproof.evidence.keys import ROLES, check_signature, fingerprint, public_key
+from heatproof.evidence.manifest import EVIDENCE_DIR, manifest_path, record_part
+from heatproof.records import repository as repo
+from heatproof.telemetry.ingest import read_chain
+from heatproof.workspace import Workspace
+
+_CHUNK = re.compile(r"^chunk-\d{6}\.parquet$")
+
+
+@dataclass(frozen=True)
+class Finding:
+    subject: str
+    path: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.path}): {self.problem}"
+
+
+@dataclass
+class VerifyReport:
+    findings: list[Finding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)  # role -> fingerprint of the trusted key
+    checked: dict[str, int] = field(
+        default_factory=lambda: {
+            "manifests": 0,
+            "chunks": 0,
+            "signatures": 0,
+            "verdicts": 0,
+            "files": 0,
+        }
+    )
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def add(self, subject: str, path: str, problem: str) -> None:
+        self.findings.append(Finding(subject, path, problem))
+
+    def to_dict(self) -> dict:
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "findings": [asdict(f) | {"text": str(f)} for f in self.findings],
+            "warnings": self.warnings,
+            "trusted_keys": self.keys,
+        }
+
+
+def flatten(value: object, prefix: str = "") -> dict[str, object]:
+    """Dotted paths of a nested dict/list structure to its leaves."""
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = ((str(i), v) for i, v in enumerate(value))
+    else:
+        return {prefix: value}
+    out: dict[str, object] = {}
+    for key, item in items:
+        out.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
+    return out or {prefix: value}
+
+
+def field_differences(document: dict, records: dict) -> list[str]:
+    """Fields whose value in ``document`` differs from ``records`` (only the records' fields)."""
+    doc, rec = flatten(document), flatten(records)
+    return [
+        f"field {k}: manifest says {doc.get(k)!r}, records say {v!r}"
+        for k, v in rec.items()
+        if doc.get(k) != v
+    ] + [
+        f"field {k}: manifest has it, records do not"
+        for k in doc
+        if k not in rec and k.split(".")[0] in records
+    ]
+
+
+def inside(root: Path, relative: str) -> Path | None:
+    """``root / relative`` if ``relative`` is a plain relative path inside ``root``, else None."""
+    parts = Path(relative).parts
+    if not relative or Path(relative).is_absolute() or ".." in parts:
+        return None
+    return root / relative
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _check_chunks(root: Path, subject: str, m: dict, report: VerifyReport) -> None:
+    expected = [c["sha256"] for c in m["chunks"]]
+    for c in m["chunks"]:
+        path = inside(root, c["file"])
+        report.checked["chunks"] += 1
+        name = f"{subject} chunk {c['index']}"
+        if path is None:
+            report.add(name, c["file"], "path leaves the evidence folder")
+            continue
+        if not path.is_file():
+            report.add(name, c["file"], "missing (deleted or renamed)")
+            continue
+        actual = file_sha256(path)
+        if actual == c["sha256"]:
+            continue
+        if actual in expected:
+            other = expected.index(actual) + 1
+            report.add(
+                name, c["file"], f"holds the content of chunk {other}: chunks reordered or swapped"
+            )
+        else:
+            report.add(name, c["file"], f"altered: SHA-256 {actual}, manifest says {c['sha256']}")
+    if merkle_root(expected) != m.get("merkle_root"):
+        report.add(
+            subject,
+            "manifest",
+            f"Merkle root {m.get('merkle_root')} does not match its chunk list "
+            f"({merkle_root(expected)})",
+        )
+
+
+def _check_chain(root: Path, subject: str, m: dict, report: VerifyReport) -> None:
+    raw = m.get("raw")
+    if not raw:
+        return
+    chain_path, folder = inside(root, raw["chain_file"]), inside(root, raw["folder"])
+    if chain_path is None or folder is None:
+        report.add(subject, raw["chain_file"], "path leaves the evidence folder")
+        return
+    if not chain_path.is_file():
+        report.add(subject, raw["chain_file"], "hash chain file missing")
+        return
+    if file_sha256(chain_path) != raw["chain_sha256"]:
+        report.add(
+            subject, raw["chain_file"], "hash chain file altered since the manifest was signed"
+        )
+    chain = read_chain(chain_path)
+    if chain.problem or chain.torn_bytes:
+        report.add(
+            subject,
+            raw["chain_file"],
+            chain.problem or f"{chain.torn_bytes} bytes after the last valid line",
+        )
+    listed = [(c["file"].rsplit("/", 1)[-1], c["sha256"], c["link"]) for c in m["chunks"]]
+    walked = [(e.file, e.sha256, e.link) for e in chain.entries]
+    for i, (want, got) in enumerate(zip(listed, walked, strict=False), start=1):
+        if want != got:
+            report.add(
+                subject,
+                raw["chain_file"],
+                f"chain line {i} names {got[0]} ({got[1][:12]}...), the manifest "
+                f"lists {want[0]} ({want[1][:12]}...) at position {i}: reordered",
+            )
+    if len(listed) != len(walked):
+        report.add(
+            subject,
+            raw["chain_file"],
+            f"chain has {len(walked)} chunks, the manifest {len(listed)}",
+        )
+    known = {name for name, _, _ in listed}
+    present = [p.name for p in folder.iterdir()] if folder.is_dir() else []
+    for extra in sorted(p for p in present if _CHUNK.match(p) and p not in known):
+        report.add(subject, f"{raw['folder']}/{extra}", "chunk file not in the manifest (inserted)")
+
+
+def check_manifest(
+    root: Path, keys: Path, path: Path, records: dict | None, report: VerifyReport
+) -> str:
+    """Check one manifest and everything it names; returns a subject label."""
+    rel = _rel(root, path)
+    report.checked["manifests"] += 1
+    report.checked["signatures"] += 1
+    subject = f"run {path.parent.name.removeprefix('run-')}"
+    problem = check_signature(keys, path, "operator")
+    if problem:
+        report.add(subject, rel, problem)
+    try:
+        m = json.loads(path.read_bytes())
+        subject = f"run {m['run']['id']}"
+        m["chunks"], m["telemetry"]  # noqa: B018 - required keys
+    except (ValueError, KeyError, TypeError) as exc:
+        report.add(subject, rel, f"unreadable manifest ({exc})")
+        return subject
+    if records is not None:
+        for difference in field_differences(m, records):
+            report.add(subject, rel, difference)
+    _check_chunks(root, subject, m, report)
+    _check_chain(root, subject, m, report)
+    tel = inside(root, m["telemetry"]["path"])
+    report.checked["files"] += 1
+    if tel is None:
+        report.add(subject, m["telemetry"]["path"], "path leaves the evidence folder")
+    elif not tel.is_file():
+        report.add(subject, m["telemetry"]["path"], "consolidated telemetry file missing")
+    elif file_sha256(tel) != m["telemetry"]["sha256"]:
+        report.add(
+            subject,
+            m["telemetry"]["path"],
+            f"consolidated telemetry altered: SHA-256 {file_sha256(tel)}, "
+            f"manifest says {m['telemetry']['sha256']}",
+        )
+    return subject
+
+
+def check_verdict(root: Path, keys: Path, path: Path, report: VerifyReport) -> None:
+    rel = _rel(root, path)
+    subject = f"verdict {path.stem}"
+    report.checked["verdicts"] += 1
+    for role in ("engineer", "validator"):
+        if role == "validator" and not path.with_name(f"{path.name}.validator.sig").exists():
+            continue
+        report.checked["signatures"] += 1
+        problem = check_signature(keys, path, role)
+        if problem:
+            report.add(subject, rel, problem)
+    try:
+        record = json.loads(path.read_bytes())
+        manifests = record["manifests"]
+        config = AnalysisConfig(**record["config"])
+    except (ValueError, KeyError, TypeError) as exc:
+        report.add(subject, rel, f"unreadable verdict record ({exc})")
+        return
+    if config.sha256() != record.get("config_sha256"):
+        report.add(
+            subject,
+            rel,
+            f"analysis configuration altered: it hashes to {config.sha256()}, the verdict "
+            f"says {record.get('config_sha256')}",
+        )
+    for run_id, sha in sorted(manifests.items()):
+        mpath = manifest_path(root, int(run_id))
+        if not mpath.is_file():
+            report.add(subject, rel, f"references run {run_id} whose manifest is missing")
+        elif file_sha256(mpath) != sha:
+            report.add(
+                subject,
+                rel,
+                f"references manifest {sha[:16]}... of run {run_id}, but "
+                f"{_rel(root, mpath)} now hashes to {file_sha256(mpath)[:16]}...: manifest edited",
+            )
+
+
+def verify_tree(
+    root: Path,
+    records: dict[int, dict] | None = None,
+    campaign_id: int | None = None,
+    keys: Path | None = None,
+) -> VerifyReport:
+    """Verify every manifest and verdict under ``root`` (of one campaign if given); ``records``
+    maps run id -> the manifest fields the records say (manifest.record_part)."""
+    report = VerifyReport()
+    keys = keys or root / "keys"
+    report.keys = {
+        r: fingerprint(public_key(keys, r)) for r in ROLES if (keys / f"{r}.pub").is_file()
+    }
+    runs_dir = root / EVIDENCE_DIR / "runs"
+    wanted = None if records is None or campaign_id is None else set(records)
+    seen: set[int] = set()
+    for path in sorted(runs_dir.glob("run-*/manifest.json")):
+        run_id = int(path.parent.name.removeprefix("run-"))
+        if wanted is not None and run_id not in wanted:
+            continue
+        seen.add(run_id)
+        check_manifest(root, keys, path, None if records is None else records.get(run_id), report)
+    for run_id in sorted(set(records or {}) - seen):
+        report.warnings.append(
+            f"run {run_id} has no manifest (unsealed); seal it before it can be evidence"
+        )
+    pattern = "*.json" if campaign_id is None else f"campaign-{campaign_id}-verdict-*.json"
+    for path in sorted((root / EVIDENCE_DIR / "verdicts").glob(pattern)):
+        check_verdict(root, keys, path, report)
+    return report
+
+
+def verify_workspace(ws: Workspace, campaign_id: int | None = None) -> VerifyReport:
+    """Verify a workspace's evidence against its records (one campaign, or all)."""
+    with ws.unit_of_work() as s:
+        runs = repo.list_runs(s, campaign_id)
+        if campaign_id is not None:
+            repo.get_campaign(s, campaign_id)
+        records = {run.id: record_part(run) for run in runs}
+    return verify_tree(ws.path, records, campaign_id)

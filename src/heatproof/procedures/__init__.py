@@ -1,0 +1,1 @@
+"""Declarative test procedures: phases with measurements and limits, run on a stand."""

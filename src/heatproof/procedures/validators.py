@@ -1,0 +1,68 @@
+"""Measurements of a phase and their outcome against limits with a marginal band (pure)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from heatproof.procedures.model import Limits, Measurement
+
+PASS, MARGINAL, FAIL = "PASS", "MARGINAL", "FAIL"
+_ORDER = {PASS: 0, MARGINAL: 1, FAIL: 2}
+
+
+def statistic(name: str, t_s: np.ndarray, values: np.ndarray) -> float:
+    """mean, min, max, std (sample), last, or drift (last minus first) of a channel."""
+    if values.size == 0:
+        return math.nan
+    return float(
+        {
+            "mean": np.mean,
+            "min": np.min,
+            "max": np.max,
+            "std": lambda v: np.std(v, ddof=1) if v.size > 1 else 0.0,
+            "last": lambda v: v[-1],
+            "drift": lambda v: v[-1] - v[0],
+        }[name](values)
+    )
+
+
+def judge(value: float, limits: Limits) -> str:
+    """FAIL outside [low, high] (or not a number), MARGINAL within ``marginal`` of a limit, else PASS."""
+    if not math.isfinite(value) or value < limits.low or value > limits.high:
+        return FAIL
+    if value < limits.low + limits.marginal or value > limits.high - limits.marginal:
+        return MARGINAL
+    return PASS
+
+
+def measure(m: Measurement, columns: dict[str, np.ndarray], revision: str | None) -> dict:
+    """Evaluate one measurement over a phase's rows (``columns`` already cut to the phase)."""
+    t = columns["t_s"]
+    if m.channel not in columns:
+        value, rows = math.nan, 0
+    else:
+        keep = t > t[-1] - m.last_s if (m.last_s is not None and t.size) else np.ones(t.size, bool)
+        value, rows = statistic(m.statistic, t[keep], columns[m.channel][keep]), int(keep.sum())
+    limits = m.limits_for(revision)
+    return {
+        "name": m.name,
+        "channel": m.channel,
+        "statistic": m.statistic,
+        "last_s": m.last_s,
+        "rows": rows,
+        "value": value if math.isfinite(value) else None,
+        "low": _finite(limits.low),
+        "high": _finite(limits.high),
+        "marginal": limits.marginal,
+        "outcome": judge(value, limits),
+    }
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def worst(outcomes: list[str]) -> str:
+    return max(outcomes, key=_ORDER.__getitem__, default=PASS)

@@ -1,0 +1,229 @@
+"""Acquisition: poll stands over Modbus, timestamp, and write telemetry durably (telemetry.ingest).
+
+Each received sample becomes one row: the stand's own clock and counter (``t_s``, ``sample``),
+the measurements, status and alarm words, and the DAQ's receive time ``rx_unix_s`` (UNIX s).
+A sample already seen (polling faster than the stand samples) is dropped; a jump of the counter
+is a gap, stored as an event and found again from the counter at consolidation; never filled.
+An unreachable stand is retried with back-off; its outage is stored as an event.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from heatproof.errors import HeatproofError, InvalidInput
+from heatproof.stand.client import StandClient, StandUnavailable, parse_endpoint
+from heatproof.stand.registers import Sample
+from heatproof.telemetry.ingest import ChunkLog, Recovery
+from heatproof.telemetry.store import TelemetryStore
+
+AckCallback = Callable[[str, int], None]
+
+
+def sample_row(s: Sample, rx_unix_s: float) -> dict:
+    """The telemetry row of one sample (channel names as twin.simulate writes them)."""
+    row = {
+        "sample": s.sample,
+        "t_s": s.t_s,
+        "phase": s.phase,
+        "mode": s.mode,
+        "setpoint_k": s.setpoint_k,
+        "drive_w": s.drive_w,
+        "camera_k": s.camera_k,
+        "ambient_k": s.ambient_k,
+    }
+    row.update({f"core_tc{j + 1}_k": v for j, v in enumerate(s.core_k)})
+    row.update({"status": s.status, "alarms": s.alarms, "rx_unix_s": rx_unix_s})
+    return row
+
+
+@dataclass
+class _Outage:
+    since_unix_s: float
+    reason: str
+    attempts: int = 0
+
+
+class Acquisition:
+    """One stand polled into one ChunkLog; ``on_ack(stand, sample)`` runs after each commit."""
+
+    def __init__(
+        self, client: StandClient, log: ChunkLog, on_ack: AckCallback | None = None
+    ) -> None:
+        self.client, self.log, self.on_ack = client, log, on_ack
+        self.last: Sample | None = None
+        self.received = 0
+        self.outage: _Outage | None = None
+        self.recovery: Recovery | None = None
+
+    def start(self) -> Recovery:
+        """Open (recover) the log; a resumed log gets a 'restart' event."""
+        self.recovery = self.log.open()
+        if self.log.last_sample is not None:
+            self.log.note(
+                {
+                    "event": "restart",
+                    "unix_s": time.time(),
+                    "after_sample": self.log.last_sample,
+                    "recovery": self.recovery.to_dict(),
+                }
+            )
+        return self.recovery
+
+    def _ack(self, acknowledged: int | None) -> None:
+        if acknowledged is not None and self.on_ack is not None:
+            self.on_ack(self.client.name, acknowledged)
+
+    def poll(self) -> Sample | None:
+        """Read once; the new sample (stored) or None (duplicate or stand unreachable)."""
+        try:
+            sample = self.client.read_sample()
+        except StandUnavailable as exc:
+            if self.outage is None:
+                self.outage = _Outage(time.time(), str(exc))
+            self.outage.attempts += 1
+            self._ack(self.log.commit_if_due())  # what was received is made durable meanwhile
+            return None
+        rx = time.time()
+        if self.outage is not None:
+            self.log.note(
+                {
+                    "event": "stand unreachable",
+                    "from_unix_s": self.outage.since_unix_s,
+                    "to_unix_s": rx,
+                    "attempts": self.outage.attempts,
+                    "reason": self.outage.reason,
+                }
+            )
+            self.outage = None
+        previous = self.last.sample if self.last is not None else self.log.last_sample
+        if previous is not None and sample.sample < previous:
+            raise HeatproofError(
+                f"stand {self.client.name} sample counter went back from {previous} to "
+                f"{sample.sample}: the stand restarted; record into a new run"
+            )
+        if previous is not None and sample.sample == previous:
+            self._ack(self.log.commit_if_due())
+            return None
+        if previous is not None and sample.sample > previous + 1:
+            self.log.note(
+                {
+                    "event": "gap",
+                    "after_sample": previous,
+                    "before_sample": sample.sample,
+                    "missing": sample.sample - previous - 1,
+                }
+            )
+        self.last = sample
+        self.received += 1
+        self._ack(self.log.append(sample_row(sample, rx)))
+        return sample
+
+    def finish(self) -> int | None:
+        """Commit what is pending; returns the last acknowledged sample."""
+        self._ack(self.log.commit())
+        return self.log.last_sample
+
+
+def backoff_s(attempts: int) -> float:
+    return min(0.02 * 2 ** min(attempts, 6), 1.0)
+
+
+def record(
+    acquisitions: Sequence[Acquisition],
+    *,
+    rate_hz: float = 0.0,
+    samples: int | None = None,
+    until_sample: int | None = None,
+    duration_s: float | None = None,
+    max_outage_s: float = 60.0,
+    stop: Callable[[], bool] | None = None,
+) -> dict[str, dict]:
+    """Poll every stand in turn until each has ``samples`` new samples, reached ``until_sample``,
+    or ``duration_s`` (wall clock) passed; ``rate_hz`` 0 polls as fast as the stands answer."""
+    if samples is None and until_sample is None and duration_s is None and stop is None:
+        raise HeatproofError("no stop condition; give samples, until_sample or duration_s")
+    for acq in acquisitions:
+        acq.start()
+    t0 = time.monotonic()
+
+    def done(acq: Acquisition) -> bool:
+        last = acq.log.last_sample if acq.last is None else acq.last.sample
+        return (samples is not None and acq.received >= samples) or (
+            until_sample is not None and last is not None and last >= until_sample
+        )
+
+    try:
+        while True:
+            active = [a for a in acquisitions if not done(a)]
+            if not active or (duration_s is not None and time.monotonic() - t0 >= duration_s):
+                break
+            if stop is not None and stop():
+                break
+            tick = time.monotonic()
+            for acq in active:
+                acq.poll()
+                if acq.outage is not None:
+                    if time.time() - acq.outage.since_unix_s > max_outage_s:
+                        raise HeatproofError(
+                            f"stand {acq.client.name} unreachable for more than {max_outage_s} s"
+                        )
+                    time.sleep(backoff_s(acq.outage.attempts))
+            if rate_hz > 0:
+                time.sleep(max(0.0, 1.0 / rate_hz - (time.monotonic() - tick)))
+    finally:
+        for acq in acquisitions:
+            acq.finish()
+    return {
+        a.client.name: {
+            "received": a.received,
+            "last_sample": a.log.last_sample,
+            "chunks": len(a.log.entries),
+            "recovery": a.recovery.to_dict() if a.recovery else None,
+        }
+        for a in acquisitions
+    }
+
+
+RAW_DIR = "raw"
+
+
+def raw_name(run: str, stand: str) -> str:
+    """Store-relative name of a raw acquisition log: raw/<run>/<stand>."""
+    for part in (run, stand):
+        if not part or "/" in part or part.startswith("."):
+            raise InvalidInput(
+                f"name {part!r} must be a plain folder name (letters, digits, '._-')"
+            )
+    return f"{RAW_DIR}/{run}/{stand}"
+
+
+def record_to_workspace(
+    workspace: Path,
+    stands: Sequence[str],
+    run: str,
+    *,
+    chunk_rows: int = 100,
+    max_latency_s: float = 1.0,
+    on_ack: AckCallback | None = None,
+    **stop,
+) -> dict:
+    """Record stands given as NAME=HOST:PORT into <workspace>/telemetry/raw/<run>/<NAME>/ (no
+    database needed); ``stop`` takes record()'s stop conditions and rate."""
+    folder = Path(workspace).expanduser().resolve()
+    (folder / "telemetry").mkdir(parents=True, exist_ok=True)
+    store = TelemetryStore(folder / "telemetry", base=folder)
+    acquisitions = []
+    for item in stands:
+        name, sep, endpoint = item.partition("=")
+        if not sep:
+            raise InvalidInput(
+                f"--stand {item!r} is not NAME=HOST:PORT; give e.g. stand-1=127.0.0.1:5020"
+            )
+        host, port = parse_endpoint(endpoint)
+        log = ChunkLog(store, raw_name(run, name), chunk_rows, max_latency_s)
+        acquisitions.append(Acquisition(StandClient(host, port, name=name), log, on_ack))
+    return record(acquisitions, **stop)

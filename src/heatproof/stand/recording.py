@@ -1,0 +1,182 @@
+"""From acquisition to a stored, sealed run: run a procedure on a stand into a durable log,
+consolidate the chunks into the run's telemetry file, add the Run record, seal its manifest.
+
+The records schema is unchanged: Run.telemetry_path/sha256 name the consolidated Parquet file
+(TelemetryStore.write of the ordered chunks); Run.meta keeps the raw folder, the gaps, the
+procedure result and the calibrations; the manifest keeps every chunk hash and the Merkle root.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from heatproof.analysis.config import AnalysisConfig
+from heatproof.errors import HeatproofError, InvalidInput
+from heatproof.evidence.manifest import seal_run
+from heatproof.procedures.model import TestProcedure, load_procedure
+from heatproof.procedures.runner import ProcedureRunner, RunnerSettings
+from heatproof.records import repository as repo
+from heatproof.stand.acquisition import AckCallback, Acquisition, raw_name
+from heatproof.stand.client import StandClient
+from heatproof.stand.profile import StandProfile, simulated_profile
+from heatproof.stand.server import StandServer, serve_in_thread
+from heatproof.stand.simulated import SimulatedStandConfig
+from heatproof.telemetry.ingest import ChunkLog, find_gaps
+from heatproof.twin.reactor import ReactorDesign
+from heatproof.workspace import Workspace
+
+
+def create_campaign(ws: Workspace, name: str, design: ReactorDesign, config: AnalysisConfig) -> int:
+    """A new campaign on ``design`` with ``config``; returns its id."""
+    with ws.unit_of_work() as s:
+        rec = repo.get_or_create_design(
+            s,
+            design.name,
+            design.revision,
+            charge_mass_kg=design.charge_mass_kg,
+            geometry=design.geometry(),
+            material=design.shell_material,
+        )
+        return repo.add_campaign(
+            s, rec, name, config.confidence, config.margin, config.to_dict()
+        ).id
+
+
+@dataclass(frozen=True)
+class RunTarget:
+    """Where a recorded run goes: campaign, unit serial, run kind and the stand's profile."""
+
+    campaign_id: int
+    serial: str
+    kind: str
+    profile: StandProfile
+
+
+def finalize_run(
+    ws: Workspace,
+    name: str,
+    target: RunTarget,
+    procedure: dict,
+    procedure_result: dict | None = None,
+) -> tuple[int, str]:
+    """Consolidate the raw log ``name`` into a Run of ``target`` and seal it; (run id, manifest sha)."""
+    log = ChunkLog(ws.telemetry, name)
+    log.open()
+    columns = log.read()
+    if not columns:
+        raise HeatproofError(f"raw log {name} holds no acknowledged samples; nothing to record")
+    gaps = find_gaps(columns["sample"], columns["t_s"])
+    with ws.unit_of_work() as s:
+        campaign = repo.get_campaign(s, target.campaign_id)
+        number = len(campaign.runs) + 1
+    dest = f"campaign-{target.campaign_id}/run-{number}-{target.kind}-{int(time.time() * 1000)}"
+    path, sha = ws.telemetry.write(dest, columns, {"kind": target.kind, "raw": name})
+    try:
+        with ws.unit_of_work() as s:
+            campaign = repo.get_campaign(s, target.campaign_id)
+            unit = repo.get_or_create_unit(s, target.serial, campaign.design)
+            stand = repo.get_or_create_stand(s, target.profile.name, target.profile.spec.to_dict())
+            t = columns["t_s"]
+            meta = {
+                "sample_s": float(np.median(np.diff(t))) if t.size > 1 else 0.0,
+                "raw": log.folder.relative_to(ws.path).as_posix(),
+                "chunks": len(log.entries),
+                "gaps": gaps,
+                "procedure_result": procedure_result,
+                "acquisition": "modbus-tcp",
+                "calibrations": [c.to_dict() for c in target.profile.calibrations],
+            }
+            run = repo.add_run(
+                s,
+                campaign,
+                unit,
+                stand,
+                target.kind,
+                procedure,
+                float(t[0]),
+                float(t[-1]),
+                path,
+                sha,
+                meta,
+            )
+            manifest = seal_run(ws, run)
+            return run.id, manifest
+    except BaseException:
+        (ws.path / path).unlink(missing_ok=True)
+        raise
+
+
+def run_procedure(
+    ws: Workspace,
+    client: StandClient,
+    procedure: TestProcedure,
+    source: str,
+    target: RunTarget,
+    *,
+    chunk_rows: int = 100,
+    settings: RunnerSettings | None = None,
+    on_ack: AckCallback | None = None,
+) -> dict:
+    """Run ``procedure`` on the stand with durable acquisition, then record and seal the run."""
+    if procedure.kind != target.kind:
+        raise InvalidInput(
+            f"procedure {procedure.name} is a {procedure.kind} procedure, not {target.kind}; "
+            "give the matching --kind"
+        )
+    with ws.unit_of_work() as s:
+        revision = repo.get_campaign(s, target.campaign_id).design.revision
+    name = raw_name(
+        f"campaign-{target.campaign_id}-{int(time.time() * 1000)}-{procedure.name}",
+        target.profile.name,
+    )
+    acq = Acquisition(client, ChunkLog(ws.telemetry, name, chunk_rows), on_ack)
+    acq.start()
+    result = ProcedureRunner(acq, procedure, revision, settings).run()
+    definition = {
+        "format": "heatproof-procedure/1",
+        "name": procedure.name,
+        "sha256": procedure.source_sha256,
+        "source_toml": source,
+        "definition": procedure.to_dict(),
+    }
+    run_id, manifest = finalize_run(ws, name, target, definition, result)
+    return {
+        "run_id": run_id,
+        "manifest_sha256": manifest,
+        "raw": name,
+        "outcome": result["outcome"],
+        "result": result,
+    }
+
+
+@dataclass(frozen=True)
+class SimulatedStandRun:
+    """One run on its own simulated stand (fresh reactor) served on loopback."""
+
+    procedure_file: str
+    config: SimulatedStandConfig
+    serial: str = "SIM-0001"
+
+
+def record_on_simulated_stands(
+    ws: Workspace, campaign_id: int, runs: list[SimulatedStandRun], chunk_rows: int = 100
+) -> list[dict]:
+    """Run each procedure through Modbus TCP against a simulated stand on 127.0.0.1 (an ephemeral
+    port) and record it into the campaign; returns each run's result."""
+    results = []
+    for planned in runs:
+        procedure, source = load_procedure(planned.procedure_file)
+        profile = simulated_profile(planned.config.spec.name)
+        with serve_in_thread(StandServer(planned.config)) as server:
+            client = StandClient("127.0.0.1", server.port, name=profile.name)
+            try:
+                target = RunTarget(campaign_id, planned.serial, procedure.kind, profile)
+                results.append(
+                    run_procedure(ws, client, procedure, source, target, chunk_rows=chunk_rows)
+                )
+            finally:
+                client.close()
+    return results

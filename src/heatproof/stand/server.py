@@ -1,0 +1,171 @@
+"""The simulated stand served over Modbus TCP with pymodbus (see registers.py for the map).
+
+Time: with ``time_factor`` 0 the stand is in lockstep: every read of the sample block (input
+register 0) publishes the next sample, so a run goes as fast as it is polled. With a factor
+F > 0 the stand's clock runs F times faster than the wall clock; the simulation is advanced to
+the scaled wall-clock time whenever a client touches a register (unread samples are skipped, as
+on a real device, and show as a jump of the sample counter).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pymodbus.constants import ExcCodes
+from pymodbus.server import ModbusTcpServer
+from pymodbus.simulator import DataType, SimData, SimDevice
+
+from heatproof.errors import HeatproofError, require
+from heatproof.stand.registers import (
+    DEVICE_ID,
+    HOLDING_COUNT,
+    INFO_ADDRESS,
+    MAP_VERSION,
+    SAMPLE_ADDRESS,
+    StandInfo,
+    decode_command,
+    encode_info,
+    encode_sample,
+    sample_count,
+)
+from heatproof.stand.simulated import SimulatedStand, SimulatedStandConfig
+
+_READ_INPUT, _READ_HOLDING = 4, 3
+
+
+class StandServer:
+    """A SimulatedStand behind a pymodbus TCP server; ``port`` is known once started."""
+
+    def __init__(
+        self,
+        config: SimulatedStandConfig,
+        time_factor: float = 0.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        stand: SimulatedStand | None = None,
+    ) -> None:
+        require(
+            time_factor >= 0,
+            f"time_factor={time_factor} must be >= 0 (0 = lockstep, one sample per poll)",
+        )
+        self.stand = stand or SimulatedStand(config)  # an existing stand survives a server restart
+        self.time_factor = time_factor
+        self.host, self.port = host, port
+        n_tc = config.spec.core_thermocouples
+        self.info = StandInfo(MAP_VERSION, n_tc, config.sample_s, time_factor)
+        self._n_words = sample_count(n_tc)
+        self._t0: float | None = None
+        self._server: ModbusTcpServer | None = None
+        self._holding = [0] * HOLDING_COUNT
+        self._delivered = False
+        if self.stand.sample is None:
+            self.stand.advance()  # sample 0 exists before the first request (and the physics tables are warm)
+
+    def _device(self) -> SimDevice:
+        inputs = INFO_ADDRESS + len(encode_info(self.info))
+        bits = [SimData(0, 1, datatype=DataType.BITS)]
+        return SimDevice(
+            DEVICE_ID,
+            simdata=(
+                bits,
+                bits,
+                [SimData(0, count=HOLDING_COUNT, values=0, datatype=DataType.REGISTERS)],
+                [SimData(0, count=inputs, values=0, datatype=DataType.REGISTERS)],
+            ),
+            action=self._action,
+        )
+
+    def _catch_up(self) -> None:
+        """Real-time mode: advance to the scaled wall-clock time."""
+        if self._t0 is None:
+            self._t0 = time.monotonic()
+        due = int((time.monotonic() - self._t0) * self.time_factor / self.info.sample_s)
+        while self.stand.count < due:
+            self.stand.advance()
+
+    async def _action(
+        self,
+        function_code: int,
+        start: int,
+        address: int,
+        count: int,
+        registers: list[int],
+        values: list[int] | None,
+    ) -> ExcCodes | None:
+        stand = self.stand
+        if self.time_factor > 0:
+            self._catch_up()
+        elif function_code == _READ_INPUT and address == SAMPLE_ADDRESS:
+            if self._delivered:
+                stand.advance()
+            self._delivered = True
+        if function_code == _READ_INPUT:
+            registers[SAMPLE_ADDRESS : SAMPLE_ADDRESS + self._n_words] = encode_sample(stand.sample)
+            registers[INFO_ADDRESS : INFO_ADDRESS + 6] = encode_info(self.info)
+        elif values is not None:
+            return self._write(address, values, registers)
+        elif function_code == _READ_HOLDING:
+            registers[:] = self._holding
+        return None
+
+    def _write(self, address: int, values: list[int], registers: list[int]) -> ExcCodes | None:
+        if address + len(values) > 6:
+            return ExcCodes.ILLEGAL_ADDRESS  # registers 6 and 7 are the stand's answer
+        self._holding[address : address + len(values)] = values
+        if address <= 1 < address + len(values):
+            result = self.stand.execute(decode_command(self._holding[:6]))
+            self._holding[6:8] = [self.stand.last_sequence, int(result)]
+        elif address <= 4 < address + len(values):
+            self.stand.phase = decode_command(self._holding[:6]).phase
+        values[:] = self._holding[address : address + len(values)]
+        registers[:] = self._holding
+        return None
+
+    async def serve(self, ready: threading.Event | None = None) -> None:
+        """Serve until cancelled or shut down; ``port`` is set before ``ready`` is set."""
+        self._server = ModbusTcpServer(self._device(), address=(self.host, self.port))
+        task = asyncio.create_task(self._server.serve_forever())
+        while self._server.transport is None:
+            if task.done():
+                task.result()
+                raise HeatproofError(f"stand server could not listen on {self.host}:{self.port}")
+            await asyncio.sleep(0.01)
+        self.port = self._server.transport.sockets[0].getsockname()[1]
+        if ready is not None:
+            ready.set()
+        await task
+
+    async def shutdown(self) -> None:
+        if self._server is not None:
+            await self._server.shutdown()
+
+
+@contextmanager
+def serve_in_thread(server: StandServer) -> Iterator[StandServer]:
+    """Run ``server`` on its own event loop in a daemon thread (tests, benchmarks)."""
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            loop.run_until_complete(server.serve(ready))
+        except BaseException as exc:  # reported to the caller below
+            failure.append(exc)
+            ready.set()
+
+    thread = threading.Thread(target=run, daemon=True, name=f"stand-{server.port}")
+    thread.start()
+    ready.wait(10)
+    if failure:
+        raise HeatproofError(f"stand server failed to start: {failure[0]}")
+    try:
+        yield server
+    finally:
+        asyncio.run_coroutine_threadsafe(server.shutdown(), loop).result(10)
+        thread.join(10)
+        loop.close()

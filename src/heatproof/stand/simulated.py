@@ -1,0 +1,154 @@
+"""A simulated stand: the twin reactor, its stand sensors and the controller, advanced one sample
+at a time and commanded as a real stand would be (pure, no I/O; the Modbus server wraps it).
+
+Order of work per sample, as in twin.simulate.simulate_run: read the sensors, step the
+controller, publish the sample (measured drive for the interval that starts now), step the
+reactor with the drive. Commands arrive between samples and act from the next sample on.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from heatproof.control.controller import Controller, ControllerConfig, Mode, Readings
+from heatproof.errors import InvalidInput
+from heatproof.stand.instruments import StandSpec
+from heatproof.stand.registers import (
+    AlarmBit,
+    Command,
+    CommandBlock,
+    CommandResult,
+    Sample,
+    status_word,
+)
+from heatproof.twin.reactor import HeatSource, Reactor, ReactorDesign
+from heatproof.twin.sensors import StandSensors
+from heatproof.twin.simulate import MODE_CODES, default_controller_config
+
+_ALARM_BITS = {"trip": AlarmBit.TRIP, "stale": AlarmBit.STALE, "margin": AlarmBit.MARGIN}
+
+
+@dataclass(frozen=True)
+class SimulatedStandConfig:
+    """What the simulated stand holds: design, heat-source hypothesis, instruments, seed (SI)."""
+
+    design: ReactorDesign = field(default_factory=ReactorDesign)
+    source: HeatSource = field(default_factory=HeatSource)
+    spec: StandSpec = field(default_factory=StandSpec)
+    seed: int = 1
+    sample_s: float = 1.0
+    ambient_k: float = 298.15
+    authorised_operators: tuple[int, ...] = (1,)
+    controller: ControllerConfig | None = None
+
+
+class SimulatedStand:
+    """Twin + sensors + controller behind the register map; ``sample`` is the latest published."""
+
+    def __init__(self, config: SimulatedStandConfig) -> None:
+        self.config = config
+        rng = np.random.default_rng(config.seed)
+        self.reactor = Reactor(config.design, config.source, config.ambient_k)
+        self.sensors = StandSensors(config.spec, config.design.material, rng)
+        self.controller = Controller(config.controller or default_controller_config(config.design))
+        self.phase = 0
+        self.count = -1
+        self.sample: Sample | None = None
+        self.last_sequence = 0
+        self.last_result = CommandResult.OK
+        self.log: list[tuple[float, str]] = []
+
+    @property
+    def t_s(self) -> float:
+        return max(self.count, 0) * self.config.sample_s
+
+    def advance(self) -> Sample:
+        """Take the next sample and step the reactor over its interval."""
+        self.count += 1
+        t_s = self.count * self.config.sample_s
+        state = self.reactor.state
+        core = self.sensors.core_k(state.core_k)
+        readings = Readings(
+            t_s=t_s,
+            core_k=tuple(core),
+            shell_k=math.nan,
+            drive_w=self.sensors.power_w(self.controller.drive_w),
+        )
+        drive_w = self.controller.step(readings)
+        c = self.controller
+        self.sample = Sample(
+            sample=self.count,
+            t_s=t_s,
+            phase=self.phase,
+            mode=MODE_CODES[c.mode],
+            status=self._status(),
+            alarms=self._alarms(),
+            setpoint_k=c.setpoint_k if c.setpoint_k is not None else math.nan,
+            drive_w=self.sensors.power_w(drive_w),
+            camera_k=self.sensors.camera_k(state.shell_k, self.config.ambient_k),
+            ambient_k=self.sensors.ambient_k(self.config.ambient_k),
+            core_k=tuple(float(x) for x in core),
+        )
+        self.reactor.step(drive_w, self.config.sample_s)
+        return self.sample
+
+    def _status(self) -> int:
+        c = self.controller
+        visible = c.alarms.visible(c.t_s)
+        stale = "stale" in c.alarms.alarms and c.alarms.alarms["stale"].active
+        return status_word(
+            RUNNING=c.mode in (Mode.STARTUP, Mode.HOLD, Mode.SELF_SUSTAIN),
+            TRIPPED=c.mode is Mode.TRIPPED,
+            STALE=stale,
+            ALARM_ACTIVE=any(a.active for a in visible),
+            ALARM_UNACKNOWLEDGED=any(a.acknowledged_by is None for a in visible),
+        )
+
+    def _alarms(self) -> int:
+        word = 0
+        for alarm in self.controller.alarms.alarms.values():
+            bit = (
+                AlarmBit.SENSOR
+                if alarm.key.startswith("sensor-")
+                else _ALARM_BITS.get(alarm.key, AlarmBit.OTHER)
+            )
+            word |= 1 << bit
+        return word
+
+    def execute(self, block: CommandBlock) -> CommandResult:
+        """Run a command block once per new sequence number; returns (and keeps) its result."""
+        if block.sequence == self.last_sequence:
+            return self.last_result
+        self.phase = block.phase
+        result = self._run(block)
+        self.last_sequence, self.last_result = block.sequence, result
+        self.log.append((self.t_s, f"command {block.command} seq {block.sequence}: {result.name}"))
+        return result
+
+    def _run(self, block: CommandBlock) -> CommandResult:
+        c = self.controller
+        try:
+            if block.command == Command.NONE:
+                return CommandResult.OK
+            if block.command == Command.START:
+                c.command_start(block.target)
+            elif block.command == Command.SETPOINT:
+                c.command_setpoint(block.target)
+            elif block.command == Command.SHUTDOWN:
+                c.command_shutdown()
+            elif block.command == Command.RESET:
+                authorised = block.operator_id in self.config.authorised_operators
+                c.command_reset(f"operator-{block.operator_id}", authorised)
+            elif block.command == Command.ACKNOWLEDGE:
+                for key in list(c.alarms.alarms):
+                    c.alarms.acknowledge(key, f"operator-{block.operator_id}", c.t_s)
+            else:
+                return CommandResult.UNKNOWN_COMMAND
+        except InvalidInput as err:
+            self.log.append((self.t_s, f"refused: {err}"))
+            not_authorised = block.command == Command.RESET and "not authorised" in str(err)
+            return CommandResult.NOT_AUTHORISED if not_authorised else CommandResult.REFUSED
+        return CommandResult.OK

@@ -1,0 +1,330 @@
+"""Durable ingest: a run's telemetry as an ordered set of small Parquet chunks and a hash chain.
+
+Layout, in the telemetry store: ``<name>/chunk-000001.parquet``, ... and ``<name>/chain.jsonl``.
+A chunk is written as a new file (zstd Parquet with page checksums and the store's layout
+record, so TelemetryStore can read and verify it) and fsynced; then one line is appended to the
+chain and fsynced; then the folder is fsynced (the new directory entries). Only then are the
+chunk's samples *acknowledged*: three fsyncs per chunk. (TelemetryStore.write would add a
+rename and an fsync of every folder up to the store root per chunk; the log's folders are made
+durable once, when it is opened.) Each chain line holds the chunk's SHA-256, its rows and sample range, any
+events (reconnects, restarts) and ``link`` = SHA-256 of the previous link and the line's body.
+
+Opening a log recovers from a crash at any moment: leftover temporary files and chunks without
+a chain line (written but never acknowledged) are removed, a torn last chain line is cut off;
+each is reported. Anything else that does not add up (a missing or altered acknowledged chunk,
+a broken link before the last line) is an error, never silently repaired.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from heatproof.errors import HeatproofError, InvalidInput
+from heatproof.telemetry.store import (  # the store's layout record
+    LAYOUT_KEY,
+    TelemetryStore,
+    _layout_of,
+)
+
+CHAIN_FILE = "chain.jsonl"
+GENESIS = "0" * 64
+INT_COLUMNS = ("sample", "phase", "mode", "status", "alarms")
+_CHUNK = re.compile(r"^chunk-(\d{6})\.parquet$")
+
+
+def canonical(value: Any) -> bytes:
+    """Canonical JSON bytes: sorted keys, no spaces, UTF-8, NaN refused."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
+
+
+@dataclass(frozen=True)
+class ChainEntry:
+    """One chain line: chunk ``index`` (1-based) in file ``file`` with its SHA-256."""
+
+    index: int
+    file: str
+    sha256: str
+    rows: int
+    first_sample: int
+    last_sample: int
+    events: tuple[dict, ...]
+    prev: str
+    link: str = ""
+
+    def body(self) -> dict:
+        data = asdict(self)
+        data.pop("link")
+        data["events"] = list(self.events)
+        return data
+
+    def expected_link(self) -> str:
+        return hashlib.sha256(self.prev.encode() + canonical(self.body())).hexdigest()
+
+    def line(self) -> bytes:
+        return canonical({**self.body(), "link": self.link}) + b"\n"
+
+    @classmethod
+    def parse(cls, line: bytes) -> ChainEntry:
+        data = json.loads(line)
+        data["events"] = tuple(data["events"])
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class ChainRead:
+    """Entries of a chain file; ``good_bytes`` is the length up to the last good line."""
+
+    entries: list[ChainEntry]
+    good_bytes: int
+    torn_bytes: int
+    problem: str | None  # a broken line followed by good ones: not a crash artefact
+
+
+def read_chain(path: Path) -> ChainRead:
+    """Parse a chain file; a bad or unterminated final line counts as torn."""
+    data = path.read_bytes() if path.exists() else b""
+    entries: list[ChainEntry] = []
+    offset, prev = 0, GENESIS
+    lines = data.split(b"\n")
+    complete = lines[:-1]
+    for number, line in enumerate(complete, start=1):
+        try:
+            entry = ChainEntry.parse(line)
+            ok = (
+                entry.prev == prev and entry.link == entry.expected_link() and entry.index == number
+            )
+        except (ValueError, TypeError, KeyError):
+            ok = False
+        if not ok:
+            if number < len(complete):
+                return ChainRead(
+                    entries,
+                    offset,
+                    len(data) - offset,
+                    f"chain line {number} does not link to line {number - 1}",
+                )
+            break
+        entries.append(entry)
+        offset += len(line) + 1
+        prev = entry.link
+    return ChainRead(entries, offset, len(data) - offset, None)
+
+
+@dataclass
+class Recovery:
+    """What opening a log found and repaired."""
+
+    chunks: int
+    last_sample: int | None
+    torn_chain_bytes: int = 0
+    removed_orphan_chunks: list[str] = field(default_factory=list)
+    removed_temp_files: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.torn_chain_bytes or self.removed_orphan_chunks or self.removed_temp_files)
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "clean": self.clean}
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _column(name: str, values: list) -> np.ndarray:
+    return np.asarray(values, dtype=np.int64 if name in INT_COLUMNS else np.float64)
+
+
+class ChunkLog:
+    """The durable telemetry of one acquisition run under ``store`` at ``name``.
+
+    ``append`` buffers a row (a dict of channel -> number, with an int ``sample``); a chunk is
+    committed when ``chunk_rows`` rows are pending or the oldest pending row is older than
+    ``max_latency_s``. ``append``/``commit`` return the last acknowledged sample or None.
+    """
+
+    def __init__(
+        self, store: TelemetryStore, name: str, chunk_rows: int = 100, max_latency_s: float = 1.0
+    ):
+        if chunk_rows < 1:
+            raise InvalidInput(f"chunk_rows={chunk_rows} must be >= 1")
+        self.store, self.name = store, name
+        self.folder = store.root / name
+        self.chunk_rows, self.max_latency_s = chunk_rows, max_latency_s
+        self.entries: list[ChainEntry] = []
+        self._rows: list[dict] = []
+        self._events: list[dict] = []
+        self._since = 0.0
+        self._columns: list[str] | None = None
+
+    @property
+    def chain_path(self) -> Path:
+        return self.folder / CHAIN_FILE
+
+    @property
+    def last_sample(self) -> int | None:
+        return self.entries[-1].last_sample if self.entries else None
+
+    def open(self) -> Recovery:
+        """Create or recover the log (see the module docstring)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        chain = read_chain(self.chain_path)
+        if chain.problem:
+            raise HeatproofError(
+                f"telemetry log {self.name}: {chain.problem}; the log was altered, "
+                "run `heatproof verify` and restore it from a dossier"
+            )
+        report = Recovery(
+            len(chain.entries), chain.entries[-1].last_sample if chain.entries else None
+        )
+        if chain.torn_bytes:
+            with self.chain_path.open("r+b") as handle:
+                handle.truncate(chain.good_bytes)
+                handle.flush()
+                os.fsync(handle.fileno())
+            report.torn_chain_bytes = chain.torn_bytes
+        known = {e.file for e in chain.entries}
+        for path in sorted(self.folder.iterdir()):
+            if path.name.endswith(".tmp"):
+                path.unlink()
+                report.removed_temp_files.append(path.name)
+            elif _CHUNK.match(path.name) and path.name not in known:
+                path.unlink()
+                report.removed_orphan_chunks.append(path.name)
+        for entry in chain.entries:
+            if not (self.folder / entry.file).is_file():
+                raise HeatproofError(
+                    f"telemetry log {self.name}: acknowledged chunk {entry.file} is missing; "
+                    "restore it from a dossier"
+                )
+        if chain.entries:
+            last = chain.entries[-1]
+            actual = self.store.sha256(self._relative(last.file))
+            if actual != last.sha256:
+                raise HeatproofError(
+                    f"telemetry log {self.name}: chunk {last.file} has SHA-256 {actual}, the "
+                    f"chain says {last.sha256}; restore it from a dossier"
+                )
+        folder = self.folder
+        while folder.is_relative_to(self.store.root):  # a new log's folders must be durable too
+            _fsync(folder)
+            folder = folder.parent
+        self.entries = chain.entries
+        return report
+
+    def _relative(self, file: str) -> str:
+        return (self.folder / file).relative_to(self.store.base).as_posix()
+
+    def note(self, event: dict) -> None:
+        """An event (reconnect, restart, gap reason) stored with the next chunk."""
+        self._events.append(dict(event))
+
+    def append(self, row: dict) -> int | None:
+        if self._columns is None:
+            self._columns = list(row)
+        elif list(row) != self._columns:
+            raise InvalidInput(f"row channels {list(row)} differ from the log's {self._columns}")
+        last = self._rows[-1]["sample"] if self._rows else self.last_sample
+        if last is not None and row["sample"] <= last:
+            raise InvalidInput(f"sample {row['sample']} is not after {last}; samples must increase")
+        if not self._rows:
+            self._since = time.monotonic()
+        self._rows.append(row)
+        return self.commit_if_due()
+
+    def commit_if_due(self) -> int | None:
+        """Commit when chunk_rows rows are pending or the oldest is older than max_latency_s."""
+        due = len(self._rows) >= self.chunk_rows or (
+            bool(self._rows) and time.monotonic() - self._since >= self.max_latency_s
+        )
+        return self.commit() if due else None
+
+    def commit(self) -> int | None:
+        """Write the pending rows as one chunk and its chain line, both fsynced."""
+        if not self._rows:
+            return None
+        index = len(self.entries) + 1
+        columns = {c: _column(c, [r[c] for r in self._rows]) for c in self._columns}
+        name = f"chunk-{index:06d}.parquet"
+        sha = self._write_chunk(self.folder / name, columns)
+        prev = self.entries[-1].link if self.entries else GENESIS
+        entry = ChainEntry(
+            index,
+            name,
+            sha,
+            len(self._rows),
+            int(self._rows[0]["sample"]),
+            int(self._rows[-1]["sample"]),
+            tuple(self._events),
+            prev,
+        )
+        entry = replace(entry, link=entry.expected_link())
+        with self.chain_path.open("ab") as handle:
+            handle.write(entry.line())
+            handle.flush()
+            os.fsync(handle.fileno())
+        _fsync(self.folder)
+        self.entries.append(entry)
+        self._rows, self._events = [], []
+        return entry.last_sample
+
+    def _write_chunk(self, path: Path, columns: dict[str, np.ndarray]) -> str:
+        """Write one chunk file (never over an existing one), fsync it; returns its SHA-256."""
+        table = pa.table({name: pa.array(values) for name, values in columns.items()})
+        table = table.replace_schema_metadata({"run": self.name, LAYOUT_KEY: _layout_of(table)})
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, compression="zstd", write_page_checksum=True)
+        data = sink.getvalue().to_pybytes()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return hashlib.sha256(data).hexdigest()
+
+    def chunk_paths(self) -> list[str]:
+        """Store-relative paths of the acknowledged chunks, in chain order."""
+        return [self._relative(e.file) for e in self.entries]
+
+    def read(self) -> dict[str, np.ndarray]:
+        """All acknowledged samples, in sample order, via DuckDB over the chunk list."""
+        if not self.entries:
+            return {}
+        files = [str(self.store.base / p) for p in self.chunk_paths()]
+        with duckdb.connect() as con:
+            result = con.execute(
+                "SELECT * FROM read_parquet(?) ORDER BY sample", [files]
+            ).fetchnumpy()
+        return {name: np.ma.getdata(values) for name, values in result.items()}
+
+
+def find_gaps(sample: np.ndarray, t_s: np.ndarray) -> list[dict]:
+    """Jumps of the stand's sample counter: missing samples, never interpolated."""
+    jumps = np.flatnonzero(np.diff(sample) > 1)
+    return [
+        {
+            "after_sample": int(sample[i]),
+            "before_sample": int(sample[i + 1]),
+            "missing": int(sample[i + 1] - sample[i] - 1),
+            "t_from_s": float(t_s[i]),
+            "t_to_s": float(t_s[i + 1]),
+        }
+        for i in jumps
+    ]

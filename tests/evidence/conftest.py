@@ -1,0 +1,82 @@
+"""A small sealed campaign recorded over Modbus TCP on loopback, shared by the evidence tests."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+
+from heatproof.analysis.config import AnalysisConfig
+from heatproof.evidence.verdicts import decide_with_evidence
+from heatproof.stand.recording import SimulatedStandRun, create_campaign, record_on_simulated_stands
+from heatproof.stand.simulated import SimulatedStandConfig
+from heatproof.twin.reactor import HeatSource, ReactorDesign
+from heatproof.twin.simulate import default_controller_config
+from heatproof.workspace import Workspace
+
+SHORT = """
+name = "short-{kind}"
+kind = "{kind}"
+
+[[phases]]
+name = "ramp"
+type = "ramp"
+target_k = 700.0
+timeout_s = 2000.0
+
+[[phases]]
+name = "hold"
+type = "hold"
+duration_s = 400.0
+
+  [[phases.measurements]]
+  name = "core"
+  channel = "core_tc1_k"
+  limits = {{ low = 690.0, high = 710.0, marginal = 2.0 }}
+
+[[phases]]
+name = "cool"
+type = "cool"
+duration_s = 60.0
+"""
+
+
+def _config(seed: int, source: HeatSource) -> SimulatedStandConfig:
+    controller = dataclasses.replace(default_controller_config(ReactorDesign()), ramp_k_per_s=2.0)
+    return SimulatedStandConfig(source=source, seed=seed, sample_s=2.0, controller=controller)
+
+
+@pytest.fixture(scope="session")
+def sealed_campaign(tmp_path_factory) -> tuple[Path, int, Path]:
+    """(workspace folder, campaign id, verdict file) of a sealed campaign with a signed verdict.
+    Tests must not change it: copy it with ``workspace_copy``."""
+    base = tmp_path_factory.mktemp("evidence")
+    for kind in ("calibration", "active"):
+        (base / f"{kind}.toml").write_text(SHORT.format(kind=kind))
+    ws = Workspace.open(base / "ws")
+    campaign_id = create_campaign(
+        ws, "evidence", ReactorDesign(), AnalysisConfig(window_s=300.0, mc_trials=10_000)
+    )
+    record_on_simulated_stands(
+        ws,
+        campaign_id,
+        [
+            SimulatedStandRun(str(base / "calibration.toml"), _config(21, HeatSource())),
+            SimulatedStandRun(str(base / "active.toml"), _config(22, HeatSource("gain", 0.3))),
+        ],
+        chunk_rows=50,
+    )
+    _, verdict = decide_with_evidence(ws, campaign_id)
+    ws.close()
+    return base / "ws", campaign_id, verdict
+
+
+@pytest.fixture
+def workspace_copy(sealed_campaign, tmp_path):
+    """A private copy of the sealed workspace: (path, campaign id, verdict file)."""
+    source, campaign_id, verdict = sealed_campaign
+    dest = tmp_path / "ws"
+    shutil.copytree(source, dest)
+    return dest, campaign_id, dest / verdict.relative_to(source)

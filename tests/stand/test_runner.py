@@ -1,0 +1,57 @@
+"""Procedure runner over Modbus: a failing phase aborts, and the teardown still leaves the reactor safe."""
+
+from __future__ import annotations
+
+from heatproof.procedures.model import parse_procedure
+from heatproof.procedures.runner import ProcedureRunner
+from heatproof.stand.acquisition import Acquisition
+from heatproof.stand.client import StandClient
+from heatproof.stand.server import StandServer, serve_in_thread
+from heatproof.telemetry.ingest import ChunkLog
+from heatproof.telemetry.store import TelemetryStore
+
+TIMEOUT = """
+name = "too-fast"
+kind = "active"
+[[phases]]
+name = "ramp"
+type = "ramp"
+target_k = 1000.0
+timeout_s = 100.0
+[[phases]]
+name = "hold"
+type = "hold"
+duration_s = 100.0
+"""
+
+
+def run(tmp_path, stand_config, text: str) -> tuple[dict, dict]:
+    store = TelemetryStore(tmp_path / "telemetry", base=tmp_path)
+    with serve_in_thread(StandServer(stand_config(seed=9))) as server:
+        acq = Acquisition(
+            StandClient("127.0.0.1", server.port), ChunkLog(store, "raw/r/s1", chunk_rows=50)
+        )
+        acq.start()
+        result = ProcedureRunner(acq, parse_procedure(text), "A").run()
+    return result, acq.log.read()
+
+
+def test_a_phase_timeout_aborts_and_the_teardown_leaves_the_reactor_safe(tmp_path, stand_config):
+    result, cols = run(tmp_path, stand_config, TIMEOUT)
+    assert result["outcome"] == "ABORTED"
+    assert "not settled at 1000.0 K within 100.0 s" in result["abort_reason"]
+    assert [p["name"] for p in result["phases"]] == ["ramp"]  # the hold never ran
+    teardown = result["teardown"]
+    assert (
+        teardown["safe"] and teardown["mode"] in ("SHUTDOWN", "OFF") and teardown["drive_w"] <= 5.0
+    )
+    assert cols["drive_w"].max() > 100.0  # it was heating when aborted
+    assert cols["drive_w"][-1] <= 5.0 and cols["phase"][-1] == -1  # the last stored sample is safe
+
+
+def test_a_refused_command_aborts_without_harm(tmp_path, stand_config):
+    text = TIMEOUT.replace("target_k = 1000.0", "target_k = 1395.0")  # above trip_k - margin
+    result, cols = run(tmp_path, stand_config, text)
+    assert result["outcome"] == "ABORTED" and "refused START" in result["abort_reason"]
+    assert result["teardown"]["safe"] and result["teardown"]["mode"] == "OFF"
+    assert cols["drive_w"].max() <= 5.0
