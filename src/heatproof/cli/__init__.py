@@ -27,15 +27,13 @@ app.add_typer(reliability.app, name="reliability", help="Fleet life data and dem
 def main() -> None:
     """Entry point: user errors become one line on stderr and exit status 2, never a traceback."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except HeatproofError as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
     except (typer.Abort, KeyboardInterrupt):
         print("error: aborted", file=sys.stderr)
         sys.exit(130)
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
     except Exception as err:  # click usage errors arrive here with standalone_mode=False
         import click
 
@@ -43,3 +41,4 @@ def main() -> None:
             err.show()
             sys.exit(err.exit_code)
         raise
+    sys.exit(code if isinstance(code, int) else 0)
