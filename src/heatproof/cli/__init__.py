@@ -34,10 +34,9 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt):
         print("error: aborted", file=sys.stderr)
         sys.exit(130)
-    except Exception as err:  # click usage errors arrive here with standalone_mode=False
-        import click
-
-        if isinstance(err, click.ClickException):
+    except Exception as err:
+        # usage errors of Typer's bundled click: they know how to show themselves
+        if callable(getattr(err, "show", None)) and isinstance(getattr(err, "exit_code", None), int):
             err.show()
             sys.exit(err.exit_code)
         raise
