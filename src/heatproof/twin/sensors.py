@@ -37,4 +37,36 @@ class StandSensors:
         return true_drive_w * (1 + self._power_rel_error) + self._power_offset_w + noise
 
     def ambient_k(self, true_ambient_k: float) -> float:
-        return true_ambient_k + self._ambient_offset_k + self.rng.normal(0.0, self.spec.ambient.noise_k)
+        return (
+            true_ambient_k
+            + self._ambient_offset_k
+            + self.rng.normal(0.0, self.spec.ambient.noise_k)
+        )
+
+
+class CoolantSensors:
+    """Flow meter (relative error within flow_fraction, rectangular, plus noise) and the inlet and
+    outlet thermocouples of a water jacket; its own random stream, so adding it to a run leaves the
+    stand's draws unchanged."""
+
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        flow_fraction: float = 0.01,
+        flow_noise_kg_s: float = 1e-4,
+        tc_tolerance_k: float = 1.5,
+        tc_noise_k: float = 0.3,
+    ):
+        self.rng = rng
+        self._flow_rel_error = rng.uniform(-flow_fraction, flow_fraction)
+        self._flow_noise = flow_noise_kg_s
+        self._tc_offset_k = rng.uniform(-tc_tolerance_k, tc_tolerance_k, 2)
+        self._tc_noise = tc_noise_k
+
+    def flow_kg_s(self, true_flow_kg_s: float) -> float:
+        noise = self.rng.normal(0.0, self._flow_noise)
+        return max(true_flow_kg_s * (1 + self._flow_rel_error) + noise, 0.0)
+
+    def inlet_outlet_k(self, inlet_k: float, outlet_k: float) -> tuple[float, float]:
+        noise = self.rng.normal(0.0, self._tc_noise, 2)
+        return inlet_k + self._tc_offset_k[0] + noise[0], outlet_k + self._tc_offset_k[1] + noise[1]

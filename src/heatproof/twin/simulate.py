@@ -51,7 +51,9 @@ class Procedure:
 
 def default_controller_config(design: ReactorDesign) -> ControllerConfig:
     """Controller settings for the demo reactor: core temperature control, 3 kW drive limit."""
-    return ControllerConfig(max_drive_w=3000.0, trip_k=1400.0, ramp_k_per_s=0.5, kp_w_per_k=40.0, ti_s=120.0)
+    return ControllerConfig(
+        max_drive_w=3000.0, trip_k=1400.0, ramp_k_per_s=0.5, kp_w_per_k=40.0, ti_s=120.0
+    )
 
 
 def simulate_run(
@@ -80,15 +82,26 @@ def simulate_run(
         t_s = i * dt
         state = reactor.state
         core = sensors.core_k(state.core_k)
-        readings = Readings(t_s=t_s, core_k=tuple(core), shell_k=float("nan"), drive_w=sensors.power_w(drive_w))
+        readings = Readings(
+            t_s=t_s, core_k=tuple(core), shell_k=float("nan"), drive_w=sensors.power_w(drive_w)
+        )
         new_phase = int(np.searchsorted(hold_ends, t_s, side="right"))
         new_phase = new_phase if new_phase < len(procedure.holds) else SHUTDOWN_PHASE
         drive_w = controller.step(readings)
         if new_phase != phase:
             _enter_phase(controller, procedure, new_phase)
             phase = new_phase
-        _record(cols, i, t_s, phase, controller, core, sensors.power_w(drive_w),
-                sensors.camera_k(state.shell_k, ambient_k), sensors.ambient_k(ambient_k))
+        _record(
+            cols,
+            i,
+            t_s,
+            phase,
+            controller,
+            core,
+            sensors.power_w(drive_w),
+            sensors.camera_k(state.shell_k, ambient_k),
+            sensors.ambient_k(ambient_k),
+        )
         reactor.step(drive_w, dt)
         if progress is not None and i % 600 == 0:
             progress(i / n)
@@ -108,8 +121,15 @@ MODE_CODES = {mode: code for code, mode in enumerate(Mode)}
 
 
 def _empty_columns(n: int, n_tc: int) -> dict[str, np.ndarray]:
-    cols = {"t_s": np.zeros(n), "phase": np.zeros(n, dtype=np.int64), "mode": np.zeros(n, dtype=np.int64),
-            "setpoint_k": np.zeros(n), "drive_w": np.zeros(n), "camera_k": np.zeros(n), "ambient_k": np.zeros(n)}
+    cols = {
+        "t_s": np.zeros(n),
+        "phase": np.zeros(n, dtype=np.int64),
+        "mode": np.zeros(n, dtype=np.int64),
+        "setpoint_k": np.zeros(n),
+        "drive_w": np.zeros(n),
+        "camera_k": np.zeros(n),
+        "ambient_k": np.zeros(n),
+    }
     for j in range(n_tc):
         cols[f"core_tc{j + 1}_k"] = np.zeros(n)
     return cols

@@ -1,0 +1,74 @@
+"""The twin's equations, written once as plain scalar arithmetic so that the one-reactor
+``Reactor`` runs them as Python and the fleet engine compiles the same source with numba.
+
+State: core_k, shell_k, water_k (nan when air-cooled), fuel (fraction). Per step of length h
+(explicit Euler, h <= MAX_SUBSTEP_S; the core time constant C_core/G is ~20 s on HX-1):
+
+  C_core dT_c/dt = drive + P_src(drive, T_c, fuel) - G (T_c - T_s)
+  air:   C_shell dT_s/dt = G (T_c - T_s) - loss_air(T_s)
+  water: C_shell dT_s/dt = G (T_c - T_s) - UA (T_s - T_w)
+         C_w dT_w/dt = UA (T_s - T_w) - m_dot cp (T_w - T_in) - loss_air(T_w)
+  d(fuel)/dt = -P_src / E_fuel
+"""
+
+from __future__ import annotations
+
+import math
+
+from heatproof.twin.hypotheses import source_w
+
+MAX_SUBSTEP_S = 1.0
+
+
+def euler_step(
+    core_k: float,
+    shell_k: float,
+    water_k: float,
+    fuel: float,
+    drive_w: float,
+    h_s: float,
+    loss_shell_w: float,
+    loss_water_w: float,
+    c_core: float,
+    c_shell: float,
+    g_cs: float,
+    kind: int,
+    gain: float,
+    a_w: float,
+    ea_r_k: float,
+    p0_w: float,
+    fuel_energy_j: float,
+    ua_w_k: float,
+    mdot_cp_w_k: float,
+    c_water: float,
+    inlet_k: float,
+):
+    """One explicit Euler step of length h_s; returns (core_k, shell_k, water_k, fuel)."""
+    exchange_w = g_cs * (core_k - shell_k)
+    src = source_w(kind, gain, a_w, ea_r_k, p0_w, drive_w, core_k, fuel)
+    new_core = core_k + h_s * (drive_w + src - exchange_w) / c_core
+    if ua_w_k > 0.0:
+        to_water_w = ua_w_k * (shell_k - water_k)
+        new_shell = shell_k + h_s * (exchange_w - to_water_w) / c_shell
+        water_k = (
+            water_k
+            + h_s * (to_water_w - mdot_cp_w_k * (water_k - inlet_k) - loss_water_w) / c_water
+        )
+    else:
+        new_shell = shell_k + h_s * (exchange_w - loss_shell_w) / c_shell
+    if fuel_energy_j < math.inf and kind >= 2:
+        fuel = max(fuel - h_s * src / fuel_energy_j, 0.0)
+    return new_core, new_shell, water_k, fuel
+
+
+def table_loss(t_k: float, t0_k: float, per_k: float, table) -> float:
+    """Scalar linear interpolation on a uniform loss table (see cooling.LossTable); per_k = 1 / step."""
+    x = (t_k - t0_k) * per_k
+    i = min(max(int(math.floor(x)), 0), table.shape[0] - 2)
+    f = min(x - i, 1.0)
+    return table[i] + f * (table[i + 1] - table[i])
+
+
+def substeps(dt_s: float) -> int:
+    """Number of equal Euler sub-steps for a sample of dt_s."""
+    return max(1, math.ceil(dt_s / MAX_SUBSTEP_S - 1e-9))
