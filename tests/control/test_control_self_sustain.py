@@ -78,3 +78,16 @@ def test_self_sustain_needs_settled_hold_and_returns_on_commands(make_rig) -> No
     assert rig.ctrl.mode is Mode.HOLD
     with pytest.raises(InvalidInput, match="not settled"):
         rig.ctrl.command_self_sustain()
+
+
+def test_shutdown_during_a_pulse_ramps_down_from_the_mean_drive(make_rig) -> None:
+    source = [800.0]
+    rig = settled(make_rig, source)
+    rig.ctrl.command_self_sustain()
+    rig.run(1000)
+    rig.run_until(lambda: rig.ctrl.drive_w == 2000.0, 500)  # a pulse is on
+    margin = rig.ctrl.margin_w
+    rig.ctrl.command_shutdown()
+    drives = rig.run(5)
+    assert rig.ctrl.mode is Mode.SHUTDOWN
+    assert max(drives) <= margin  # never the full pulse: a shutdown must not heat the reactor

@@ -315,6 +315,10 @@ class Controller:
     def command_shutdown(self) -> None:
         """Any running mode -> SHUTDOWN (drive ramps to 0, OFF once cool). Never refused."""
         self._event("command", "shutdown")
+        if self.mode == Mode.SELF_SUSTAIN:
+            # ramp down from the cycle's mean drive, not from a pulse that happens to be on
+            margin = self.margin_w
+            self.drive_w = min(self.drive_w, margin) if math.isfinite(margin) else 0.0
         if self.mode in RUNNING:
             self._set_mode(Mode.SHUTDOWN, "shutdown commanded")
 
