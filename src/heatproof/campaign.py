@@ -32,9 +32,16 @@ class PlannedRun:
     seed: int
 
 
-def record_simulated_campaign(ws: Workspace, name: str, design: ReactorDesign, serial: str, stand: StandSpec,
-                              runs: list[PlannedRun], config: AnalysisConfig,
-                              progress: Callable[[str, float], None] | None = None) -> int:
+def record_simulated_campaign(
+    ws: Workspace,
+    name: str,
+    design: ReactorDesign,
+    serial: str,
+    stand: StandSpec,
+    runs: list[PlannedRun],
+    config: AnalysisConfig,
+    progress: Callable[[str, float], None] | None = None,
+) -> int:
     """Simulate and store a whole campaign in one unit of work; returns the campaign id.
 
     Telemetry files are written first; if anything fails they are removed again and no record is
@@ -44,23 +51,46 @@ def record_simulated_campaign(ws: Workspace, name: str, design: ReactorDesign, s
     try:
         with ws.unit_of_work() as s:
             rec_design = repo.get_or_create_design(
-                s, design.name, design.revision, charge_mass_kg=design.charge_mass_kg,
-                geometry=design.geometry(), material=design.shell_material)
+                s,
+                design.name,
+                design.revision,
+                charge_mass_kg=design.charge_mass_kg,
+                geometry=design.geometry(),
+                material=design.shell_material,
+            )
             unit = repo.get_or_create_unit(s, serial, rec_design)
             rec_stand = repo.get_or_create_stand(s, stand.name, stand.to_dict())
-            campaign = repo.add_campaign(s, rec_design, name, config.confidence, config.margin, config.to_dict())
+            campaign = repo.add_campaign(
+                s, rec_design, name, config.confidence, config.margin, config.to_dict()
+            )
             for i, planned in enumerate(runs):
+
                 def tick(fraction: float, label=f"{name}: {planned.kind} run", i=i) -> None:
                     if progress:
                         progress(label, (i + fraction) / len(runs))
 
-                columns = simulate_run(design, planned.source, planned.procedure, stand, planned.seed, progress=tick)
-                path, sha = ws.telemetry.write(f"campaign-{campaign.id}/run-{i + 1}-{planned.kind}", columns,
-                                               {"kind": planned.kind, "procedure": planned.procedure.name})
+                columns = simulate_run(
+                    design, planned.source, planned.procedure, stand, planned.seed, progress=tick
+                )
+                path, sha = ws.telemetry.write(
+                    f"campaign-{campaign.id}/run-{i + 1}-{planned.kind}",
+                    columns,
+                    {"kind": planned.kind, "procedure": planned.procedure.name},
+                )
                 written.append(path)
-                repo.add_run(s, campaign, unit, rec_stand, planned.kind, planned.procedure.to_dict(),
-                             float(columns["t_s"][0]), float(columns["t_s"][-1]), path, sha,
-                             {"sample_s": planned.procedure.sample_s})
+                repo.add_run(
+                    s,
+                    campaign,
+                    unit,
+                    rec_stand,
+                    planned.kind,
+                    planned.procedure.to_dict(),
+                    float(columns["t_s"][0]),
+                    float(columns["t_s"][-1]),
+                    path,
+                    sha,
+                    {"sample_s": planned.procedure.sample_s},
+                )
             return campaign.id
     except BaseException:
         for path in written:
@@ -71,8 +101,12 @@ def record_simulated_campaign(ws: Workspace, name: str, design: ReactorDesign, s
 def run_info(run: Run) -> RunInfo:
     """The analysis's view of a stored run: geometry and material from its design, instruments from its stand."""
     design = run.campaign.design
-    surface = Surface(design.geometry["diameter_m"], design.geometry["area_m2"], material(design.material))
-    return RunInfo(run.id, run.kind, surface, StandSpec.from_dict(run.stand.instruments), run.telemetry_sha256)
+    surface = Surface(
+        design.geometry["diameter_m"], design.geometry["area_m2"], material(design.material)
+    )
+    return RunInfo(
+        run.id, run.kind, surface, StandSpec.from_dict(run.stand.instruments), run.telemetry_sha256
+    )
 
 
 def analyze_stored_run(ws: Workspace, run: Run, config: AnalysisConfig) -> RunResult:
@@ -98,10 +132,15 @@ def decide_campaign(ws: Workspace, campaign_id: int, store: bool = True) -> dict
     with ws.unit_of_work() as s:
         campaign = repo.get_campaign(s, campaign_id)
         config = campaign_config(campaign)
-        results = [analyze_stored_run(ws, run, config) for run in sorted(campaign.runs, key=lambda r: r.id)]
-        record = {"campaign_id": campaign.id, "campaign": campaign.name,
-                  "design": f"{campaign.design.name} rev {campaign.design.revision}",
-                  **decide(results, config, campaign.design.charge_mass_kg)}
+        results = [
+            analyze_stored_run(ws, run, config) for run in sorted(campaign.runs, key=lambda r: r.id)
+        ]
+        record = {
+            "campaign_id": campaign.id,
+            "campaign": campaign.name,
+            "design": f"{campaign.design.name} rev {campaign.design.revision}",
+            **decide(results, config, campaign.design.charge_mass_kg),
+        }
         if store:
             repo.add_verdict(s, campaign, record)
         return record

@@ -18,7 +18,9 @@ from heatproof.twin.reactor import HeatSource, ReactorDesign
 from heatproof.twin.simulate import Hold, Procedure
 from heatproof.workspace import Workspace
 
-CALIBRATION = Procedure("calibration-3-levels", (Hold(950.0, 3600.0), Hold(1050.0, 3600.0), Hold(1150.0, 3600.0)))
+CALIBRATION = Procedure(
+    "calibration-3-levels", (Hold(950.0, 3600.0), Hold(1050.0, 3600.0), Hold(1150.0, 3600.0))
+)
 ACTIVE = Procedure("active-hold-1050K", (Hold(1050.0, 3600.0),))
 SCENARIOS = {"null": HeatSource("none"), "gain": HeatSource("gain", 0.3)}
 
@@ -28,10 +30,13 @@ def run_demo(ws: Workspace, progress: Callable[[str, float], None] | None = None
     design, stand, config = ReactorDesign(), StandSpec(), AnalysisConfig()
     summary = {}
     for n, (name, source) in enumerate(SCENARIOS.items()):
-        runs = [PlannedRun("calibration", CALIBRATION, HeatSource("none"), seed=100 * n + 1),
-                PlannedRun("active", ACTIVE, source, seed=100 * n + 2)]
-        campaign_id = record_simulated_campaign(ws, f"demo-{name}", design, f"SIM-{name.upper()}-0001", stand,
-                                                runs, config, progress)
+        runs = [
+            PlannedRun("calibration", CALIBRATION, HeatSource("none"), seed=100 * n + 1),
+            PlannedRun("active", ACTIVE, source, seed=100 * n + 2),
+        ]
+        campaign_id = record_simulated_campaign(
+            ws, f"demo-{name}", design, f"SIM-{name.upper()}-0001", stand, runs, config, progress
+        )
         record = decide_campaign(ws, campaign_id)
         report = write_campaign_report(ws, campaign_id, record)
         summary[name] = {

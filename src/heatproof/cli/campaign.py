@@ -9,19 +9,35 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from heatproof.campaign import decide_campaign
-from heatproof.cli.options import DEFAULT_WORKSPACE, DbUrl, JsonFlag, WorkspaceDir, open_workspace, print_json
+from heatproof.cli.options import (
+    DEFAULT_WORKSPACE,
+    DbUrl,
+    JsonFlag,
+    WorkspaceDir,
+    open_workspace,
+    print_json,
+)
 from heatproof.demo import run_demo
 
 err = Console(stderr=True)
 
 
-def demo(workspace: WorkspaceDir = DEFAULT_WORKSPACE, db_url: DbUrl = None, json_out: JsonFlag = False) -> None:
+def demo(
+    workspace: WorkspaceDir = DEFAULT_WORKSPACE, db_url: DbUrl = None, json_out: JsonFlag = False
+) -> None:
     """Run the null and gain campaigns on simulated stands, store, analyse, report."""
     ws = open_workspace(workspace, db_url)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err,
-                  transient=json_out) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=json_out,
+    ) as bar:
         task = bar.add_task("demo", total=1.0)
-        summary = run_demo(ws, lambda label, fraction: bar.update(task, description=label, completed=fraction))
+        summary = run_demo(
+            ws, lambda label, fraction: bar.update(task, description=label, completed=fraction)
+        )
         bar.update(task, completed=1.0)
     if json_out:
         print_json(summary)
@@ -29,12 +45,18 @@ def demo(workspace: WorkspaceDir = DEFAULT_WORKSPACE, db_url: DbUrl = None, json
     typer.echo("Simulated campaigns (no real reactor was measured):")
     for name, s in summary["scenarios"].items():
         low, high = s["cop_interval"]
-        typer.echo(f"  {name:5s} campaign {s['campaign_id']}: {s['verdict']:12s} COP {s['cop']:.3f} "
-                   f"[{low:.3f}, {high:.3f}]  report {s['report']}")
+        typer.echo(
+            f"  {name:5s} campaign {s['campaign_id']}: {s['verdict']:12s} COP {s['cop']:.3f} "
+            f"[{low:.3f}, {high:.3f}]  report {s['report']}"
+        )
 
 
-def verdict(campaign_id: Annotated[int, typer.Argument(help="Campaign id")],
-            workspace: WorkspaceDir = DEFAULT_WORKSPACE, db_url: DbUrl = None, json_out: JsonFlag = False) -> None:
+def verdict(
+    campaign_id: Annotated[int, typer.Argument(help="Campaign id")],
+    workspace: WorkspaceDir = DEFAULT_WORKSPACE,
+    db_url: DbUrl = None,
+    json_out: JsonFlag = False,
+) -> None:
     """Re-analyse a campaign from its stored telemetry and record the verdict."""
     record = decide_campaign(open_workspace(workspace, db_url), campaign_id)
     if json_out:

@@ -10,10 +10,23 @@ import typer
 
 from heatproof.workspace import Workspace
 
-WorkspaceDir = Annotated[Path, typer.Option("--workspace", "-w", envvar="HEATPROOF_WORKSPACE",
-                                            help="Workspace folder (records, telemetry, reports).")]
-DbUrl = Annotated[str | None, typer.Option("--db-url", envvar="HEATPROOF_DB_URL",
-                                           help="Records database URL; default SQLite in the workspace.")]
+WorkspaceDir = Annotated[
+    Path,
+    typer.Option(
+        "--workspace",
+        "-w",
+        envvar="HEATPROOF_WORKSPACE",
+        help="Workspace folder (records, telemetry, reports).",
+    ),
+]
+DbUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--db-url",
+        envvar="HEATPROOF_DB_URL",
+        help="Records database URL; default SQLite in the workspace.",
+    ),
+]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 DEFAULT_WORKSPACE = Path("heatproof-data")
 
