@@ -147,8 +147,30 @@ def test_regions_shapes_and_scalars():
     assert props.h_j_kg.shape == (2, 2)
     assert props.region.tolist() == [[1, 1], [2, 2]]  # T_sat(1 MPa) = 453.0 K
     assert np.ndim(water.h_j_kg(300.0, 1e5)) == 0
-    long = water.h_j_kg(np.full(10_000, 300.0), 1e5)  # several chunks
+    long = water.h_j_kg(np.full(10_000, 300.0), 1e5)  # several blocks
     assert long[-1] == pytest.approx(water.h_j_kg(300.0, 1e5), rel=1e-14)
+
+
+def test_mixed_regions_over_many_blocks_match_point_by_point():
+    # liquid and steam interleaved over several compiled blocks: each point gets its own region's
+    # equation and lands back at its own index
+    rng = np.random.default_rng(7)
+    t = rng.uniform(280.0, 1000.0, 1500)
+    p = rng.uniform(1e3, 15e6, 1500)
+    p = np.where((t > 623.15) & (t < 863.15), np.minimum(p, 10e6), p)  # stay out of region 3
+    ours = water.properties(t, p)
+    assert set(np.unique(ours.region)) == {1, 2}
+    for i in rng.choice(t.size, 60, replace=False):
+        one = water.properties(t[i], p[i])
+        assert one.region == ours.region[i]
+        assert (one.h_j_kg, one.rho_kg_m3, one.cp_j_kgk) == pytest.approx(
+            (ours.h_j_kg[i], ours.rho_kg_m3[i], ours.cp_j_kgk[i]), rel=1e-14
+        )
+    p_sat = np.geomspace(1e3, 16e6, 700)
+    h_f, h_g = water.h_f_j_kg(p_sat), water.h_g_j_kg(p_sat)
+    assert h_f[-1] == pytest.approx(water.h_f_j_kg(16e6), rel=1e-14)
+    assert h_g[-1] == pytest.approx(water.h_g_j_kg(16e6), rel=1e-14)
+    assert np.all(h_g > h_f)
 
 
 @pytest.mark.parametrize(
@@ -157,6 +179,8 @@ def test_regions_shapes_and_scalars():
         lambda: water.h_j_kg(250.0, 1e5),
         lambda: water.h_j_kg(1100.0, 1e5),
         lambda: water.h_j_kg(300.0, -1.0),
+        lambda: water.h_j_kg(300.0, 0.0),
+        lambda: water.cp_j_kgk(np.array([300.0, np.inf]), 1e5),
         lambda: water.h_j_kg(300.0, 2e8),
         lambda: water.h_j_kg(650.0, 25e6),  # region 3
         lambda: water.rho_kg_m3(np.array([300.0, np.nan]), 1e5),
