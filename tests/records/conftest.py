@@ -5,18 +5,17 @@ import os
 import pytest
 from sqlalchemy import create_engine, text
 
-from heatproof.records.models import Base
 from heatproof.workspace import Workspace
 
 PG_URL = os.environ.get("HEATPROOF_TEST_PG_URL")
 
 
 def reset_postgres(url: str) -> None:
-    """Drop every heatproof table so each test starts from an empty database."""
+    """Empty the test database (its public schema) so each test starts from nothing."""
     engine = create_engine(url)
     with engine.begin() as connection:
-        Base.metadata.drop_all(connection)
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
 
 
