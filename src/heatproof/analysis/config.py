@@ -13,6 +13,8 @@ from heatproof.errors import require
 class AnalysisConfig:
     """Confidence and margin of the verdict, the steady-window rule and the model-knowledge uncertainties.
 
+    The steady window of a hold is its last window_s seconds, but never its first settle_s seconds.
+
     Relative standard uncertainties (k=1) state what is known about the models themselves:
     the material's in-band and total emissivity tables, the Churchill-Chu correlation and the area.
     """
@@ -21,6 +23,7 @@ class AnalysisConfig:
     margin: float = 0.1
     energy_density_bound_j_kg: float = 50e6
     window_s: float = 1800.0
+    settle_s: float = 0.0
     steady_drift_k: float = 2.0
     mc_trials: int = 200_000
     seed: int = 20261126
@@ -30,10 +33,18 @@ class AnalysisConfig:
     area_rel_u: float = 0.005
 
     def __post_init__(self) -> None:
-        require(0.5 < self.confidence < 1, f"confidence={self.confidence} must lie in (0.5, 1), e.g. 0.99")
-        require(0 <= self.margin < 1, f"margin={self.margin} must lie in [0, 1), e.g. 0.1 for COP > 1.1")
+        require(
+            0.5 < self.confidence < 1,
+            f"confidence={self.confidence} must lie in (0.5, 1), e.g. 0.99",
+        )
+        require(
+            0 <= self.margin < 1, f"margin={self.margin} must lie in [0, 1), e.g. 0.1 for COP > 1.1"
+        )
         require(self.window_s > 0, f"window_s={self.window_s} must be > 0 s")
-        require(self.mc_trials >= 10_000, f"mc_trials={self.mc_trials} is too few; use at least 10000")
+        require(self.settle_s >= 0, f"settle_s={self.settle_s} must be >= 0 s")
+        require(
+            self.mc_trials >= 10_000, f"mc_trials={self.mc_trials} is too few; use at least 10000"
+        )
 
     def to_dict(self) -> dict:
         return asdict(self)

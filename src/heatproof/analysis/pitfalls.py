@@ -1,4 +1,9 @@
-"""Known measurement pitfalls as named findings: a severity, the numbers behind it, and plain words."""
+"""Known measurement pitfalls as named findings: a severity, the numbers behind it, and plain words.
+
+Each check returns a Finding or None. BLOCKING findings forbid a POSITIVE verdict; WARNING findings
+are reported with the verdict but do not change it (the analysis already takes the safe side).
+`where` names the run and point the finding belongs to, so a campaign's findings read on their own.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 
 BLOCKING, WARNING = "blocking", "warning"
 EMISSIVITY_SETTING_TOLERANCE = 0.02
+SATURATION_MARGIN_K = 2.0
+STEADY_TIME_CONSTANTS = 5.0
 
 
 @dataclass(frozen=True)
@@ -23,67 +30,133 @@ class Finding:
         return asdict(self)
 
 
-def camera_emissivity(eps_set: float, eps_band: float, shell_k: float) -> Finding | None:
+def _at(where: str) -> str:
+    return f"{where}: " if where else ""
+
+
+def camera_emissivity(
+    eps_set: float, eps_band: float, shell_k: float, eps_total: float | None = None, where: str = ""
+) -> Finding | None:
     """The camera's emissivity setting must equal the surface's in-band emissivity (the Lugano error)."""
     if abs(eps_set - eps_band) <= EMISSIVITY_SETTING_TOLERANCE:
         return None
+    total = ""
+    if eps_total is not None and abs(eps_set - eps_total) <= EMISSIVITY_SETTING_TOLERANCE:
+        total = (
+            f" The setting equals the material's total emissivity ({eps_total:.3f}), which belongs in the "
+            "radiated-power formula, not in the camera: this is the error of the 2014 Lugano test."
+        )
     return Finding(
-        "camera_emissivity_setting", BLOCKING,
-        f"The IR camera was set to emissivity {eps_set:.3f}, but the surface's emissivity in the camera's band "
-        f"is {eps_band:.3f} at {shell_k:.0f} K. The camera's temperatures are wrong; the COP shown here is "
-        "corrected with the in-band emissivity, but the run must be repeated with the right setting.",
-        {"eps_set": eps_set, "eps_band": eps_band, "shell_k": shell_k},
+        "camera_emissivity_setting",
+        BLOCKING,
+        f"{_at(where)}The IR camera was set to emissivity {eps_set:.3f}, but the surface's emissivity in the "
+        f"camera's band is {eps_band:.3f} at {shell_k:.0f} K, so the camera showed wrong temperatures.{total} "
+        "The COP shown here is corrected with the in-band emissivity, but the run must be repeated with the "
+        "right setting.",
+        {"eps_set": eps_set, "eps_band": eps_band, "eps_total": eps_total, "shell_k": shell_k},
     )
 
 
-def emissivity_range(material: str, shell_k: float, low_k: float, high_k: float) -> Finding | None:
+def emissivity_range(
+    material: str, shell_k: float, low_k: float, high_k: float, where: str = ""
+) -> Finding | None:
     """The emissivity tables must cover the surface temperature; outside them they are extrapolated."""
     if low_k <= shell_k <= high_k:
         return None
     return Finding(
-        "emissivity_out_of_range", BLOCKING,
-        f"The surface reached {shell_k:.0f} K but the emissivity of {material} is tabulated only from "
+        "emissivity_out_of_range",
+        BLOCKING,
+        f"{_at(where)}The surface reached {shell_k:.0f} K but the emissivity of {material} is tabulated only from "
         f"{low_k:.0f} to {high_k:.0f} K; the radiated power would rest on an extrapolation.",
         {"shell_k": shell_k, "low_k": low_k, "high_k": high_k},
     )
 
 
-def not_steady(drift_k: float, limit_k: float, duration_s: float) -> Finding | None:
+def not_steady(
+    drift_k: float, limit_k: float, duration_s: float, where: str = ""
+) -> Finding | None:
     """A window must be steady: stored heat would otherwise be counted as output or input."""
     if abs(drift_k) <= limit_k:
         return None
     return Finding(
-        "not_steady", BLOCKING,
-        f"The surface temperature drifted {drift_k:+.1f} K over the {duration_s / 60:.0f}-minute analysis window "
-        f"(limit {limit_k:.1f} K): the reactor had not reached steady state, so heat was still being stored or "
-        "released. Run the hold longer.",
+        "not_steady",
+        BLOCKING,
+        f"{_at(where)}The temperature drifted {drift_k:+.1f} K over the {duration_s / 60:.0f}-minute analysis "
+        f"window (limit {limit_k:.1f} K): the reactor had not reached steady state, so heat was still being "
+        "stored or released. Run the hold longer.",
         {"drift_k": drift_k, "limit_k": limit_k, "duration_s": duration_s},
     )
 
 
-def calibration_coverage(active_k: float, calibrated_low_k: float, calibrated_high_k: float,
-                         run_id: int, tolerance_k: float = 2.0) -> Finding | None:
+def too_short(duration_s: float, time_constant_s: float, where: str = "") -> Finding | None:
+    """A steady run must last several thermal time constants before its averages mean anything."""
+    needed_s = STEADY_TIME_CONSTANTS * time_constant_s
+    if duration_s >= needed_s:
+        return None
+    return Finding(
+        "run_too_short",
+        BLOCKING,
+        f"{_at(where)}The run lasted {duration_s / 60:.0f} minutes, but the reactor's thermal time constant is "
+        f"{time_constant_s / 60:.0f} minutes: it needs at least {STEADY_TIME_CONSTANTS:.0f} time constants "
+        f"({needed_s / 60:.0f} minutes) to reach steady state, so part of the input may still have been "
+        "warming the reactor up (or stored heat counted as output).",
+        {"duration_s": duration_s, "time_constant_s": time_constant_s, "needed_s": needed_s},
+    )
+
+
+def calibration_coverage(
+    active_k: float,
+    calibrated_low_k: float,
+    calibrated_high_k: float,
+    run_id: int | str,
+    tolerance_k: float = 2.0,
+) -> Finding | None:
     """An active operating point outside the calibrated range is an extrapolation."""
     if calibrated_low_k - tolerance_k <= active_k <= calibrated_high_k + tolerance_k:
         return None
     return Finding(
-        "calibration_not_covering", BLOCKING,
+        "calibration_not_covering",
+        BLOCKING,
         f"Active run {run_id} operated at {active_k:.0f} K, outside the calibration (dummy) range "
         f"{calibrated_low_k:.0f}-{calibrated_high_k:.0f} K: the method was never shown to work there. "
         "Calibrate across the whole operating range.",
-        {"active_k": active_k, "calibrated_low_k": calibrated_low_k, "calibrated_high_k": calibrated_high_k},
+        {
+            "active_k": active_k,
+            "calibrated_low_k": calibrated_low_k,
+            "calibrated_high_k": calibrated_high_k,
+        },
     )
 
 
-def dummy_inconsistent(run_id: int, phase: int, cop: float, low: float, high: float) -> Finding | None:
+def dummy_inconsistent(
+    run_id: int | str, phase: int, cop: float, low: float, high: float
+) -> Finding | None:
     """A calibration (dummy) run has no heat source: its COP interval must contain 1."""
     if low <= 1.0 <= high:
         return None
     return Finding(
-        "dummy_inconsistent", BLOCKING,
-        f"Calibration run {run_id} (hold {phase}) gives COP {cop:.3f} [{low:.3f}, {high:.3f}], which excludes 1: "
+        "dummy_inconsistent",
+        BLOCKING,
+        f"Calibration run {run_id} (point {phase}) gives COP {cop:.3f} [{low:.3f}, {high:.3f}], which excludes 1: "
         "the method mis-measures a reactor with no heat source, so it cannot be trusted on the active run.",
         {"cop": cop, "low": low, "high": high, "phase": phase},
+    )
+
+
+def calibration_fit(
+    chi2: float, dof: int, p_value: float, where: str = "", alpha: float = 0.01
+) -> Finding | None:
+    """The dummy points must be consistent with the fitted transfer function (no heat source, COP = 1)."""
+    if dof <= 0 or p_value >= alpha:
+        return None
+    return Finding(
+        "dummy_inconsistent",
+        BLOCKING,
+        f"{_at(where)}The calibration (dummy) points do not follow one smooth transfer function within their "
+        f"uncertainties (chi-square {chi2:.1f} for {dof} degrees of freedom, p = {p_value:.2g}): either their "
+        "uncertainties are understated or the dummy was not what it should be, so the calibration cannot be "
+        "trusted.",
+        {"chi2": chi2, "dof": dof, "p_value": p_value},
     )
 
 
@@ -92,8 +165,112 @@ def chemical_bound(excess_low_j: float, bound_j: float, charge_mass_kg: float) -
     if excess_low_j > bound_j:
         return None
     return Finding(
-        "below_chemical_bound", BLOCKING,
+        "below_chemical_bound",
+        BLOCKING,
         f"The excess energy's lower bound, {excess_low_j / 1e3:.1f} kJ, does not exceed the {bound_j / 1e3:.1f} kJ "
-        f"a chemical reaction of the {charge_mass_kg * 1e3:.2f} g charge could release; run longer.",
+        f"a chemical reaction of the {charge_mass_kg * 1e3:.2f} g charge could release, so ordinary chemistry "
+        "could explain it; run longer.",
         {"excess_low_j": excess_low_j, "bound_j": bound_j, "charge_mass_kg": charge_mass_kg},
+    )
+
+
+def input_blind(
+    measures_dc: bool, phases_measured: int, phases_supplied: int, where: str = ""
+) -> Finding | None:
+    """The input instrument must see every phase and any DC component of the supply."""
+    problems = []
+    if not measures_dc:
+        problems.append(
+            "it cannot see a DC component (an AC-only clamp or transformer reads 0 W of DC power, "
+            "so DC fed through the same wires would go uncounted)"
+        )
+    if phases_measured < phases_supplied:
+        problems.append(
+            f"it measures {phases_measured} of the {phases_supplied} phases that feed the reactor"
+        )
+    if not problems:
+        return None
+    return Finding(
+        "input_instrument_blind",
+        BLOCKING,
+        f"{_at(where)}The input power is under-measured if {' and '.join(problems)}. The true electrical input "
+        "may be larger than recorded, which would fake excess heat. Measure every phase with a DC-coupled analyzer.",
+        {
+            "measures_dc": measures_dc,
+            "phases_measured": phases_measured,
+            "phases_supplied": phases_supplied,
+        },
+    )
+
+
+def steam_quality_unmeasured(cop_dry: float, cop_liquid: float, where: str = "") -> Finding:
+    """Steam quality not measured: the output is an interval; only its conservative end may be used."""
+    return Finding(
+        "steam_quality_not_measured",
+        WARNING,
+        f"{_at(where)}The steam quality (the fraction of the outlet flow that is vapour) was not measured. Dry "
+        f"steam would give COP {cop_dry:.3f}, water that never boiled COP {cop_liquid:.3f}; the truth lies "
+        "in between, and the verdict uses only the conservative end. Assuming dry steam over-stated published "
+        "outputs up to tenfold.",
+        {"cop_dry_steam": cop_dry, "cop_no_vaporisation": cop_liquid},
+    )
+
+
+def outlet_at_saturation(
+    t_out_k: float, t_sat_k: float, p_pa: float, blocking: bool, where: str = ""
+) -> Finding | None:
+    """An outlet at saturation temperature cannot tell hot water from steam."""
+    if abs(t_out_k - t_sat_k) > SATURATION_MARGIN_K:
+        return None
+    why = (
+        "the liquid-water balance is invalid there: part of the flow may be steam, and a liquid flow meter "
+        "reads a two-phase flow wrongly"
+        if blocking
+        else "the outlet temperature says nothing about how much water boiled; only a measured quality does"
+    )
+    return Finding(
+        "outlet_at_saturation",
+        BLOCKING if blocking else WARNING,
+        f"{_at(where)}The outlet temperature {t_out_k:.1f} K is within {SATURATION_MARGIN_K:.0f} K of the boiling "
+        f"point {t_sat_k:.1f} K at {p_pa / 1e5:.2f} bar: water and steam at that temperature look the same, so "
+        f"{why}.",
+        {"t_out_k": t_out_k, "t_sat_k": t_sat_k, "p_pa": p_pa},
+    )
+
+
+def flow_below_minimum(flow_m3_s: float, minimum_m3_s: float, where: str = "") -> Finding | None:
+    """A flow meter below its rated minimum (e.g. a half-empty pipe) reads anything."""
+    if flow_m3_s >= minimum_m3_s:
+        return None
+    return Finding(
+        "flow_below_meter_minimum",
+        BLOCKING,
+        f"{_at(where)}The flow, {flow_m3_s * 6e4:.3g} L/min, is below the meter's rated minimum of "
+        f"{minimum_m3_s * 6e4:.3g} L/min. Below it the meter's accuracy is not specified (a half-empty pipe "
+        "or laminar flow can make it read far too high), so the output power is unknown. Use a meter rated "
+        "for this flow.",
+        {"flow_m3_s": flow_m3_s, "minimum_m3_s": minimum_m3_s},
+    )
+
+
+def gum_mc_disagree(comparison, where: str = "") -> Finding | None:
+    """JCGM 101 clause 8: report when the GUM interval is not validated by Monte Carlo."""
+    if comparison.agree:
+        return None
+    g_low, g_high = comparison.gum_interval
+    m_low, m_high = comparison.mc_interval
+    return Finding(
+        "gum_mc_disagree",
+        WARNING,
+        f"{_at(where)}The two uncertainty methods disagree (JCGM 101 clause 8): the GUM gives "
+        f"[{g_low:.4g}, {g_high:.4g}], Monte Carlo [{m_low:.4g}, {m_high:.4g}] at {comparison.level:.0%} "
+        f"(ends differ by up to {max(comparison.d_low, comparison.d_high):.2g}, tolerance {comparison.delta:.2g}). "
+        "The model is too non-linear for the GUM's first-order formula; the verdict uses Monte Carlo.",
+        {
+            "gum_interval": [g_low, g_high],
+            "mc_interval": [m_low, m_high],
+            "d_low": comparison.d_low,
+            "d_high": comparison.d_high,
+            "delta": comparison.delta,
+        },
     )

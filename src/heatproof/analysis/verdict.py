@@ -9,28 +9,32 @@ from __future__ import annotations
 from heatproof import __version__
 from heatproof.analysis import pitfalls
 from heatproof.analysis.config import AnalysisConfig
-from heatproof.analysis.energy_balance import RunResult, WindowResult
+from heatproof.analysis.results import PointResult, RunResult
 
 POSITIVE, NEGATIVE, INCONCLUSIVE = "POSITIVE", "NEGATIVE", "INCONCLUSIVE"
 
 
 def decide(runs: list[RunResult], config: AnalysisConfig, charge_mass_kg: float) -> dict:
     """Decide a campaign from its analysed runs; returns the verdict record (JSON-ready)."""
-    calibration = [(r, w) for r in runs if r.info.kind == "calibration" for w in r.windows]
-    active = [(r, w) for r in runs if r.info.kind == "active" for w in r.windows]
+    calibration = [(r, w) for r in runs if r.kind == "calibration" for w in r.windows]
+    active = [(r, w) for r in runs if r.kind == "active" for w in r.windows]
     findings = [f for r in runs for f in r.findings] + _campaign_findings(calibration, active)
     reasons = []
-    if not calibration:
-        reasons.append("no calibration (dummy) run: the method is not shown to read COP = 1 without a heat source")
+    self_calibrated = bool(active) and all(r.method == "calibrated" for r, _ in active)
+    if not calibration and not self_calibrated:
+        reasons.append(
+            "no calibration (dummy) run: the method is not shown to read COP = 1 without a heat source"
+        )
     if not active:
         reasons.append("no active run to judge")
     threshold = 1 + config.margin
-    excess_low_j = sum((w.lower_bound() - 1) * w.window.energy_in_j for _, w in active)
+    excess_low_j = sum((w.lower_bound() - 1) * w.energy_in_j for _, w in active)
     all_above = bool(active) and all(w.lower_bound() > threshold for _, w in active)
     all_below = bool(active) and all(w.upper_bound() < threshold for _, w in active)
     if all_above:
-        bound = pitfalls.chemical_bound(excess_low_j, charge_mass_kg * config.energy_density_bound_j_kg,
-                                        charge_mass_kg)
+        bound = pitfalls.chemical_bound(
+            excess_low_j, charge_mass_kg * config.energy_density_bound_j_kg, charge_mass_kg
+        )
         findings += [bound] if bound else []
     blocking = [f for f in findings if f.blocking]
     reasons += [f"{f.code}: {f.message}" for f in blocking]
@@ -43,7 +47,7 @@ def decide(runs: list[RunResult], config: AnalysisConfig, charge_mass_kg: float)
         "pitfalls": [f.to_dict() for f in findings],
         "excess_energy_lower_bound_j": excess_low_j,
         "runs": [r.to_dict() for r in runs],
-        "data": {str(r.info.run_id): r.info.telemetry_sha256 for r in runs},
+        "data": {str(r.run_id): r.data_sha256 for r in runs},
         "config": config.to_dict(),
         "config_sha256": config.sha256(),
         "software_version": __version__,
@@ -58,37 +62,57 @@ def _outcome(all_above: bool, all_below: bool, blocked: bool) -> str:
     return NEGATIVE if all_below else INCONCLUSIVE
 
 
-def _bound_reasons(active: list[tuple[RunResult, WindowResult]], threshold: float, confidence: float,
-                   outcome: str) -> list[str]:
+def _bound_reasons(
+    active: list[tuple[RunResult, PointResult]], threshold: float, confidence: float, outcome: str
+) -> list[str]:
     """One sentence per active window saying where its one-sided bounds fall against 1 + margin."""
     words = []
     for r, w in active:
-        name = f"active run {r.info.run_id} hold {w.window.phase}"
+        name = f"active run {r.run_id} {w.label}"
         low, high = w.lower_bound(), w.upper_bound()
         if outcome == POSITIVE or low > threshold:
-            words.append(f"{name}: COP lower bound {low:.3f} > {threshold:.3f} at {confidence:.0%} confidence")
+            words.append(
+                f"{name}: COP lower bound {low:.3f} > {threshold:.3f} at {confidence:.0%} confidence"
+            )
         elif high < threshold:
-            words.append(f"{name}: COP upper bound {high:.3f} < {threshold:.3f} at {confidence:.0%} confidence")
+            words.append(
+                f"{name}: COP upper bound {high:.3f} < {threshold:.3f} at {confidence:.0%} confidence"
+            )
         else:
-            words.append(f"{name}: COP bounds [{low:.3f}, {high:.3f}] straddle {threshold:.3f}; "
-                         "neither excess heat nor its absence is shown")
+            words.append(
+                f"{name}: COP bounds [{low:.3f}, {high:.3f}] straddle {threshold:.3f}; "
+                "neither excess heat nor its absence is shown"
+            )
     return words
 
 
-def _summary(active: list[tuple[RunResult, WindowResult]]) -> dict:
+def _summary(active: list[tuple[RunResult, PointResult]]) -> dict:
     """The decisive active window: the one with the lowest lower bound."""
     if not active:
         return {"cop": None, "cop_interval": None}
     run, w = min(active, key=lambda rw: rw[1].lower_bound())
-    return {"cop": float(w.cop.mc.y), "cop_interval": list(w.interval), "run_id": run.info.run_id,
-            "phase": w.window.phase}
+    return {
+        "cop": w.estimate,
+        "cop_interval": list(w.interval),
+        "cop_lower_bound": w.lower_bound(),
+        "cop_upper_bound": w.upper_bound(),
+        "run_id": run.run_id,
+        "phase": w.phase,
+        "label": w.label,
+    }
 
 
 def _campaign_findings(calibration, active) -> list[pitfalls.Finding]:
-    found = [pitfalls.dummy_inconsistent(r.info.run_id, w.window.phase, float(w.cop.mc.y), *w.interval)
-             for r, w in calibration]
-    if calibration:
-        temps = [w.shell_true_k for _, w in calibration]
-        found += [pitfalls.calibration_coverage(w.shell_true_k, min(temps), max(temps), r.info.run_id)
-                  for r, w in active]
+    """Dummy points must read COP = 1; active points must lie in the range calibrated by the same method."""
+    found = [
+        pitfalls.dummy_inconsistent(r.run_id, w.phase, w.estimate, *w.interval)
+        for r, w in calibration
+    ]
+    for method in {r.method for r, _ in calibration}:
+        temps = [w.operating_k for r, w in calibration if r.method == method]
+        found += [
+            pitfalls.calibration_coverage(w.operating_k, min(temps), max(temps), r.run_id)
+            for r, w in active
+            if r.method == method
+        ]
     return [f for f in found if f is not None]

@@ -23,7 +23,10 @@ def write_campaign_report(ws: Workspace, campaign_id: int, record: dict) -> Path
         telemetry = {r.id: (r.kind, ws.telemetry.read(r.telemetry_path)) for r in runs}
     figures = [_telemetry_figure(run_id, kind, cols) for run_id, (kind, cols) in telemetry.items()]
     figures.append(_cop_figure(record))
-    parts = [pio.to_html(fig, full_html=False, include_plotlyjs=(i == 0)) for i, fig in enumerate(figures)]
+    parts = [
+        pio.to_html(fig, full_html=False, include_plotlyjs=(i == 0))
+        for i, fig in enumerate(figures)
+    ]
     page = _page(record, parts)
     path = ws.reports_dir / f"campaign-{campaign_id}.html"
     tmp = path.with_suffix(".html.tmp")
@@ -33,12 +36,23 @@ def write_campaign_report(ws: Workspace, campaign_id: int, record: dict) -> Path
 
 
 def _telemetry_figure(run_id: int, kind: str, cols: dict) -> go.Figure:
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        subplot_titles=("Temperatures (K)", "Electrical drive (W)"))
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.08,
+        subplot_titles=("Temperatures (K)", "Electrical drive (W)"),
+    )
     t_h = cols["t_s"][::PLOT_STEP_S] / 3600
     for name in sorted(c for c in cols if c.endswith("_k")):
-        fig.add_trace(go.Scattergl(x=t_h, y=cols[name][::PLOT_STEP_S], name=name, mode="lines"), row=1, col=1)
-    fig.add_trace(go.Scattergl(x=t_h, y=cols["drive_w"][::PLOT_STEP_S], name="drive_w", mode="lines"), row=2, col=1)
+        fig.add_trace(
+            go.Scattergl(x=t_h, y=cols[name][::PLOT_STEP_S], name=name, mode="lines"), row=1, col=1
+        )
+    fig.add_trace(
+        go.Scattergl(x=t_h, y=cols["drive_w"][::PLOT_STEP_S], name="drive_w", mode="lines"),
+        row=2,
+        col=1,
+    )
     fig.update_layout(title=f"Run {run_id} ({kind})", height=520, margin={"t": 60})
     fig.update_xaxes(title_text="time (h)", row=2, col=1)
     return fig
@@ -53,14 +67,24 @@ def _cop_figure(record: dict) -> go.Figure:
             lows.append(w["cop"] - w["cop_interval"][0])
             highs.append(w["cop_interval"][1] - w["cop"])
             colors.append("#1f77b4" if run["kind"] == "active" else "#7f7f7f")
-    fig = go.Figure(go.Scatter(x=labels, y=cops, mode="markers", marker={"size": 10, "color": colors},
-                               error_y={"type": "data", "symmetric": False, "array": highs, "arrayminus": lows}))
+    fig = go.Figure(
+        go.Scatter(
+            x=labels,
+            y=cops,
+            mode="markers",
+            marker={"size": 10, "color": colors},
+            error_y={"type": "data", "symmetric": False, "array": highs, "arrayminus": lows},
+        )
+    )
     threshold = 1 + record["config"]["margin"]
     fig.add_hline(y=1.0, line_dash="dot", annotation_text="COP = 1")
     fig.add_hline(y=threshold, line_dash="dash", annotation_text=f"1 + margin = {threshold:.2f}")
     level = record["config"]["confidence"]
-    fig.update_layout(title=f"COP per steady window with {level:.0%} intervals (Monte Carlo)", height=420,
-                      yaxis_title="COP")
+    fig.update_layout(
+        title=f"COP per steady window with {level:.0%} intervals (Monte Carlo)",
+        height=420,
+        yaxis_title="COP",
+    )
     return fig
 
 
@@ -68,32 +92,47 @@ def _budget_table(window: dict) -> str:
     rows = "".join(
         f"<tr><td>{html.escape(str(b['name']))}</td><td>{b['estimate']:.6g}</td><td>{b['std_uncertainty']:.3g}</td>"
         f"<td>{b['sensitivity']:.3g}</td><td>{b['contribution']:.3g}</td><td>{100 * b['share']:.1f} %</td></tr>"
-        for b in window["uncertainty"]["gum"]["budget"])
-    return ("<table><tr><th>input</th><th>estimate</th><th>u</th><th>sensitivity</th>"
-            f"<th>contribution to u(COP)</th><th>share</th></tr>{rows}</table>")
+        for b in window["uncertainty"]["gum"]["budget"]
+    )
+    return (
+        "<table><tr><th>input</th><th>estimate</th><th>u</th><th>sensitivity</th>"
+        f"<th>contribution to u(COP)</th><th>share</th></tr>{rows}</table>"
+    )
 
 
 def _page(record: dict, plots: list[str]) -> str:
     esc = html.escape
     reasons = "".join(f"<li>{esc(r)}</li>" for r in record["reasons"])
-    pitfalls = "".join(f"<li><b>{esc(p['severity'])}</b> {esc(p['code'])}: {esc(p['message'])}</li>"
-                       for p in record["pitfalls"]) or "<li>none</li>"
+    pitfalls = (
+        "".join(
+            f"<li><b>{esc(p['severity'])}</b> {esc(p['code'])}: {esc(p['message'])}</li>"
+            for p in record["pitfalls"]
+        )
+        or "<li>none</li>"
+    )
     summary = record["summary"]
-    cop = "n/a" if summary["cop"] is None else (
-        f"{summary['cop']:.3f} [{summary['cop_interval'][0]:.3f}, {summary['cop_interval'][1]:.3f}]")
+    cop = (
+        "n/a"
+        if summary["cop"] is None
+        else (
+            f"{summary['cop']:.3f} [{summary['cop_interval'][0]:.3f}, {summary['cop_interval'][1]:.3f}]"
+        )
+    )
     active = [w for r in record["runs"] if r["kind"] == "active" for w in r["windows"]]
     budget = _budget_table(active[0]) if active else ""
-    hashes = "".join(f"<li>run {esc(k)}: <code>{esc(v)}</code></li>" for k, v in record["data"].items())
-    return f"""<!doctype html><html><head><meta charset="utf-8"><title>heatproof campaign {record['campaign_id']}</title>
+    hashes = "".join(
+        f"<li>run {esc(k)}: <code>{esc(v)}</code></li>" for k, v in record["data"].items()
+    )
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>heatproof campaign {record["campaign_id"]}</title>
 <style>body{{font-family:sans-serif;max-width:1100px;margin:auto}} table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}} .verdict{{font-size:1.6em}}</style></head><body>
-<h1>Campaign {record['campaign_id']}: {esc(record['campaign'])} ({esc(record['design'])})</h1>
-<p class="verdict">Verdict: <b id="verdict">{esc(record['outcome'])}</b> &mdash; COP {cop}
-at {record['config']['confidence']:.0%} confidence, margin {record['config']['margin']:.2f}</p>
+<h1>Campaign {record["campaign_id"]}: {esc(record["campaign"])} ({esc(record["design"])})</h1>
+<p class="verdict">Verdict: <b id="verdict">{esc(record["outcome"])}</b> &mdash; COP {cop}
+at {record["config"]["confidence"]:.0%} confidence, margin {record["config"]["margin"]:.2f}</p>
 <h2>Reasons</h2><ul>{reasons}</ul>
 <h2>Pitfalls checked</h2><ul>{pitfalls}</ul>
-<h2>Data</h2>{''.join(plots)}
+<h2>Data</h2>{"".join(plots)}
 <h2>Uncertainty budget (GUM) of the first active window</h2>{budget}
-<h2>Traceability</h2><p>software {esc(record['software_version'])}, analysis configuration SHA-256
-<code>{esc(record['config_sha256'])}</code></p><ul>{hashes}</ul>
+<h2>Traceability</h2><p>software {esc(record["software_version"])}, analysis configuration SHA-256
+<code>{esc(record["config_sha256"])}</code></p><ul>{hashes}</ul>
 </body></html>"""

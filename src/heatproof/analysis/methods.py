@@ -1,0 +1,443 @@
+"""Steady-state energy-balance methods: each builds power terms with their own uncertainty model.
+
+A Term is one contribution to a balance (a phase's active power, an auxiliary load, a cable loss,
+a flow calorimeter's output, a surface section's radiation and convection...): its uncertain inputs
+(distributions, SI units) and a vectorised function giving its power in W. COP = sum(output terms)
+/ sum(input terms); `cop_model` joins the terms into one measurement model for the GUM and Monte
+Carlo. Everything here is SI and pure; units are parsed in heatproof.analysis.runfile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+from heatproof.analysis.uncertainty import Distribution, Model, Normal, Rectangular
+from heatproof.errors import require
+from heatproof.physics import water
+from heatproof.physics.convection import convected_power_w
+from heatproof.physics.materials import Material
+from heatproof.physics.radiation import CAMERA_BAND_M, radiated_power_w, true_temperature_k
+
+
+@dataclass(frozen=True)
+class Term:
+    """One power contribution (W). `function` takes this term's inputs by their local names.
+
+    sign is +1 for a contribution, -1 for a loss subtracted from its side (e.g. cable losses).
+    correlations pairs local input names with a correlation coefficient.
+    """
+
+    name: str
+    inputs: Mapping[str, Distribution]
+    function: Callable[..., np.ndarray]
+    sign: float = 1.0
+    correlations: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    details: Mapping[str, object] = field(default_factory=dict)
+
+    def key(self, local: str) -> str:
+        return f"{self.name}.{local}"
+
+    def power_w(self, values: Mapping[str, np.ndarray]) -> np.ndarray:
+        """This term's signed power from a dict keyed by global input names."""
+        return self.sign * self.function(**{k: values[self.key(k)] for k in self.inputs})
+
+
+def cop_model(
+    outputs: list[Term], inputs: list[Term], extra: Mapping[str, Distribution] | None = None
+) -> Model:
+    """COP = sum(output terms) / sum(input terms) as one measurement model over every term's inputs."""
+    require(outputs and inputs, "a COP needs at least one output and one input term")
+    terms = outputs + inputs
+    names = [t.name for t in terms]
+    require(
+        len(set(names)) == len(names),
+        f"term names {names} repeat; give each section a distinct name",
+    )
+    dists = {t.key(k): d for t in terms for k, d in t.inputs.items()}
+    corr = {(t.key(a), t.key(b)): r for t in terms for (a, b), r in t.correlations.items()}
+
+    def cop(**values):
+        return sum(t.power_w(values) for t in outputs) / sum(t.power_w(values) for t in inputs)
+
+    return Model(cop, {**dists, **(extra or {})}, correlations=corr or None, name="COP", unit="1")
+
+
+def power_model(terms: list[Term], name: str) -> Model:
+    """Sum of terms (W) as a model, for reporting the input or output power alone."""
+    dists = {t.key(k): d for t in terms for k, d in t.inputs.items()}
+    corr = {(t.key(a), t.key(b)): r for t in terms for (a, b), r in t.correlations.items()}
+    return Model(
+        lambda **v: sum(t.power_w(v) for t in terms),
+        dists,
+        correlations=corr or None,
+        name=name,
+        unit="W",
+    )
+
+
+def _offset(half_width: float) -> Distribution:
+    """A rectangular zero-mean error of the given half-width (a point mass when it is zero)."""
+    return Rectangular.centered(0.0, half_width) if half_width > 0 else Normal(0.0, 0.0)
+
+
+# --- electrical input ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Analyzer:
+    """Power analyzer accuracy: +-(reading_fraction * reading + range_fraction * range_w), rectangular."""
+
+    reading_fraction: float = 0.001
+    range_fraction: float = 0.0005
+    range_w: float = 0.0
+
+    def half_width_w(self, reading_w: float) -> float:
+        return self.reading_fraction * abs(reading_w) + self.range_fraction * self.range_w
+
+
+def phase_power(name: str, reading: Normal, analyzer: Analyzer) -> Term:
+    """Active power of one phase read from an analyzer: the reading (with its scatter) plus the
+    analyzer's accuracy error."""
+    inputs = {"p_w": reading, "error_w": _offset(analyzer.half_width_w(reading.mean))}
+    return Term(
+        name,
+        inputs,
+        lambda p_w, error_w: p_w + error_w,
+        details={
+            "reading_w": reading.mean,
+            "accuracy_half_width_w": analyzer.half_width_w(reading.mean),
+        },
+    )
+
+
+def waveform_power(name: str, v_samples, i_samples, analyzer: Analyzer, cycles: int = 1) -> Term:
+    """Active power from simultaneous voltage and current samples spanning `cycles` whole cycles:
+    mean(v*i), which includes any DC component (mean(v)*mean(i)). Its scatter is the standard error
+    of the per-cycle means (none from a single cycle), plus the analyzer's accuracy."""
+    v, i = np.asarray(v_samples, dtype=float), np.asarray(i_samples, dtype=float)
+    require(
+        v.shape == i.shape and v.ndim == 1 and v.size >= 4,
+        f"waveform {name}: v and i must be equal-length sample lists of at least 4 values",
+    )
+    require(
+        cycles >= 1 and v.size % cycles == 0,
+        f"waveform {name}: {v.size} samples do not split into cycles={cycles} whole cycles",
+    )
+    p = v * i
+    per_cycle = p.reshape(cycles, -1).mean(axis=1)
+    sem = float(per_cycle.std(ddof=1) / np.sqrt(cycles)) if cycles > 1 else 0.0
+    term = phase_power(
+        name,
+        Normal(float(p.mean()), sem, dof=float(max(cycles - 1, 1)) if cycles > 1 else np.inf),
+        analyzer,
+    )
+    dc_w = float(v.mean() * i.mean())
+    return Term(
+        term.name,
+        term.inputs,
+        term.function,
+        details={
+            **term.details,
+            "dc_power_w": dc_w,
+            "ac_power_w": float(p.mean()) - dc_w,
+            "samples": int(v.size),
+            "cycles": cycles,
+        },
+    )
+
+
+def constant_power(name: str, power: Distribution, sign: float = 1.0) -> Term:
+    """A separately measured power (an auxiliary load on the input side, a known loss...)."""
+    return Term(name, {"p_w": power}, lambda p_w: p_w, sign=sign)
+
+
+def cable_loss(name: str, current: Distribution, resistance: Distribution) -> Term:
+    """Joule loss I^2 R (W) in cables between the analyzer and the reactor: measured but not delivered."""
+    return Term(
+        name, {"i_a": current, "r_ohm": resistance}, lambda i_a, r_ohm: i_a**2 * r_ohm, sign=-1.0
+    )
+
+
+# --- flow calorimetry and steam -----------------------------------------------------------------
+
+
+def _loss_inputs(
+    loss_k_w_k: Distribution | None, t_room_k: Distribution | None
+) -> dict[str, Distribution]:
+    if loss_k_w_k is None:
+        return {}
+    require(t_room_k is not None, "a loss coefficient needs the room temperature t_room")
+    return {"loss_w_k": loss_k_w_k, "t_room_k": t_room_k}
+
+
+def flow_output(
+    name: str,
+    flow_m3_s: Distribution,
+    t_in_k: Distribution,
+    t_out_k: Distribution,
+    p_pa: Distribution,
+    t_meter_k: Distribution | None = None,
+    loss_k_w_k: Distribution | None = None,
+    t_room_k: Distribution | None = None,
+) -> Term:
+    """Heat carried by liquid water: rho(T_meter, p) Q (h(T_out, p) - h(T_in, p)) with IAPWS-IF97,
+    plus the calibrated loss k (T_out - T_room). The meter sits at the inlet unless t_meter_k is given."""
+    inputs = {
+        "q_m3_s": flow_m3_s,
+        "t_in_k": t_in_k,
+        "t_out_k": t_out_k,
+        "p_pa": p_pa,
+        **({"t_meter_k": t_meter_k} if t_meter_k is not None else {}),
+        **_loss_inputs(loss_k_w_k, t_room_k),
+    }
+
+    def power(q_m3_s, t_in_k, t_out_k, p_pa, t_meter_k=None, loss_w_k=0.0, t_room_k=0.0):
+        rho = water.rho_kg_m3(t_in_k if t_meter_k is None else t_meter_k, p_pa)
+        gain = rho * q_m3_s * (water.h_j_kg(t_out_k, p_pa) - water.h_j_kg(t_in_k, p_pa))
+        return gain + (loss_w_k * (t_out_k - t_room_k) if loss_k_w_k is not None else 0.0)
+
+    return Term(name, inputs, power)
+
+
+def steam_output(
+    name: str,
+    flow_m3_s: Distribution,
+    t_in_k: Distribution,
+    p_pa: Distribution,
+    quality: Distribution | float,
+    loss_k_w_k: Distribution | None = None,
+    t_room_k: Distribution | None = None,
+) -> Term:
+    """Heat carried off as wet steam: rho(T_in, p) Q (h_f(p) + x h_fg(p) - h(T_in, p)), the feed water
+    metered at the inlet; x the steam quality (a distribution, or a fixed end 0 or 1)."""
+    fixed = not isinstance(quality, Distribution)
+    inputs = {
+        "q_m3_s": flow_m3_s,
+        "t_in_k": t_in_k,
+        "p_pa": p_pa,
+        **({} if fixed else {"x": quality}),
+        **_loss_inputs(loss_k_w_k, t_room_k),
+    }
+
+    def power(q_m3_s, t_in_k, p_pa, x=quality, loss_w_k=0.0, t_room_k=0.0):
+        h_f, h_g = water.h_f_j_kg(p_pa), water.h_g_j_kg(p_pa)
+        h_out = h_f + x * (h_g - h_f)
+        gain = water.rho_kg_m3(t_in_k, p_pa) * q_m3_s * (h_out - water.h_j_kg(t_in_k, p_pa))
+        t_sat = water.t_sat_k(p_pa)
+        return gain + (loss_w_k * (t_sat - t_room_k) if loss_k_w_k is not None else 0.0)
+
+    return Term(
+        name,
+        inputs,
+        power,
+        details={"quality": "measured" if not fixed else f"assumed {quality:g}"},
+    )
+
+
+# --- thermography -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    """One surface section seen by the camera: area (m2), diameter for convection (m, horizontal
+    cylinder), material, camera band (m) and emissivity setting, and the camera's reading (K)."""
+
+    name: str
+    area_m2: float
+    diameter_m: float
+    material: Material
+    emissivity_set: float
+    camera_k: Distribution
+    band_m: tuple[float, float] = CAMERA_BAND_M
+
+
+@dataclass(frozen=True)
+class ModelKnowledge:
+    """Relative standard uncertainties (k=1) of the model tables: in-band and total emissivity, the
+    convection correlation, the areas. One factor per material (sections of one material share it)."""
+
+    eps_band_rel_u: float = 0.01
+    eps_total_rel_u: float = 0.02
+    convection_rel_u: float = 0.05
+    area_rel_u: float = 0.005
+
+
+def section_power_w(
+    section: Section, t_cam_k, t_amb_k, f_band=1.0, f_total=1.0, f_conv=1.0, area_m2=None
+):
+    """Radiation plus Churchill-Chu convection (W) of a section from its camera reading."""
+    mat = section.material
+    t_true = true_temperature_k(
+        t_cam_k,
+        section.emissivity_set,
+        lambda t: np.minimum(f_band * mat.eps_band_at(t), 1),
+        section.band_m,
+        t_reflected_k=t_amb_k,
+    )
+    area = section.area_m2 if area_m2 is None else area_m2
+    rad = radiated_power_w(
+        t_true, t_amb_k, np.minimum(f_total * mat.eps_total_at(t_true), 1.0), area
+    )
+    return rad + f_conv * convected_power_w(t_true, t_amb_k, section.diameter_m, area)
+
+
+def true_section_k(section: Section, t_amb_k: float) -> float:
+    """True surface temperature (K) of a section at the estimates."""
+    return float(
+        true_temperature_k(
+            section.camera_k.mean,
+            section.emissivity_set,
+            section.material.eps_band_at,
+            section.band_m,
+            t_reflected_k=t_amb_k,
+        )
+    )
+
+
+def thermography_output(
+    sections: list[Section], t_amb_k: Distribution, knowledge: ModelKnowledge
+) -> list[Term]:
+    """One term per section plus shared model factors; the ambient and the per-material factors are
+    inputs of a zero-power 'model' term so that every section uses the same draw."""
+    materials = sorted({s.material.name for s in sections})
+    shared = {"t_amb_k": t_amb_k}
+    for m in materials:
+        shared |= {
+            f"f_band_{m}": Normal(1.0, knowledge.eps_band_rel_u),
+            f"f_total_{m}": Normal(1.0, knowledge.eps_total_rel_u),
+            f"f_conv_{m}": Normal(1.0, knowledge.convection_rel_u),
+        }
+    terms = [Term("model", shared, lambda **_: 0.0)]
+    for s in sections:
+        m = s.material.name
+        inputs = {
+            "t_cam_k": s.camera_k,
+            "area_m2": Normal(s.area_m2, knowledge.area_rel_u * s.area_m2),
+        }
+        terms.append(_SectionTerm(s.name, inputs, _section_function(s), section=s, material=m))
+    return terms
+
+
+def _section_function(s: Section) -> Callable[..., np.ndarray]:
+    def power(t_cam_k, area_m2, t_amb_k, f_band, f_total, f_conv):
+        return section_power_w(s, t_cam_k, t_amb_k, f_band, f_total, f_conv, area_m2)
+
+    return power
+
+
+@dataclass(frozen=True)
+class _SectionTerm(Term):
+    """A section's term also reads the shared ambient and its material's model factors."""
+
+    section: Section | None = None
+    material: str = ""
+
+    def power_w(self, values: Mapping[str, np.ndarray]) -> np.ndarray:
+        m = self.material
+        return self.function(
+            t_cam_k=values[self.key("t_cam_k")],
+            area_m2=values[self.key("area_m2")],
+            t_amb_k=values["model.t_amb_k"],
+            f_band=values[f"model.f_band_{m}"],
+            f_total=values[f"model.f_total_{m}"],
+            f_conv=values[f"model.f_conv_{m}"],
+        )
+
+
+# --- calibrated (differential) method ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransferFit:
+    """P_dissipated = polynomial in x = (T - center_k) / scale_k, fitted to the dummy points by
+    weighted least squares; coefficients (highest power first) with their covariance."""
+
+    coefficients: tuple[float, ...]
+    covariance: tuple[tuple[float, ...], ...]
+    center_k: float
+    scale_k: float
+    low_k: float
+    high_k: float
+    chi2: float
+    dof: int
+
+    @property
+    def p_value(self) -> float:
+        return float(stats.chi2.sf(self.chi2, self.dof)) if self.dof > 0 else 1.0
+
+    def power_w(self, t_k, coefficients=None):
+        c = self.coefficients if coefficients is None else coefficients
+        x = (np.asarray(t_k, dtype=float) - self.center_k) / self.scale_k
+        out = 0.0
+        for a in c:
+            out = out * x + a
+        return out
+
+    def to_dict(self) -> dict:
+        return {
+            "coefficients": list(self.coefficients),
+            "covariance": [list(r) for r in self.covariance],
+            "center_k": self.center_k,
+            "scale_k": self.scale_k,
+            "range_k": [self.low_k, self.high_k],
+            "chi2": self.chi2,
+            "dof": self.dof,
+            "p_value": self.p_value,
+        }
+
+
+def fit_transfer(t_k, t_u_k, power_w, power_u_w, degree: int = 1) -> TransferFit:
+    """Fit the dummy run's transfer function T -> P. Temperature uncertainty is folded into the
+    power's by the effective-variance method (u_eff^2 = u_P^2 + (dP/dT u_T)^2, one refinement)."""
+    t, ut, p, up = (np.asarray(a, dtype=float) for a in (t_k, t_u_k, power_w, power_u_w))
+    require(
+        t.size >= degree + 1,
+        f"calibrated method: {t.size} dummy points cannot fit degree {degree}; "
+        f"give at least {degree + 1}",
+    )
+    require(np.all(up > 0), "calibrated method: every dummy power needs an uncertainty > 0")
+    center, scale = float(t.mean()), float(max(np.ptp(t), 1.0))
+    x = (t - center) / scale
+    u_eff = up
+    for _ in range(2):
+        coef, cov = np.polyfit(x, p, degree, w=1.0 / u_eff, cov="unscaled")
+        slope = np.polyval(np.polyder(coef), x) / scale
+        u_eff = np.sqrt(up**2 + (slope * ut) ** 2)
+    chi2 = float(np.sum(((np.polyval(coef, x) - p) / u_eff) ** 2))
+    return TransferFit(
+        tuple(map(float, coef)),
+        tuple(tuple(map(float, r)) for r in cov),
+        center,
+        scale,
+        float(t.min()),
+        float(t.max()),
+        chi2,
+        int(t.size - degree - 1),
+    )
+
+
+def calibrated_output(fit: TransferFit, t_active_k: Distribution) -> Term:
+    """Output power of the active run = the dummy transfer function at its observable, with the
+    fit coefficients as correlated normal inputs."""
+    n = len(fit.coefficients)
+    cov = np.array(fit.covariance)
+    sd = np.sqrt(np.diag(cov))
+    inputs = {
+        "t_k": t_active_k,
+        **{f"a{j}": Normal(fit.coefficients[j], float(sd[j])) for j in range(n)},
+    }
+    corr = {
+        (f"a{i}", f"a{j}"): float(np.clip(cov[i, j] / (sd[i] * sd[j]), -1, 1))
+        for i in range(n)
+        for j in range(i + 1, n)
+        if sd[i] > 0 and sd[j] > 0 and cov[i, j] != 0
+    }
+
+    def power(t_k, **a):
+        return fit.power_w(t_k, [a[f"a{j}"] for j in range(n)])
+
+    return Term("calibrated", inputs, power, correlations=corr, details={"fit": fit.to_dict()})
