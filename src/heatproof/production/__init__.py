@@ -1,1 +1,0 @@
-"""heatproof.production"""
