@@ -1,14 +1,12 @@
-"""Optional cross-check against the `reliability` package (skipped when it is not installed)."""
+"""Cross-check against the `reliability` package (a test extra, so this test never skips)."""
 
 import numpy as np
 import pytest
+from reliability.Fitters import Fit_Weibull_2P
 
 from heatproof.reliability.bounds import b_life, parameter_bounds
 from heatproof.reliability.fits import fit
 from heatproof.reliability.lifedata import life_data_from_times
-
-reliability = pytest.importorskip("reliability")
-from reliability.Fitters import Fit_Weibull_2P  # noqa: E402
 
 
 def test_weibull_2p_and_b10_bounds_match_reliability_package():

@@ -11,19 +11,27 @@ Life data CSV columns (header row, one row per unit):
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
+import inspect
+import io
 import json
 import math
+import os
 import sys
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_type_hints
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from heatproof.errors import InvalidInput, NotFound
+from heatproof.errors import HeatproofError, InvalidInput, NotFound
 from heatproof.reliability.bounds import fit_summary, mtbf_bounds
 from heatproof.reliability.demonstration import (
     Plan,
@@ -124,29 +132,173 @@ def read_life_csv(path: Path) -> LifeData:
     return life_data_from_rows(rows)
 
 
-def write_life_csv(data: LifeData, path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(CSV_COLUMNS))
-        writer.writeheader()
-        writer.writerows(data.to_rows())
+def write_life_csv(data: LifeData, path: Path, option: str = "--out") -> None:
+    """Write life data as CSV (atomically; parent folders are created)."""
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=list(CSV_COLUMNS))
+    writer.writeheader()
+    writer.writerows(data.to_rows())
+    write_text_atomic(path, buf.getvalue(), option)
 
 
-def _scenario(units, alpha_h, beta, enrol_h, end_h, removal_h, inspect_h, extra) -> FleetScenario:
-    modes = [ModeTruth("wear", alpha_h, beta)]
-    for spec in extra or []:
-        parts = spec.split(":")
-        try:
-            modes.append(ModeTruth(parts[0], float(parts[1]), float(parts[2])))
-        except (IndexError, ValueError):
-            raise InvalidInput(
-                f"--sim-mode={spec!r} is not NAME:ALPHA_H:BETA, e.g. seal:20000:1.1"
-            ) from None
-    return FleetScenario(units, tuple(modes), enrol_h, end_h, removal_h, inspect_h)
+def write_text_atomic(path: Path, text: str, option: str) -> None:
+    """Write text (UTF-8) to a temporary file beside `path`, then rename it over `path`.
+
+    Parent folders are created; an OS error becomes a one-line HeatproofError naming the path.
+    """
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("x", newline="", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        reason = err.strerror or type(err).__name__
+        raise HeatproofError(
+            f"{option}={path}: cannot write ({reason}); give a writable file path"
+        ) from None
+
+
+# --- numeric option checks: each names the option, the value and the fix ------------------
+
+
+def _require(ok: bool, option: str, value: object, rule: str, fix: str) -> None:
+    if not ok:
+        shown = f"{value:g}" if isinstance(value, float) else value
+        raise InvalidInput(f"{option}={shown} {rule}; {fix}")
+
+
+def _positive(option: str, value: float, fix: str) -> None:
+    _require(math.isfinite(value) and value > 0, option, value, "must be a finite number > 0", fix)
+
+
+def _non_negative(option: str, value: float, fix: str) -> None:
+    _require(
+        math.isfinite(value) and value >= 0, option, value, "must be a finite number >= 0", fix
+    )
+
+
+def _fraction(option: str, value: float, fix: str) -> None:
+    _require(0 < value < 1, option, value, "must lie in (0, 1)", fix)
+
+
+def _seed(seed: int) -> None:
+    _require(seed >= 0, "--seed", seed, "must be an integer >= 0", "give e.g. --seed 0")
+
+
+def _hours_list(option: str, text: str) -> list[float]:
+    """Comma-separated hours, each finite and >= 0."""
+    try:
+        values = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise InvalidInput(
+            f"{option}={text!r} is not a comma-separated list of hours; give e.g. 200,450.5"
+        ) from None
+    for v in values:
+        _non_negative(option, v, "give the total test hours at each failure, e.g. 200,450.5")
+    return values
+
+
+# --- the --sim-* options shared by every command that simulates a fleet -------------------
+
+
+@dataclass(frozen=True)
+class SimOptions:
+    """The --sim-* options, declared once; `with_sim_options` adds them to a command."""
+
+    units: Units = 100
+    alpha_h: AlphaH = 6000.0
+    beta: BetaT = 1.6
+    enrol_h: EnrolH = 1000.0
+    test_end_h: EndH = 5000.0
+    removal_mean_h: RemovalH = 20000.0
+    inspection_h: InspectH = None
+    mode: ExtraModes = None
+
+    def scenario(self) -> FleetScenario:
+        """The fleet scenario, each option checked and named in any error."""
+        _require(self.units >= 2, "--sim-units", self.units, "must be >= 2", "give the fleet size")
+        _positive("--sim-alpha-h", self.alpha_h, "give the true Weibull scale in hours")
+        _positive("--sim-beta", self.beta, "give the true Weibull shape, e.g. 1.6")
+        _non_negative("--sim-enrol-h", self.enrol_h, "give the enrolment period in hours")
+        _require(
+            math.isfinite(self.test_end_h) and self.test_end_h > self.enrol_h,
+            "--sim-test-end-h",
+            self.test_end_h,
+            f"must be finite and exceed --sim-enrol-h={self.enrol_h:g}",
+            "give the clock hour of the analysis",
+        )
+        _require(
+            self.removal_mean_h > 0,
+            "--sim-removal-mean-h",
+            self.removal_mean_h,
+            "must be > 0",
+            "give the mean hours to removal (inf for no removals)",
+        )
+        if self.inspection_h is not None:
+            _positive("--sim-inspection-h", self.inspection_h, "give the inspection interval in h")
+        modes = [ModeTruth("wear", self.alpha_h, self.beta)]
+        modes += [_mode_truth(spec) for spec in self.mode or []]
+        return FleetScenario(
+            self.units,
+            tuple(modes),
+            self.enrol_h,
+            self.test_end_h,
+            self.removal_mean_h,
+            self.inspection_h,
+        )
+
+
+def _mode_truth(spec: str) -> ModeTruth:
+    parts = spec.split(":")
+    try:
+        name, alpha_h, beta = parts[0].strip(), float(parts[1]), float(parts[2])
+    except (IndexError, ValueError):
+        name, alpha_h, beta = "", math.nan, math.nan
+    _require(
+        len(parts) == 3 and bool(name) and all(math.isfinite(x) and x > 0 for x in (alpha_h, beta)),
+        "--sim-mode",
+        repr(spec),
+        "is not NAME:ALPHA_H:BETA with ALPHA_H, BETA > 0",
+        "give e.g. seal:20000:1.1",
+    )
+    return ModeTruth(name, alpha_h, beta)
+
+
+def with_sim_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Replace the command's `sim: SimOptions` parameter by one --sim-* option per field."""
+    hints = get_type_hints(SimOptions, include_extras=True)
+    sig = inspect.signature(command, eval_str=True)
+    expanded = [
+        inspect.Parameter(
+            f"sim_{f.name}",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=f.default,
+            annotation=hints[f.name],
+        )
+        for f in fields(SimOptions)
+    ]
+    params = []
+    for prm in sig.parameters.values():
+        params += expanded if prm.name == "sim" else [prm.replace(kind=prm.KEYWORD_ONLY)]
+
+    @functools.wraps(command)
+    def run(**kwargs: object) -> None:
+        sim = SimOptions(**{f.name: kwargs.pop(f"sim_{f.name}") for f in fields(SimOptions)})
+        command(sim=sim, **kwargs)
+
+    run.__signature__ = sig.replace(parameters=params)
+    run.__annotations__ = {prm.name: prm.annotation for prm in params}
+    del run.__wrapped__
+    return run
 
 
 def _life(file: Path | None, simulate: bool, scenario: FleetScenario, seed: int) -> LifeData:
     if simulate == (file is not None):
         raise InvalidInput("give either a life data FILE or --simulate")
+    _seed(seed)
     return simulate_fleet(scenario, seed) if simulate else read_life_csv(file)
 
 
@@ -159,6 +311,7 @@ def _plan(name: str | None, custom: bool, alpha: float, beta: float, d: float, f
 
 
 @app.command("fit")
+@with_sim_options
 def fit_cmd(
     file: FileArg = None,
     dist: Annotated[
@@ -177,30 +330,18 @@ def fit_cmd(
         bool, typer.Option("--by-mode", help="Fit every failure mode (competing risks).")
     ] = False,
     simulate: SimOpt = False,
-    sim_units: Units = 100,
-    sim_alpha_h: AlphaH = 6000.0,
-    sim_beta: BetaT = 1.6,
-    sim_enrol_h: EnrolH = 1000.0,
-    sim_test_end_h: EndH = 5000.0,
-    sim_removal_mean_h: RemovalH = 20000.0,
-    sim_inspection_h: InspectH = None,
-    sim_mode: ExtraModes = None,
+    sim: SimOptions = SimOptions(),
     seed: Seed = 0,
     json_out: JsonOpt = False,
 ) -> None:
     """Fit life distributions by maximum likelihood with censoring; bounds with the method named."""
-    scenario = _scenario(
-        sim_units,
-        sim_alpha_h,
-        sim_beta,
-        sim_enrol_h,
-        sim_test_end_h,
-        sim_removal_mean_h,
-        sim_inspection_h,
-        sim_mode,
-    )
-    data = _life(file, simulate, scenario, seed)
+    scenario = sim.scenario()
     b_pct = tuple(b or [10.0])
+    for pct in b_pct:
+        _require(
+            0 < pct < 100, "--b", pct, "must lie in (0, 100)", "give a B-life percent, e.g. 10"
+        )
+    data = _life(file, simulate, scenario, seed)
     if mode:
         data = data.for_mode(mode)
     fits, notes = compare(data) if dist == "best" else ([fit(data, dist)], [])
@@ -289,6 +430,8 @@ def plan_cmd(
         for r in rows:
             _out.print(r)
         return
+    if theta1 is not None:
+        _positive("--theta1", theta1, "give the lower test MTBF theta1 in hours")
     p = _plan(plan, custom, alpha, beta, d, fixed)
     r = true_risks(p)
     out = {
@@ -301,7 +444,7 @@ def plan_cmd(
             "at_theta1": r.expected_tau_theta1,
         },
     }
-    if theta1:
+    if theta1 is not None:
         out["theta1_h"] = theta1
         out["theta0_h"] = theta1 * p.d
         out["expected_test_time_h"] = {
@@ -366,16 +509,19 @@ def decide_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Accept, reject or continue a running demonstration test."""
+    _positive("--theta1", theta1, "give the lower test MTBF theta1 in hours")
+    if hours is not None:
+        _non_negative("--hours", hours, "give the total unit test hours so far")
+    if failures is not None:
+        _require(failures >= 0, "--failures", failures, "must be >= 0", "give the failures so far")
     p = _plan(plan, custom, alpha, beta, d, fixed)
-    if theta1 <= 0:
-        raise InvalidInput(f"--theta1={theta1} must be a positive MTBF in hours")
     when = None
     if life is not None:
         decision, when = decide_life(p, theta1, read_life_csv(life))
     elif hours is None:
         raise InvalidInput("give --hours (with --failures or --failure-hours) or --life FILE")
-    elif failure_hours:
-        times = [float(x) / theta1 for x in failure_hours.split(",") if x.strip()]
+    elif failure_hours is not None:
+        times = [h / theta1 for h in _hours_list("--failure-hours", failure_hours)]
         if failures is not None and failures != len(times):
             raise InvalidInput(
                 f"--failures={failures} but --failure-hours lists {len(times)} failures"
@@ -387,9 +533,8 @@ def decide_cmd(
     if when is not None:
         out["decided_at_clock_h"] = when
     if chart is not None:
-        chart.write_text(
-            sequential_chart(p, theta1, decision).to_html(include_plotlyjs=True), encoding="utf-8"
-        )
+        html = sequential_chart(p, theta1, decision).to_html(include_plotlyjs=True)
+        write_text_atomic(chart, html, "--chart")
         out["chart"] = str(chart)
     if json_out:
         _emit(_clean(out))
@@ -399,6 +544,7 @@ def decide_cmd(
 
 
 @app.command("report")
+@with_sim_options
 def report_cmd(
     file: FileArg = None,
     out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path(
@@ -414,37 +560,21 @@ def report_cmd(
         float | None, typer.Option("--theta1", help="Lower test MTBF (h) for the plan.")
     ] = None,
     simulate: SimOpt = False,
-    sim_units: Units = 100,
-    sim_alpha_h: AlphaH = 6000.0,
-    sim_beta: BetaT = 1.6,
-    sim_enrol_h: EnrolH = 1000.0,
-    sim_test_end_h: EndH = 5000.0,
-    sim_removal_mean_h: RemovalH = 20000.0,
-    sim_inspection_h: InspectH = None,
-    sim_mode: ExtraModes = None,
+    sim: SimOptions = SimOptions(),
     seed: Seed = 0,
     json_out: JsonOpt = False,
 ) -> None:
     """Write a self-contained HTML report (probability plot, Kaplan-Meier, sequential chart)."""
-    scenario = _scenario(
-        sim_units,
-        sim_alpha_h,
-        sim_beta,
-        sim_enrol_h,
-        sim_test_end_h,
-        sim_removal_mean_h,
-        sim_inspection_h,
-        sim_mode,
-    )
+    scenario = sim.scenario()
+    if theta1 is not None:
+        _positive("--theta1", theta1, "give the lower test MTBF theta1 in hours")
     data = _life(file, simulate, scenario, seed)
     p = plan_by_name(plan) if plan else None
-    if p is not None and not theta1:
+    if p is not None and theta1 is None:
         raise InvalidInput("--plan needs --theta1 (the lower test MTBF in hours)")
     decision = decide_life(p, theta1, data)[0] if p is not None else None
-    out.write_text(
-        life_report(data, str(file or "simulated fleet"), dist, ci, method, p, theta1, decision),
-        encoding="utf-8",
-    )
+    html = life_report(data, str(file or "simulated fleet"), dist, ci, method, p, theta1, decision)
+    write_text_atomic(out, html, "--out")
     if json_out:
         _emit(
             {
@@ -458,31 +588,19 @@ def report_cmd(
 
 
 @app.command("coverage")
+@with_sim_options
 def coverage_cmd(
     fleets: Annotated[int, typer.Option(help="Number of simulated fleets.")] = 500,
     ci: Ci = 0.9,
     method: Method = "fisher",
-    sim_units: Units = 100,
-    sim_alpha_h: AlphaH = 6000.0,
-    sim_beta: BetaT = 1.6,
-    sim_enrol_h: EnrolH = 1000.0,
-    sim_test_end_h: EndH = 5000.0,
-    sim_removal_mean_h: RemovalH = 20000.0,
-    sim_inspection_h: InspectH = None,
+    sim: SimOptions = SimOptions(),
     seed: Seed = 2024,
     json_out: JsonOpt = False,
 ) -> None:
     """How often the two-sided Weibull bounds of simulated censored fleets contain the truth."""
-    scenario = _scenario(
-        sim_units,
-        sim_alpha_h,
-        sim_beta,
-        sim_enrol_h,
-        sim_test_end_h,
-        sim_removal_mean_h,
-        sim_inspection_h,
-        None,
-    )
+    _require(fleets >= 1, "--fleets", fleets, "must be >= 1", "give the number of fleets, e.g. 500")
+    _seed(seed)
+    scenario = sim.scenario()
     with Progress(console=_err, transient=True, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task("fleets", total=fleets)
         result = coverage(scenario, fleets, ci, method, seed, lambda k: bar.advance(task, k))
@@ -502,32 +620,18 @@ def coverage_cmd(
 
 
 @app.command("simulate-fleet")
+@with_sim_options
 def simulate_cmd(
     out: Annotated[Path, typer.Option("--out", help="CSV file to write.")] = Path("fleet.csv"),
-    sim_units: Units = 100,
-    sim_alpha_h: AlphaH = 6000.0,
-    sim_beta: BetaT = 1.6,
-    sim_enrol_h: EnrolH = 1000.0,
-    sim_test_end_h: EndH = 5000.0,
-    sim_removal_mean_h: RemovalH = 20000.0,
-    sim_inspection_h: InspectH = None,
-    sim_mode: ExtraModes = None,
+    sim: SimOptions = SimOptions(),
     seed: Seed = 0,
     json_out: JsonOpt = False,
 ) -> None:
     """Write the life data CSV of a simulated fleet endurance test with a Weibull truth."""
-    scenario = _scenario(
-        sim_units,
-        sim_alpha_h,
-        sim_beta,
-        sim_enrol_h,
-        sim_test_end_h,
-        sim_removal_mean_h,
-        sim_inspection_h,
-        sim_mode,
-    )
+    scenario = sim.scenario()
+    _seed(seed)
     data = simulate_fleet(scenario, seed)
-    write_life_csv(data, out)
+    write_life_csv(data, out, "--out")
     result = {
         "file": str(out),
         "counts": data.counts(),
@@ -552,6 +656,8 @@ def mtbf_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Chi-square bounds on a constant-rate MTBF."""
+    _positive("--hours", hours, "give the summed unit test hours")
+    _require(failures >= 0, "--failures", failures, "must be >= 0", "give the failures observed")
     bound = mtbf_bounds(hours, failures, ci, terminated, sided)
     if json_out:
         _emit(bound.to_dict())
@@ -578,6 +684,14 @@ def zero_failure_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Weibull zero-failure test: duration per unit (or units) to demonstrate R(target) at a confidence."""
+    _positive("--target-h", target_h, "give the life in hours at which R is demonstrated")
+    _fraction("--reliability", reliability, "give a fraction, e.g. 0.9")
+    _fraction("--confidence", confidence, "give a fraction, e.g. 0.9")
+    _positive("--beta", beta, "give the assumed Weibull shape, e.g. 1.5")
+    if units is not None:
+        _require(units >= 1, "--units", units, "must be >= 1", "give the units on test")
+    if test_h is not None:
+        _positive("--test-h", test_h, "give the hours per unit")
     zp = zero_failure_plan(target_h, reliability, confidence, beta, units, test_h)
     if json_out:
         _emit(zp.to_dict())
