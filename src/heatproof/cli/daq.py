@@ -42,17 +42,6 @@ def _quiet_pymodbus() -> None:
     logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
 
 
-def _ack_printer(enabled: bool):
-    if not enabled:
-        return None
-
-    def ack(stand: str, sample: int) -> None:
-        sys.stdout.write(f"ack {stand} {sample}\n")
-        sys.stdout.flush()
-
-    return ack
-
-
 @app.command()
 def record(
     stand: Annotated[
@@ -84,7 +73,7 @@ def record(
     json_out: JsonFlag = False,
 ) -> None:
     """Poll stands and write their telemetry durably (resumes an existing raw run after a crash)."""
-    from heatproof.stand.acquisition import record_to_workspace
+    from heatproof.stand.acquisition import ack_printer, record_to_workspace
 
     _quiet_pymodbus()
 
@@ -94,7 +83,7 @@ def record(
         run,
         chunk_rows=chunk_rows,
         max_latency_s=max_latency_s,
-        on_ack=_ack_printer(acks),
+        on_ack=ack_printer(sys.stdout) if acks else None,
         samples=samples,
         until_sample=until_sample,
         duration_s=duration_s,
@@ -211,12 +200,11 @@ def finalize(
     """Turn a raw acquisition log into a recorded, sealed run of a campaign."""
     from heatproof.stand.recording import RunTarget, finalize_run
 
-    stand_profile = _profile(profile, raw.rstrip("/").rsplit("/", 1)[-1])
+    target = RunTarget(
+        campaign_id, serial, kind, _profile(profile, raw.rstrip("/").rsplit("/", 1)[-1])
+    )
     run_id, manifest = finalize_run(
-        open_workspace(workspace, db_url),
-        raw,
-        RunTarget(campaign_id, serial, kind, stand_profile),
-        {"format": "free-acquisition", "raw": raw},
+        open_workspace(workspace, db_url), raw, target, {"format": "free-acquisition", "raw": raw}
     )
     if json_out:
         print_json({"run_id": run_id, "manifest_sha256": manifest})

@@ -15,10 +15,36 @@ from heatproof.cli.options import (
     open_workspace,
     print_json,
 )
+from heatproof.errors import NotFound
+from heatproof.workspace import DB_FILE, Workspace
 
 dossier_app = typer.Typer(no_args_is_help=True)
 
 CampaignArg = Annotated[int, typer.Argument(help="Campaign id.")]
+
+
+def _existing_workspace(path: Path, db_url: str | None) -> Workspace:
+    """Open a workspace that exists (never create one): the folder, and its records.db unless
+    --db-url names the database; NotFound otherwise."""
+    folder = Path(path).expanduser()
+    if not folder.is_dir():
+        raise NotFound(
+            f"workspace {folder} does not exist; give the workspace folder with --workspace"
+        )
+    if db_url is None and not (folder / DB_FILE).is_file():
+        raise NotFound(
+            f"workspace {folder} has no {DB_FILE}; it is not a heatproof workspace "
+            "(give the right --workspace, or --db-url for a database elsewhere)"
+        )
+    return open_workspace(folder, db_url)
+
+
+def _emit(json_out: bool, data: dict, line: str) -> None:
+    """The one JSON object, or the one line, of a command's result."""
+    if json_out:
+        print_json(data)
+    else:
+        typer.echo(line)
 
 
 def _show(report, json_out: bool) -> None:
@@ -51,7 +77,7 @@ def verify(
     """Re-hash every chunk and file, check every signature, and name whatever was altered (exit 1)."""
     from heatproof.evidence.verify import verify_workspace
 
-    _show(verify_workspace(open_workspace(workspace, db_url), campaign), json_out)
+    _show(verify_workspace(_existing_workspace(workspace, db_url), campaign), json_out)
 
 
 @dossier_app.command()
@@ -65,16 +91,17 @@ def seal(
     from heatproof.evidence.manifest import manifest_path, seal_run
     from heatproof.records import repository as repo
 
-    ws = open_workspace(workspace, db_url)
+    ws = _existing_workspace(workspace, db_url)
     sealed = {}
     with ws.unit_of_work() as s:
         for run in repo.get_campaign(s, campaign_id).runs:
             if not manifest_path(ws.path, run.id).exists():
                 sealed[str(run.id)] = seal_run(ws, run)
-    if json_out:
-        print_json({"campaign_id": campaign_id, "sealed": sealed})
-    else:
-        typer.echo(f"sealed {len(sealed)} run(s): {', '.join(sealed) or 'none needed'}")
+    _emit(
+        json_out,
+        {"campaign_id": campaign_id, "sealed": sealed},
+        f"sealed {len(sealed)} run(s): {', '.join(sealed) or 'none needed'}",
+    )
 
 
 @dossier_app.command("verdict")
@@ -87,14 +114,14 @@ def verdict_cmd(
     """Decide the campaign with its manifest hashes, store the verdict and sign it as engineer."""
     from heatproof.evidence.verdicts import decide_with_evidence
 
-    ws = open_workspace(workspace, db_url)
+    ws = _existing_workspace(workspace, db_url)
     record, path = decide_with_evidence(ws, campaign_id)
-    if json_out:
-        print_json({**record, "verdict_file": path.relative_to(ws.path).as_posix()})
-    else:
-        typer.echo(
-            f"campaign {campaign_id}: {record['outcome']} (signed verdict {path.relative_to(ws.path)})"
-        )
+    rel = path.relative_to(ws.path).as_posix()
+    _emit(
+        json_out,
+        {**record, "verdict_file": rel},
+        f"campaign {campaign_id}: {record['outcome']} (signed verdict {rel})",
+    )
 
 
 @dossier_app.command()
@@ -108,13 +135,12 @@ def export(
     """Write the campaign's self-contained dossier (raw Parquet, manifests, signatures, procedures, report)."""
     from heatproof.evidence.dossier import export_dossier
 
-    summary = export_dossier(open_workspace(workspace, db_url), campaign_id, out)
-    if json_out:
-        print_json(summary)
-    else:
-        typer.echo(
-            f"dossier {summary['dossier']} ({summary['files']} files, sha256 {summary['sha256'][:16]}...)"
-        )
+    summary = export_dossier(_existing_workspace(workspace, db_url), campaign_id, out)
+    _emit(
+        json_out,
+        summary,
+        f"dossier {summary['dossier']} ({summary['files']} files, sha256 {summary['sha256'][:16]}...)",
+    )
 
 
 @dossier_app.command("verify")

@@ -20,7 +20,13 @@ app = typer.Typer(no_args_is_help=True)
 
 
 def simulated_config(
-    name: str, hypothesis: str, gain: float, seed: int, sample_s: float, ramp_k_per_s: float | None
+    name: str,
+    hypothesis: str,
+    gain: float,
+    seed: int,
+    sample_s: float,
+    ramp_k_per_s: float | None,
+    authorised_operators: tuple[int, ...] = (),
 ) -> SimulatedStandConfig:
     """The simulated stand's configuration from command-line values."""
     design = ReactorDesign()
@@ -33,6 +39,7 @@ def simulated_config(
         spec=StandSpec(name=name),
         seed=seed,
         sample_s=sample_s,
+        authorised_operators=authorised_operators,
         controller=controller,
     )
 
@@ -55,17 +62,23 @@ def serve(
     ramp_k_per_s: Annotated[
         float | None, typer.Option(help="Controller ramp rate (K/s); default the demo's.")
     ] = None,
+    authorised_operator: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--authorised-operator",
+            help="Operator id allowed to reset a trip (repeat for many; none by default). "
+            "Simulation only: the id is not authenticated.",
+        ),
+    ] = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print the listening address as one JSON object.")
     ] = False,
 ) -> None:
     """Serve a simulated stand on Modbus TCP until interrupted (register map: docs/stands.md)."""
-    server = StandServer(
-        simulated_config(name, hypothesis, gain, seed, sample_s, ramp_k_per_s),
-        time_factor,
-        host,
-        port,
+    config = simulated_config(
+        name, hypothesis, gain, seed, sample_s, ramp_k_per_s, tuple(authorised_operator or ())
     )
+    server = StandServer(config, time_factor, host, port)
 
     async def main() -> None:
         ready = threading.Event()

@@ -7,9 +7,10 @@ HTML report, and dossier.json: the records needed to re-analyse (design, units, 
 runs) and the SHA-256 of every other file. Verification trusts only the signatures: dossier.json
 is checked against the signed manifests and the signed verdict.
 
-``analyze_dossier`` imports the records with their ids into a fresh workspace and re-decides
-through the same code as the original (evidence.verdicts.evidence_record), so an untouched
-dossier reproduces the verdict record exactly.
+``analyze_dossier`` imports the records with their ids (the dossier's signed verdict included)
+into a fresh workspace and re-decides through the same code as the original
+(evidence.verdicts.evidence_record), so an untouched dossier reproduces the verdict record
+exactly; the re-derived record is returned and compared, not stored.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from heatproof.evidence.manifest import (
 from heatproof.evidence.verdicts import evidence_record, verdict_bytes, verdict_path
 from heatproof.evidence.verify import VerifyReport, flatten, inside, verify_tree, verify_workspace
 from heatproof.records import repository as repo
-from heatproof.records.models import Campaign, Design, ReactorUnit, Run, TestStand
+from heatproof.records.models import Campaign, Design, ReactorUnit, Run, TestStand, Verdict
 from heatproof.report.campaign_report import write_campaign_report
 from heatproof.workspace import Workspace
 
@@ -110,7 +111,7 @@ def _members(ws: Workspace, campaign_id: int, records: dict, verdict: dict) -> l
     return list(dict.fromkeys(files))
 
 
-def _generated(records: dict, verdict: dict) -> dict[str, bytes]:
+def _generated(records: dict) -> dict[str, bytes]:
     out = {
         "analysis/config.json": json.dumps(
             records["campaign"]["config"], indent=2, sort_keys=True
@@ -136,7 +137,7 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
 def export_dossier(ws: Workspace, campaign_id: int, out: Path) -> dict:
     """Write the campaign's dossier to ``out`` (a .tar); refuses evidence that fails verification."""
     report = verify_workspace(ws, campaign_id)
-    if not report.ok or report.warnings:
+    if not report.ok or report.unsealed:
         problems = [str(f) for f in report.findings] + report.warnings
         raise HeatproofError(
             f"campaign {campaign_id} evidence does not verify ({len(problems)} problem(s), first: "
@@ -144,7 +145,7 @@ def export_dossier(ws: Workspace, campaign_id: int, out: Path) -> dict:
         )
     records, verdict = _records(ws, campaign_id)
     members = _members(ws, campaign_id, records, verdict)
-    generated = _generated(records, verdict)
+    generated = _generated(records)
     top = f"dossier-campaign-{campaign_id}"
     index = {
         "format": FORMAT,
@@ -180,8 +181,9 @@ def unpacked(archive: Path) -> Iterator[Path]:
     """The dossier's top folder, extracted into a temporary directory."""
     archive = Path(archive)
     if not archive.is_file():
+        what = "is not a dossier archive (.tar)" if archive.exists() else "does not exist"
         raise InvalidInput(
-            f"dossier {archive} does not exist; give the .tar written by `heatproof dossier export`"
+            f"dossier {archive} {what}; give the .tar written by `heatproof dossier export`"
         )
     with tempfile.TemporaryDirectory(prefix="heatproof-dossier-") as tmp:
         try:
@@ -221,7 +223,8 @@ def verify_unpacked(root: Path) -> VerifyReport:
         report = VerifyReport()
         report.add("dossier index", INDEX, f"unreadable ({exc})")
         return report
-    report = verify_tree(root, fields, index["records"]["campaign"]["id"])
+    sealed = {run_id: None for run_id in fields}  # export refuses unsealed runs
+    report = verify_tree(root, fields, index["records"]["campaign"]["id"], sealed=sealed)
     listed = index["files"]
     for name in [n for n in listed if inside(root, n) is None]:
         report.add("dossier file", name, "path leaves the dossier folder")
@@ -273,6 +276,19 @@ def verify_dossier(archive: Path) -> VerifyReport:
         return verify_unpacked(root)
 
 
+def _dossier_verdict(root: Path, index: dict) -> Verdict:
+    """The dossier's signed verdict as a record with its original id (the file's name)."""
+    record = json.loads((root / index["verdict_file"]).read_bytes())
+    return Verdict(
+        id=int(Path(index["verdict_file"]).stem.rsplit("-", 1)[1]),
+        campaign_id=index["records"]["campaign"]["id"],
+        outcome=record["outcome"],
+        record=record,
+        software_version=str(record.get("software_version", "")),
+        config_sha256=str(record.get("config_sha256", "")),
+    )
+
+
 def _import(ws: Workspace, root: Path, index: dict) -> None:
     rec = index["records"]
     with ws.unit_of_work() as s:
@@ -294,9 +310,11 @@ def _import(ws: Workspace, root: Path, index: dict) -> None:
         s.flush()
         for run in rec["runs"]:
             s.add(Run(**{c: run[c] for c in RUN_COLUMNS}))
+        s.add(_dossier_verdict(root, index))
         s.flush()
         if s.bind.dialect.name == "postgresql":
-            for table in ("designs", "reactor_units", "test_stands", "campaigns", "runs"):
+            tables = ("designs", "reactor_units", "test_stands", "campaigns", "runs", "verdicts")
+            for table in tables:
                 s.execute(
                     text(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -332,8 +350,6 @@ def analyze_dossier(archive: Path, ws: Workspace, sign: bool = False) -> dict:
     record = repo.to_json("verdict record", evidence_record(ws, campaign_id))
     a, b = flatten(original), flatten(record)
     differences = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-    with ws.unit_of_work() as s:
-        repo.add_verdict(s, repo.get_campaign(s, campaign_id), record)
     signed = None
     if sign and not differences:
         signed = sign_file(

@@ -24,6 +24,7 @@ from heatproof.workspace import Workspace
 
 MANIFEST_KIND = "heatproof.run-manifest/1"
 EVIDENCE_DIR = "evidence"
+SEALED_KEY = "manifest_sha256"  # Run.meta key: the hash of the run's manifest once sealed
 
 
 def manifest_path(root: Path, run_id: int) -> Path:
@@ -146,7 +147,9 @@ def build_manifest(ws: Workspace, run: Run) -> dict:
 
 
 def seal_run(ws: Workspace, run: Run) -> str:
-    """Write and operator-sign the run's manifest; returns its SHA-256. A manifest is never rewritten."""
+    """Write and operator-sign the run's manifest and note its SHA-256 in ``Run.meta`` (so verify
+    knows the run was sealed); returns the hash. ``run`` must belong to a session that commits.
+    A manifest is never rewritten."""
     path = manifest_path(ws.path, run.id)
     if path.exists():
         raise HeatproofError(
@@ -160,7 +163,9 @@ def seal_run(ws: Workspace, run: Run) -> str:
         os.fsync(handle.fileno())
     os.replace(tmp, path)
     sign_file(ws.path / "keys", "operator", path, path.relative_to(ws.path).as_posix())
-    return file_sha256(path)
+    sha = file_sha256(path)
+    run.meta = {**run.meta, SEALED_KEY: sha}
+    return sha
 
 
 def manifest_sha256(root: Path, run_id: int) -> str:

@@ -1,6 +1,8 @@
 """Verification of evidence: re-hash every chunk and file, re-walk every chain, recompute every
-Merkle root, check every signature against the trusted role keys, and compare manifests with
-the records; every discrepancy is a Finding naming the file and what is wrong with it.
+Merkle root, check every signature against the trusted role keys, and compare manifests and
+verdict files with the records (a run the records say was sealed, or a verdict with evidence,
+whose file is missing is a finding); every discrepancy is a Finding naming the file and what is
+wrong with it.
 
 It works on a folder laid out like a workspace (a workspace itself, or an unpacked dossier):
 evidence/runs/run-<id>/manifest.json (+ .operator.sig), evidence/verdicts/*.json (+ .engineer.sig,
@@ -14,11 +16,15 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from sqlalchemy import select
+
 from heatproof.analysis.config import AnalysisConfig
 from heatproof.evidence.hashing import file_sha256, merkle_root
 from heatproof.evidence.keys import ROLES, check_signature, fingerprint, public_key
-from heatproof.evidence.manifest import EVIDENCE_DIR, manifest_path, record_part
+from heatproof.evidence.manifest import EVIDENCE_DIR, SEALED_KEY, manifest_path, record_part
+from heatproof.evidence.verdicts import verdict_path
 from heatproof.records import repository as repo
+from heatproof.records.models import Run, Verdict
 from heatproof.telemetry.ingest import read_chain
 from heatproof.workspace import Workspace
 
@@ -40,6 +46,7 @@ class VerifyReport:
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)  # role -> fingerprint of the trusted key
+    unsealed: list[int] = field(default_factory=list)  # runs without manifest, never sealed
     checked: dict[str, int] = field(
         default_factory=lambda: {
             "manifests": 0,
@@ -259,16 +266,66 @@ def check_verdict(root: Path, keys: Path, path: Path, report: VerifyReport) -> N
             )
 
 
+def _check_sealed(
+    root: Path, sealed: dict[int, str | None], seen: set[int], report: VerifyReport
+) -> None:
+    """Runs the records say were sealed: a missing manifest, or one that is not the sealed file."""
+    for run_id, sha in sorted(sealed.items()):
+        path = manifest_path(root, run_id)
+        rel = _rel(root, path)
+        if run_id not in seen:
+            report.add(
+                f"run {run_id}",
+                rel,
+                "manifest missing (deleted or renamed); the records say the run was sealed",
+            )
+        elif sha is not None and file_sha256(path) != sha:
+            report.add(
+                f"run {run_id}",
+                rel,
+                f"manifest replaced: it hashes to {file_sha256(path)[:16]}..., the records "
+                f"sealed {sha[:16]}...",
+            )
+
+
+def _check_verdict_records(root: Path, verdicts: dict[str, dict], report: VerifyReport) -> None:
+    """Verdict records with evidence (keyed by the stem of their file) against their files."""
+    for stem, record in sorted(verdicts.items()):
+        path = root / EVIDENCE_DIR / "verdicts" / f"{stem}.json"
+        rel = _rel(root, path)
+        if not path.is_file():
+            report.add(
+                f"verdict {stem}",
+                rel,
+                "signed verdict file missing (deleted or renamed); the "
+                "records hold this verdict with evidence",
+            )
+            continue
+        try:
+            same = json.loads(path.read_bytes()) == record
+        except ValueError:
+            continue  # check_verdict names the unreadable file
+        if not same:
+            report.add(f"verdict {stem}", rel, "differs from the verdict in the records")
+
+
 def verify_tree(
     root: Path,
     records: dict[int, dict] | None = None,
     campaign_id: int | None = None,
     keys: Path | None = None,
+    sealed: dict[int, str | None] | None = None,
+    verdicts: dict[str, dict] | None = None,
 ) -> VerifyReport:
     """Verify every manifest and verdict under ``root`` (of one campaign if given); ``records``
-    maps run id -> the manifest fields the records say (manifest.record_part)."""
+    maps run id -> the manifest fields the records say (manifest.record_part), ``sealed`` run id
+    -> manifest SHA-256 (None if unknown) of runs the records say were sealed, and ``verdicts``
+    verdict file stem -> record of the verdicts with evidence the records hold. A sealed run
+    without its manifest and a verdict record without its file are findings; a run neither
+    sealed nor with a manifest is a warning."""
     report = VerifyReport()
     keys = keys or root / "keys"
+    sealed = sealed or {}
     report.keys = {
         r: fingerprint(public_key(keys, r)) for r in ROLES if (keys / f"{r}.pub").is_file()
     }
@@ -281,21 +338,54 @@ def verify_tree(
             continue
         seen.add(run_id)
         check_manifest(root, keys, path, None if records is None else records.get(run_id), report)
-    for run_id in sorted(set(records or {}) - seen):
+    _check_sealed(root, sealed, seen, report)
+    report.unsealed = sorted(set(records or {}) - seen - set(sealed))
+    for run_id in report.unsealed:
         report.warnings.append(
             f"run {run_id} has no manifest (unsealed); seal it before it can be evidence"
         )
     pattern = "*.json" if campaign_id is None else f"campaign-{campaign_id}-verdict-*.json"
     for path in sorted((root / EVIDENCE_DIR / "verdicts").glob(pattern)):
         check_verdict(root, keys, path, report)
+    _check_verdict_records(root, verdicts or {}, report)
     return report
 
 
+def sealed_runs(runs: list[Run], verdict_records: list[dict]) -> dict[int, str | None]:
+    """Run id -> manifest SHA-256 of the runs the records say were sealed: the hash seal_run
+    stored in Run.meta, else any verdict's "manifests" naming the run (hash None: the verdict
+    check compares it)."""
+    named = {int(run_id) for v in verdict_records for run_id in v.get("manifests", {})}
+    return {
+        r.id: r.meta.get(SEALED_KEY)
+        for r in runs
+        if r.meta.get(SEALED_KEY) is not None or r.id in named
+    }
+
+
 def verify_workspace(ws: Workspace, campaign_id: int | None = None) -> VerifyReport:
-    """Verify a workspace's evidence against its records (one campaign, or all)."""
+    """Verify a workspace's evidence against its records (one campaign, or all). Verdicts stored
+    without evidence (`heatproof verdict`, the demo) have no file; each is a warning."""
     with ws.unit_of_work() as s:
-        runs = repo.list_runs(s, campaign_id)
         if campaign_id is not None:
             repo.get_campaign(s, campaign_id)
+        runs = repo.list_runs(s, campaign_id)
+        query = select(Verdict).order_by(Verdict.id)
+        if campaign_id is not None:
+            query = query.where(Verdict.campaign_id == campaign_id)
+        stored = list(s.scalars(query))
         records = {run.id: record_part(run) for run in runs}
-    return verify_tree(ws.path, records, campaign_id)
+        sealed = sealed_runs(runs, [v.record for v in stored])
+        verdicts = {
+            verdict_path(Path(), v.campaign_id, v.id).stem: v.record
+            for v in stored
+            if "manifests" in v.record
+        }
+        plain = [(v.campaign_id, v.id) for v in stored if "manifests" not in v.record]
+    report = verify_tree(ws.path, records, campaign_id, sealed=sealed, verdicts=verdicts)
+    report.warnings += [
+        f"verdict {vid} of campaign {cid} was decided without evidence (no signed file); "
+        f"decide with `heatproof dossier verdict {cid}` for one that is evidence"
+        for cid, vid in plain
+    ]
+    return report

@@ -12,7 +12,7 @@ PASS, MARGINAL, FAIL = "PASS", "MARGINAL", "FAIL"
 _ORDER = {PASS: 0, MARGINAL: 1, FAIL: 2}
 
 
-def statistic(name: str, t_s: np.ndarray, values: np.ndarray) -> float:
+def statistic(name: str, values: np.ndarray) -> float:
     """mean, min, max, std (sample), last, or drift (last minus first) of a channel."""
     if values.size == 0:
         return math.nan
@@ -44,7 +44,7 @@ def measure(m: Measurement, columns: dict[str, np.ndarray], revision: str | None
         value, rows = math.nan, 0
     else:
         keep = t > t[-1] - m.last_s if (m.last_s is not None and t.size) else np.ones(t.size, bool)
-        value, rows = statistic(m.statistic, t[keep], columns[m.channel][keep]), int(keep.sum())
+        value, rows = statistic(m.statistic, columns[m.channel][keep]), int(keep.sum())
     limits = m.limits_for(revision)
     return {
         "name": m.name,

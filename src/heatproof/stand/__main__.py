@@ -11,7 +11,7 @@ import logging
 import sys
 
 from heatproof.errors import HeatproofError
-from heatproof.stand.acquisition import record_to_workspace
+from heatproof.stand.acquisition import ack_printer, record_to_workspace
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,11 +29,6 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("--max-latency-s", type=float, default=1.0)
     args = parser.parse_args(argv)
     logging.getLogger("pymodbus").setLevel(logging.CRITICAL)  # outages are stored as events
-
-    def ack(stand: str, sample: int) -> None:
-        sys.stdout.write(f"ack {stand} {sample}\n")
-        sys.stdout.flush()
-
     try:
         record_to_workspace(
             args.workspace,
@@ -41,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
             args.run,
             chunk_rows=args.chunk_rows,
             max_latency_s=args.max_latency_s,
-            on_ack=ack,
+            on_ack=ack_printer(sys.stdout),
             samples=args.samples,
             until_sample=args.until_sample,
             duration_s=args.duration_s,

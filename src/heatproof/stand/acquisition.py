@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from heatproof.errors import HeatproofError, InvalidInput
 from heatproof.stand.client import StandClient, StandUnavailable, parse_endpoint
@@ -21,6 +22,16 @@ from heatproof.telemetry.ingest import ChunkLog, Recovery
 from heatproof.telemetry.store import TelemetryStore
 
 AckCallback = Callable[[str, int], None]
+
+
+def ack_printer(stream: TextIO) -> AckCallback:
+    """An on_ack that writes 'ack STAND SAMPLE' to ``stream`` and flushes at once."""
+
+    def ack(stand: str, sample: int) -> None:
+        stream.write(f"ack {stand} {sample}\n")
+        stream.flush()
+
+    return ack
 
 
 def sample_row(s: Sample, rx_unix_s: float) -> dict:
@@ -143,7 +154,9 @@ def record(
     stop: Callable[[], bool] | None = None,
 ) -> dict[str, dict]:
     """Poll every stand in turn until each has ``samples`` new samples, reached ``until_sample``,
-    or ``duration_s`` (wall clock) passed; ``rate_hz`` 0 polls as fast as the stands answer."""
+    or ``duration_s`` (wall clock) passed; ``rate_hz`` 0 polls as fast as the stands answer.
+    Raises HeatproofError naming every stand that delivered no sample and had not already
+    reached its stop condition (what the others delivered is committed first)."""
     if samples is None and until_sample is None and duration_s is None and stop is None:
         raise HeatproofError("no stop condition; give samples, until_sample or duration_s")
     for acq in acquisitions:
@@ -177,6 +190,12 @@ def record(
     finally:
         for acq in acquisitions:
             acq.finish()
+    silent = [a.client.name for a in acquisitions if a.received == 0 and not done(a)]
+    if silent:
+        raise HeatproofError(
+            f"no sample received from stand(s) {', '.join(silent)}; check they are running and "
+            "reachable (the samples of the other stands are stored)"
+        )
     return {
         a.client.name: {
             "received": a.received,
@@ -217,12 +236,18 @@ def record_to_workspace(
     (folder / "telemetry").mkdir(parents=True, exist_ok=True)
     store = TelemetryStore(folder / "telemetry", base=folder)
     acquisitions = []
+    names: set[str] = set()
     for item in stands:
         name, sep, endpoint = item.partition("=")
         if not sep:
             raise InvalidInput(
                 f"--stand {item!r} is not NAME=HOST:PORT; give e.g. stand-1=127.0.0.1:5020"
             )
+        if name in names:
+            raise InvalidInput(
+                f"--stand {item!r}: stand name {name!r} is given twice; give each stand its own name"
+            )
+        names.add(name)
         host, port = parse_endpoint(endpoint)
         log = ChunkLog(store, raw_name(run, name), chunk_rows, max_latency_s)
         acquisitions.append(Acquisition(StandClient(host, port, name=name), log, on_ack))

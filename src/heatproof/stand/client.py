@@ -40,6 +40,10 @@ def parse_endpoint(text: str) -> tuple[str, int]:
     host, sep, port = text.rpartition(":")
     if not sep or not port.isdigit():
         raise InvalidInput(f"stand endpoint {text!r} is not host:port; give e.g. 127.0.0.1:5020")
+    if not 1 <= int(port) <= 65535:
+        raise InvalidInput(
+            f"stand endpoint {text!r}: port={int(port)} is outside 1..65535; give the stand's TCP port"
+        )
     return host or "127.0.0.1", int(port)
 
 

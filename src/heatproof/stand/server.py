@@ -52,6 +52,10 @@ class StandServer:
             time_factor >= 0,
             f"time_factor={time_factor} must be >= 0 (0 = lockstep, one sample per poll)",
         )
+        require(
+            0 <= port <= 65535,
+            f"port={port} is outside 0..65535; give a TCP port (0 picks a free one)",
+        )
         self.stand = stand or SimulatedStand(config)  # an existing stand survives a server restart
         self.time_factor = time_factor
         self.host, self.port = host, port

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from heatproof.control.controller import Controller, ControllerConfig, Mode, Readings
-from heatproof.errors import InvalidInput
+from heatproof.errors import InvalidInput, require
 from heatproof.stand.instruments import StandSpec
 from heatproof.stand.registers import (
     AlarmBit,
@@ -33,7 +33,11 @@ _ALARM_BITS = {"trip": AlarmBit.TRIP, "stale": AlarmBit.STALE, "margin": AlarmBi
 
 @dataclass(frozen=True)
 class SimulatedStandConfig:
-    """What the simulated stand holds: design, heat-source hypothesis, instruments, seed (SI)."""
+    """What the simulated stand holds: design, heat-source hypothesis, instruments, seed (SI).
+
+    ``authorised_operators``: operator ids (1..65535) whose reset command the stand accepts;
+    none by default. This is simulation-only authorisation: the id is a plain register anyone on
+    the bus can write (docs/stands.md); a real stand needs authenticated commands."""
 
     design: ReactorDesign = field(default_factory=ReactorDesign)
     source: HeatSource = field(default_factory=HeatSource)
@@ -41,8 +45,19 @@ class SimulatedStandConfig:
     seed: int = 1
     sample_s: float = 1.0
     ambient_k: float = 298.15
-    authorised_operators: tuple[int, ...] = (1,)
+    authorised_operators: tuple[int, ...] = ()
     controller: ControllerConfig | None = None
+
+    def __post_init__(self) -> None:
+        require(
+            math.isfinite(self.sample_s) and self.sample_s > 0,
+            f"sample_s={self.sample_s} must be > 0; give the stand's sample period in s",
+        )
+        for operator in self.authorised_operators:
+            require(
+                1 <= operator <= 0xFFFF,
+                f"authorised operator id {operator} is outside 1..65535; give the operator's id",
+            )
 
 
 class SimulatedStand:
@@ -86,7 +101,7 @@ class SimulatedStand:
             mode=MODE_CODES[c.mode],
             status=self._status(),
             alarms=self._alarms(),
-            setpoint_k=c.setpoint_k if c.setpoint_k is not None else math.nan,
+            setpoint_k=c.setpoint_k,
             drive_w=self.sensors.power_w(drive_w),
             camera_k=self.sensors.camera_k(state.shell_k, self.config.ambient_k),
             ambient_k=self.sensors.ambient_k(self.config.ambient_k),
@@ -140,8 +155,12 @@ class SimulatedStand:
             elif block.command == Command.SHUTDOWN:
                 c.command_shutdown()
             elif block.command == Command.RESET:
-                authorised = block.operator_id in self.config.authorised_operators
-                c.command_reset(f"operator-{block.operator_id}", authorised)
+                if block.operator_id not in self.config.authorised_operators:
+                    self.log.append(
+                        (self.t_s, f"refused: operator {block.operator_id} may not reset")
+                    )
+                    return CommandResult.NOT_AUTHORISED
+                c.command_reset(f"operator-{block.operator_id}", authorised=True)
             elif block.command == Command.ACKNOWLEDGE:
                 for key in list(c.alarms.alarms):
                     c.alarms.acknowledge(key, f"operator-{block.operator_id}", c.t_s)
@@ -149,6 +168,5 @@ class SimulatedStand:
                 return CommandResult.UNKNOWN_COMMAND
         except InvalidInput as err:
             self.log.append((self.t_s, f"refused: {err}"))
-            not_authorised = block.command == Command.RESET and "not authorised" in str(err)
-            return CommandResult.NOT_AUTHORISED if not_authorised else CommandResult.REFUSED
+            return CommandResult.REFUSED
         return CommandResult.OK
