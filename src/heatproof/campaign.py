@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from heatproof.analysis.config import AnalysisConfig
 from heatproof.analysis.energy_balance import RunInfo, RunResult, analyze_run
 from heatproof.analysis.thermography import Surface
@@ -32,6 +34,21 @@ class PlannedRun:
     seed: int
 
 
+def add_design_campaign(
+    s: Session, name: str, design: ReactorDesign, config: AnalysisConfig
+) -> Campaign:
+    """A new campaign on ``design`` (its record created on first use) analysed with ``config``."""
+    record = repo.get_or_create_design(
+        s,
+        design.name,
+        design.revision,
+        charge_mass_kg=design.charge_mass_kg,
+        geometry=design.geometry(),
+        material=design.shell_material,
+    )
+    return repo.add_campaign(s, record, name, config.confidence, config.margin, config.to_dict())
+
+
 def record_simulated_campaign(
     ws: Workspace,
     name: str,
@@ -50,19 +67,9 @@ def record_simulated_campaign(
     written: list[str] = []
     try:
         with ws.unit_of_work() as s:
-            rec_design = repo.get_or_create_design(
-                s,
-                design.name,
-                design.revision,
-                charge_mass_kg=design.charge_mass_kg,
-                geometry=design.geometry(),
-                material=design.shell_material,
-            )
-            unit = repo.get_or_create_unit(s, serial, rec_design)
+            campaign = add_design_campaign(s, name, design, config)
+            unit = repo.get_or_create_unit(s, serial, campaign.design)
             rec_stand = repo.get_or_create_stand(s, stand.name, stand.to_dict())
-            campaign = repo.add_campaign(
-                s, rec_design, name, config.confidence, config.margin, config.to_dict()
-            )
             for i, planned in enumerate(runs):
 
                 def tick(fraction: float, label=f"{name}: {planned.kind} run", i=i) -> None:

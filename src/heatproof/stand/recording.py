@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from heatproof.analysis.config import AnalysisConfig
+from heatproof.campaign import add_design_campaign
 from heatproof.errors import HeatproofError, InvalidInput
 from heatproof.evidence.manifest import seal_run
 from heatproof.procedures.model import TestProcedure, load_procedure
@@ -33,17 +34,7 @@ from heatproof.workspace import Workspace
 def create_campaign(ws: Workspace, name: str, design: ReactorDesign, config: AnalysisConfig) -> int:
     """A new campaign on ``design`` with ``config``; returns its id."""
     with ws.unit_of_work() as s:
-        rec = repo.get_or_create_design(
-            s,
-            design.name,
-            design.revision,
-            charge_mass_kg=design.charge_mass_kg,
-            geometry=design.geometry(),
-            material=design.shell_material,
-        )
-        return repo.add_campaign(
-            s, rec, name, config.confidence, config.margin, config.to_dict()
-        ).id
+        return add_design_campaign(s, name, design, config).id
 
 
 @dataclass(frozen=True)
