@@ -91,6 +91,35 @@ def test_round_trip_with_temperature_dependent_emissivity():
     assert np.max(np.abs(back - t)) < 1e-8
 
 
+def test_callable_emissivity_closing_over_an_array_and_2d_shapes():
+    """The Monte Carlo form: eps_band(t) scales the table by one factor per trial (an array of the
+    input's shape), evaluated on the whole array at every Newton step."""
+    alumina = material("alumina")
+    rng = np.random.default_rng(3)
+    t = rng.uniform(400.0, 1700.0, (40, 50))
+    factor = rng.uniform(0.9, 1.1, t.shape)
+
+    def eps(t_k):
+        return np.minimum(factor * alumina.eps_band_at(t_k), 1.0)
+
+    reading = camera_reading_k(t, eps, 0.7, t_reflected_k=298.15)
+    back = true_temperature_k(reading, 0.7, eps, t_reflected_k=298.15)
+    assert back.shape == t.shape
+    assert np.max(np.abs(back - t)) < 1e-8
+
+
+def test_each_point_converges_on_its_own():
+    """A point's result does not depend on the other points solved with it."""
+    t = np.array([310.0, 955.5, 2400.0])
+    eps_band = np.array([0.3, 0.8, 0.99])
+    reading = camera_reading_k(t, eps_band, 0.6, t_reflected_k=300.0)
+    alone = [camera_reading_k(*a, 0.6, t_reflected_k=300.0) for a in zip(t, eps_band, strict=True)]
+    assert reading.tolist() == alone
+    back = true_temperature_k(reading, 0.6, lambda t_k: 0.9 - 1e-4 * (t_k - 300.0))
+    alone = [true_temperature_k(r, 0.6, lambda t_k: 0.9 - 1e-4 * (t_k - 300.0)) for r in reading]
+    assert back.tolist() == alone
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     t_k=st.floats(250.0, 2500.0),
