@@ -96,7 +96,7 @@ def record_simulated_campaign(
                     float(columns["t_s"][-1]),
                     path,
                     sha,
-                    {"sample_s": planned.procedure.sample_s},
+                    {"sample_s": planned.procedure.sample_s, "simulated": True},
                 )
             return campaign.id
     except BaseException:
@@ -146,6 +146,9 @@ def decide_campaign(ws: Workspace, campaign_id: int, store: bool = True) -> dict
             "campaign_id": campaign.id,
             "campaign": campaign.name,
             "design": f"{campaign.design.name} rev {campaign.design.revision}",
+            "simulated_runs": sorted(
+                r.id for r in campaign.runs if (r.meta or {}).get("simulated")
+            ),
             **decide(results, config, campaign.design.charge_mass_kg),
         }
         if store:

@@ -45,6 +45,6 @@ def run_demo(ws: Workspace, progress: Callable[[str, float], None] | None = None
             "cop_interval": record["summary"]["cop_interval"],
             "campaign_id": campaign_id,
             "report": str(Path(report).resolve()),
-            "simulated": True,
+            "simulated": bool(record["simulated_runs"]),
         }
     return {"scenarios": summary}

@@ -29,6 +29,7 @@ def test_reports_are_standalone_html(demo_run):
         assert scenario["verdict"] in page
         assert "<script src=" not in page  # plotly.js is inlined, nothing is fetched
         assert "Plotly.newPlot" in page
+        assert 'id="simulated"' in page  # a simulated verdict says so, whatever its outcome
 
 
 def test_verdict_on_stored_data_reproduces_the_demo(demo_run, heatproof):

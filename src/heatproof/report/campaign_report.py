@@ -100,6 +100,19 @@ def _budget_table(window: dict) -> str:
     )
 
 
+def _simulation_notice(record: dict) -> str:
+    """A plain banner when any run came from the twin: its verdict demonstrates the analysis only."""
+    simulated = record.get("simulated_runs") or []
+    if not simulated:
+        return ""
+    runs = ", ".join(str(r) for r in simulated)
+    return (
+        f'<p id="simulated" style="background:#fff3cd;padding:8px"><b>Simulation.</b> Runs {runs} come '
+        "from the physics twin, not a real reactor: this verdict shows what the analysis concludes on "
+        "simulated data and is no evidence of excess heat.</p>"
+    )
+
+
 def _page(record: dict, plots: list[str]) -> str:
     esc = html.escape
     reasons = "".join(f"<li>{esc(r)}</li>" for r in record["reasons"])
@@ -127,6 +140,7 @@ def _page(record: dict, plots: list[str]) -> str:
 <style>body{{font-family:sans-serif;max-width:1100px;margin:auto}} table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}} .verdict{{font-size:1.6em}}</style></head><body>
 <h1>Campaign {record["campaign_id"]}: {esc(record["campaign"])} ({esc(record["design"])})</h1>
+{_simulation_notice(record)}
 <p class="verdict">Verdict: <b id="verdict">{esc(record["outcome"])}</b> &mdash; COP {cop}
 at {record["config"]["confidence"]:.0%} confidence, margin {record["config"]["margin"]:.2f}</p>
 <h2>Reasons</h2><ul>{reasons}</ul>
