@@ -13,7 +13,7 @@ from heatproof.evidence.verdicts import decide_with_evidence
 from heatproof.stand.recording import SimulatedStandRun, create_campaign, record_on_simulated_stands
 from heatproof.stand.simulated import SimulatedStandConfig
 from heatproof.twin.reactor import HeatSource, ReactorDesign
-from heatproof.twin.simulate import default_controller_config
+from heatproof.twin.simulate import DEMO_CONTROLLER
 from heatproof.workspace import Workspace
 
 SHORT = """
@@ -44,7 +44,7 @@ duration_s = 60.0
 
 
 def _config(seed: int, source: HeatSource) -> SimulatedStandConfig:
-    controller = dataclasses.replace(default_controller_config(ReactorDesign()), ramp_k_per_s=2.0)
+    controller = dataclasses.replace(DEMO_CONTROLLER, ramp_k_per_s=2.0)
     return SimulatedStandConfig(source=source, seed=seed, sample_s=2.0, controller=controller)
 
 

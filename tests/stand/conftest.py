@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from heatproof.stand.simulated import SimulatedStandConfig
-from heatproof.twin.reactor import HeatSource, ReactorDesign
-from heatproof.twin.simulate import default_controller_config
+from heatproof.twin.reactor import HeatSource
+from heatproof.twin.simulate import DEMO_CONTROLLER
 
 PROCEDURES = Path(__file__).resolve().parents[2] / "procedures"
 
 
 def fast_config(seed: int = 1, source: HeatSource | None = None) -> SimulatedStandConfig:
-    controller = dataclasses.replace(default_controller_config(ReactorDesign()), ramp_k_per_s=2.0)
+    controller = dataclasses.replace(DEMO_CONTROLLER, ramp_k_per_s=2.0)
     return SimulatedStandConfig(
         source=source or HeatSource(), seed=seed, sample_s=2.0, controller=controller
     )

@@ -14,7 +14,7 @@ from heatproof.stand.instruments import StandSpec
 from heatproof.stand.server import StandServer
 from heatproof.stand.simulated import SimulatedStandConfig
 from heatproof.twin.reactor import HeatSource, ReactorDesign
-from heatproof.twin.simulate import default_controller_config
+from heatproof.twin.simulate import DEMO_CONTROLLER
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -30,7 +30,7 @@ def simulated_config(
 ) -> SimulatedStandConfig:
     """The simulated stand's configuration from command-line values."""
     design = ReactorDesign()
-    controller = default_controller_config(design)
+    controller = DEMO_CONTROLLER
     if ramp_k_per_s is not None:
         controller = dataclasses.replace(controller, ramp_k_per_s=ramp_k_per_s)
     return SimulatedStandConfig(

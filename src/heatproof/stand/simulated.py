@@ -26,7 +26,7 @@ from heatproof.stand.registers import (
 )
 from heatproof.twin.reactor import HeatSource, Reactor, ReactorDesign
 from heatproof.twin.sensors import StandSensors
-from heatproof.twin.simulate import MODE_CODES, default_controller_config
+from heatproof.twin.simulate import DEMO_CONTROLLER, MODE_CODES
 
 _ALARM_BITS = {"trip": AlarmBit.TRIP, "stale": AlarmBit.STALE, "margin": AlarmBit.MARGIN}
 
@@ -68,7 +68,7 @@ class SimulatedStand:
         rng = np.random.default_rng(config.seed)
         self.reactor = Reactor(config.design, config.source, config.ambient_k)
         self.sensors = StandSensors(config.spec, config.design.material, rng)
-        self.controller = Controller(config.controller or default_controller_config(config.design))
+        self.controller = Controller(config.controller or DEMO_CONTROLLER)
         self.phase = 0
         self.count = -1
         self.sample: Sample | None = None

@@ -49,11 +49,9 @@ class Procedure:
         return asdict(self)
 
 
-def default_controller_config(design: ReactorDesign) -> ControllerConfig:
-    """Controller settings for the demo reactor: core temperature control, 3 kW drive limit."""
-    return ControllerConfig(
-        max_drive_w=3000.0, trip_k=1400.0, ramp_k_per_s=0.5, kp_w_per_k=40.0, ti_s=120.0
-    )
+DEMO_CONTROLLER = ControllerConfig(
+    max_drive_w=3000.0, trip_k=1400.0, ramp_k_per_s=0.5, kp_w_per_k=40.0, ti_s=120.0
+)  # the demo reactor's controller: core temperature control, 3 kW drive limit
 
 
 def simulate_run(
@@ -72,7 +70,7 @@ def simulate_run(
     rng = np.random.default_rng(seed)
     reactor = Reactor(design, source, ambient_k)
     sensors = StandSensors(stand, design.material, rng)
-    controller = Controller(default_controller_config(design))
+    controller = Controller(DEMO_CONTROLLER)
     dt = procedure.sample_s
     n = int(round(procedure.duration_s / dt))
     cols = _empty_columns(n, stand.core_thermocouples)
@@ -109,6 +107,9 @@ def simulate_run(
 
 
 def _enter_phase(controller: Controller, procedure: Procedure, phase: int) -> None:
+    """Command the phase's target; a tripped controller stays tripped and the run records it."""
+    if controller.mode == Mode.TRIPPED:
+        return
     if phase == SHUTDOWN_PHASE:
         controller.command_shutdown()
     elif controller.mode == Mode.OFF:
@@ -139,7 +140,7 @@ def _record(cols, i, t_s, phase, controller, core, drive_w, camera_k, ambient_k)
     cols["t_s"][i] = t_s
     cols["phase"][i] = phase
     cols["mode"][i] = MODE_CODES[controller.mode]
-    cols["setpoint_k"][i] = controller.setpoint_k if controller.setpoint_k is not None else np.nan
+    cols["setpoint_k"][i] = controller.setpoint_k
     cols["drive_w"][i] = drive_w
     cols["camera_k"][i] = camera_k
     cols["ambient_k"][i] = ambient_k
