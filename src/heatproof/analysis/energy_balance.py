@@ -96,8 +96,8 @@ def _window_findings(
         pitfalls.emissivity_range(mat.name, shell_k, low_k, high_k, where),
         pitfalls.not_steady(d["camera_drift_k"], config.steady_drift_k, d["duration_s"], where),
         pitfalls.input_blind(
-            info.stand.power.measures_dc, info.stand.power.phases, info.stand.power.phases, where
-        ),
+            info.stand.power.measures_dc, where=where
+        ),  # stands declare no supply phases
         pitfalls.gum_mc_disagree(r.cop.comparison, where),
     ]
     return [f for f in found if f is not None]

@@ -175,16 +175,24 @@ def chemical_bound(excess_low_j: float, bound_j: float, charge_mass_kg: float) -
 
 
 def input_blind(
-    measures_dc: bool, phases_measured: int, phases_supplied: int, where: str = ""
+    measures_dc: bool,
+    phases_measured: int | None = None,
+    phases_supplied: int | None = None,
+    where: str = "",
 ) -> Finding | None:
-    """The input instrument must see every phase and any DC component of the supply."""
+    """The input instrument must see any DC component and, where the supply's phases are declared
+    (run files), every phase."""
     problems = []
     if not measures_dc:
         problems.append(
             "it cannot see a DC component (an AC-only clamp or transformer reads 0 W of DC power, "
             "so DC fed through the same wires would go uncounted)"
         )
-    if phases_measured < phases_supplied:
+    if (
+        phases_supplied is not None
+        and phases_measured is not None
+        and phases_measured < phases_supplied
+    ):
         problems.append(
             f"it measures {phases_measured} of the {phases_supplied} phases that feed the reactor"
         )
