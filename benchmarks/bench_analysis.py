@@ -8,8 +8,8 @@ The files are generated once into DIR (default /tmp/heatproof-bench-analysis, ab
 year is twelve monthly holds (phase 0..11) at alternating levels. Both timings include reading
 and concatenating the columns; the analysis then finds the twelve steady windows (last 29 days of
 each month), their means, batch-means standard errors and drifts, and runs GUM + Monte Carlo on
-each window's COP model (`--mc-trials`, 20000 by default: the Monte Carlo cost does not grow
-with the rows, so it is reported apart).
+each window's COP model (`--mc-trials`, by default the analysis's own 200 000 trials per window;
+the Monte Carlo cost does not grow with the rows).
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def best_of(fn, repeat: int) -> tuple[float, float, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", type=Path, default=Path("/tmp/heatproof-bench-analysis"))
-    parser.add_argument("--mc-trials", type=int, default=20_000)
+    parser.add_argument("--mc-trials", type=int, default=AnalysisConfig().mc_trials)
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
     start = time.perf_counter()
