@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from heatproof.analysis.calibrated import Calibration, calibrate
 from heatproof.analysis.config import AnalysisConfig
 from heatproof.analysis.energy_balance import RunInfo, RunResult, analyze_run
 from heatproof.analysis.thermography import Surface
@@ -116,10 +117,16 @@ def run_info(run: Run) -> RunInfo:
     )
 
 
-def analyze_stored_run(ws: Workspace, run: Run, config: AnalysisConfig) -> RunResult:
+def read_run(ws: Workspace, run: Run) -> dict:
+    """A run's telemetry columns, hash-checked against its record."""
+    return ws.telemetry.read(run.telemetry_path, expected_sha256=run.telemetry_sha256)
+
+
+def analyze_stored_run(
+    ws: Workspace, run: Run, config: AnalysisConfig, calibration: Calibration | None = None
+) -> RunResult:
     """Read a run's telemetry (hash-checked against its record) and analyse it."""
-    columns = ws.telemetry.read(run.telemetry_path, expected_sha256=run.telemetry_sha256)
-    return analyze_run(columns, run_info(run), config)
+    return analyze_run(read_run(ws, run), run_info(run), config, calibration)
 
 
 def campaign_config(campaign: Campaign) -> AnalysisConfig:
@@ -127,10 +134,27 @@ def campaign_config(campaign: Campaign) -> AnalysisConfig:
     return AnalysisConfig(**campaign.config)
 
 
+def campaign_calibration(
+    ws: Workspace, campaign: Campaign, config: AnalysisConfig
+) -> Calibration | None:
+    """The dummy transfer function of a campaign analysed by the calibrated method (None for
+    thermography), from its calibration runs."""
+    if config.method != "calibrated":
+        return None
+    dummy = [
+        (read_run(ws, run), run_info(run).stand)
+        for run in campaign.runs
+        if run.kind == "calibration"
+    ]
+    return calibrate(dummy, config)
+
+
 def analyze_run_by_id(ws: Workspace, run_id: int) -> RunResult:
     with ws.unit_of_work() as s:
         run = repo.get_run(s, run_id)
-        return analyze_stored_run(ws, run, campaign_config(run.campaign))
+        config = campaign_config(run.campaign)
+        calibration = campaign_calibration(ws, run.campaign, config)
+        return analyze_stored_run(ws, run, config, calibration)
 
 
 def decide_campaign(ws: Workspace, campaign_id: int, store: bool = True) -> dict:
@@ -139,8 +163,10 @@ def decide_campaign(ws: Workspace, campaign_id: int, store: bool = True) -> dict
     with ws.unit_of_work() as s:
         campaign = repo.get_campaign(s, campaign_id)
         config = campaign_config(campaign)
+        calibration = campaign_calibration(ws, campaign, config)
         results = [
-            analyze_stored_run(ws, run, config) for run in sorted(campaign.runs, key=lambda r: r.id)
+            analyze_stored_run(ws, run, config, calibration)
+            for run in sorted(campaign.runs, key=lambda r: r.id)
         ]
         record = {
             "campaign_id": campaign.id,

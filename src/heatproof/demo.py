@@ -25,9 +25,13 @@ ACTIVE = Procedure("active-hold-1050K", (Hold(1050.0, 3600.0),))
 SCENARIOS = {"null": HeatSource("none"), "gain": HeatSource("gain", 0.3)}
 
 
-def run_demo(ws: Workspace, progress: Callable[[str, float], None] | None = None) -> dict:
-    """Record, analyse and report both scenarios; returns the JSON summary."""
-    design, stand, config = ReactorDesign(), StandSpec(), AnalysisConfig()
+def run_demo(
+    ws: Workspace,
+    progress: Callable[[str, float], None] | None = None,
+    method: str = "thermography",
+) -> dict:
+    """Record, analyse (by `method`) and report both scenarios; returns the JSON summary."""
+    design, stand, config = ReactorDesign(), StandSpec(), AnalysisConfig(method=method)
     summary = {}
     for n, (name, source) in enumerate(SCENARIOS.items()):
         runs = [
@@ -35,7 +39,14 @@ def run_demo(ws: Workspace, progress: Callable[[str, float], None] | None = None
             PlannedRun("active", ACTIVE, source, seed=100 * n + 2),
         ]
         campaign_id = record_simulated_campaign(
-            ws, f"demo-{name}", design, f"SIM-{name.upper()}-0001", stand, runs, config, progress
+            ws,
+            f"demo-{name} ({method})",
+            design,
+            f"SIM-{name.upper()}-0001",
+            stand,
+            runs,
+            config,
+            progress,
         )
         record = decide_campaign(ws, campaign_id)
         report = write_campaign_report(ws, campaign_id, record)
@@ -47,4 +58,4 @@ def run_demo(ws: Workspace, progress: Callable[[str, float], None] | None = None
             "report": str(Path(report).resolve()),
             "simulated": bool(record["simulated_runs"]),
         }
-    return {"scenarios": summary}
+    return {"method": method, "scenarios": summary}

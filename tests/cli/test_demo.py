@@ -56,3 +56,33 @@ def test_analyze_stored_run(demo_run, heatproof):
     for window in result["windows"]:
         low, high = window["cop_interval"]
         assert low < 1.0 < high  # a dummy run reads COP = 1 within its interval
+
+
+def test_calibrated_method_from_stored_telemetry(demo_run, tmp_path, heatproof):
+    ws = str(tmp_path / "ws")
+    summary = json.loads(heatproof("demo", "--method", "calibrated", "--json", "--workspace", ws,
+                                   check=True).stdout)
+    assert summary["method"] == "calibrated"
+    null, gain = summary["scenarios"]["null"], summary["scenarios"]["gain"]
+    assert null["verdict"] == "NEGATIVE" and gain["verdict"] == "POSITIVE"
+    low, high = null["cop_interval"]
+    thermo_low, thermo_high = demo_run[1]["scenarios"]["null"]["cop_interval"]
+    assert low < 1.0 < high and high - low < 0.5 * (thermo_high - thermo_low)
+    verdict = json.loads(heatproof("verdict", str(null["campaign_id"]), "--workspace", ws, "--json",
+                                   check=True).stdout)
+    assert {r["method"] for r in verdict["runs"]} == {"calibrated"}
+    assert verdict["config"]["method"] == "calibrated"
+    active = next(r for r in verdict["runs"] if r["kind"] == "active")
+    alone = json.loads(heatproof("analyze", str(active["run_id"]), "--workspace", ws, "--json",
+                                 check=True).stdout)
+    assert alone["method"] == "calibrated" and alone["windows"] == active["windows"]
+
+
+def test_daq_campaign_takes_the_method(tmp_path, heatproof):
+    ws = str(tmp_path / "ws")
+    made = json.loads(heatproof("daq", "campaign", "c", "--method", "calibrated", "--degree", "1",
+                                "--workspace", ws, "--json", check=True).stdout)
+    assert made["config"]["method"] == "calibrated" and made["config"]["calibration_degree"] == 1
+    bad = heatproof("daq", "campaign", "c", "--method", "flow", "--workspace", ws)
+    assert bad.returncode == 2 and "method='flow' is unknown" in bad.stderr
+    assert "Traceback" not in bad.stderr

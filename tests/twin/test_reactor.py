@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ from heatproof.physics.convection import convected_power_w
 from heatproof.physics.radiation import radiated_power_w
 from heatproof.twin.cooling import LossTable, WaterJacket, air_loss_w
 from heatproof.twin.hypotheses import HeatSource, thermal
-from heatproof.twin.reactor import Reactor, ReactorDesign, ThermalState
+from heatproof.twin.reactor import Reactor, ReactorDesign, SurfaceTruth, ThermalState
 
 DESIGN = ReactorDesign()
 
@@ -85,3 +86,18 @@ def test_bad_hypotheses_are_refused(kwargs):
 def test_bad_jacket_is_refused():
     with pytest.raises(InvalidInput, match="flow_kg_s"):
         WaterJacket(flow_kg_s=-1.0)
+
+
+def test_surface_truth_scales_the_twin_s_losses_but_not_the_nominal_design():
+    nominal = ReactorDesign()
+    assert nominal.true_material is nominal.material
+    real = replace(nominal, truth=SurfaceTruth(eps_band=1.1, eps_total=1.1, convection=1.2, area=1.01))
+    t, amb = 1000.0, 298.15
+    eps = 1.1 * float(nominal.material.eps_total_at(t))
+    rad = radiated_power_w(t, amb, eps, 1.01 * nominal.area_m2)
+    conv = 1.2 * convected_power_w(t, amb, nominal.diameter_m, 1.01 * nominal.area_m2)
+    assert air_loss_w(real, t, amb) == pytest.approx(rad + conv, rel=1e-12)
+    assert real.material == nominal.material and real.area_m2 == nominal.area_m2
+    assert max(real.true_material.eps_band) == 1.0  # 0.95 x 1.1 is capped at 1
+    with pytest.raises(InvalidInput, match="SurfaceTruth.convection=2.0"):
+        SurfaceTruth(convection=2.0)

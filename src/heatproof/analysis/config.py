@@ -8,12 +8,17 @@ from dataclasses import asdict, dataclass
 
 from heatproof.errors import require
 
+METHODS = ("thermography", "calibrated")
+
 
 @dataclass(frozen=True)
 class AnalysisConfig:
     """Confidence and margin of the verdict, the steady-window rule and the model-knowledge uncertainties.
 
     The steady window of a hold is its last window_s seconds, but never its first settle_s seconds.
+    method: "thermography" (absolute: camera, emissivity tables, convection correlation) or
+    "calibrated" (differential: the dummy runs' transfer function from camera reading to power, a
+    polynomial of calibration_degree).
 
     Relative standard uncertainties (k=1) state what is known about the models themselves:
     the material's in-band and total emissivity tables, the Churchill-Chu correlation and the area.
@@ -31,6 +36,8 @@ class AnalysisConfig:
     eps_total_rel_u: float = 0.02
     convection_rel_u: float = 0.05
     area_rel_u: float = 0.005
+    method: str = "thermography"
+    calibration_degree: int = 2
 
     def __post_init__(self) -> None:
         require(
@@ -42,6 +49,14 @@ class AnalysisConfig:
         )
         require(self.window_s > 0, f"window_s={self.window_s} must be > 0 s")
         require(self.settle_s >= 0, f"settle_s={self.settle_s} must be >= 0 s")
+        require(
+            self.method in METHODS,
+            f"method={self.method!r} is unknown; use one of {', '.join(METHODS)}",
+        )
+        require(
+            self.calibration_degree in (1, 2, 3),
+            f"calibration_degree={self.calibration_degree} must be 1, 2 or 3",
+        )
         require(
             self.mc_trials >= 10_000, f"mc_trials={self.mc_trials} is too few; use at least 10000"
         )

@@ -1,5 +1,6 @@
 """Energy balance of one stored run: per steady window, electrical input, heat output and COP with
-its uncertainty (GUM and Monte Carlo), plus the run's pitfall findings."""
+its uncertainty (GUM and Monte Carlo), plus the run's pitfall findings. By thermography, or by the
+calibrated method when the campaign's dummy transfer function is given."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from heatproof.analysis import pitfalls
+from heatproof.analysis import calibrated, pitfalls, thermography
+from heatproof.analysis.calibrated import Calibration
 from heatproof.analysis.config import AnalysisConfig
 from heatproof.analysis.results import PointResult, RunResult
-from heatproof.analysis.thermography import Surface, cop_model, heat_out_w, true_shell_k
+from heatproof.analysis.thermography import Surface
 from heatproof.analysis.uncertainty import evaluate
 from heatproof.analysis.windows import Window, check_channels, hold_windows
 from heatproof.errors import InvalidInput
@@ -28,8 +30,14 @@ class RunInfo:
     telemetry_sha256: str
 
 
-def analyze_run(columns: dict[str, np.ndarray], info: RunInfo, config: AnalysisConfig) -> RunResult:
-    """Analyse one run's telemetry; Monte Carlo seeds derive from config.seed, run id and window."""
+def analyze_run(
+    columns: dict[str, np.ndarray],
+    info: RunInfo,
+    config: AnalysisConfig,
+    calibration: Calibration | None = None,
+) -> RunResult:
+    """Analyse one run's telemetry, by the calibrated method when `calibration` is given, else by
+    thermography; Monte Carlo seeds derive from config.seed, run id and window."""
     check_channels(columns, f"of run {info.run_id}")
     windows = hold_windows(columns, config.window_s, config.settle_s)
     if not windows:
@@ -43,9 +51,9 @@ def analyze_run(columns: dict[str, np.ndarray], info: RunInfo, config: AnalysisC
     )
     results, findings = [], []
     for w in windows:
-        result = _window_result(w, info, config)
+        result = _window_result(w, info, config, calibration)
         results.append(result)
-        findings += _window_findings(result, info, config)
+        findings += _window_findings(w, result, info, config, calibration)
     return RunResult(
         info.run_id,
         info.kind,
@@ -54,38 +62,65 @@ def analyze_run(columns: dict[str, np.ndarray], info: RunInfo, config: AnalysisC
         float(np.sum(dt)),
         tuple(results),
         tuple(findings),
+        "thermography" if calibration is None else "calibrated",
     )
 
 
-def _window_result(w: Window, info: RunInfo, config: AnalysisConfig) -> PointResult:
-    model = cop_model(w, info.surface, info.stand, config)
+def _window_result(
+    w: Window, info: RunInfo, config: AnalysisConfig, calibration: Calibration | None
+) -> PointResult:
     seed = config.seed + 1000 * info.run_id + w.phase
-    cop = evaluate(model, level=config.confidence, seed=seed, trials=config.mc_trials)
-    shell_k = true_shell_k(w, info.surface, info.stand)
     details = {
         "t_start_s": w.t_start_s,
         "t_end_s": w.t_end_s,
         "drive_w": w.drive_w,
-        "heat_out_w": heat_out_w(w, info.surface, info.stand),
         "camera_k": w.camera_k,
-        "shell_true_k": shell_k,
         "ambient_k": w.ambient_k,
         "camera_drift_k": w.camera_drift_k,
         "duration_s": w.duration_s,
     }
+    if calibration is None:
+        model = thermography.cop_model(w, info.surface, info.stand, config)
+        operating_k = thermography.true_shell_k(w, info.surface, info.stand)
+        details["heat_out_w"] = thermography.heat_out_w(w, info.surface, info.stand)
+        details["shell_true_k"] = operating_k
+    else:  # the observable is the camera reading itself
+        model = calibrated.cop_model(w, calibration, info.stand)
+        operating_k = w.camera_k
+        details["heat_out_w"] = calibrated.heat_out_w(w, calibration)
+    cop = evaluate(model, level=config.confidence, seed=seed, trials=config.mc_trials)
     return PointResult(
-        w.phase, f"hold {w.phase}", shell_k, w.energy_in_j, cop, config.confidence, details=details
+        w.phase,
+        f"hold {w.phase}",
+        operating_k,
+        w.energy_in_j,
+        cop,
+        config.confidence,
+        details=details,
     )
 
 
 def _window_findings(
-    r: PointResult, info: RunInfo, config: AnalysisConfig
+    w: Window,
+    r: PointResult,
+    info: RunInfo,
+    config: AnalysisConfig,
+    calibration: Calibration | None,
 ) -> list[pitfalls.Finding]:
-    mat, cam = info.surface.material, info.stand.camera
-    low_k, high_k = mat.valid_range_k
-    shell_k, d = r.operating_k, r.details
     where = f"run {info.run_id} {r.label}"
     found = [
+        pitfalls.not_steady(w.camera_drift_k, config.steady_drift_k, w.duration_s, where),
+        pitfalls.input_blind(info.stand.power.measures_dc, where=where),  # stands declare no phases
+        pitfalls.gum_mc_disagree(r.cop.comparison, where),
+    ]
+    if calibration is not None:
+        return [f for f in found if f is not None] + calibrated.findings(
+            w, calibration, info.kind, where
+        )
+    mat, cam = info.surface.material, info.stand.camera
+    low_k, high_k = mat.valid_range_k
+    shell_k = r.operating_k
+    found += [
         pitfalls.camera_emissivity(
             cam.emissivity_set,
             float(mat.eps_band_at(shell_k)),
@@ -94,10 +129,5 @@ def _window_findings(
             where,
         ),
         pitfalls.emissivity_range(mat.name, shell_k, low_k, high_k, where),
-        pitfalls.not_steady(d["camera_drift_k"], config.steady_drift_k, d["duration_s"], where),
-        pitfalls.input_blind(
-            info.stand.power.measures_dc, where=where
-        ),  # stands declare no supply phases
-        pitfalls.gum_mc_disagree(r.cop.comparison, where),
     ]
     return [f for f in found if f is not None]

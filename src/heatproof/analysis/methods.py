@@ -420,14 +420,24 @@ def fit_transfer(t_k, t_u_k, power_w, power_u_w, degree: int = 1) -> TransferFit
     )
 
 
-def calibrated_output(fit: TransferFit, t_active_k: Distribution) -> Term:
+def calibrated_output(
+    fit: TransferFit,
+    t_active_k: Distribution,
+    t_offsets: Mapping[str, Distribution] | None = None,
+    power_error: Distribution | None = None,
+) -> Term:
     """Output power of the active run = the dummy transfer function at its observable, with the
-    fit coefficients as correlated normal inputs."""
+    fit coefficients as correlated normal inputs. t_offsets: zero-mean errors added to the
+    observable (e.g. the active and the dummy run's camera calibration); power_error: a zero-mean
+    error of the dummy's power readings, carried by the fit (e.g. the dummy's analyzer accuracy)."""
     n = len(fit.coefficients)
     cov = np.array(fit.covariance)
     sd = np.sqrt(np.diag(cov))
+    offsets = dict(t_offsets or {})
     inputs = {
         "t_k": t_active_k,
+        **offsets,
+        **({"dp_dummy_w": power_error} if power_error is not None else {}),
         **{f"a{j}": Normal(fit.coefficients[j], float(sd[j])) for j in range(n)},
     }
     corr = {
@@ -437,7 +447,8 @@ def calibrated_output(fit: TransferFit, t_active_k: Distribution) -> Term:
         if sd[i] > 0 and sd[j] > 0 and cov[i, j] != 0
     }
 
-    def power(t_k, **a):
-        return fit.power_w(t_k, [a[f"a{j}"] for j in range(n)])
+    def power(t_k, dp_dummy_w=0.0, **rest):
+        t = t_k + sum(rest[k] for k in offsets)
+        return fit.power_w(t, [rest[f"a{j}"] for j in range(n)]) + dp_dummy_w
 
     return Term("calibrated", inputs, power, correlations=corr, details={"fit": fit.to_dict()})

@@ -160,6 +160,24 @@ def calibration_fit(
     )
 
 
+def ambient_differs(
+    ambient_k: float, dummy_low_k: float, dummy_high_k: float, tolerance_k: float, where: str = ""
+) -> Finding | None:
+    """A calibrated run must lose its heat to the same room as its dummy did: the transfer function
+    maps a surface temperature to power only at the dummy's ambient."""
+    if dummy_low_k - tolerance_k <= ambient_k <= dummy_high_k + tolerance_k:
+        return None
+    return Finding(
+        "ambient_differs",
+        WARNING,
+        f"{_at(where)}The room was at {ambient_k:.1f} K, but the dummy was calibrated at "
+        f"{dummy_low_k:.1f}-{dummy_high_k:.1f} K. The same surface temperature loses a different power "
+        "to a warmer or colder room, so the calibration is biased here by roughly the convective "
+        "loss per kelvin times the difference. Calibrate and run in the same room conditions.",
+        {"ambient_k": ambient_k, "dummy_low_k": dummy_low_k, "dummy_high_k": dummy_high_k},
+    )
+
+
 def chemical_bound(excess_low_j: float, bound_j: float, charge_mass_kg: float) -> Finding | None:
     """Excess energy must exceed what any chemical source of the charge's mass could release."""
     if excess_low_j > bound_j:

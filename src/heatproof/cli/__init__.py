@@ -36,7 +36,9 @@ def main() -> None:
         sys.exit(130)
     except Exception as err:
         # usage errors of Typer's bundled click: they know how to show themselves
-        if callable(getattr(err, "show", None)) and isinstance(getattr(err, "exit_code", None), int):
+        if callable(getattr(err, "show", None)) and isinstance(
+            getattr(err, "exit_code", None), int
+        ):
             err.show()
             sys.exit(err.exit_code)
         raise

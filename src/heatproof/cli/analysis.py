@@ -18,6 +18,7 @@ from heatproof.cli.options import (
     DEFAULT_WORKSPACE,
     DbUrl,
     JsonFlag,
+    MethodOpt,
     WorkspaceDir,
     open_workspace,
     print_json,
@@ -39,6 +40,14 @@ Seed = Annotated[
     int, typer.Option("--seed", help="Seed of the whole batch (campaign i uses seed and i).")
 ]
 Processes = Annotated[int, typer.Option("--processes", help="Worker processes.")]
+ExactTables = Annotated[
+    bool,
+    typer.Option(
+        "--exact-tables",
+        help="Give every simulated reactor exactly the tabulated emissivities and convection "
+        "(by default each campaign draws its own around them, within the stated uncertainties).",
+    ),
+]
 
 
 def analyze(
@@ -99,6 +108,8 @@ def _campaigns(
     confidence: float,
     seed: int,
     processes: int,
+    method: str,
+    exact_tables: bool,
     json_out: bool,
 ) -> None:
     base = CampaignPlan().config
@@ -107,11 +118,12 @@ def _campaigns(
         hours=hours,
         sample_s=sample_s,
         seed=seed,
-        config=replace(base, margin=margin, confidence=confidence),
+        exact_tables=exact_tables,
+        config=replace(base, margin=margin, confidence=confidence, method=method),
     )
     start = time.perf_counter()
     with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(f"{n} campaigns, gain {gain}", total=n)
+        task = bar.add_task(f"{n} campaigns, gain {gain}, {method}", total=n)
         summary = run_campaigns(
             plan, n, processes, lambda done, total: bar.update(task, completed=done)
         )
@@ -119,8 +131,9 @@ def _campaigns(
     if json_out:
         print_json(summary)
         return
+    tables = "exact tables" if exact_tables else "surfaces drawn around the tables"
     typer.echo(
-        f"{n} campaigns with gain {gain}: {summary['counts']}; POSITIVE fraction "
+        f"{n} campaigns with gain {gain} ({method}, {tables}): {summary['counts']}; POSITIVE fraction "
         f"{summary['positive_fraction']:.3f} (95 % CI {summary['positive_fraction_ci95'][0]:.3f}-"
         f"{summary['positive_fraction_ci95'][1]:.3f}) in {summary['elapsed_s']:.0f} s"
     )
@@ -135,10 +148,14 @@ def null_campaigns(
     confidence: Confidence = 0.99,
     seed: Seed = 1,
     processes: Processes = 2,
+    method: MethodOpt = "thermography",
+    exact_tables: ExactTables = False,
     json_out: JsonFlag = False,
 ) -> None:
     """False-positive rate: n simulated campaigns of a reactor with no heat source."""
-    _campaigns(0.0, n, hours, sample_s, margin, confidence, seed, processes, json_out)
+    _campaigns(
+        0.0, n, hours, sample_s, margin, confidence, seed, processes, method, exact_tables, json_out
+    )
 
 
 @app.command("gain-campaigns")
@@ -153,7 +170,21 @@ def gain_campaigns(
     confidence: Confidence = 0.99,
     seed: Seed = 1,
     processes: Processes = 2,
+    method: MethodOpt = "thermography",
+    exact_tables: ExactTables = False,
     json_out: JsonFlag = False,
 ) -> None:
     """Power of the test: n simulated campaigns of a reactor with a true gain."""
-    _campaigns(gain, n, hours, sample_s, margin, confidence, seed, processes, json_out)
+    _campaigns(
+        gain,
+        n,
+        hours,
+        sample_s,
+        margin,
+        confidence,
+        seed,
+        processes,
+        method,
+        exact_tables,
+        json_out,
+    )

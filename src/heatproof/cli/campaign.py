@@ -13,6 +13,7 @@ from heatproof.cli.options import (
     DEFAULT_WORKSPACE,
     DbUrl,
     JsonFlag,
+    MethodOpt,
     WorkspaceDir,
     open_workspace,
     print_json,
@@ -23,7 +24,10 @@ err = Console(stderr=True)
 
 
 def demo(
-    workspace: WorkspaceDir = DEFAULT_WORKSPACE, db_url: DbUrl = None, json_out: JsonFlag = False
+    workspace: WorkspaceDir = DEFAULT_WORKSPACE,
+    db_url: DbUrl = None,
+    method: MethodOpt = "thermography",
+    json_out: JsonFlag = False,
 ) -> None:
     """Run the null and gain campaigns on simulated stands, store, analyse, report."""
     ws = open_workspace(workspace, db_url)
@@ -36,13 +40,15 @@ def demo(
     ) as bar:
         task = bar.add_task("demo", total=1.0)
         summary = run_demo(
-            ws, lambda label, fraction: bar.update(task, description=label, completed=fraction)
+            ws,
+            lambda label, fraction: bar.update(task, description=label, completed=fraction),
+            method,
         )
         bar.update(task, completed=1.0)
     if json_out:
         print_json(summary)
         return
-    typer.echo("Simulated campaigns (no real reactor was measured):")
+    typer.echo(f"Simulated campaigns, {method} method (no real reactor was measured):")
     for name, s in summary["scenarios"].items():
         low, high = s["cop_interval"]
         typer.echo(

@@ -12,6 +12,7 @@ from heatproof.cli.options import (
     DEFAULT_WORKSPACE,
     DbUrl,
     JsonFlag,
+    MethodOpt,
     WorkspaceDir,
     open_workspace,
     print_json,
@@ -112,6 +113,10 @@ def campaign(
     mc_trials: Annotated[int, typer.Option(help="Monte Carlo trials per window.")] = 200_000,
     confidence: Annotated[float, typer.Option(help="Verdict confidence.")] = 0.99,
     margin: Annotated[float, typer.Option(help="Required excess: COP > 1 + margin.")] = 0.1,
+    method: MethodOpt = "thermography",
+    degree: Annotated[
+        int, typer.Option(help="Degree of the calibrated method's transfer function (1-3).")
+    ] = 2,
     json_out: JsonFlag = False,
 ) -> None:
     """Create a campaign (design HX-1 at the given revision) for runs recorded from stands."""
@@ -120,7 +125,12 @@ def campaign(
     from heatproof.twin.reactor import ReactorDesign
 
     config = AnalysisConfig(
-        confidence=confidence, margin=margin, window_s=window_s, mc_trials=mc_trials
+        confidence=confidence,
+        margin=margin,
+        window_s=window_s,
+        mc_trials=mc_trials,
+        method=method,
+        calibration_degree=degree,
     )
     campaign_id = create_campaign(
         open_workspace(workspace, db_url), name, ReactorDesign(revision=revision), config

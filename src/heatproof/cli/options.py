@@ -28,6 +28,14 @@ DbUrl = Annotated[
     ),
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+MethodOpt = Annotated[
+    str,
+    typer.Option(
+        "--method",
+        help="Output method: thermography (absolute) or calibrated (the dummy runs' transfer "
+        "function from camera reading to power).",
+    ),
+]
 DEFAULT_WORKSPACE = Path("heatproof-data")
 
 

@@ -8,7 +8,7 @@ thermocouple-referenced calibration) before using a number in a verdict.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -54,6 +54,18 @@ class Material:
     def valid_range_k(self) -> tuple[float, float]:
         """(low, high) temperatures (K) covered by the tables."""
         return float(self.t_k[0]), float(self.t_k[-1])
+
+    def scaled(self, band_factor: float, total_factor: float) -> Material:
+        """The same material with its in-band and total emissivities multiplied by the factors
+        (capped at 1); itself when both are 1."""
+        if band_factor == 1.0 and total_factor == 1.0:
+            return self
+        return replace(
+            self,
+            eps_band=tuple(min(e * band_factor, 1.0) for e in self.eps_band),
+            eps_total=tuple(min(e * total_factor, 1.0) for e in self.eps_total),
+            source=f"{self.source} (scaled: in-band x{band_factor:.4f}, total x{total_factor:.4f})",
+        )
 
     def covers(self, t_k) -> np.ndarray:
         """True where t_k lies inside valid_range_k."""

@@ -67,7 +67,7 @@ class SimulatedStand:
         self.config = config
         rng = np.random.default_rng(config.seed)
         self.reactor = Reactor(config.design, config.source, config.ambient_k)
-        self.sensors = StandSensors(config.spec, config.design.material, rng)
+        self.sensors = StandSensors(config.spec, config.design.true_material, rng)
         self.controller = Controller(config.controller or DEMO_CONTROLLER)
         self.phase = 0
         self.count = -1

@@ -30,11 +30,13 @@ TABLE_TOP_K = 2500.0
 
 
 def air_loss_w(design, shell_k, ambient_k: float):
-    """Radiation plus natural convection from the shell of ``design`` to a room at ambient_k (W)."""
-    eps = design.material.eps_total_at(shell_k)
-    rad = radiated_power_w(shell_k, ambient_k, eps, design.area_m2)
-    conv = convected_power_w(shell_k, ambient_k, design.diameter_m, design.area_m2)
-    return rad + conv
+    """Radiation plus natural convection from the real shell of ``design`` (its ``truth``) to a
+    room at ambient_k (W)."""
+    eps = design.true_material.eps_total_at(shell_k)
+    area = design.true_area_m2
+    rad = radiated_power_w(shell_k, ambient_k, eps, area)
+    conv = convected_power_w(shell_k, ambient_k, design.diameter_m, area)
+    return rad + design.truth.convection * conv
 
 
 @dataclass(frozen=True)

@@ -12,18 +12,56 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
+import numpy as np
+
+from heatproof.errors import require
 from heatproof.physics.materials import Material, material
 from heatproof.twin.cooling import WaterJacket, air_loss_w, jacket_params
 from heatproof.twin.equations import euler_step, substeps
 from heatproof.twin.hypotheses import HeatSource
 
-__all__ = ["HeatSource", "Reactor", "ReactorDesign", "ThermalState"]
+__all__ = ["HeatSource", "Reactor", "ReactorDesign", "SurfaceTruth", "ThermalState"]
+
+
+@dataclass(frozen=True)
+class SurfaceTruth:
+    """How a simulated shell departs from the published tables and the nominal area the analysis
+    uses, as factors (1 = exactly as tabulated): in-band and total emissivity (each capped at 1),
+    the Churchill-Chu convection and the area. Only the twin sees them."""
+
+    eps_band: float = 1.0
+    eps_total: float = 1.0
+    convection: float = 1.0
+    area: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            require(
+                0.5 <= value <= 1.5,
+                f"SurfaceTruth.{name}={value} is outside 0.5-1.5; give a factor near 1",
+            )
+
+    @classmethod
+    def draw(
+        cls,
+        rng: np.random.Generator,
+        eps_band_rel_u: float,
+        eps_total_rel_u: float,
+        convection_rel_u: float,
+        area_rel_u: float,
+    ) -> SurfaceTruth:
+        """One plausible real shell: each factor normal around 1 with the given relative standard
+        uncertainty (the analysis's statement of what is known about its tables)."""
+        u = (eps_band_rel_u, eps_total_rel_u, convection_rel_u, area_rel_u)
+        return cls(*(float(x) for x in np.clip(rng.normal(1.0, u), 0.5, 1.5)))
 
 
 @dataclass(frozen=True)
 class ReactorDesign:
-    """Geometry and thermal constants of one reactor design (SI units)."""
+    """Geometry and thermal constants of one reactor design (SI units). ``truth`` is the simulated
+    unit's real surface; the analysis reads only the nominal ``material`` and ``area_m2``."""
 
     name: str = "HX-1"
     revision: str = "A"
@@ -34,6 +72,7 @@ class ReactorDesign:
     shell_heat_capacity_j_k: float = 1500.0
     core_shell_conductance_w_k: float = 20.0
     charge_mass_kg: float = 0.001
+    truth: SurfaceTruth = SurfaceTruth()
 
     @property
     def area_m2(self) -> float:
@@ -44,6 +83,15 @@ class ReactorDesign:
     @property
     def material(self) -> Material:
         return material(self.shell_material)
+
+    @cached_property
+    def true_material(self) -> Material:
+        """The shell's real emissivities: the tables scaled by ``truth`` (the twin's, never the analysis's)."""
+        return self.material.scaled(self.truth.eps_band, self.truth.eps_total)
+
+    @property
+    def true_area_m2(self) -> float:
+        return self.area_m2 * self.truth.area
 
     def geometry(self) -> dict:
         return {"diameter_m": self.diameter_m, "length_m": self.length_m, "area_m2": self.area_m2}
@@ -80,7 +128,6 @@ class Reactor:
         self.jacket = jacket
         water_k = jacket.inlet_k if jacket is not None else math.nan
         self.state = ThermalState(ambient_k, ambient_k, 1.0, water_k)
-        self._material = design.material
         self._loss = loss_w
 
     def shell_loss_w(self, shell_k: float) -> float:

@@ -229,7 +229,7 @@ def run_scenario(sc: Scenario, progress: Callable[[float], None] | None = None) 
     """Simulate the scenario with the controller in the loop."""
     rng = np.random.default_rng(sc.seed)
     stand = StandSpec()
-    sensors = StandSensors(stand, sc.design.material, rng)
+    sensors = StandSensors(stand, sc.design.true_material, rng)
     coolant = CoolantSensors(np.random.default_rng([sc.seed, 1]))
     injector = FaultInjector(
         sc.faults, stand.core_thermocouples, np.random.default_rng([sc.seed, 2])

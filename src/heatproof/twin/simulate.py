@@ -69,7 +69,7 @@ def simulate_run(
     """
     rng = np.random.default_rng(seed)
     reactor = Reactor(design, source, ambient_k)
-    sensors = StandSensors(stand, design.material, rng)
+    sensors = StandSensors(stand, design.true_material, rng)
     controller = Controller(DEMO_CONTROLLER)
     dt = procedure.sample_s
     n = int(round(procedure.duration_s / dt))
