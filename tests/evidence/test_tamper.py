@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -167,3 +168,23 @@ def test_a_missing_signature_is_named(workspace_copy, role):
     ws_path, _, _ = workspace_copy
     manifests(ws_path)[0].with_name(f"manifest.json.{role}.sig").unlink()
     assert any(f"no {role} signature" in f for f in findings(ws_path))
+
+
+def test_a_verdict_recorded_before_a_config_field_existed_still_verifies(workspace_copy):
+    # records keep the configuration they were decided with; fields added later (here the method)
+    # must not change the hash of an older record
+    ws_path, _, verdict = workspace_copy
+    record = json.loads(verdict.read_bytes())
+    for newer in ("method", "calibration_degree"):
+        del record["config"][newer]
+    record["config_sha256"] = hashlib.sha256(
+        json.dumps(record["config"], sort_keys=True).encode()
+    ).hexdigest()
+    verdict.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+    sign_file(ws_path / "keys", "engineer", verdict, "verdict")
+    found = findings(ws_path)  # (the records' copy still has the new fields: that is named)
+    assert not any("configuration altered" in f or "signature" in f for f in found), found
+    record["config"]["method"] = "flow"  # an invalid configuration is named, not raised
+    verdict.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+    sign_file(ws_path / "keys", "engineer", verdict, "verdict")
+    assert any("unreadable verdict record" in f and "method='flow'" in f for f in findings(ws_path))

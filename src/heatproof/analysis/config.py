@@ -65,4 +65,10 @@ class AnalysisConfig:
         return asdict(self)
 
     def sha256(self) -> str:
-        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()
+        return config_sha256(self.to_dict())
+
+
+def config_sha256(config: dict) -> str:
+    """SHA-256 of a configuration as recorded (a record written before a field existed keeps its
+    hash: the dict is hashed as it stands, not after filling in defaults)."""
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from heatproof.analysis.config import AnalysisConfig
+from heatproof.analysis.config import AnalysisConfig, config_sha256
+from heatproof.errors import InvalidInput
 from heatproof.evidence.hashing import file_sha256, merkle_root
 from heatproof.evidence.keys import ROLES, check_signature, fingerprint, public_key
 from heatproof.evidence.manifest import EVIDENCE_DIR, SEALED_KEY, manifest_path, record_part
@@ -242,15 +243,16 @@ def check_verdict(root: Path, keys: Path, path: Path, report: VerifyReport) -> N
     try:
         record = json.loads(path.read_bytes())
         manifests = record["manifests"]
-        config = AnalysisConfig(**record["config"])
-    except (ValueError, KeyError, TypeError) as exc:
+        AnalysisConfig(**record["config"])  # a valid configuration
+        config_hash = config_sha256(record["config"])
+    except (ValueError, KeyError, TypeError, InvalidInput) as exc:
         report.add(subject, rel, f"unreadable verdict record ({exc})")
         return
-    if config.sha256() != record.get("config_sha256"):
+    if config_hash != record.get("config_sha256"):
         report.add(
             subject,
             rel,
-            f"analysis configuration altered: it hashes to {config.sha256()}, the verdict "
+            f"analysis configuration altered: it hashes to {config_hash}, the verdict "
             f"says {record.get('config_sha256')}",
         )
     for run_id, sha in sorted(manifests.items()):

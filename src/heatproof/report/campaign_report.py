@@ -142,7 +142,8 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}} .verdict{{font-s
 <h1>Campaign {record["campaign_id"]}: {esc(record["campaign"])} ({esc(record["design"])})</h1>
 {_simulation_notice(record)}
 <p class="verdict">Verdict: <b id="verdict">{esc(record["outcome"])}</b> &mdash; COP {cop}
-at {record["config"]["confidence"]:.0%} confidence, margin {record["config"]["margin"]:.2f}</p>
+at {record["config"]["confidence"]:.0%} confidence, margin {record["config"]["margin"]:.2f},
+<span id="method">{esc(record["config"].get("method", "thermography"))}</span> method</p>
 <h2>Reasons</h2><ul>{reasons}</ul>
 <h2>Pitfalls checked</h2><ul>{pitfalls}</ul>
 <h2>Data</h2>{"".join(plots)}
