@@ -48,8 +48,9 @@ def _width(record) -> float:
     return high - low
 
 
-def _codes(record, severity="blocking"):
-    return {p["code"] for p in record["pitfalls"] if p["severity"] == severity}
+def _codes(record, severity: str | None = "blocking"):
+    """Codes of the record's findings of one severity (None: all)."""
+    return {p["code"] for p in record["pitfalls"] if severity in (None, p["severity"])}
 
 
 def test_null_reads_one_and_gain_is_positive_with_a_narrower_interval_than_thermography():
@@ -58,6 +59,11 @@ def test_null_reads_one_and_gain_is_positive_with_a_narrower_interval_than_therm
     low, high = calibrated["summary"]["cop_interval"]
     assert low < 1.0 < high and calibrated["outcome"] == "NEGATIVE"
     assert calibrated["runs"][1]["method"] == "calibrated"
+    # three dummy levels, degree 2: the curve interpolates them and says that nothing checks it
+    assert _codes(calibrated, "warning") == {"calibration_unchecked"}
+    for dummy_window in calibrated["runs"][0]["windows"]:
+        low, high = dummy_window["cop_interval"]
+        assert low < 1.0 < high and high - low < 0.01  # its own scatter and the fit only
     # the model-table uncertainties drop out: less than half thermography's interval
     assert _width(calibrated) < 0.5 * _width(absolute)
     _, gain = _runs(HeatSource("gain", 0.2))
@@ -118,3 +124,15 @@ def test_missing_or_too_short_calibration_is_a_clear_error():
         calibrate([(dummy, StandSpec())], replace(CALIBRATED, calibration_degree=3))
     with pytest.raises(InvalidInput, match="method='flow' is unknown"):
         AnalysisConfig(method="flow")
+
+
+def test_an_active_run_read_with_another_camera_setting_is_blocked():
+    dummy, _ = _runs(HeatSource("none"))
+    other = StandSpec(camera=CameraSpec(emissivity_set=0.9))
+    _, active = _runs(HeatSource("none"), other)
+    surface = Surface(NOMINAL.diameter_m, NOMINAL.area_m2, NOMINAL.material)
+    calibration = calibrate([(dummy, StandSpec())], CALIBRATED)
+    result = analyze_run(active, RunInfo(2, "active", surface, other, "a"), CALIBRATED, calibration)
+    assert "calibration_camera_differs" in {f.code for f in result.findings if f.blocking}
+    with pytest.raises(InvalidInput, match="different camera settings"):
+        calibrate([(dummy, StandSpec()), (dummy, other)], CALIBRATED)

@@ -104,3 +104,12 @@ def test_camera_setting_finding_names_total_emissivity():
     f = pitfalls.camera_emissivity(0.55, 0.95, 960.0, 0.55, "run 1")
     assert f.blocking and "total emissivity" in f.message
     assert pitfalls.camera_emissivity(0.95, 0.95, 960.0, 0.55) is None
+
+
+def test_monte_carlo_noise_alone_is_not_called_a_disagreement():
+    # a linear model: the GUM is exact, so any difference is the Monte Carlo's own noise
+    linear = Model(lambda x: 2 * x, {"x": Normal(0.5, 0.5)})
+    c = evaluate(linear, level=0.99, seed=1, trials=20_000).comparison
+    assert not c.agree and c.d_low > c.delta  # clause 8 alone would call this a disagreement
+    assert c.mc_endpoint_u > 0 and not c.distinguishable
+    assert pitfalls.gum_mc_disagree(c) is None

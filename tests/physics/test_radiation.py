@@ -198,9 +198,8 @@ def test_bad_input_raises_invalid_input(call):
 def test_tabulated_band_radiance_matches_adaptive_quadrature_across_the_table():
     # inside 100-10000 K the radiance comes from a Hermite table; its edges and random interior
     # points must agree with adaptive quadrature as closely as the Gauss-Legendre path does
-    t_k = np.r_[
-        100.0, 100.0 - 1e-9, 1e4, 1e4 + 1e-9, np.random.default_rng(3).uniform(100, 1e4, 40)
-    ]
+    edges = [np.nextafter(t, t + d) for t in (100.0, 1e4) for d in (-1.0, 0.0, 1.0)]
+    t_k = np.r_[edges, np.random.default_rng(3).uniform(100, 1e4, 40)]
     for band in (CAMERA_BAND_M, (3e-6, 5e-6)):
         values = band_radiance(t_k, band)
         for t, value in zip(t_k, values, strict=True):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import tomllib
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,9 +13,14 @@ import pytest
 from heatproof.errors import InvalidInput
 from heatproof.physics.convection import convected_power_w
 from heatproof.physics.radiation import radiated_power_w
+from heatproof.stand.instruments import StandSpec
 from heatproof.twin.cooling import LossTable, WaterJacket, air_loss_w
 from heatproof.twin.hypotheses import HeatSource, thermal
 from heatproof.twin.reactor import Reactor, ReactorDesign, SurfaceTruth, ThermalState
+from heatproof.twin.scenario import scenario_from_dict
+from heatproof.twin.sensors import StandSensors
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 DESIGN = ReactorDesign()
 
@@ -101,3 +108,18 @@ def test_surface_truth_scales_the_twin_s_losses_but_not_the_nominal_design():
     assert max(real.true_material.eps_band) == 1.0  # 0.95 x 1.1 is capped at 1
     with pytest.raises(InvalidInput, match="SurfaceTruth.convection=2.0"):
         SurfaceTruth(convection=2.0)
+
+
+def test_the_camera_sees_the_real_in_band_emissivity_and_scenarios_take_a_truth():
+    real = replace(ReactorDesign(), truth=SurfaceTruth(eps_band=1.04))
+    readings = [
+        StandSensors(StandSpec(), d.true_material, np.random.default_rng(5)).camera_k(1000.0, 298.15)
+        for d in (ReactorDesign(), real)
+    ]
+    assert readings[1] > readings[0] + 5  # a blacker surface than tabulated reads hotter
+    data = tomllib.loads((SCENARIOS / "hold_none.toml").read_text())
+    data["reactor"] = {**data.get("reactor", {}), "truth": {"convection": 1.1}}
+    assert scenario_from_dict(data).design.truth == SurfaceTruth(convection=1.1)
+    data["reactor"]["truth"] = {"eps_band": "x"}
+    with pytest.raises(InvalidInput, match="SurfaceTruth.eps_band='x'"):
+        scenario_from_dict(data)

@@ -54,6 +54,8 @@ def analyze_run(
         result = _window_result(w, info, config, calibration)
         results.append(result)
         findings += _window_findings(w, result, info, config, calibration)
+    if calibration is not None:
+        findings += calibrated.run_findings(calibration, info.kind, f"run {info.run_id}")
     return RunResult(
         info.run_id,
         info.kind,
@@ -85,7 +87,7 @@ def _window_result(
         details["heat_out_w"] = thermography.heat_out_w(w, info.surface, info.stand)
         details["shell_true_k"] = operating_k
     else:  # the observable is the camera reading itself
-        model = calibrated.cop_model(w, calibration, info.stand)
+        model = calibrated.cop_model(w, calibration, info.stand, info.kind)
         operating_k = w.camera_k
         details["heat_out_w"] = calibrated.heat_out_w(w, calibration)
     cop = evaluate(model, level=config.confidence, seed=seed, trials=config.mc_trials)
@@ -114,8 +116,8 @@ def _window_findings(
         pitfalls.gum_mc_disagree(r.cop.comparison, where),
     ]
     if calibration is not None:
-        return [f for f in found if f is not None] + calibrated.findings(
-            w, calibration, info.kind, where
+        return [f for f in found if f is not None] + calibrated.window_findings(
+            w, calibration, info.stand, info.kind, where
         )
     mat, cam = info.surface.material, info.stand.camera
     low_k, high_k = mat.valid_range_k

@@ -79,7 +79,7 @@ def power_model(terms: list[Term], name: str) -> Model:
     )
 
 
-def _offset(half_width: float) -> Distribution:
+def accuracy_error(half_width: float) -> Distribution:
     """A rectangular zero-mean error of the given half-width (a point mass when it is zero)."""
     return Rectangular.centered(0.0, half_width) if half_width > 0 else Normal(0.0, 0.0)
 
@@ -102,7 +102,7 @@ class Analyzer:
 def phase_power(name: str, reading: Normal, analyzer: Analyzer) -> Term:
     """Active power of one phase read from an analyzer: the reading (with its scatter) plus the
     analyzer's accuracy error."""
-    inputs = {"p_w": reading, "error_w": _offset(analyzer.half_width_w(reading.mean))}
+    inputs = {"p_w": reading, "error_w": accuracy_error(analyzer.half_width_w(reading.mean))}
     return Term(
         name,
         inputs,

@@ -146,8 +146,18 @@ def dummy_inconsistent(
 def calibration_fit(
     chi2: float, dof: int, p_value: float, where: str = "", alpha: float = 0.01
 ) -> Finding | None:
-    """The dummy points must be consistent with the fitted transfer function (no heat source, COP = 1)."""
-    if dof <= 0 or p_value >= alpha:
+    """The dummy points must be consistent with the fitted transfer function (no heat source, COP = 1);
+    with no degree of freedom left nothing checks that, which is said as a warning."""
+    if dof <= 0:
+        return Finding(
+            "calibration_unchecked",
+            WARNING,
+            f"{_at(where)}The transfer function passes exactly through the calibration (dummy) points, "
+            "so nothing checks that one smooth curve describes them, and between them the curve is an "
+            "interpolation. Hold the dummy at more levels than the fit has coefficients.",
+            {"dof": dof},
+        )
+    if p_value >= alpha:
         return None
     return Finding(
         "dummy_inconsistent",
@@ -157,6 +167,25 @@ def calibration_fit(
         "uncertainties are understated or the dummy was not what it should be, so the calibration cannot be "
         "trusted.",
         {"chi2": chi2, "dof": dof, "p_value": p_value},
+    )
+
+
+def calibration_camera_differs(
+    active: tuple[float, tuple[float, float]],
+    dummy: tuple[float, tuple[float, float]],
+    where: str = "",
+) -> Finding | None:
+    """A calibrated run must be read by a camera set as the dummy's was: (emissivity setting, band)."""
+    if active == dummy:
+        return None
+    return Finding(
+        "calibration_camera_differs",
+        BLOCKING,
+        f"{_at(where)}The camera was set to emissivity {active[0]:.3f} over {active[1][0] * 1e6:.1f}-"
+        f"{active[1][1] * 1e6:.1f} um, but the dummy was read at {dummy[0]:.3f} over "
+        f"{dummy[1][0] * 1e6:.1f}-{dummy[1][1] * 1e6:.1f} um: the same surface shows another "
+        "temperature, so the calibration does not apply. Read both runs with the same camera settings.",
+        {"active": list(active), "dummy": list(dummy)},
     )
 
 
@@ -172,8 +201,8 @@ def ambient_differs(
         WARNING,
         f"{_at(where)}The room was at {ambient_k:.1f} K, but the dummy was calibrated at "
         f"{dummy_low_k:.1f}-{dummy_high_k:.1f} K. The same surface temperature loses a different power "
-        "to a warmer or colder room, so the calibration is biased here by roughly the convective "
-        "loss per kelvin times the difference. Calibrate and run in the same room conditions.",
+        "to a warmer or colder room (both radiation and convection depend on it), so the calibration "
+        "is biased here. Calibrate and run in the same room conditions.",
         {"ambient_k": ambient_k, "dummy_low_k": dummy_low_k, "dummy_high_k": dummy_high_k},
     )
 
@@ -280,8 +309,9 @@ def flow_below_minimum(flow_m3_s: float, minimum_m3_s: float, where: str = "") -
 
 
 def gum_mc_disagree(comparison, where: str = "") -> Finding | None:
-    """JCGM 101 clause 8: report when the GUM interval is not validated by Monte Carlo."""
-    if comparison.agree:
+    """JCGM 101 clause 8: report when the GUM interval is not validated by Monte Carlo, by more than
+    the Monte Carlo's own numerical noise could explain."""
+    if comparison.agree or not comparison.distinguishable:
         return None
     g_low, g_high = comparison.gum_interval
     m_low, m_high = comparison.mc_interval
@@ -298,5 +328,6 @@ def gum_mc_disagree(comparison, where: str = "") -> Finding | None:
             "d_low": comparison.d_low,
             "d_high": comparison.d_high,
             "delta": comparison.delta,
+            "mc_endpoint_u": comparison.mc_endpoint_u,
         },
     )

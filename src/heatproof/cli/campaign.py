@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from heatproof.analysis.config import AnalysisConfig
 from heatproof.campaign import decide_campaign
 from heatproof.cli.options import (
     DEFAULT_WORKSPACE,
@@ -30,6 +31,7 @@ def demo(
     json_out: JsonFlag = False,
 ) -> None:
     """Run the null and gain campaigns on simulated stands, store, analyse, report."""
+    AnalysisConfig(method=method)  # a bad method is refused before the workspace is made
     ws = open_workspace(workspace, db_url)
     with Progress(
         TextColumn("{task.description}"),

@@ -39,8 +39,8 @@ class SurfaceTruth:
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
             require(
-                0.5 <= value <= 1.5,
-                f"SurfaceTruth.{name}={value} is outside 0.5-1.5; give a factor near 1",
+                isinstance(value, int | float) and 0.5 <= value <= 1.5,
+                f"SurfaceTruth.{name}={value!r} is not a factor in 0.5-1.5; give a number near 1",
             )
 
     @classmethod

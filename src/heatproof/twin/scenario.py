@@ -38,7 +38,7 @@ from heatproof.stand.instruments import StandSpec
 from heatproof.twin.cooling import LossTable, WaterJacket
 from heatproof.twin.faults import Fault, FaultInjector
 from heatproof.twin.hypotheses import THERMAL_FUEL_J, HeatSource
-from heatproof.twin.reactor import Reactor, ReactorDesign
+from heatproof.twin.reactor import Reactor, ReactorDesign, SurfaceTruth
 from heatproof.twin.sensors import CoolantSensors, StandSensors
 from heatproof.twin.simulate import MODE_CODES
 
@@ -158,7 +158,10 @@ def scenario_from_dict(data: dict) -> Scenario:
     cool_kind = cooling.pop("kind", "air")
     require(cool_kind in ("air", "water"), f"cooling kind={cool_kind!r}; use 'air' or 'water'")
     jacket = _build(WaterJacket, cooling, "cooling") if cool_kind == "water" else None
-    design = _build(ReactorDesign, data.pop("reactor", {}), "reactor")
+    reactor = dict(data.pop("reactor", {}))
+    if "truth" in reactor:
+        reactor["truth"] = _build(SurfaceTruth, dict(reactor["truth"]), "reactor.truth")
+    design = _build(ReactorDesign, reactor, "reactor")
     controller = twin_controller_config(jacket, **data.pop("controller", {}))
     program = tuple(_build(Command, c, "program") for c in data.pop("program", []))
     faults = tuple(_build(Fault, f, "faults") for f in data.pop("faults", []))

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from heatproof.errors import InvalidInput, require
 
 from ._common import decode_float, encode_float, fmt, numerical_tolerance
 from .gum import GumResult, gum
 from .model import Model
-from .montecarlo import McResult, monte_carlo
+from .montecarlo import McResult, coverage_interval, monte_carlo
 from .multi import MultiResult
 
 
 @dataclass(frozen=True)
 class Comparison:
     """d_low = |y - U - y_low|, d_high = |y + U - y_high| against delta from ndig digits of the
-    GUM u(y); the GUM interval is validated (agree) when both are <= delta."""
+    GUM u(y); the GUM interval is validated (agree) when both are <= delta.
+
+    mc_endpoint_u is the Monte Carlo interval's own numerical standard uncertainty, from the spread
+    of the intervals of ten sub-batches of its trials (as JCGM 101 7.9 does; NaN when the samples
+    are not at hand). Clause 8 presumes the Monte Carlo was run to tolerance; a difference within
+    3 mc_endpoint_u of delta may be its noise (`distinguishable` is False then)."""
 
     name: str
     level: float
@@ -29,12 +37,22 @@ class Comparison:
     gum_interval: tuple[float, float]
     mc_interval: tuple[float, float]
     mc_interval_kind: str
+    mc_endpoint_u: float = math.nan
+
+    @property
+    def distinguishable(self) -> bool:
+        """True when the difference exceeds delta by more than three times the Monte Carlo's noise."""
+        noise = 0.0 if math.isnan(self.mc_endpoint_u) else 3 * self.mc_endpoint_u
+        return max(self.d_low, self.d_high) > self.delta + noise
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": "comparison",
             "name": self.name,
-            **{k: encode_float(getattr(self, k)) for k in ("level", "d_low", "d_high", "delta")},
+            **{
+                k: encode_float(getattr(self, k))
+                for k in ("level", "d_low", "d_high", "delta", "mc_endpoint_u")
+            },
             "agree": self.agree,
             "ndig": self.ndig,
             "gum_interval": [encode_float(x) for x in self.gum_interval],
@@ -52,13 +70,15 @@ class Comparison:
             gum_interval=tuple(decode_float(x) for x in data["gum_interval"]),
             mc_interval=tuple(decode_float(x) for x in data["mc_interval"]),
             mc_interval_kind=data["mc_interval_kind"],
+            mc_endpoint_u=decode_float(data.get("mc_endpoint_u", "nan")),
         )
 
     def __str__(self) -> str:
         verdict = "validated" if self.agree else "NOT validated"
         return (
             f"{self.name}: GUM interval {verdict} by Monte Carlo (JCGM 101 clause 8, ndig={self.ndig}): "
-            f"d_low = {fmt(self.d_low)}, d_high = {fmt(self.d_high)}, delta = {fmt(self.delta)}"
+            f"d_low = {fmt(self.d_low)}, d_high = {fmt(self.d_high)}, delta = {fmt(self.delta)}, "
+            f"Monte Carlo endpoint noise u = {fmt(self.mc_endpoint_u)}"
         )
 
 
@@ -81,7 +101,23 @@ def _compare_one(g: GumResult, m: McResult, ndig: int) -> Comparison:
         (lo, hi),
         m.interval,
         m.interval_kind,
+        _endpoint_u(m),
     )
+
+
+def _endpoint_u(m: McResult, batches: int = 10) -> float:
+    """Standard uncertainty (the larger of both ends) of the Monte Carlo interval, from the intervals
+    of `batches` sub-batches of its trials in draw order; NaN without samples or with too few."""
+    if m.samples is None or m.samples.size // batches < 2 / (1 - m.level):
+        return math.nan
+    size = m.samples.size // batches
+    ends = np.array(
+        [
+            coverage_interval(np.sort(b), m.level, m.interval_kind)
+            for b in m.samples[: size * batches].reshape(batches, size)
+        ]
+    )
+    return float(ends.std(axis=0, ddof=1).max() / math.sqrt(batches))
 
 
 def compare(
