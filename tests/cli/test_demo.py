@@ -71,7 +71,8 @@ def test_calibrated_method_from_stored_telemetry(demo_run, tmp_path, heatproof):
     verdict = json.loads(heatproof("verdict", str(null["campaign_id"]), "--workspace", ws, "--json",
                                    check=True).stdout)
     assert {r["method"] for r in verdict["runs"]} == {"calibrated"}
-    assert '<span id="method">calibrated</span>' in open(null["report"], encoding="utf-8").read()
+    page = open(null["report"], encoding="utf-8").read()
+    assert '<span id="method">calibrated</span>' in page and "transfer function (fit)" in page
     assert verdict["config"]["method"] == "calibrated"
     active = next(r for r in verdict["runs"] if r["kind"] == "active")
     alone = json.loads(heatproof("analyze", str(active["run_id"]), "--workspace", ws, "--json",

@@ -90,6 +90,7 @@ def _window_result(
         model = calibrated.cop_model(w, calibration, info.stand, info.kind)
         operating_k = w.camera_k
         details["heat_out_w"] = calibrated.heat_out_w(w, calibration)
+        details["transfer_fit"] = calibration.fit.to_dict()
     cop = evaluate(model, level=config.confidence, seed=seed, trials=config.mc_trials)
     return PointResult(
         w.phase,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
@@ -23,6 +24,8 @@ def write_campaign_report(ws: Workspace, campaign_id: int, record: dict) -> Path
         telemetry = {r.id: (r.kind, ws.telemetry.read(r.telemetry_path)) for r in runs}
     figures = [_telemetry_figure(run_id, kind, cols) for run_id, (kind, cols) in telemetry.items()]
     figures.append(_cop_figure(record))
+    if record["config"].get("method") == "calibrated":
+        figures.append(_calibration_figure(record))
     parts = [
         pio.to_html(fig, full_html=False, include_plotlyjs=(i == 0))
         for i, fig in enumerate(figures)
@@ -84,6 +87,39 @@ def _cop_figure(record: dict) -> go.Figure:
         title=f"COP per steady window with {level:.0%} intervals (Monte Carlo)",
         height=420,
         yaxis_title="COP",
+    )
+    return fig
+
+
+def _calibration_figure(record: dict) -> go.Figure:
+    """The calibrated method at a glance: the dummy's points, the fitted transfer function, and
+    where the active windows sit on it."""
+    fig = go.Figure()
+    fit = None
+    for kind, symbol in (("calibration", "circle"), ("active", "diamond")):
+        windows = [w for r in record["runs"] if r["kind"] == kind for w in r["windows"]]
+        if windows:
+            fit = windows[0]["transfer_fit"]
+            power = "drive_w" if kind == "calibration" else "heat_out_w"
+            fig.add_trace(
+                go.Scatter(
+                    x=[w["camera_k"] for w in windows],
+                    y=[w[power] for w in windows],
+                    mode="markers",
+                    marker={"size": 11, "symbol": symbol},
+                    name=f"{kind}: {'electrical input' if kind == 'calibration' else 'output'}",
+                )
+            )
+    if fit is not None:
+        low, high = fit["range_k"]
+        t = np.linspace(low - 0.05 * (high - low), high + 0.05 * (high - low), 200)
+        curve = np.polyval(fit["coefficients"], (t - fit["center_k"]) / fit["scale_k"])
+        fig.add_trace(go.Scatter(x=t, y=curve, mode="lines", name="transfer function (fit)"))
+    fig.update_layout(
+        title="Calibrated method: dummy transfer function from camera reading to power",
+        height=420,
+        xaxis_title="camera reading (K)",
+        yaxis_title="power (W)",
     )
     return fig
 
