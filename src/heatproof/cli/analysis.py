@@ -12,8 +12,6 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from heatproof.analysis.simulated import CampaignPlan, run_campaigns
-from heatproof.campaign import analyze_run_by_id
 from heatproof.cli.options import (
     DEFAULT_WORKSPACE,
     DbUrl,
@@ -66,6 +64,8 @@ def analyze(
         raise InvalidInput(
             f"target={target!r} is neither a run id nor a .toml run file; give e.g. 3 or run.toml"
         )
+    from heatproof.campaign import analyze_run_by_id
+
     run_id = int(target)
     result = analyze_run_by_id(open_workspace(workspace, db_url), run_id).to_dict()
     if json_out:
@@ -112,6 +112,8 @@ def _campaigns(
     exact_tables: bool,
     json_out: bool,
 ) -> None:
+    from heatproof.analysis.simulated import CampaignPlan, run_campaigns
+
     base = CampaignPlan().config
     plan = CampaignPlan(
         gain=gain,

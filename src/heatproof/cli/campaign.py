@@ -8,8 +8,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from heatproof.analysis.config import AnalysisConfig
-from heatproof.campaign import decide_campaign
 from heatproof.cli.options import (
     DEFAULT_WORKSPACE,
     DbUrl,
@@ -19,7 +17,6 @@ from heatproof.cli.options import (
     open_workspace,
     print_json,
 )
-from heatproof.demo import run_demo
 
 err = Console(stderr=True)
 
@@ -31,6 +28,9 @@ def demo(
     json_out: JsonFlag = False,
 ) -> None:
     """Run the null and gain campaigns on simulated stands, store, analyse, report."""
+    from heatproof.analysis.config import AnalysisConfig
+    from heatproof.demo import run_demo
+
     AnalysisConfig(method=method)  # a bad method is refused before the workspace is made
     ws = open_workspace(workspace, db_url)
     with Progress(
@@ -66,6 +66,8 @@ def verdict(
     json_out: JsonFlag = False,
 ) -> None:
     """Re-analyse a campaign from its stored telemetry and record the verdict."""
+    from heatproof.campaign import decide_campaign
+
     record = decide_campaign(open_workspace(workspace, db_url), campaign_id)
     if json_out:
         print_json(record)
