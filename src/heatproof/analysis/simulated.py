@@ -5,10 +5,12 @@ Each campaign is a calibration (dummy) run over three levels and one long active
 the twin in memory with its own seeds and analysed exactly as stored telemetry is (analyze_run, then
 decide), by the method of the plan's configuration. Each campaign's reactor has its own real
 surface (``SurfaceTruth``): emissivities, convection and area drawn around the published tables
-with the relative uncertainties the analysis states for them, so the statistics test that budget
-too (``exact_tables`` makes the twin's surface equal to the tables, as the demo's is). The twin is sampled every `sample_s` seconds: 10 s by default, because a 24-hour run at 1 Hz
-costs about 70 s of CPU in the twin alone (measured; 200 campaigns would take hours on two cores);
-the shell's time constant is about a minute and the steady averages agree with 1 Hz sampling.
+with the relative uncertainties the analysis states for them, so the statistics exercise those
+terms of the budget too (``exact_tables`` makes the twin's surface equal to the tables, as the
+demo's is). The twin is sampled every `sample_s` seconds: 10 s by default, because a 24-hour run
+at 1 Hz costs about 70 s of CPU in the twin alone (measured; 200 campaigns would take hours on two
+cores); the shell's time constant is about a minute and the steady averages agree with 1 Hz
+sampling.
 """
 
 from __future__ import annotations
