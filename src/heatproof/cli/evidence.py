@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,7 +16,9 @@ from heatproof.cli.options import (
     print_json,
 )
 from heatproof.errors import NotFound
-from heatproof.workspace import DB_FILE, Workspace
+
+if TYPE_CHECKING:
+    from heatproof.workspace import Workspace
 
 dossier_app = typer.Typer(no_args_is_help=True)
 
@@ -26,6 +28,8 @@ CampaignArg = Annotated[int, typer.Argument(help="Campaign id.")]
 def _existing_workspace(path: Path, db_url: str | None) -> Workspace:
     """Open a workspace that exists (never create one): the folder, and its records.db unless
     --db-url names the database; NotFound otherwise."""
+    from heatproof.workspace import DB_FILE
+
     folder = Path(path).expanduser()
     if not folder.is_dir():
         raise NotFound(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from heatproof.workspace import Workspace
+if TYPE_CHECKING:
+    from heatproof.workspace import Workspace
 
 WorkspaceDir = Annotated[
     Path,
@@ -40,6 +41,10 @@ DEFAULT_WORKSPACE = Path("heatproof-data")
 
 
 def open_workspace(path: Path, db_url: str | None) -> Workspace:
+    """Open (or create) the workspace; imported here so that `--help` does not load the database
+    layer."""
+    from heatproof.workspace import Workspace
+
     return Workspace.open(path, db_url)
 
 

@@ -6,15 +6,12 @@ import asyncio
 import dataclasses
 import json
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from heatproof.stand.instruments import StandSpec
-from heatproof.stand.server import StandServer
-from heatproof.stand.simulated import SimulatedStandConfig
-from heatproof.twin.reactor import HeatSource, ReactorDesign
-from heatproof.twin.simulate import DEMO_CONTROLLER
+if TYPE_CHECKING:
+    from heatproof.stand.simulated import SimulatedStandConfig
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -29,6 +26,11 @@ def simulated_config(
     authorised_operators: tuple[int, ...] = (),
 ) -> SimulatedStandConfig:
     """The simulated stand's configuration from command-line values."""
+    from heatproof.stand.instruments import StandSpec
+    from heatproof.stand.simulated import SimulatedStandConfig
+    from heatproof.twin.reactor import HeatSource, ReactorDesign
+    from heatproof.twin.simulate import DEMO_CONTROLLER
+
     design = ReactorDesign()
     controller = DEMO_CONTROLLER
     if ramp_k_per_s is not None:
@@ -78,6 +80,8 @@ def serve(
     config = simulated_config(
         name, hypothesis, gain, seed, sample_s, ramp_k_per_s, tuple(authorised_operator or ())
     )
+    from heatproof.stand.server import StandServer
+
     server = StandServer(config, time_factor, host, port)
 
     async def main() -> None:
