@@ -122,13 +122,6 @@ def read_run(ws: Workspace, run: Run) -> dict:
     return ws.telemetry.read(run.telemetry_path, expected_sha256=run.telemetry_sha256)
 
 
-def analyze_stored_run(
-    ws: Workspace, run: Run, config: AnalysisConfig, calibration: Calibration | None = None
-) -> RunResult:
-    """Read a run's telemetry (hash-checked against its record) and analyse it."""
-    return analyze_run(read_run(ws, run), run_info(run), config, calibration)
-
-
 def campaign_config(campaign: Campaign) -> AnalysisConfig:
     """The analysis configuration stored with the campaign."""
     return AnalysisConfig(**campaign.config)
@@ -136,25 +129,39 @@ def campaign_config(campaign: Campaign) -> AnalysisConfig:
 
 def campaign_calibration(
     ws: Workspace, campaign: Campaign, config: AnalysisConfig
-) -> Calibration | None:
-    """The dummy transfer function of a campaign analysed by the calibrated method (None for
-    thermography), from its calibration runs."""
+) -> tuple[Calibration | None, dict[int, dict]]:
+    """For the calibrated method, the dummy transfer function from the campaign's calibration runs
+    and their telemetry by run id (handed on to `analyze_stored_run`, so that each run is read
+    once); (None, {}) for thermography."""
     if config.method != "calibrated":
-        return None
-    dummy = [
-        (read_run(ws, run), run_info(run).stand)
-        for run in campaign.runs
-        if run.kind == "calibration"
-    ]
-    return calibrate(dummy, config)
+        return None, {}
+    dummy = [run for run in campaign.runs if run.kind == "calibration"]
+    telemetry = {run.id: read_run(ws, run) for run in dummy}
+    calibration = calibrate([(telemetry[run.id], run_info(run).stand) for run in dummy], config)
+    return calibration, telemetry
+
+
+def analyze_stored_run(
+    ws: Workspace,
+    run: Run,
+    config: AnalysisConfig,
+    calibration: Calibration | None = None,
+    telemetry: dict[int, dict] | None = None,
+) -> RunResult:
+    """Analyse a run: its columns from `telemetry` (taken out of it) if there, else read from the
+    store and hash-checked against its record."""
+    columns = (telemetry or {}).pop(run.id, None)
+    if columns is None:
+        columns = read_run(ws, run)
+    return analyze_run(columns, run_info(run), config, calibration)
 
 
 def analyze_run_by_id(ws: Workspace, run_id: int) -> RunResult:
     with ws.unit_of_work() as s:
         run = repo.get_run(s, run_id)
         config = campaign_config(run.campaign)
-        calibration = campaign_calibration(ws, run.campaign, config)
-        return analyze_stored_run(ws, run, config, calibration)
+        calibration, telemetry = campaign_calibration(ws, run.campaign, config)
+        return analyze_stored_run(ws, run, config, calibration, telemetry)
 
 
 def decide_campaign(ws: Workspace, campaign_id: int, store: bool = True) -> dict:
@@ -163,9 +170,9 @@ def decide_campaign(ws: Workspace, campaign_id: int, store: bool = True) -> dict
     with ws.unit_of_work() as s:
         campaign = repo.get_campaign(s, campaign_id)
         config = campaign_config(campaign)
-        calibration = campaign_calibration(ws, campaign, config)
+        calibration, telemetry = campaign_calibration(ws, campaign, config)
         results = [
-            analyze_stored_run(ws, run, config, calibration)
+            analyze_stored_run(ws, run, config, calibration, telemetry)
             for run in sorted(campaign.runs, key=lambda r: r.id)
         ]
         record = {

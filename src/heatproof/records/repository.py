@@ -226,26 +226,25 @@ def add_run(
     return run
 
 
+def _get(s: Session, model: type, what: str, key: int):
+    """The record of `model` with primary key `key`, else NotFound naming the workspace."""
+    record = s.get(model, key)
+    if record is None:
+        raise NotFound(
+            f"{what} {key} does not exist in workspace {_workspace(s)}; "
+            f"check the id against the workspace's list of {what}s"
+        )
+    return record
+
+
 def get_run(s: Session, run_id: int) -> Run:
     """The run with this id, else NotFound."""
-    run = s.get(Run, run_id)
-    if run is None:
-        raise NotFound(
-            f"run {run_id} does not exist in workspace {_workspace(s)}; "
-            "check the id against the workspace's list of runs"
-        )
-    return run
+    return _get(s, Run, "run", run_id)
 
 
 def get_campaign(s: Session, campaign_id: int) -> Campaign:
     """The campaign with this id, else NotFound."""
-    campaign = s.get(Campaign, campaign_id)
-    if campaign is None:
-        raise NotFound(
-            f"campaign {campaign_id} does not exist in workspace {_workspace(s)}; "
-            "check the id against the workspace's list of campaigns"
-        )
-    return campaign
+    return _get(s, Campaign, "campaign", campaign_id)
 
 
 def list_campaigns(s: Session) -> list[Campaign]:
