@@ -69,7 +69,9 @@ def test_null_reads_one_and_gain_is_positive_with_a_narrower_interval_than_therm
     _, gain = _runs(HeatSource("gain", 0.2))
     positive = _decide(dummy, gain, CALIBRATED)
     assert positive["outcome"] == "POSITIVE", positive["reasons"]
-    assert 1.1 < positive["summary"]["cop_lower_bound"] < 1.2 < positive["summary"]["cop_upper_bound"]
+    assert (
+        1.1 < positive["summary"]["cop_lower_bound"] < 1.2 < positive["summary"]["cop_upper_bound"]
+    )
 
 
 def test_budget_names_the_calibration_inputs_and_no_emissivity_table():
@@ -136,3 +138,25 @@ def test_an_active_run_read_with_another_camera_setting_is_blocked():
     assert "calibration_camera_differs" in {f.code for f in result.findings if f.blocking}
     with pytest.raises(InvalidInput, match="different camera settings"):
         calibrate([(dummy, StandSpec()), (dummy, other)], CALIBRATED)
+
+
+def test_a_stored_calibrated_campaign_reads_each_run_once(tmp_path, monkeypatch):
+    from heatproof.campaign import PlannedRun, decide_campaign, record_simulated_campaign
+    from heatproof.workspace import Workspace
+
+    with Workspace.open(tmp_path / "ws") as ws:
+        runs = [
+            PlannedRun("calibration", DUMMY, HeatSource("none"), seed=11),
+            PlannedRun("active", ACTIVE, HeatSource("none"), seed=12),
+        ]
+        campaign_id = record_simulated_campaign(
+            ws, "c", NOMINAL, "SN-1", StandSpec(), runs, CALIBRATED
+        )
+        reads = []
+        original = ws.telemetry.read
+        monkeypatch.setattr(
+            ws.telemetry, "read", lambda path, **kw: reads.append(path) or original(path, **kw)
+        )
+        record = decide_campaign(ws, campaign_id, store=False)
+    assert {r["method"] for r in record["runs"]} == {"calibrated"}
+    assert len(reads) == 2 and len(set(reads)) == 2
