@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from heatproof import __version__
+from heatproof.analysis.config import config_sha256
 from heatproof.errors import InvalidInput, NotFound
 from heatproof.records import repository as repo
 from heatproof.records.models import Run
@@ -179,9 +180,10 @@ def test_verdicts(workspace):
             "interval_w": [3.0, 22.0],
         }
         assert latest.software_version == __version__
-        canonical = b'{"method":"flow","n":3}'
+        # the one configuration hash of the project: the same as AnalysisConfig.sha256 and verify's
+        canonical = b'{"method": "flow", "n": 3}'
         assert latest.config_sha256 == hashlib.sha256(canonical).hexdigest()
-        assert repo.config_sha256({"n": 3, "method": "flow"}) == latest.config_sha256
+        assert config_sha256({"n": 3, "method": "flow"}) == latest.config_sha256
         assert [v.outcome for v in latest.campaign.verdicts] == ["INCONCLUSIVE", "POSITIVE"]
 
 

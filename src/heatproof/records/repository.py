@@ -9,7 +9,6 @@ JSON (and PostgreSQL) cannot store them.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Mapping
@@ -20,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heatproof import __version__
+from heatproof.analysis.config import config_sha256
 from heatproof.errors import InvalidInput, NotFound
 from heatproof.records.models import (
     OUTCOMES,
@@ -58,12 +58,6 @@ def to_json(field: str, value: Mapping[str, Any] | None) -> dict[str, Any]:
             f"{field} is not JSON-serialisable ({exc}); give numbers, strings, lists and dicts"
         ) from exc
     return json.loads(text)
-
-
-def config_sha256(config: Mapping[str, Any]) -> str:
-    """SHA-256 of the canonical JSON of a config (sorted keys, no spaces)."""
-    canonical = json.dumps(to_json("config", config), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _workspace(s: Session) -> str:
