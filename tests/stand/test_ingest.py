@@ -76,6 +76,23 @@ def test_a_missing_acknowledged_chunk_is_an_error(store):
         ChunkLog(store, "raw/r/s").open()
 
 
+def test_an_altered_middle_chunk_is_named_before_its_samples_are_read(store):
+    # open() re-hashes only the last chunk (the one a crash could touch); read(), which feeds
+    # finalize and sealing, must refuse an acknowledged chunk altered since
+    log = ChunkLog(store, "raw/r/s", chunk_rows=2)
+    log.open()
+    for i in range(6):
+        log.append(row(i))
+    path = log.folder / "chunk-000002.parquet"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    reopened = ChunkLog(store, "raw/r/s")
+    reopened.open()
+    with pytest.raises(HeatproofError, match="chunk-000002.parquet has SHA-256"):
+        reopened.read()
+
+
 def test_samples_must_increase(store):
     log = ChunkLog(store, "raw/r/s")
     log.open()

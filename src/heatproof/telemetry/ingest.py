@@ -214,14 +214,8 @@ class ChunkLog:
                     f"telemetry log {self.name}: acknowledged chunk {entry.file} is missing; "
                     "restore it from a dossier"
                 )
-        if chain.entries:
-            last = chain.entries[-1]
-            actual = self.store.sha256(self._relative(last.file))
-            if actual != last.sha256:
-                raise HeatproofError(
-                    f"telemetry log {self.name}: chunk {last.file} has SHA-256 {actual}, the "
-                    f"chain says {last.sha256}; restore it from a dossier"
-                )
+        if chain.entries:  # the chunk a crash could have touched; read() checks them all
+            self._check_chunk(chain.entries[-1])
         folder = self.folder
         while folder.is_relative_to(self.store.root):  # a new log's folders must be durable too
             _fsync(folder)
@@ -299,14 +293,26 @@ class ChunkLog:
             os.fsync(handle.fileno())
         return hashlib.sha256(data).hexdigest()
 
+    def _check_chunk(self, entry: ChainEntry) -> None:
+        """The acknowledged chunk must still hash to what the chain says."""
+        actual = self.store.sha256(self._relative(entry.file))
+        if actual != entry.sha256:
+            raise HeatproofError(
+                f"telemetry log {self.name}: chunk {entry.file} has SHA-256 {actual}, the "
+                f"chain says {entry.sha256}; restore it from a dossier"
+            )
+
     def chunk_paths(self) -> list[str]:
         """Store-relative paths of the acknowledged chunks, in chain order."""
         return [self._relative(e.file) for e in self.entries]
 
     def read(self) -> dict[str, np.ndarray]:
-        """All acknowledged samples, in sample order, via DuckDB over the chunk list."""
+        """All acknowledged samples, in sample order, via DuckDB over the chunk list; every chunk
+        is first checked against its hash in the chain (an altered chunk is an error)."""
         if not self.entries:
             return {}
+        for entry in self.entries:
+            self._check_chunk(entry)
         files = [str(self.store.base / p) for p in self.chunk_paths()]
         with duckdb.connect() as con:
             result = con.execute(
