@@ -141,8 +141,8 @@ class TelemetryStore:
         self._lock = threading.Lock()
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
-        """A DuckDB cursor of the store's in-memory database (opening one costs ~50 ms, a
-        cursor a few); cursors are independent, so each call and each thread gets its own."""
+        """A DuckDB cursor of the store's in-memory database (opening one cost 23 ms here, a cursor
+        0.03 ms); cursors are independent, so each call and each thread gets its own."""
         with self._lock:
             if self._duckdb is None:
                 self._duckdb = duckdb.connect()
