@@ -157,3 +157,38 @@ def test_bad_input_names_the_field():
     doc["run"][0]["output"]["method"] = "calorimetry"
     with pytest.raises(InvalidInput, match="calorimetry"):
         analyze(doc)
+
+
+def _set(path: tuple, value):
+    """Set doc[path...] = value in a copy of the calibrated example."""
+
+    def apply(doc):
+        target = doc
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return apply
+
+
+WAVEFORM = ("run", 0, "input", "waveform", 0)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_set(("campaign", "confidence"), "99 %"), "confidence='99 %' is not a number"),
+        (_set(("campaign", "seed"), "abc"), "seed='abc' is not an integer"),
+        (_set(("run", 0, "output", "degree"), "2"), "output.degree='2' is not a whole number"),
+        (_set((*WAVEFORM, "cycles"), "2"), r"waveform\[0\].cycles='2' is not a whole number"),
+        (_set(("run", 0, "input", "phases_supplied"), "3"), "phases_supplied='3' is not a whole"),
+        (_set(("run",), ["x"]), r"run\[0\]='x' is not a table"),
+        (_set(("run", 0, "output", "dummy"), [1, 2]), r"dummy\[0\]=1 is not a table"),
+        (_set((*WAVEFORM, "v"), ["a", 1]), r"waveform\[0\].v must be a list of numbers"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_named_not_a_traceback(change, message):
+    doc = load_example("calibrated.toml")
+    change(doc)
+    with pytest.raises(InvalidInput, match=message):
+        analyze(doc)

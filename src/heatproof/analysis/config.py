@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 from heatproof.errors import require
 
@@ -40,6 +40,12 @@ class AnalysisConfig:
     calibration_degree: int = 2
 
     def __post_init__(self) -> None:
+        for f in fields(self):
+            value, default = getattr(self, f.name), f.default
+            kind = str if isinstance(default, str) else int if isinstance(default, int) else float
+            ok = isinstance(value, str) if kind is str else _is_number(value, kind is int)
+            what = {str: "text", int: "an integer", float: "a number"}[kind]
+            require(ok, f"{f.name}={value!r} is not {what}; give e.g. {default!r}")
         require(
             0.5 < self.confidence < 1,
             f"confidence={self.confidence} must lie in (0.5, 1), e.g. 0.99",
@@ -66,6 +72,12 @@ class AnalysisConfig:
 
     def sha256(self) -> str:
         return config_sha256(self.to_dict())
+
+
+def _is_number(value, integer: bool) -> bool:
+    """A real number (an int where `integer`); booleans are not numbers here."""
+    allowed = int if integer else int | float
+    return isinstance(value, allowed) and not isinstance(value, bool)
 
 
 def config_sha256(config: dict) -> str:

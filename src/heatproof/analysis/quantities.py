@@ -111,3 +111,32 @@ def measurement(spec, si_unit: str, field: str) -> Distribution:
         isinstance(dof, int | float) and dof > 0, f"{field}.dof={dof!r} must be a positive number"
     )
     return Normal(value, u, dof=float(dof))
+
+
+def integer(value, field: str) -> int:
+    """A whole number given as an integer (not text, not a boolean)."""
+    require(
+        isinstance(value, int) and not isinstance(value, bool),
+        f"{field}={value!r} is not a whole number; give e.g. 2",
+    )
+    return value
+
+
+def tables(entries, field: str) -> list[dict]:
+    """The entries of an array of tables ([[...]] in TOML), each checked to be a table."""
+    require(isinstance(entries, list), f"{field} must be an array of tables ([[{field}]])")
+    for j, entry in enumerate(entries):
+        require(
+            isinstance(entry, dict), f"{field}[{j}]={entry!r} is not a table; give keys = values"
+        )
+    return entries
+
+
+def numbers(values, field: str) -> list[float]:
+    """A list of plain numbers (e.g. waveform samples)."""
+    require(
+        isinstance(values, list)
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values),
+        f"{field} must be a list of numbers, e.g. [0.0, 1.5, -2.0]",
+    )
+    return [float(v) for v in values]

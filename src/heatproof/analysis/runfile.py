@@ -15,7 +15,7 @@ import numpy as np
 from heatproof.analysis import methods as m
 from heatproof.analysis import pitfalls
 from heatproof.analysis.config import AnalysisConfig
-from heatproof.analysis.quantities import measurement, quantity
+from heatproof.analysis.quantities import integer, measurement, numbers, quantity, tables
 from heatproof.analysis.results import PointResult, RunResult
 from heatproof.analysis.uncertainty import Distribution, Model, evaluate
 from heatproof.analysis.verdict import decide
@@ -63,6 +63,7 @@ def analyze_document(doc: dict, sha256: str, source: str = "<memory>") -> dict:
     require(
         isinstance(runs, list) and runs, "run file has no [[run]] table; describe at least one run"
     )
+    tables(runs, "run")
     results = [analyze_steady_run(spec, i, config, sha256) for i, spec in enumerate(runs)]
     labels = [r.run_id for r in results]
     require(
@@ -188,7 +189,7 @@ def _analyzer(spec: dict, field: str) -> m.Analyzer:
 def electrical_input(spec: dict, where: str) -> tuple[list[m.Term], list]:
     """Input terms (phases, waveforms, auxiliary loads, cable losses) and the input-instrument findings."""
     terms: list[m.Term] = []
-    for j, ph in enumerate(spec.get("phase", [])):
+    for j, ph in enumerate(tables(spec.get("phase", []), f"{where}.input.phase")):
         field = f"{where}.input.phase[{j}]"
         terms.append(
             m.phase_power(
@@ -197,7 +198,7 @@ def electrical_input(spec: dict, where: str) -> tuple[list[m.Term], list]:
                 _analyzer(ph, field),
             )
         )
-    for j, wf in enumerate(spec.get("waveform", [])):
+    for j, wf in enumerate(tables(spec.get("waveform", []), f"{where}.input.waveform")):
         field = f"{where}.input.waveform[{j}]"
         scale_v = quantity(f"1 {wf.get('v_unit', 'V')}", "V", f"{field}.v_unit")
         scale_i = quantity(f"1 {wf.get('i_unit', 'A')}", "A", f"{field}.i_unit")
@@ -205,10 +206,10 @@ def electrical_input(spec: dict, where: str) -> tuple[list[m.Term], list]:
         terms.append(
             m.waveform_power(
                 f"waveform{j + 1}",
-                np.asarray(wf["v"], dtype=float) * scale_v,
-                np.asarray(wf["i"], dtype=float) * scale_i,
+                np.asarray(numbers(wf["v"], f"{field}.v")) * scale_v,
+                np.asarray(numbers(wf["i"], f"{field}.i")) * scale_i,
                 _analyzer(wf, field),
-                int(wf.get("cycles", 1)),
+                integer(wf.get("cycles", 1), f"{field}.cycles"),
             )
         )
     measured = len(terms)
@@ -216,7 +217,7 @@ def electrical_input(spec: dict, where: str) -> tuple[list[m.Term], list]:
         measured > 0,
         f"{where}.input: no [[run.input.phase]] or [[run.input.waveform]]; measure the input",
     )
-    for j, aux in enumerate(spec.get("aux", [])):
+    for j, aux in enumerate(tables(spec.get("aux", []), f"{where}.input.aux")):
         terms.append(
             m.constant_power(
                 f"aux{j + 1}", measurement(aux.get("power"), "W", f"{where}.input.aux[{j}].power")
@@ -231,7 +232,7 @@ def electrical_input(spec: dict, where: str) -> tuple[list[m.Term], list]:
                 measurement(c.get("resistance"), "ohm", f"{where}.input.cable.resistance"),
             )
         )
-    supplied = int(spec.get("phases_supplied", measured))
+    supplied = integer(spec.get("phases_supplied", measured), f"{where}.input.phases_supplied")
     blind = pitfalls.input_blind(bool(spec.get("measures_dc", True)), measured, supplied, where)
     return terms, [blind]
 
@@ -333,7 +334,7 @@ def thermography_method(spec: dict, where: str, config: AnalysisConfig) -> Outpu
     w = f"{where}.output"
     ambient = measurement(spec.get("ambient"), "K", f"{w}.ambient")
     sections = []
-    for j, s in enumerate(spec.get("section", [])):
+    for j, s in enumerate(tables(spec.get("section", []), f"{where}.output.section")):
         f = f"{w}.section[{j}]"
         eps_set = quantity(s.get("emissivity_set"), "", f"{f}.emissivity_set")
         require(
@@ -396,7 +397,7 @@ def _as_read_w(s: m.Section, t_amb_k: float) -> float:
 
 def calibrated_method(spec: dict, where: str, config: AnalysisConfig) -> Output:
     w = f"{where}.output"
-    dummy = spec.get("dummy", [])
+    dummy = tables(spec.get("dummy", []), f"{w}.dummy")
     require(
         len(dummy) >= 2, f"{w}: give at least 2 [[run.output.dummy]] points (observable and power)"
     )
@@ -410,7 +411,7 @@ def calibrated_method(spec: dict, where: str, config: AnalysisConfig) -> Output:
         [o.std for o in obs],
         [p.mean for p in pw],
         [p.std for p in pw],
-        int(spec.get("degree", 1)),
+        integer(spec.get("degree", 1), f"{w}.degree"),
     )
     active = measurement(spec.get("observable"), "K", f"{w}.observable")
     found = [
