@@ -44,6 +44,9 @@ def test_simulate_json_and_plot(tmp_path):
         (None, "does not exist"),
         ("name = [", "not valid TOML"),
         ('[[program]]\nt_s = 0\ncommand = "start"\ntarget_k = 1095', "min_trip_margin_k"),
+        ('[[program]]\ncommand = "start"\ntarget_k = 900', "[program] is not valid"),
+        ('[[program]]\nt_s = 0\ncommand = "start"\ntarget_k = "900"', "[scenario] is not valid"),
+        ('hypothesis = "thermal"\n[[program]]\nt_s = 0\ncommand = "start"', "[hypothesis] must be"),
     ],
 )
 def test_errors_are_one_line_with_status_2(monkeypatch, capsys, tmp_path, content, message):

@@ -141,28 +141,40 @@ def twin_controller_config(jacket: WaterJacket | None = None, **overrides) -> Co
     return ControllerConfig(**(base | overrides))
 
 
-def _build(cls, data: dict, what: str):
+def _table(value, what: str) -> dict:
+    """A TOML table (a copy), else a one-line error naming it."""
+    require(isinstance(value, dict), f"[{what}] must be a table of key = value, not {value!r}")
+    return dict(value)
+
+
+def _build(cls, data, what: str):
+    """cls(**data) from a TOML table; unknown keys, missing keys and values of the wrong type are
+    one-line errors naming the table."""
+    data = _table(data, what)
     names = {f.name for f in fields(cls)}
     unknown = sorted(set(data) - names)
     require(not unknown, f"[{what}] has unknown keys {unknown}; known: {sorted(names)}")
-    return cls(**data)
+    try:
+        return cls(**data)
+    except (TypeError, ValueError) as err:  # a missing key, or text where a number belongs
+        raise InvalidInput(f"[{what}] is not valid: {err}") from None
 
 
 def scenario_from_dict(data: dict) -> Scenario:
     """Build a Scenario from the parsed TOML (see the module docstring)."""
     data = dict(data)
-    hyp = dict(data.pop("hypothesis", {}))
+    hyp = _table(data.pop("hypothesis", {}), "hypothesis")
     defaults = {"fuel_energy_j": THERMAL_FUEL_J} if hyp.get("kind") == "thermal" else {}
     source = _build(HeatSource, defaults | hyp, "hypothesis")
-    cooling = dict(data.pop("cooling", {}))
+    cooling = _table(data.pop("cooling", {}), "cooling")
     cool_kind = cooling.pop("kind", "air")
     require(cool_kind in ("air", "water"), f"cooling kind={cool_kind!r}; use 'air' or 'water'")
     jacket = _build(WaterJacket, cooling, "cooling") if cool_kind == "water" else None
-    reactor = dict(data.pop("reactor", {}))
+    reactor = _table(data.pop("reactor", {}), "reactor")
     if "truth" in reactor:
-        reactor["truth"] = _build(SurfaceTruth, dict(reactor["truth"]), "reactor.truth")
+        reactor["truth"] = _build(SurfaceTruth, reactor["truth"], "reactor.truth")
     design = _build(ReactorDesign, reactor, "reactor")
-    controller = twin_controller_config(jacket, **data.pop("controller", {}))
+    controller = twin_controller_config(jacket, **_table(data.pop("controller", {}), "controller"))
     program = tuple(_build(Command, c, "program") for c in data.pop("program", []))
     faults = tuple(_build(Fault, f, "faults") for f in data.pop("faults", []))
     events = tuple(_build(Event, e, "events") for e in data.pop("events", []))
