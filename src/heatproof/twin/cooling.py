@@ -117,9 +117,6 @@ class WaterJacket:
         """Saturation temperature at the jacket pressure: the model's upper validity limit (K)."""
         return float(water.t_sat_k(self.pressure_pa))
 
-    def with_flow(self, flow_kg_s: float) -> WaterJacket:
-        return WaterJacket(flow_kg_s, self.inlet_k, self.water_kg, self.ua_w_k, self.pressure_pa)
-
     def to_dict(self) -> dict:
         return asdict(self)
 

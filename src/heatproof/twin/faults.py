@@ -92,7 +92,7 @@ class FaultInjector:
         return 0.0 if self._any("heater_burnout", t_s) else commanded_w
 
     def flow_factor(self, t_s: float) -> float:
-        """Fraction of the nominal coolant flow that reaches the jacket."""
+        """Fraction of the nominal coolant flow that reaches the jacket: 1, or 0 while lost."""
         return 0.0 if self._any("coolant_loss", t_s) else 1.0
 
     def fresh(self, t_s: float) -> bool:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -253,6 +253,7 @@ def run_scenario(sc: Scenario, progress: Callable[[float], None] | None = None) 
         sc.design, sc.source, sc.ambient_k, sc.jacket, LossTable.build(sc.design, sc.ambient_k)
     )
     nominal = sc.jacket
+    lost = replace(nominal, flow_kg_s=0.0) if nominal is not None else None
     ctrl = Controller(sc.controller)
     n = int(round(sc.duration_s / sc.dt_s))
     cols = {c: np.full(n, np.nan) for c in CHANNELS}
@@ -266,8 +267,8 @@ def run_scenario(sc: Scenario, progress: Callable[[float], None] | None = None) 
         t = i * sc.dt_s
         while events and events[0].t_s <= t:
             reactor = _apply_event(reactor, events.pop(0), sc)
-        if nominal is not None:
-            reactor.jacket = nominal.with_flow(nominal.flow_kg_s * injector.flow_factor(t))
+        if nominal is not None:  # flow on or lost; each jacket built once (its cp is cached)
+            reactor.jacket = nominal if injector.flow_factor(t) else lost
         s = reactor.state
         core = injector.core_k(t, sensors.core_k(s.core_k), reactor.ambient_k)
         flow = coolant.flow_kg_s(reactor.jacket.flow_kg_s) if reactor.jacket is not None else None
