@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from heatproof.errors import InvalidInput
 from heatproof.twin.cooling import LossTable, WaterJacket
 from heatproof.twin.fleet import FleetControl, simulate_fleet
 from heatproof.twin.hypotheses import HeatSource, thermal
@@ -51,3 +52,10 @@ def test_spread_is_deterministic_for_a_seed():
     assert np.array_equal(a.drive_energy_j, b.drive_energy_j)
     assert not np.array_equal(a.drive_energy_j, c.drive_energy_j)
     assert np.unique(a.drive_energy_j).size == 8
+
+
+def test_a_per_reactor_list_of_the_wrong_length_is_named():
+    with pytest.raises(
+        InvalidInput, match=r"setpoint_k has 2 values; give one or one per reactor \(3\)"
+    ):
+        simulate_fleet(DESIGN, thermal(), 3, 100.0, setpoint_k=[950.0, 1000.0])

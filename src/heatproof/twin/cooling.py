@@ -3,8 +3,9 @@ water-cooled variant (a jacket around the shell, one well-mixed water node, inle
 
 Air: loss(T_s) = eps_total(T_s) sigma A (T_s^4 - T_amb^4) + h_Churchill-Chu(T_s) A (T_s - T_amb).
 ``LossTable`` tabulates it once on a uniform 0.5 K grid for the fast paths (fleet, scenarios,
-campaign); linear interpolation stays within 1e-4 relative of the exact loss (largest at the knots
-of the emissivity table, about 0.05 W at 1000 K).
+campaign). Measured for HX-1 in a 298.15 K room: linear interpolation stays within 4.3e-5
+relative of the exact loss from 310 K up (0.32 W at most, near 1800 K; 0.045 W at 950-1050 K);
+within 12 K of the room, where the loss is near zero, up to 6e-3 relative (1.5 mW).
 
 Water jacket: C_w dT_w/dt = UA (T_s - T_w) - m_dot cp (T_w - T_in) - loss_air(T_w), outlet = T_w.
 cp is IAPWS-IF97 at the inlet temperature and the jacket pressure. The water stays liquid only

@@ -194,11 +194,12 @@ class FleetResult:
 
 
 def _per_reactor(value, n: int, name: str) -> np.ndarray:
-    arr = np.broadcast_to(np.asarray(value, dtype=float), (n,)).copy()
+    """One value per reactor from a single value or a list of n (checked before broadcasting)."""
     require(
-        arr.shape == (n,), f"{name} has {np.size(value)} values; give one or one per reactor ({n})"
+        np.ndim(value) <= 1 and np.size(value) in (1, n),
+        f"{name} has {np.size(value)} values; give one or one per reactor ({n})",
     )
-    return arr
+    return np.broadcast_to(np.asarray(value, dtype=float), (n,)).copy()
 
 
 def simulate_fleet(

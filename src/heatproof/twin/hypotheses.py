@@ -19,8 +19,8 @@ from heatproof.errors import require
 KIND_CODES = {"none": 0, "gain": 1, "thermal": 2, "decay": 3}
 
 # Defaults of the thermal hypothesis on the default HX-1 design (see docs/twin.md): the source
-# gives ~40 % of the heat at a 1000 K core; fold (critical drive) near 0.9 kW at a 957 K core;
-# with zero drive the reactor cools from any core temperature below ~1215 K.
+# gives ~40 % of the heat at a 1000 K core; fold (critical drive) 912.5 W at a 955.1 K core;
+# with zero drive the reactor cools from any core temperature below 1211.4 K (critical_drive).
 THERMAL_A_W = 1.8e6
 THERMAL_EA_R_K = 8000.0
 THERMAL_FUEL_J = 1.0e9

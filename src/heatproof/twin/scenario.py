@@ -281,11 +281,14 @@ def run_scenario(sc: Scenario, progress: Callable[[float], None] | None = None) 
             fresh=injector.fresh(t),
         )
         cmd = ctrl.step(readings)
-        tripped_drive += int(ctrl.mode is Mode.TRIPPED and cmd != 0.0)
+        commanded_while_tripped = ctrl.mode is Mode.TRIPPED and cmd != 0.0
         while program and program[0].t_s <= t:
             _command(ctrl, program.pop(0), refused)
         drive = injector.drive_w(t, cmd)
-        tripped_drive += int(ctrl.mode is Mode.TRIPPED and drive != 0.0)
+        # a sample counts once, whether the controller commanded or the heater got drive when tripped
+        tripped_drive += int(
+            commanded_while_tripped or (ctrl.mode is Mode.TRIPPED and drive != 0.0)
+        )
         _record(cols, i, t, s, reactor, ctrl, cmd, drive, readings, core)
         reactor.step(drive, sc.dt_s)
         if progress is not None and i % 500 == 0:
