@@ -13,7 +13,7 @@ from heatproof.analysis.energy_balance import RunInfo, analyze_run
 from heatproof.analysis.thermography import Surface
 from heatproof.analysis.verdict import decide
 from heatproof.errors import InvalidInput
-from heatproof.stand.instruments import CameraSpec, StandSpec
+from heatproof.stand.instruments import CameraSpec, PowerAnalyzerSpec, StandSpec
 from heatproof.twin.reactor import HeatSource, ReactorDesign, SurfaceTruth
 from heatproof.twin.simulate import Hold, Procedure, simulate_run
 
@@ -160,3 +160,12 @@ def test_a_stored_calibrated_campaign_reads_each_run_once(tmp_path, monkeypatch)
         record = decide_campaign(ws, campaign_id, store=False)
     assert {r["method"] for r in record["runs"]} == {"calibrated"}
     assert len(reads) == 2 and len(set(reads)) == 2
+
+
+def test_run_level_findings_are_named_once_per_run_not_per_window():
+    # the stand and the camera setting belong to the run: three dummy holds give one finding
+    blind = StandSpec(power=PowerAnalyzerSpec(measures_dc=False))
+    dummy, active = _runs(HeatSource("none"), blind)
+    record = _decide(dummy, active, THERMOGRAPHY, blind)
+    found = [p["message"][:6] for p in record["pitfalls"] if p["code"] == "input_instrument_blind"]
+    assert found == ["run 1:", "run 2:"]

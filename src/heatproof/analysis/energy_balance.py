@@ -54,8 +54,13 @@ def analyze_run(
         result = _window_result(w, info, config, calibration)
         results.append(result)
         findings += _window_findings(w, result, info, config, calibration)
+    where = f"run {info.run_id}"
+    blind = pitfalls.input_blind(
+        info.stand.power.measures_dc, where=where
+    )  # stands declare no phases
+    findings += [blind] if blind else []
     if calibration is not None:
-        findings += calibrated.run_findings(calibration, info.kind, f"run {info.run_id}")
+        findings += calibrated.run_findings(calibration, info.stand, info.kind, where)
     return RunResult(
         info.run_id,
         info.kind,
@@ -113,12 +118,11 @@ def _window_findings(
     where = f"run {info.run_id} {r.label}"
     found = [
         pitfalls.not_steady(w.camera_drift_k, config.steady_drift_k, w.duration_s, where),
-        pitfalls.input_blind(info.stand.power.measures_dc, where=where),  # stands declare no phases
         pitfalls.gum_mc_disagree(r.cop.comparison, where),
     ]
     if calibration is not None:
         return [f for f in found if f is not None] + calibrated.window_findings(
-            w, calibration, info.stand, info.kind, where
+            w, calibration, info.kind, where
         )
     mat, cam = info.surface.material, info.stand.camera
     low_k, high_k = mat.valid_range_k
