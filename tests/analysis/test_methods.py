@@ -7,10 +7,15 @@ import pytest
 from iapws import IAPWS97
 
 from heatproof.analysis import methods as m
-from heatproof.analysis import pitfalls
+from heatproof.analysis import pitfalls, thermography
+from heatproof.analysis.config import AnalysisConfig
 from heatproof.analysis.quantities import measurement, quantity
+from heatproof.analysis.thermography import Surface
 from heatproof.analysis.uncertainty import Model, Normal, Rectangular, evaluate
+from heatproof.analysis.windows import Window
 from heatproof.errors import InvalidInput
+from heatproof.stand.instruments import AmbientSpec, PowerAnalyzerSpec, StandSpec
+from heatproof.twin.reactor import ReactorDesign
 
 
 def _at_means(term: m.Term) -> float:
@@ -51,13 +56,13 @@ def test_waveform_power_includes_dc():
     theta = np.linspace(0, 4 * np.pi, 64, endpoint=False)
     v = 100 * np.sin(theta) + 10.0
     i = 2 * np.sin(theta) + 0.5
-    term = m.waveform_power("w", v, i, m.Analyzer(0.001, 0.0, 0.0), cycles=2)
+    term = m.waveform_power("w", v, i, PowerAnalyzerSpec(0.001, 0.0, 0.0), cycles=2)
     assert _at_means(term) == pytest.approx(100.0 + 5.0)  # AC 100*2/2 plus DC 10*0.5
     assert term.details["dc_power_w"] == pytest.approx(5.0)
 
 
 def test_cable_loss_is_subtracted_from_the_input():
-    phase = m.phase_power("p", Normal(1000.0, 0.0), m.Analyzer(0.001, 0.0005, 3000.0))
+    phase = m.phase_power("p", Normal(1000.0, 0.0), PowerAnalyzerSpec(0.001, 0.0005, 3000.0))
     cable = m.cable_loss("c", Normal(4.0, 0.0), Normal(0.5, 0.0))
     model = m.power_model([phase, cable], "input_w")
     values = {k: np.array([d.mean]) for k, d in model.inputs.items()}
@@ -113,3 +118,15 @@ def test_monte_carlo_noise_alone_is_not_called_a_disagreement():
     assert not c.agree and c.d_low > c.delta  # clause 8 alone would call this a disagreement
     assert c.mc_endpoint_u > 0 and not c.distinguishable
     assert pitfalls.gum_mc_disagree(c) is None
+
+
+def test_a_stand_with_an_ideal_analyzer_and_room_thermometer_is_analysed():
+    # zero-width accuracies are point masses, as in run files, not an error
+    d = ReactorDesign()
+    ideal = StandSpec(ambient=AmbientSpec(tolerance_k=0.0), power=PowerAnalyzerSpec(0.0, 0.0))
+    window = Window(0, 0.0, 1e5, 1500.0, 0.01, 960.0, 0.01, 298.15, 0.001, 1.5e8, 0.1)
+    model = thermography.cop_model(
+        window, Surface(d.diameter_m, d.area_m2, d.material), ideal, AnalysisConfig()
+    )
+    result = evaluate(model, level=0.99, seed=1, trials=20_000)
+    assert result.gum.u > 0 and 0.5 < result.mc.y < 2.0

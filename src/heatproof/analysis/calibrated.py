@@ -107,10 +107,7 @@ def cop_model(window: Window, calibration: Calibration, stand: StandSpec, kind: 
         },
         methods.accuracy_error(dummy.power.half_width_w(heat_out_w(window, calibration))),
     )
-    analyzer = methods.Analyzer(
-        stand.power.reading_fraction, stand.power.range_fraction, stand.power.range_w
-    )
-    return methods.cop_model([output], [methods.phase_power("electrical", drive, analyzer)])
+    return methods.cop_model([output], [methods.phase_power("electrical", drive, stand.power)])
 
 
 def heat_out_w(window: Window, calibration: Calibration) -> float:

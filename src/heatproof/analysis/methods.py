@@ -21,6 +21,7 @@ from heatproof.physics import water
 from heatproof.physics.convection import convected_power_w
 from heatproof.physics.materials import Material
 from heatproof.physics.radiation import CAMERA_BAND_M, radiated_power_w, true_temperature_k
+from heatproof.stand.instruments import PowerAnalyzerSpec
 
 
 @dataclass(frozen=True)
@@ -87,19 +88,7 @@ def accuracy_error(half_width: float) -> Distribution:
 # --- electrical input ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Analyzer:
-    """Power analyzer accuracy: +-(reading_fraction * reading + range_fraction * range_w), rectangular."""
-
-    reading_fraction: float = 0.001
-    range_fraction: float = 0.0005
-    range_w: float = 0.0
-
-    def half_width_w(self, reading_w: float) -> float:
-        return self.reading_fraction * abs(reading_w) + self.range_fraction * self.range_w
-
-
-def phase_power(name: str, reading: Normal, analyzer: Analyzer) -> Term:
+def phase_power(name: str, reading: Normal, analyzer: PowerAnalyzerSpec) -> Term:
     """Active power of one phase read from an analyzer: the reading (with its scatter) plus the
     analyzer's accuracy error."""
     inputs = {"p_w": reading, "error_w": accuracy_error(analyzer.half_width_w(reading.mean))}
@@ -114,7 +103,9 @@ def phase_power(name: str, reading: Normal, analyzer: Analyzer) -> Term:
     )
 
 
-def waveform_power(name: str, v_samples, i_samples, analyzer: Analyzer, cycles: int = 1) -> Term:
+def waveform_power(
+    name: str, v_samples, i_samples, analyzer: PowerAnalyzerSpec, cycles: int = 1
+) -> Term:
     """Active power from simultaneous voltage and current samples spanning `cycles` whole cycles:
     mean(v*i), which includes any DC component (mean(v)*mean(i)). Its scatter is the standard error
     of the per-cycle means (none from a single cycle), plus the analyzer's accuracy."""

@@ -24,6 +24,7 @@ from heatproof.physics import water
 from heatproof.physics.convection import convected_power_w
 from heatproof.physics.materials import Material, material
 from heatproof.physics.radiation import radiated_power_w
+from heatproof.stand.instruments import PowerAnalyzerSpec
 
 FORMAT = "heatproof-runfile-1"
 KINDS = ("active", "calibration")
@@ -176,8 +177,9 @@ def _at_estimates(model: Model) -> float:
 # --- electrical input -------------------------------------------------------------------------
 
 
-def _analyzer(spec: dict, field: str) -> m.Analyzer:
-    return m.Analyzer(
+def _analyzer(spec: dict, field: str) -> PowerAnalyzerSpec:
+    """The analyzer's accuracy (% of reading + % of range) from a phase or waveform table."""
+    return PowerAnalyzerSpec(
         reading_fraction=quantity(
             spec.get("reading_accuracy", 0.0), "", f"{field}.reading_accuracy"
         ),

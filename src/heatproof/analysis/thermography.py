@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from heatproof.analysis.config import AnalysisConfig
-from heatproof.analysis.uncertainty import Model, Normal, Rectangular
+from heatproof.analysis.methods import accuracy_error
+from heatproof.analysis.uncertainty import Model, Normal
 from heatproof.analysis.windows import Window
 from heatproof.physics.convection import convected_power_w
 from heatproof.physics.materials import Material
@@ -94,11 +95,11 @@ def cop_model(window: Window, surface: Surface, stand: StandSpec, config: Analys
 
     inputs = {
         "p_in_w": Normal(window.drive_w, max(window.drive_sem_w, 1e-9)),
-        "dp_analyzer_w": Rectangular.centered(0.0, power.half_width_w(window.drive_w)),
+        "dp_analyzer_w": accuracy_error(power.half_width_w(window.drive_w)),
         "t_cam_k": Normal(window.camera_k, max(window.camera_sem_k, 1e-9)),
         "dt_cam_cal_k": Normal(0.0, cam.calibration_u_k),
         "t_amb_k": Normal(window.ambient_k, max(window.ambient_sem_k, 1e-9)),
-        "dt_amb_k": Rectangular.centered(0.0, amb.tolerance_k),
+        "dt_amb_k": accuracy_error(amb.tolerance_k),
         "f_eps_band": Normal(1.0, config.eps_band_rel_u),
         "f_eps_total": Normal(1.0, config.eps_total_rel_u),
         "f_conv": Normal(1.0, config.convection_rel_u),
