@@ -111,7 +111,12 @@ def test_gum_linear_model_budget_and_welch_satterthwaite():
     assert res.interval == pytest.approx((res.y - res.k * u, res.y + res.k * u))
     text = str(res)
     assert "P = " in text and "share" in text and "W" in text
-    assert all(name in text for name in ("a", "b", "c"))
+    rows = [line.split() for line in text.splitlines()[4:]]  # after title, summary and header
+    assert [(r[0], r[3]) for r in rows] == [
+        ("a", "2"),
+        ("b", "-3"),
+        ("c", "1"),
+    ]  # one row per input
 
 
 def test_gum_one_sided_bounds():

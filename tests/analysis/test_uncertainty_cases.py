@@ -176,7 +176,12 @@ def test_gum_h2_simultaneous_resistance_and_reactance():
         assert res.r(pair[0], pair[1]) == pytest.approx(chk[f"r_{pair}"], abs=1e-5)
         assert res.r(pair[0], pair[1]) == pytest.approx(pub[f"r_{pair}"], abs=0.0005)
     assert res["R"].correlation_share != 0.0
-    assert sum(r.share for r in res["X"].budget) + res["X"].correlation_share == pytest.approx(1.0)
+    # the correlation terms' share, from the budget's own rows and the model's correlations:
+    # 2 sum_{i<j} c_i c_j u_i u_j r_ij / u^2
+    model = h2_model()
+    cu = np.array([row.sensitivity * row.std_uncertainty for row in res["X"].budget])
+    cross = cu @ model.correlation_matrix @ cu - cu @ cu
+    assert res["X"].correlation_share == pytest.approx(cross / res["X"].u ** 2, rel=1e-9)
 
 
 def test_gum_h2_monte_carlo_matches_first_order_result():
