@@ -5,8 +5,6 @@ the database to this code's schema (refusing a newer one) before anything else i
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +15,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from heatproof.errors import HeatproofError
+from heatproof.folders import prepare_folder
 from heatproof.records.migrate import upgrade_to_head
 from heatproof.telemetry.store import TelemetryStore
 
@@ -24,22 +23,6 @@ DB_FILE = "records.db"
 TELEMETRY_DIR = "telemetry"
 REPORTS_DIR = "reports"
 SQLITE_BUSY_TIMEOUT_S = 30.0
-
-
-def _prepare_folder(path: Path) -> Path:
-    """Create the folder if missing and prove it writable with a probe file (then removed)."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=path, prefix=".heatproof-probe-")
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise HeatproofError(
-            f"workspace {path} cannot be created or written ({reason}); "
-            "give a writable folder with --workspace"
-        ) from exc
-    return path.resolve()
 
 
 def _sqlite_transactions(engine: Engine) -> None:
@@ -94,7 +77,7 @@ class Workspace:
         """Open (creating if needed) the workspace at ``path``; the database defaults to
         <path>/records.db. Raises HeatproofError for an unwritable folder, an unreachable
         database or a database schema newer than this code."""
-        folder = _prepare_folder(Path(path).expanduser())
+        folder = prepare_folder(Path(path).expanduser())
         url = db_url or f"sqlite:///{folder / DB_FILE}"
         engine = _make_engine(url)
         shown = engine.url.render_as_string(hide_password=True)

@@ -40,6 +40,16 @@ def test_record_fails_naming_each_stand_that_delivered_no_sample(tmp_path):
     assert len(lines) == 1 and "dead" in lines[0] and "gone" in lines[0], done.stderr
 
 
+def test_record_into_a_workspace_that_cannot_be_a_folder_is_one_line(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    done = heatproof(
+        "daq", "record", "--workspace", str(tmp_path / "a-file" / "ws"), "--run", "r",
+        "--stand", "s=127.0.0.1:1", "--duration-s", "0.1",
+    )  # fmt: skip
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "cannot be created or written" in done.stderr.strip().splitlines()[0]
+
+
 @pytest.mark.parametrize("endpoint", ["127.0.0.1:0", "127.0.0.1:65536", "h:99999"])
 def test_stand_ports_outside_1_to_65535_are_refused(endpoint):
     with pytest.raises(InvalidInput, match="outside 1..65535"):

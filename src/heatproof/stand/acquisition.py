@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from heatproof.errors import HeatproofError, InvalidInput
+from heatproof.folders import prepare_folder
 from heatproof.stand.client import StandClient, StandUnavailable, parse_endpoint
 from heatproof.stand.registers import Sample
 from heatproof.telemetry.ingest import ChunkLog, Recovery
@@ -232,8 +233,8 @@ def record_to_workspace(
 ) -> dict:
     """Record stands given as NAME=HOST:PORT into <workspace>/telemetry/raw/<run>/<NAME>/ (no
     database needed); ``stop`` takes record()'s stop conditions and rate."""
-    folder = Path(workspace).expanduser().resolve()
-    (folder / "telemetry").mkdir(parents=True, exist_ok=True)
+    folder = prepare_folder(Path(workspace).expanduser())
+    prepare_folder(folder / "telemetry")
     store = TelemetryStore(folder / "telemetry", base=folder)
     acquisitions = []
     names: set[str] = set()
