@@ -8,28 +8,15 @@ no leaves is SHA-256 of nothing. Leaves are the chunks' raw 32-byte SHA-256 dige
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 from heatproof.telemetry.ingest import canonical
+from heatproof.telemetry.store import file_sha256
 
-__all__ = ["canonical", "canonical_sha256", "file_sha256", "merkle_root", "sha256_hex"]
+__all__ = ["canonical", "file_sha256", "merkle_root", "sha256_hex"]
 
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def canonical_sha256(value: object) -> str:
-    """SHA-256 of the canonical JSON of ``value``."""
-    return sha256_hex(canonical(value))
 
 
 def _mth(leaves: list[bytes]) -> bytes:

@@ -58,7 +58,6 @@ class StandClient:
         self._client = ModbusTcpClient(host, port=port, timeout=timeout_s, retries=0)
         self.info: StandInfo | None = None
         self._sequence = int(time.time()) & 0x7FFF
-        self.reconnects = 0
 
     def _fail(self, what: str, detail: object) -> StandUnavailable:
         self._client.close()
@@ -92,7 +91,6 @@ class StandClient:
                 f"heatproof speaks {MAP_VERSION}; update one of them"
             )
         self.info = info
-        self.reconnects += 1
 
     def read_sample(self) -> Sample:
         """The stand's current sample (one request, never torn)."""

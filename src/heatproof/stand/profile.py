@@ -17,13 +17,6 @@ class StandProfile:
     spec: StandSpec
     calibrations: tuple[InstrumentCalibration, ...]
 
-    def instruments(self) -> dict:
-        """The instruments record of a manifest: spec plus calibration dates."""
-        return {
-            "spec": self.spec.to_dict(),
-            "calibrations": [c.to_dict() for c in self.calibrations],
-        }
-
 
 def simulated_profile(name: str = "stand-1") -> StandProfile:
     spec = StandSpec(name=name)

@@ -36,6 +36,7 @@ from heatproof.telemetry.store import (  # the store's layout record
     LAYOUT_KEY,
     TelemetryStore,
     _layout_of,
+    fsync_dir,
 )
 
 CHAIN_FILE = "chain.jsonl"
@@ -140,14 +141,6 @@ class Recovery:
         return {**asdict(self), "clean": self.clean}
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _column(name: str, values: list) -> np.ndarray:
     return np.asarray(values, dtype=np.int64 if name in INT_COLUMNS else np.float64)
 
@@ -218,7 +211,7 @@ class ChunkLog:
             self._check_chunk(chain.entries[-1])
         folder = self.folder
         while folder.is_relative_to(self.store.root):  # a new log's folders must be durable too
-            _fsync(folder)
+            fsync_dir(folder)
             folder = folder.parent
         self.entries = chain.entries
         return report
@@ -274,7 +267,7 @@ class ChunkLog:
             handle.write(entry.line())
             handle.flush()
             os.fsync(handle.fileno())
-        _fsync(self.folder)
+        fsync_dir(self.folder)
         self.entries.append(entry)
         self._rows, self._events = [], []
         return entry.last_sample

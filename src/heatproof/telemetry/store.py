@@ -32,7 +32,17 @@ _CHUNK = 1 << 20
 LAYOUT_KEY = "heatproof:layout"
 
 
-def _fsync_dir(folder: Path) -> None:
+def file_sha256(path: Path) -> str:
+    """SHA-256 hex of a file, streamed in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while block := handle.read(_CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a folder's entries (new, renamed or removed files) durable."""
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -219,31 +229,23 @@ class TelemetryStore:
                 pq.write_table(table, handle, compression="zstd", write_page_checksum=True)
                 handle.flush()
                 os.fsync(handle.fileno())
-            digest = self._hash(tmp)
+            digest = file_sha256(tmp)
             os.replace(tmp, final)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
         folder = final.parent
         while folder.is_relative_to(self.root):  # new subfolders' entries must be durable too
-            _fsync_dir(folder)
+            fsync_dir(folder)
             folder = folder.parent
         return self._relative(final), digest
 
     def _relative(self, path: Path) -> str:
         return path.relative_to(self.base).as_posix()
 
-    @staticmethod
-    def _hash(path: Path) -> str:
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            while chunk := handle.read(_CHUNK):
-                digest.update(chunk)
-        return digest.hexdigest()
-
     def sha256(self, relative_path: str) -> str:
         """SHA-256 hex of the file, streamed."""
-        return self._hash(self._existing(relative_path))
+        return file_sha256(self._existing(relative_path))
 
     def _corrupt(self, relative_path: str, reason: str) -> HeatproofError:
         return HeatproofError(
@@ -258,7 +260,7 @@ class TelemetryStore:
         footer check against the layout record."""
         path = self._existing(relative_path)
         if expected_sha256 is not None:
-            actual = self._hash(path)
+            actual = file_sha256(path)
             if actual != expected_sha256.lower():
                 raise HeatproofError(
                     f"telemetry file {relative_path} has SHA-256 {actual}, but the record says "
