@@ -124,17 +124,7 @@ def _window_findings(
         return [f for f in found if f is not None] + calibrated.window_findings(
             w, calibration, info.kind, where
         )
-    mat, cam = info.surface.material, info.stand.camera
-    low_k, high_k = mat.valid_range_k
-    shell_k = r.operating_k
-    found += [
-        pitfalls.camera_emissivity(
-            cam.emissivity_set,
-            float(mat.eps_band_at(shell_k)),
-            shell_k,
-            float(mat.eps_total_at(shell_k)),
-            where,
-        ),
-        pitfalls.emissivity_range(mat.name, shell_k, low_k, high_k, where),
-    ]
+    found += pitfalls.surface_findings(
+        info.surface.material, info.stand.camera.emissivity_set, r.operating_k, where
+    )
     return [f for f in found if f is not None]

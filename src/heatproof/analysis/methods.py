@@ -260,7 +260,9 @@ class ModelKnowledge:
 def section_power_w(
     section: Section, t_cam_k, t_amb_k, f_band=1.0, f_total=1.0, f_conv=1.0, area_m2=None
 ):
-    """Radiation plus Churchill-Chu convection (W) of a section from its camera reading."""
+    """Radiation plus Churchill-Chu convection (W) of a section from its camera reading; f_* scale
+    the model tables (1 = as tabulated), a scaled emissivity capped at 1 (the normal model of the
+    table's uncertainty, truncated)."""
     mat = section.material
     t_true = true_temperature_k(
         t_cam_k,

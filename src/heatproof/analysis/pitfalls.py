@@ -72,6 +72,23 @@ def emissivity_range(
     )
 
 
+def surface_findings(material, eps_set: float, t_true_k: float, where: str = "") -> list[Finding]:
+    """The thermography checks of one surface at its true temperature: the camera's emissivity
+    setting against the material's in-band emissivity, and the tables' temperature range."""
+    low, high = material.valid_range_k
+    found = [
+        camera_emissivity(
+            eps_set,
+            float(material.eps_band_at(t_true_k)),
+            t_true_k,
+            float(material.eps_total_at(t_true_k)),
+            where,
+        ),
+        emissivity_range(material.name, t_true_k, low, high, where),
+    ]
+    return [f for f in found if f is not None]
+
+
 def not_steady(
     drift_k: float, limit_k: float, duration_s: float, where: str = ""
 ) -> Finding | None:

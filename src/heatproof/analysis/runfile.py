@@ -362,20 +362,11 @@ def thermography_method(spec: dict, where: str, config: AnalysisConfig) -> Outpu
     found, per_section, corrected = [], {}, False
     for s in sections:
         t_true = m.true_section_k(s, ambient.mean)
-        mat = s.material
-        low, high = mat.valid_range_k
-        f = pitfalls.camera_emissivity(
-            s.emissivity_set,
-            float(mat.eps_band_at(t_true)),
-            t_true,
-            float(mat.eps_total_at(t_true)),
-            f"{where} section {s.name}",
+        section_found = pitfalls.surface_findings(
+            s.material, s.emissivity_set, t_true, f"{where} section {s.name}"
         )
-        corrected = corrected or f is not None
-        found += [
-            f,
-            pitfalls.emissivity_range(mat.name, t_true, low, high, f"{where} section {s.name}"),
-        ]
+        corrected = corrected or any(f.code == "camera_emissivity_setting" for f in section_found)
+        found += section_found
         per_section[s.name] = {
             "camera_k": s.camera_k.mean,
             "true_k": t_true,

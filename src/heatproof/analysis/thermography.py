@@ -11,13 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from heatproof.analysis import methods
 from heatproof.analysis.config import AnalysisConfig
 from heatproof.analysis.methods import accuracy_error
 from heatproof.analysis.uncertainty import Model, Normal
 from heatproof.analysis.windows import Window
-from heatproof.physics.convection import convected_power_w
 from heatproof.physics.materials import Material
-from heatproof.physics.radiation import radiated_power_w, true_temperature_k
 from heatproof.stand.instruments import StandSpec
 
 
@@ -30,50 +29,29 @@ class Surface:
     material: Material
 
 
-def output_power_w(
-    t_camera_k,
-    t_amb_k,
-    surface: Surface,
-    stand: StandSpec,
-    f_eps_band=1.0,
-    f_eps_total=1.0,
-    f_conv=1.0,
-    area_m2=None,
-):
-    """Heat leaving the shell (W) from the camera reading; f_* scale the model tables (1 = as tabulated).
-    A scaled emissivity is capped at 1 (the normal model of the table's uncertainty, truncated)."""
-    cam, mat = stand.camera, surface.material
-    area = surface.area_m2 if area_m2 is None else area_m2
-    t_true = true_temperature_k(
-        t_camera_k,
+def shell_section(surface: Surface, stand: StandSpec, window: Window) -> methods.Section:
+    """The whole shell as one thermography section read by the stand's camera."""
+    cam = stand.camera
+    return methods.Section(
+        "shell",
+        surface.area_m2,
+        surface.diameter_m,
+        surface.material,
         cam.emissivity_set,
-        lambda t: np.minimum(f_eps_band * mat.eps_band_at(t), 1.0),
+        Normal(window.camera_k, window.camera_sem_k),
         cam.band_m,
-        t_reflected_k=t_amb_k,
     )
-    radiation = radiated_power_w(
-        t_true, t_amb_k, np.minimum(f_eps_total * mat.eps_total_at(t_true), 1.0), area
-    )
-    return radiation + f_conv * convected_power_w(t_true, t_amb_k, surface.diameter_m, area)
 
 
 def true_shell_k(window: Window, surface: Surface, stand: StandSpec) -> float:
     """The camera-corrected shell temperature of a window (K), at the estimates."""
-    cam = stand.camera
-    return float(
-        true_temperature_k(
-            window.camera_k,
-            cam.emissivity_set,
-            surface.material.eps_band_at,
-            cam.band_m,
-            t_reflected_k=window.ambient_k,
-        )
-    )
+    return methods.true_section_k(shell_section(surface, stand, window), window.ambient_k)
 
 
 def cop_model(window: Window, surface: Surface, stand: StandSpec, config: AnalysisConfig) -> Model:
     """Measurement model of the window's COP with every input's distribution (JCGM 101 style)."""
     cam, power, amb = stand.camera, stand.power, stand.ambient
+    shell = shell_section(surface, stand, window)
 
     def cop(
         p_in_w,
@@ -88,8 +66,8 @@ def cop_model(window: Window, surface: Surface, stand: StandSpec, config: Analys
         area_m2,
     ):
         t_amb = t_amb_k + dt_amb_k
-        p_out = output_power_w(
-            t_cam_k + dt_cam_cal_k, t_amb, surface, stand, f_eps_band, f_eps_total, f_conv, area_m2
+        p_out = methods.section_power_w(
+            shell, t_cam_k + dt_cam_cal_k, t_amb, f_eps_band, f_eps_total, f_conv, area_m2
         )
         return p_out / (p_in_w + dp_analyzer_w)
 
@@ -110,4 +88,5 @@ def cop_model(window: Window, surface: Surface, stand: StandSpec, config: Analys
 
 def heat_out_w(window: Window, surface: Surface, stand: StandSpec) -> float:
     """Output power at the estimates (W)."""
-    return float(np.asarray(output_power_w(window.camera_k, window.ambient_k, surface, stand)))
+    shell = shell_section(surface, stand, window)
+    return float(np.asarray(methods.section_power_w(shell, window.camera_k, window.ambient_k)))
