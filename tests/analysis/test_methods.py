@@ -130,3 +130,11 @@ def test_a_stand_with_an_ideal_analyzer_and_room_thermometer_is_analysed():
     )
     result = evaluate(model, level=0.99, seed=1, trials=20_000)
     assert result.gum.u > 0 and 0.5 < result.mc.y < 2.0
+
+
+def test_a_transfer_fit_survives_its_record():
+    fit = m.fit_transfer(
+        [800.0, 900.0, 1000.0, 1100.0], [0.5] * 4, [700.0, 1000.0, 1400.0, 1900.0], [2.0] * 4, 2
+    )
+    again = m.TransferFit.from_dict(fit.to_dict())
+    assert again == fit and again.power_w(950.0) == fit.power_w(950.0)

@@ -123,7 +123,7 @@ def waveform_power(
     sem = float(per_cycle.std(ddof=1) / np.sqrt(cycles)) if cycles > 1 else 0.0
     term = phase_power(
         name,
-        Normal(float(p.mean()), sem, dof=float(max(cycles - 1, 1)) if cycles > 1 else np.inf),
+        Normal(float(p.mean()), sem, dof=float(cycles - 1) if cycles > 1 else np.inf),
         analyzer,
     )
     dc_w = float(v.mean() * i.mean())
@@ -369,6 +369,21 @@ class TransferFit:
         for a in c:
             out = out * x + a
         return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TransferFit:
+        """Rebuild from to_dict() (e.g. from a verdict record)."""
+        low_k, high_k = data["range_k"]
+        return cls(
+            tuple(data["coefficients"]),
+            tuple(tuple(row) for row in data["covariance"]),
+            data["center_k"],
+            data["scale_k"],
+            low_k,
+            high_k,
+            data["chi2"],
+            data["dof"],
+        )
 
     def to_dict(self) -> dict:
         return {

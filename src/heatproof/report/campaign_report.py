@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
+from heatproof.analysis.methods import TransferFit
 from heatproof.records import repository as repo
 from heatproof.workspace import Workspace
 
@@ -111,10 +112,12 @@ def _calibration_figure(record: dict) -> go.Figure:
                 )
             )
     if fit is not None:
-        low, high = fit["range_k"]
-        t = np.linspace(low - 0.05 * (high - low), high + 0.05 * (high - low), 200)
-        curve = np.polyval(fit["coefficients"], (t - fit["center_k"]) / fit["scale_k"])
-        fig.add_trace(go.Scatter(x=t, y=curve, mode="lines", name="transfer function (fit)"))
+        fit = TransferFit.from_dict(fit)
+        span = fit.high_k - fit.low_k
+        t = np.linspace(fit.low_k - 0.05 * span, fit.high_k + 0.05 * span, 200)
+        fig.add_trace(
+            go.Scatter(x=t, y=fit.power_w(t), mode="lines", name="transfer function (fit)")
+        )
     fig.update_layout(
         title="Calibrated method: dummy transfer function from camera reading to power",
         height=420,

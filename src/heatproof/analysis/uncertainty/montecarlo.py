@@ -36,8 +36,9 @@ def coverage_interval(sorted_y: np.ndarray, level: float, kind: str) -> tuple[fl
     if kind == "shortest":
         r = int(np.argmin(sorted_y[q:] - sorted_y[: m - q]))
     else:
-        r = (m - q) // 2 - 1 if (m - q) % 2 == 0 else (m - q + 1) // 2 - 1
-        r = max(r, 0)
+        r = (
+            m - q + 1
+        ) // 2 - 1  # 7.7.2: (M - q)/2, or (M - q + 1)/2 when that is not whole; 0-based
     return float(sorted_y[r]), float(sorted_y[r + q])
 
 
