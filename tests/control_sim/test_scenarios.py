@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -126,3 +127,19 @@ def test_warmer_room_needs_less_drive():
     after = drive[t > 5500].mean()
     assert 0.0 < before - after < 50.0  # radiation and convection to a room 20 K warmer
     assert res.metrics["trip_count"] == 0
+
+
+def test_a_power_setpoint_scenario_is_checked_as_the_controller_checks_it():
+    # a 1500 W drive target is valid for power setpoints; it was refused as a temperature
+    data = tomllib.loads((SCENARIOS / "hold_none.toml").read_text())
+    data["controller"] = {
+        **data.get("controller", {}),
+        "setpoint_kind": "power",
+        "ramp_w_per_s": 20.0,
+    }
+    data["program"] = [{"t_s": 0, "command": "start", "target_k": 1500.0}]
+    data["duration_s"] = 600
+    assert scenario_from_dict(data).controller.setpoint_kind == "power"
+    data["program"][0]["target_k"] = 9000.0
+    with pytest.raises(InvalidInput, match=r"program start at t_s=0: target=9000.0 W is outside"):
+        scenario_from_dict(data)

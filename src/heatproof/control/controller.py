@@ -146,6 +146,22 @@ class ControllerConfig:
             f"ss_pulse_w={self.ss_pulse_w} must be in (0, max_drive_w={self.max_drive_w}] W",
         )
 
+    def check_target(self, target: float) -> None:
+        """A start or setpoint target must be a drive within (0, max_drive_w] W (power setpoints) or
+        a temperature above the sensors' floor and min_trip_margin_k below trip_k."""
+        if self.setpoint_kind == "power":
+            require(
+                0 < target <= self.max_drive_w,
+                f"target={target} W is outside (0, max_drive_w={self.max_drive_w}] W",
+            )
+            return
+        top = self.trip_k - self.min_trip_margin_k
+        require(
+            self.sensor_min_k < target <= top,
+            f"target_k={target} is outside ({self.sensor_min_k}, {top}] K; keep it at least "
+            f"min_trip_margin_k={self.min_trip_margin_k} K below trip_k={self.trip_k} K",
+        )
+
 
 @dataclass
 class _SelfSustain:
@@ -245,25 +261,10 @@ class Controller:
                 f"{command} is not allowed in mode {self.mode.name}; allowed in {allowed}"
             )
 
-    def _check_target(self, target: float) -> None:
-        cfg = self.config
-        if cfg.setpoint_kind == "power":
-            require(
-                0 < target <= cfg.max_drive_w,
-                f"target={target} W is outside (0, max_drive_w={cfg.max_drive_w}] W",
-            )
-            return
-        top = cfg.trip_k - cfg.min_trip_margin_k
-        require(
-            cfg.sensor_min_k < target <= top,
-            f"target_k={target} is outside ({cfg.sensor_min_k}, {top}] K; keep it at least "
-            f"min_trip_margin_k={cfg.min_trip_margin_k} K below trip_k={cfg.trip_k} K",
-        )
-
     def command_start(self, target: float) -> None:
         """OFF -> STARTUP: ramp from the measured temperature (or 0 W) to ``target`` (K or W)."""
         self._require_mode("start", Mode.OFF)
-        self._check_target(target)
+        self.config.check_target(target)
         status = self._st.interlock
         require(
             status is not None and not status.stale,
@@ -283,7 +284,7 @@ class Controller:
     def command_setpoint(self, target: float) -> None:
         """New target while running: ramp to it; from SELF_SUSTAIN this returns to HOLD."""
         self._require_mode("setpoint", *RUNNING)
-        self._check_target(target)
+        self.config.check_target(target)
         self.ramp.set_target(target)
         self.target = target
         self._event("command", f"setpoint to {target:.6g}")
