@@ -21,7 +21,6 @@ from functools import cached_property
 import numpy as np
 
 from heatproof.errors import require
-from heatproof.physics import water
 from heatproof.physics.convection import convected_power_w
 from heatproof.physics.radiation import radiated_power_w
 from heatproof.twin.equations import table_loss
@@ -107,6 +106,8 @@ class WaterJacket:
 
     @cached_property
     def cp_j_kgk(self) -> float:
+        from heatproof.physics import water  # IAPWS loads only for water-cooled reactors
+
         return float(water.cp_j_kgk(self.inlet_k, self.pressure_pa))
 
     @property
@@ -116,6 +117,8 @@ class WaterJacket:
     @property
     def t_sat_k(self) -> float:
         """Saturation temperature at the jacket pressure: the model's upper validity limit (K)."""
+        from heatproof.physics import water
+
         return float(water.t_sat_k(self.pressure_pa))
 
     def to_dict(self) -> dict:
