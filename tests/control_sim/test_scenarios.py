@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from heatproof.control.controller import Mode
+from heatproof.control.interlocks import INTERLOCKS
 from heatproof.errors import InvalidInput
 from heatproof.twin.fault_campaign import run_campaign
 from heatproof.twin.faults import FAULT_KINDS
@@ -112,6 +113,7 @@ def test_small_fault_campaign_is_safe():
     assert s["runs_exceeding_limit"] == 0
     assert s["runs_with_drive_while_tripped"] == 0
     assert s["trip_reasons"].get("coolant flow", 0) == 2
+    assert set(s["trip_reasons"]) <= set(INTERLOCKS)  # every trip message names its interlock
 
 
 def test_warmer_room_needs_less_drive():

@@ -29,6 +29,9 @@ from typing import TYPE_CHECKING
 
 from heatproof.errors import InvalidInput, require
 
+# The interlocks that trip; every trip message begins with its interlock's name.
+INTERLOCKS = ("over-temperature", "watchdog", "runaway", "drive not following", "coolant flow")
+
 if TYPE_CHECKING:
     from heatproof.control.controller import ControllerConfig, Readings
 

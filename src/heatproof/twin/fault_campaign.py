@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+from heatproof.control.interlocks import INTERLOCKS
 from heatproof.errors import require
 from heatproof.twin.cooling import WaterJacket
 from heatproof.twin.faults import FAULT_KINDS, Fault
@@ -95,7 +96,7 @@ def run_one(args: tuple[int, int, float]) -> dict:
 
 def _reason(text: str) -> str:
     """The interlock's name from a trip message."""
-    for name in ("over-temperature", "watchdog", "runaway", "drive not following", "coolant flow"):
+    for name in INTERLOCKS:
         if text.startswith(name):
             return name
     return text
