@@ -45,28 +45,17 @@ class StandSensors:
 
 
 class CoolantSensors:
-    """Flow meter (relative error within flow_fraction, rectangular, plus noise) and the inlet and
-    outlet thermocouples of a water jacket; its own random stream, so adding it to a run leaves the
-    stand's draws unchanged."""
+    """Flow meter of a water jacket: relative error within flow_fraction (rectangular, fixed for the
+    run) plus noise; its own random stream, so adding it to a run leaves the stand's draws
+    unchanged. (The twin records no inlet/outlet thermocouples: the controller does not read them.)"""
 
     def __init__(
-        self,
-        rng: np.random.Generator,
-        flow_fraction: float = 0.01,
-        flow_noise_kg_s: float = 1e-4,
-        tc_tolerance_k: float = 1.5,
-        tc_noise_k: float = 0.3,
+        self, rng: np.random.Generator, flow_fraction: float = 0.01, flow_noise_kg_s: float = 1e-4
     ):
         self.rng = rng
         self._flow_rel_error = rng.uniform(-flow_fraction, flow_fraction)
         self._flow_noise = flow_noise_kg_s
-        self._tc_offset_k = rng.uniform(-tc_tolerance_k, tc_tolerance_k, 2)
-        self._tc_noise = tc_noise_k
 
     def flow_kg_s(self, true_flow_kg_s: float) -> float:
         noise = self.rng.normal(0.0, self._flow_noise)
         return max(true_flow_kg_s * (1 + self._flow_rel_error) + noise, 0.0)
-
-    def inlet_outlet_k(self, inlet_k: float, outlet_k: float) -> tuple[float, float]:
-        noise = self.rng.normal(0.0, self._tc_noise, 2)
-        return inlet_k + self._tc_offset_k[0] + noise[0], outlet_k + self._tc_offset_k[1] + noise[1]
