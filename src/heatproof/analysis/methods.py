@@ -187,8 +187,9 @@ def flow_output(
     }
 
     def power(q_m3_s, t_in_k, t_out_k, p_pa, t_meter_k=None, loss_w_k=0.0, t_room_k=0.0):
-        rho = water.rho_kg_m3(t_in_k if t_meter_k is None else t_meter_k, p_pa)
-        gain = rho * q_m3_s * (water.h_j_kg(t_out_k, p_pa) - water.h_j_kg(t_in_k, p_pa))
+        inlet = water.properties(t_in_k, p_pa)  # one IF97 pass gives both h and rho
+        rho = inlet.rho_kg_m3 if t_meter_k is None else water.rho_kg_m3(t_meter_k, p_pa)
+        gain = rho * q_m3_s * (water.h_j_kg(t_out_k, p_pa) - inlet.h_j_kg)
         return gain + (loss_w_k * (t_out_k - t_room_k) if loss_k_w_k is not None else 0.0)
 
     return Term(name, inputs, power)
@@ -217,7 +218,8 @@ def steam_output(
     def power(q_m3_s, t_in_k, p_pa, x=quality, loss_w_k=0.0, t_room_k=0.0):
         h_f, h_g = water.h_f_j_kg(p_pa), water.h_g_j_kg(p_pa)
         h_out = h_f + x * (h_g - h_f)
-        gain = water.rho_kg_m3(t_in_k, p_pa) * q_m3_s * (h_out - water.h_j_kg(t_in_k, p_pa))
+        inlet = water.properties(t_in_k, p_pa)
+        gain = inlet.rho_kg_m3 * q_m3_s * (h_out - inlet.h_j_kg)
         t_sat = water.t_sat_k(p_pa)
         return gain + (loss_w_k * (t_sat - t_room_k) if loss_k_w_k is not None else 0.0)
 
