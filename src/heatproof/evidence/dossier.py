@@ -85,6 +85,8 @@ def _records(ws: Workspace, campaign_id: int) -> tuple[dict, dict]:
 
 
 def _members(ws: Workspace, campaign_id: int, records: dict, verdict: dict) -> list[str]:
+    """Workspace-relative files of the campaign's evidence: manifests, telemetry, chunks, chains,
+    the verdict with its signatures and the public keys (a pure listing; it writes nothing)."""
     files: list[str] = []
     for run in records["runs"]:
         mpath = manifest_path(ws.path, run["id"])
@@ -106,8 +108,6 @@ def _members(ws: Workspace, campaign_id: int, records: dict, verdict: dict) -> l
         f"{rel}.{role}.sig" for role in ROLES if (ws.path / f"{rel}.{role}.sig").exists()
     ]
     files += [f"keys/{role}.pub" for role in ROLES if (ws.path / "keys" / f"{role}.pub").exists()]
-    report = write_campaign_report(ws, campaign_id, verdict["record"])
-    files.append(report.relative_to(ws.path).as_posix())
     return list(dict.fromkeys(files))
 
 
@@ -144,7 +144,8 @@ def export_dossier(ws: Workspace, campaign_id: int, out: Path) -> dict:
             f"{problems[0]}); run `heatproof verify --campaign {campaign_id}`"
         )
     records, verdict = _records(ws, campaign_id)
-    members = _members(ws, campaign_id, records, verdict)
+    report = write_campaign_report(ws, campaign_id, verdict["record"])  # the signed verdict's report
+    members = [*_members(ws, campaign_id, records, verdict), report.relative_to(ws.path).as_posix()]
     generated = _generated(records)
     top = f"dossier-campaign-{campaign_id}"
     index = {
