@@ -16,6 +16,7 @@ from heatproof.cli.stand import simulated_config
 from heatproof.errors import InvalidInput
 from heatproof.stand.acquisition import record_to_workspace
 from heatproof.stand.client import parse_endpoint
+from heatproof.stand.profile import load_profile
 from heatproof.stand.registers import Command, CommandBlock, CommandResult
 from heatproof.stand.server import StandServer
 from heatproof.stand.simulated import SimulatedStand, SimulatedStandConfig
@@ -110,3 +111,18 @@ def test_cli_passes_the_authorised_operators():
     config = simulated_config("s", "none", 0.0, 1, 1.0, None, (7, 9))
     assert config.authorised_operators == (7, 9)
     assert simulated_config("s", "none", 0.0, 1, 1.0, None).authorised_operators == ()
+
+
+def test_a_stand_profile_takes_defaults_inside_instrument_tables_and_names_unknown_keys(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text('name = "s"\n[spec.camera]\nemissivity_set = 0.9\n')
+    camera = load_profile(path).spec.camera  # the other camera fields default
+    assert camera.emissivity_set == 0.9 and camera.band_m == (7.5e-6, 13e-6)
+    for text, message in [
+        ('[spec]\nbogus = 1\n', r"\[spec\] has unknown key\(s\) \['bogus'\]"),
+        ('[spec.camera]\nbogus = 1\n', r"\[spec.camera\] has unknown key\(s\) \['bogus'\]"),
+        ('[spec]\ncamera = "x"\n', r"\[spec.camera\] must be a table"),
+    ]:
+        path.write_text(text)
+        with pytest.raises(InvalidInput, match=message):
+            load_profile(path)
