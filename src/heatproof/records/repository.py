@@ -172,6 +172,12 @@ def add_campaign(
     return campaign
 
 
+def check_run_kind(kind: str) -> None:
+    """A run is a 'calibration' or an 'active' run, else InvalidInput."""
+    if kind not in RUN_KINDS:
+        raise InvalidInput(f"kind={kind!r} is not a run kind; give one of {', '.join(RUN_KINDS)}")
+
+
 def add_run(
     s: Session,
     campaign: Campaign,
@@ -187,8 +193,7 @@ def add_run(
 ) -> Run:
     """A new run; kind is 'calibration' or 'active', times in s with t_end_s >= t_start_s,
     telemetry_path relative to the workspace, telemetry_sha256 64 hex digits."""
-    if kind not in RUN_KINDS:
-        raise InvalidInput(f"kind={kind!r} is not a run kind; give one of {', '.join(RUN_KINDS)}")
+    check_run_kind(kind)
     t_start_s = _finite("t_start_s", t_start_s)
     t_end_s = _finite("t_end_s", t_end_s)
     if t_end_s < t_start_s:

@@ -20,7 +20,6 @@ from heatproof.evidence.manifest import seal_run
 from heatproof.procedures.model import TestProcedure, load_procedure
 from heatproof.procedures.runner import ProcedureRunner, RunnerSettings
 from heatproof.records import repository as repo
-from heatproof.records.models import RUN_KINDS
 from heatproof.stand.acquisition import AckCallback, Acquisition, raw_name
 from heatproof.stand.client import StandClient
 from heatproof.stand.profile import StandProfile, simulated_profile
@@ -47,10 +46,7 @@ class RunTarget:
     profile: StandProfile
 
     def __post_init__(self) -> None:
-        if self.kind not in RUN_KINDS:
-            raise InvalidInput(
-                f"kind={self.kind!r} is not a run kind; give one of {', '.join(RUN_KINDS)}"
-            )
+        repo.check_run_kind(self.kind)  # before anything is recorded
 
 
 def finalize_run(
