@@ -219,11 +219,11 @@ def check_manifest(
         report.add(subject, m["telemetry"]["path"], "path leaves the evidence folder")
     elif not tel.is_file():
         report.add(subject, m["telemetry"]["path"], "consolidated telemetry file missing")
-    elif file_sha256(tel) != m["telemetry"]["sha256"]:
+    elif (actual := file_sha256(tel)) != m["telemetry"]["sha256"]:
         report.add(
             subject,
             m["telemetry"]["path"],
-            f"consolidated telemetry altered: SHA-256 {file_sha256(tel)}, "
+            f"consolidated telemetry altered: SHA-256 {actual}, "
             f"manifest says {m['telemetry']['sha256']}",
         )
     return subject
@@ -259,12 +259,12 @@ def check_verdict(root: Path, keys: Path, path: Path, report: VerifyReport) -> N
         mpath = manifest_path(root, int(run_id))
         if not mpath.is_file():
             report.add(subject, rel, f"references run {run_id} whose manifest is missing")
-        elif file_sha256(mpath) != sha:
+        elif (actual := file_sha256(mpath)) != sha:
             report.add(
                 subject,
                 rel,
                 f"references manifest {sha[:16]}... of run {run_id}, but "
-                f"{_rel(root, mpath)} now hashes to {file_sha256(mpath)[:16]}...: manifest edited",
+                f"{_rel(root, mpath)} now hashes to {actual[:16]}...: manifest edited",
             )
 
 
@@ -281,11 +281,11 @@ def _check_sealed(
                 rel,
                 "manifest missing (deleted or renamed); the records say the run was sealed",
             )
-        elif sha is not None and file_sha256(path) != sha:
+        elif sha is not None and (actual := file_sha256(path)) != sha:
             report.add(
                 f"run {run_id}",
                 rel,
-                f"manifest replaced: it hashes to {file_sha256(path)[:16]}..., the records "
+                f"manifest replaced: it hashes to {actual[:16]}..., the records "
                 f"sealed {sha[:16]}...",
             )
 
