@@ -47,6 +47,13 @@ class Term:
         return self.sign * self.function(**{k: values[self.key(k)] for k in self.inputs})
 
 
+def _joint_inputs(terms: list[Term]) -> tuple[dict, dict]:
+    """Every term's input distributions and correlations under their global names."""
+    dists = {t.key(k): d for t in terms for k, d in t.inputs.items()}
+    corr = {(t.key(a), t.key(b)): r for t in terms for (a, b), r in t.correlations.items()}
+    return dists, corr
+
+
 def cop_model(
     outputs: list[Term], inputs: list[Term], extra: Mapping[str, Distribution] | None = None
 ) -> Model:
@@ -58,8 +65,7 @@ def cop_model(
         len(set(names)) == len(names),
         f"term names {names} repeat; give each section a distinct name",
     )
-    dists = {t.key(k): d for t in terms for k, d in t.inputs.items()}
-    corr = {(t.key(a), t.key(b)): r for t in terms for (a, b), r in t.correlations.items()}
+    dists, corr = _joint_inputs(terms)
 
     def cop(**values):
         return sum(t.power_w(values) for t in outputs) / sum(t.power_w(values) for t in inputs)
@@ -69,8 +75,7 @@ def cop_model(
 
 def power_model(terms: list[Term], name: str) -> Model:
     """Sum of terms (W) as a model, for reporting the input or output power alone."""
-    dists = {t.key(k): d for t in terms for k, d in t.inputs.items()}
-    corr = {(t.key(a), t.key(b)): r for t in terms for (a, b), r in t.correlations.items()}
+    dists, corr = _joint_inputs(terms)
     return Model(
         lambda **v: sum(t.power_w(v) for t in terms),
         dists,
