@@ -131,7 +131,7 @@ def test_failed_write_leaves_old_file_whole(monkeypatch, capsys, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["fleet.csv"]
 
 
-def test_sim_options_are_declared_once_and_shared():
+def test_sim_options_are_declared_once_and_shared(tmp_path):
     group = typer.main.get_command(rel.app)
     expected = {f"sim_{name}" for name in rel.SimOptions.__dataclass_fields__}
     for name in SIM_COMMANDS:
@@ -142,7 +142,7 @@ def test_sim_options_are_declared_once_and_shared():
         [
             "simulate-fleet",
             "--out",
-            os.devnull,
+            str(tmp_path / "fleet.csv"),
             "--sim-units",
             "7",
             "--sim-mode",

@@ -195,9 +195,9 @@ def test_failed_write_leaves_nothing_and_keeps_old_file(store, tmp_path, monkeyp
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(store_module.pq, "write_table", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(HeatproofError, match="run.parquet: cannot write .No space left"):
         store.write("run", {"x": np.arange(9.0)}, overwrite=True)
-    with pytest.raises(OSError):
+    with pytest.raises(HeatproofError, match="No space left"):
         store.write("other", {"x": np.arange(9.0)})
     assert _leftovers(tmp_path) == []
     assert not (tmp_path / "telemetry" / "other.parquet").exists()
@@ -212,7 +212,7 @@ def test_write_fsyncs_file_and_folder(store, tmp_path, monkeypatch):
         synced.append(os.readlink(f"/proc/self/fd/{fd}"))
         real_fsync(fd)
 
-    monkeypatch.setattr(store_module.os, "fsync", recording_fsync)
+    monkeypatch.setattr(os, "fsync", recording_fsync)
     rel, _ = store.write("c/run", {"x": np.arange(3.0)})
     folder = str((tmp_path / "telemetry" / "c").resolve())
     assert any(p.startswith(folder + "/.run.parquet.") for p in synced)  # the temp file

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -131,7 +132,9 @@ def verdict_cmd(
 @dossier_app.command()
 def export(
     campaign_id: CampaignArg,
-    out: Annotated[Path, typer.Option(help="Archive to write (.tar).")] = Path("dossier.tar"),
+    out: Annotated[
+        Path, typer.Option(help="Archive to write (.tar); - writes it to standard output.")
+    ] = Path("dossier.tar"),
     workspace: WorkspaceDir = DEFAULT_WORKSPACE,
     db_url: DbUrl = None,
     json_out: JsonFlag = False,
@@ -140,11 +143,11 @@ def export(
     from heatproof.evidence.dossier import export_dossier
 
     summary = export_dossier(_existing_workspace(workspace, db_url), campaign_id, out)
-    _emit(
-        json_out,
-        summary,
-        f"dossier {summary['dossier']} ({summary['files']} files, sha256 {summary['sha256'][:16]}...)",
-    )
+    line = f"dossier {summary['dossier']} ({summary['files']} files, sha256 {summary['sha256'][:16]}...)"
+    if str(out) == "-":  # the archive owns standard output; the summary goes to standard error
+        typer.echo(json.dumps(summary, sort_keys=True) if json_out else line, err=True)
+    else:
+        _emit(json_out, summary, line)
 
 
 @dossier_app.command("verify")
@@ -173,10 +176,11 @@ def analyze(
     """Verify, import into a fresh workspace, re-analyse and compare with the dossier's verdict (exit 1 if different)."""
     from heatproof.evidence.dossier import analyze_dossier
     from heatproof.evidence.verdicts import verdict_bytes
+    from heatproof.outputs import write_bytes
 
     result = analyze_dossier(archive, open_workspace(workspace, db_url), sign)
     if out is not None:
-        out.write_bytes(verdict_bytes(result["verdict"]))
+        write_bytes(out, verdict_bytes(result["verdict"]), "--out")
     if json_out:
         print_json(result)
     else:

@@ -11,16 +11,13 @@ Life data CSV columns (header row, one row per unit):
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import functools
 import inspect
 import io
 import json
 import math
-import os
 import sys
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -31,7 +28,8 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from heatproof.errors import HeatproofError, InvalidInput, NotFound
+from heatproof.errors import InvalidInput, NotFound
+from heatproof.outputs import write_text
 from heatproof.reliability.bounds import fit_summary, mtbf_bounds
 from heatproof.reliability.demonstration import (
     Plan,
@@ -138,27 +136,7 @@ def write_life_csv(data: LifeData, path: Path, option: str = "--out") -> None:
     writer = csv.DictWriter(buf, fieldnames=list(CSV_COLUMNS))
     writer.writeheader()
     writer.writerows(data.to_rows())
-    write_text_atomic(path, buf.getvalue(), option)
-
-
-def write_text_atomic(path: Path, text: str, option: str) -> None:
-    """Write text (UTF-8) to a temporary file beside `path`, then rename it over `path`.
-
-    Parent folders are created; an OS error becomes a one-line HeatproofError naming the path.
-    """
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("x", newline="", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as err:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        reason = err.strerror or type(err).__name__
-        raise HeatproofError(
-            f"{option}={path}: cannot write ({reason}); give a writable file path"
-        ) from None
+    write_text(path, buf.getvalue(), option)
 
 
 # --- numeric option checks: each names the option, the value and the fix ------------------
@@ -534,7 +512,7 @@ def decide_cmd(
         out["decided_at_clock_h"] = when
     if chart is not None:
         html = sequential_chart(p, theta1, decision).to_html(include_plotlyjs=True)
-        write_text_atomic(chart, html, "--chart")
+        write_text(chart, html, "--chart")
         out["chart"] = str(chart)
     if json_out:
         _emit(_clean(out))
@@ -574,7 +552,7 @@ def report_cmd(
         raise InvalidInput("--plan needs --theta1 (the lower test MTBF in hours)")
     decision = decide_life(p, theta1, data)[0] if p is not None else None
     html = life_report(data, str(file or "simulated fleet"), dist, ci, method, p, theta1, decision)
-    write_text_atomic(out, html, "--out")
+    write_text(out, html, "--out")
     if json_out:
         _emit(
             {

@@ -15,6 +15,7 @@ exactly; the re-derived record is returned and compared, not stored.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shutil
@@ -39,6 +40,7 @@ from heatproof.evidence.manifest import (
 )
 from heatproof.evidence.verdicts import evidence_record, verdict_bytes, verdict_path
 from heatproof.evidence.verify import VerifyReport, flatten, inside, verify_tree, verify_workspace
+from heatproof.outputs import STDOUT, atomic_output
 from heatproof.records import repository as repo
 from heatproof.records.models import Campaign, Design, ReactorUnit, Run, TestStand, Verdict
 from heatproof.report.campaign_report import write_campaign_report
@@ -134,6 +136,23 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
+class _HashingSink:
+    """A write-only file object that hashes what it passes on (the archive's SHA-256 without
+    reading it back, so standard output and the null device work as targets)."""
+
+    def __init__(self, handle) -> None:
+        self.handle, self.sha256, self.size = handle, hashlib.sha256(), 0
+
+    def write(self, data: bytes) -> int:
+        self.handle.write(data)
+        self.sha256.update(data)
+        self.size += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.size
+
+
 def export_dossier(ws: Workspace, campaign_id: int, out: Path) -> dict:
     """Write the campaign's dossier to ``out`` (a .tar); refuses evidence that fails verification."""
     report = verify_workspace(ws, campaign_id)
@@ -158,19 +177,18 @@ def export_dossier(ws: Workspace, campaign_id: int, out: Path) -> dict:
             **{name: sha256_hex(data) for name, data in generated.items()},
         },
     }
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    with tarfile.open(tmp, "w") as tar:
-        _add(tar, f"{top}/{INDEX}", json.dumps(index, indent=2, sort_keys=True).encode() + b"\n")
-        for name in sorted(generated):
-            _add(tar, f"{top}/{name}", generated[name])
-        for member in sorted(members):
-            _add(tar, f"{top}/{member}", (ws.path / member).read_bytes())
-    tmp.replace(out)
+    with atomic_output(out, "--out") as handle:
+        sink = _HashingSink(handle)
+        with tarfile.open(fileobj=sink, mode="w") as tar:
+            index_bytes = json.dumps(index, indent=2, sort_keys=True).encode() + b"\n"
+            _add(tar, f"{top}/{INDEX}", index_bytes)
+            for name in sorted(generated):
+                _add(tar, f"{top}/{name}", generated[name])
+            for member in sorted(members):
+                _add(tar, f"{top}/{member}", (ws.path / member).read_bytes())
     return {
-        "dossier": str(out.resolve()),
-        "sha256": file_sha256(out),
+        "dossier": str(out) if str(out) == STDOUT else str(Path(out).resolve()),
+        "sha256": sink.sha256.hexdigest(),
         "files": len(index["files"]) + 1,
         "campaign_id": campaign_id,
         "verdict": verdict["record"]["outcome"],

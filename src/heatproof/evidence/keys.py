@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from heatproof.errors import HeatproofError, InvalidInput, NotFound
 from heatproof.evidence.hashing import sha256_hex
+from heatproof.outputs import write_bytes
 
 ROLES = ("operator", "engineer", "validator")
 KEYS_DIR = "keys"
@@ -103,9 +104,7 @@ def sign_file(keys_dir: Path, role: str, path: Path, label: str) -> Signature:
         datetime.now(UTC).isoformat(timespec="seconds"),
     )
     out = signature_path(path, role)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_bytes(sig.to_bytes())
-    os.replace(tmp, out)
+    write_bytes(out, sig.to_bytes(), "signature file")
     return sig
 
 

@@ -11,13 +11,13 @@ Runs recorded without acquisition (the simulated demo) have one "chunk": their t
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from heatproof import __version__
 from heatproof.errors import HeatproofError, NotFound
 from heatproof.evidence.hashing import file_sha256, merkle_root
 from heatproof.evidence.keys import sign_file
+from heatproof.outputs import write_bytes
 from heatproof.records.models import Run
 from heatproof.telemetry.ingest import CHAIN_FILE, read_chain
 from heatproof.workspace import Workspace
@@ -156,12 +156,7 @@ def seal_run(ws: Workspace, run: Run) -> str:
             f"run {run.id} is already sealed ({path.relative_to(ws.path)}); manifests are not rewritten"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as handle:
-        handle.write(manifest_bytes(build_manifest(ws, run)))
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    write_bytes(path, manifest_bytes(build_manifest(ws, run)), "manifest")
     sign_file(ws.path / "keys", "operator", path, path.relative_to(ws.path).as_posix())
     sha = file_sha256(path)
     run.meta = {**run.meta, SEALED_KEY: sha}

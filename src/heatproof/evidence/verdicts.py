@@ -8,12 +8,12 @@ The file evidence/verdicts/campaign-<id>-verdict-<n>.json holds the record (sort
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from heatproof.campaign import decide_campaign
 from heatproof.evidence.keys import sign_file
 from heatproof.evidence.manifest import EVIDENCE_DIR, manifest_sha256
+from heatproof.outputs import write_bytes
 from heatproof.records import repository as repo
 from heatproof.workspace import Workspace
 
@@ -43,8 +43,6 @@ def decide_with_evidence(
         verdict = repo.add_verdict(s, repo.get_campaign(s, campaign_id), record)
         path = verdict_path(ws.path, campaign_id, verdict.id)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(verdict_bytes(verdict.record))
-        os.replace(tmp, path)
+        write_bytes(path, verdict_bytes(verdict.record), "verdict file")
     sign_file(ws.path / "keys", role, path, path.relative_to(ws.path).as_posix())
     return record, path

@@ -12,6 +12,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from heatproof.analysis.methods import TransferFit
+from heatproof.outputs import write_text
 from heatproof.records import repository as repo
 from heatproof.workspace import Workspace
 
@@ -33,9 +34,7 @@ def write_campaign_report(ws: Workspace, campaign_id: int, record: dict) -> Path
     ]
     page = _page(record, parts)
     path = ws.reports_dir / f"campaign-{campaign_id}.html"
-    tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
+    write_text(path, page, "report")
     return path
 
 

@@ -32,11 +32,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from heatproof.errors import HeatproofError, InvalidInput
+from heatproof.outputs import fsync_dir
 from heatproof.telemetry.store import (  # the store's layout record
     LAYOUT_KEY,
     TelemetryStore,
     _layout_of,
-    fsync_dir,
 )
 
 CHAIN_FILE = "chain.jsonl"

@@ -1,19 +1,18 @@
 """Telemetry store: one Parquet file per run (zstd, page checksums), read and queried with DuckDB.
 
-Durability: a file is written to a temporary name in its final folder, flushed and fsynced,
-renamed over the final name with os.replace (atomic on POSIX), then its folder and each folder
-above it up to the store root are fsynced, so a crash leaves either the old state or the
-complete new file, never a partial file under the final name. Reads verify integrity first: the whole-file SHA-256 when the caller
-gives the expected hash, else the Parquet page CRC-32 checksums of the columns read.
+Durability: a file is written with heatproof.outputs.atomic_output (a unique temporary name in
+its final folder, fsynced, renamed over the final name, the folder fsynced), then each folder
+above it up to the store root is fsynced, so a crash leaves either the old state or the complete
+new file, never a partial file under the final name. Reads verify integrity first: the whole-file
+SHA-256 when the caller gives the expected hash, else the Parquet page CRC-32 checksums of the
+columns read.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from heatproof.errors import HeatproofError, InvalidInput, NotFound
+from heatproof.outputs import atomic_output, fsync_dir
 
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*(/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -39,15 +39,6 @@ def file_sha256(path: Path) -> str:
         while block := handle.read(_CHUNK):
             digest.update(block)
     return digest.hexdigest()
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a folder's entries (new, renamed or removed files) durable."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _sql_string(value: str) -> str:
@@ -221,20 +212,10 @@ class TelemetryStore:
                 f"telemetry file {self._relative(final)} already exists; "
                 "choose another name (telemetry is evidence and is not overwritten)"
             )
-        final.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".tmp")
-        tmp = Path(tmp_name)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pq.write_table(table, handle, compression="zstd", write_page_checksum=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            digest = file_sha256(tmp)
-            os.replace(tmp, final)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        folder = final.parent
+        with atomic_output(final, "telemetry file") as handle:
+            pq.write_table(table, handle, compression="zstd", write_page_checksum=True)
+        digest = file_sha256(final)
+        folder = final.parent.parent  # atomic_output synced the file's own folder
         while folder.is_relative_to(self.root):  # new subfolders' entries must be durable too
             fsync_dir(folder)
             folder = folder.parent

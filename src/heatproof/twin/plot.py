@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from heatproof.control.controller import Mode
+from heatproof.outputs import write_text
 from heatproof.twin.scenario import ScenarioResult
 from heatproof.twin.simulate import MODE_CODES
 
@@ -80,7 +81,5 @@ def write_scenario_plot(res: ScenarioResult, path: Path) -> Path:
     fig.update_layout(
         title=f"scenario {sc.name} (simulated twin, hypothesis {sc.source.kind})", height=900
     )
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.write_html(path, include_plotlyjs=True)
-    return path
+    write_text(path, fig.to_html(include_plotlyjs=True), "--plot")
+    return Path(path)
