@@ -57,7 +57,14 @@ def _steam_doc(quality=None, input_w="110 W"):
         "label": "dummy-1",
         "kind": "calibration",
         "input": {
-            "phase": [{"power": {"value": "98.8 W", "u": "0.5 W"}, "reading_accuracy": "0.2 %"}]
+            "phase": [
+                {
+                    "power": {"value": "98.8 W", "u": "0.5 W"},
+                    "reading_accuracy": "0.2 %",
+                    "range_accuracy": "0.1 %",
+                    "range": "1 kW",
+                }
+            ]
         },
         "output": {**active["output"], "quality": {"value": 0.0, "u": 0.0}},
     }
@@ -135,6 +142,49 @@ def test_excess_below_chemical_bound_and_short_run_block():
     del run["time_constant"]
     record = analyze(doc)
     assert record["outcome"] == "POSITIVE", record["reasons"]
+
+
+def _positive_calibrated_doc() -> dict:
+    """The calibrated example with an active observable that reads COP ~1.29 (POSITIVE)."""
+    doc = load_example("calibrated.toml")
+    doc["run"][0]["output"]["observable"] = {"value": "925 K", "u": "0.5 K"}
+    return doc
+
+
+@pytest.mark.parametrize("key", ["reading_accuracy", "range_accuracy", "range"])
+@pytest.mark.parametrize("example", ["calibrated.toml", "flow.toml"])
+def test_a_missing_analyzer_accuracy_is_named_not_taken_as_perfect(key, example):
+    doc = load_example(example)
+    table = doc["run"][0]["input"].get("waveform", doc["run"][0]["input"].get("phase"))[0]
+    del table[key]
+    with pytest.raises(InvalidInput, match=rf"lacks {key}: the analyzer's accuracy is never assumed"):
+        analyze(doc)
+
+
+def test_an_unknown_analyzer_accuracy_blocks_a_positive():
+    assert analyze(_positive_calibrated_doc())["outcome"] == "POSITIVE"
+    doc = _positive_calibrated_doc()
+    waveform = doc["run"][0]["input"]["waveform"][0]
+    for key in ("reading_accuracy", "range_accuracy", "range"):
+        del waveform[key]
+    waveform["accuracy"] = "unknown"
+    record = analyze(doc)
+    assert record["outcome"] == "INCONCLUSIVE"
+    assert codes(record, "blocking") == ["input_accuracy_unknown"]
+    waveform["range"] = "3 kW"
+    with pytest.raises(InvalidInput, match="accuracy = \"unknown\" is the only value"):
+        analyze(doc)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("reading_accuracy", "150 %"), ("range_accuracy", -0.01), ("range", "0 W")],
+)
+def test_an_impossible_analyzer_accuracy_is_named(key, value):
+    doc = load_example("flow.toml")
+    doc["run"][0]["input"]["phase"][1][key] = value
+    with pytest.raises(InvalidInput, match=rf"phase\[1\]\.{key}="):
+        analyze(doc)
 
 
 def test_margin_and_confidence_come_from_the_file():

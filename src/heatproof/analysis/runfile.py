@@ -177,40 +177,73 @@ def _at_estimates(model: Model) -> float:
 # --- electrical input -------------------------------------------------------------------------
 
 
-def _analyzer(spec: dict, field: str) -> PowerAnalyzerSpec:
-    """The analyzer's accuracy (% of reading + % of range) from a phase or waveform table."""
-    return PowerAnalyzerSpec(
-        reading_fraction=quantity(
-            spec.get("reading_accuracy", 0.0), "", f"{field}.reading_accuracy"
-        ),
-        range_fraction=quantity(spec.get("range_accuracy", 0.0), "", f"{field}.range_accuracy"),
-        range_w=quantity(spec["range"], "W", f"{field}.range") if "range" in spec else 0.0,
+ACCURACY_KEYS = ("reading_accuracy", "range_accuracy", "range")
+
+
+def _analyzer(spec: dict, field: str) -> tuple[PowerAnalyzerSpec, pitfalls.Finding | None]:
+    """The analyzer's accuracy (% of reading + % of range) from a phase or waveform table, never
+    assumed: all three fields, or accuracy = "unknown" (zero width and a blocking finding)."""
+    given = [k for k in ACCURACY_KEYS if k in spec]
+    if "accuracy" in spec:
+        require(
+            spec["accuracy"] == "unknown" and not given,
+            f"{field}.accuracy={spec['accuracy']!r} with {given or 'no other accuracy field'}; "
+            'accuracy = "unknown" is the only value, and it replaces ' + ", ".join(ACCURACY_KEYS),
+        )
+        return PowerAnalyzerSpec(0.0, 0.0, 0.0), _accuracy_unknown(field)
+    missing = [k for k in ACCURACY_KEYS if k not in spec]
+    require(
+        not missing,
+        f"{field} lacks {', '.join(missing)}: the analyzer's accuracy is never assumed; give "
+        "reading_accuracy, range_accuracy and range from its data sheet (e.g. '0.1 %', '0.05 %', "
+        "'1 kW'), or accuracy = \"unknown\" (which blocks a POSITIVE verdict)",
+    )
+    reading = quantity(spec["reading_accuracy"], "", f"{field}.reading_accuracy")
+    of_range = quantity(spec["range_accuracy"], "", f"{field}.range_accuracy")
+    range_w = quantity(spec["range"], "W", f"{field}.range")
+    for key, value in (("reading_accuracy", reading), ("range_accuracy", of_range)):
+        require(
+            0 <= value < 1,
+            f"{field}.{key}={spec[key]!r} is outside [0, 100 %); give the data sheet's accuracy",
+        )
+    require(range_w > 0, f"{field}.range={spec['range']!r} must be > 0 W; give the analyzer's range")
+    return PowerAnalyzerSpec(reading, of_range, range_w), None
+
+
+def _accuracy_unknown(field: str) -> pitfalls.Finding:
+    return pitfalls.Finding(
+        "input_accuracy_unknown",
+        pitfalls.BLOCKING,
+        f"{field}: the power analyzer's accuracy is unknown, so the input power's uncertainty is "
+        "understated and any excess heat could be an instrument error. Give reading_accuracy, "
+        "range_accuracy and range from the analyzer's data sheet or calibration certificate.",
+        {"field": field},
     )
 
 
 def electrical_input(spec: dict, where: str) -> tuple[list[m.Term], list]:
     """Input terms (phases, waveforms, auxiliary loads, cable losses) and the input-instrument findings."""
     terms: list[m.Term] = []
+    findings: list = []
     for j, ph in enumerate(tables(spec.get("phase", []), f"{where}.input.phase")):
         field = f"{where}.input.phase[{j}]"
-        terms.append(
-            m.phase_power(
-                f"phase{j + 1}",
-                measurement(ph.get("power"), "W", f"{field}.power"),
-                _analyzer(ph, field),
-            )
-        )
+        power = measurement(ph.get("power"), "W", f"{field}.power")
+        analyzer, unknown = _analyzer(ph, field)
+        terms.append(m.phase_power(f"phase{j + 1}", power, analyzer))
+        findings.append(unknown)
     for j, wf in enumerate(tables(spec.get("waveform", []), f"{where}.input.waveform")):
         field = f"{where}.input.waveform[{j}]"
         scale_v = quantity(f"1 {wf.get('v_unit', 'V')}", "V", f"{field}.v_unit")
         scale_i = quantity(f"1 {wf.get('i_unit', 'A')}", "A", f"{field}.i_unit")
         require("v" in wf and "i" in wf, f"{field}: give sample lists v and i")
+        analyzer, unknown = _analyzer(wf, field)
+        findings.append(unknown)
         terms.append(
             m.waveform_power(
                 f"waveform{j + 1}",
                 np.asarray(numbers(wf["v"], f"{field}.v")) * scale_v,
                 np.asarray(numbers(wf["i"], f"{field}.i")) * scale_i,
-                _analyzer(wf, field),
+                analyzer,
                 integer(wf.get("cycles", 1), f"{field}.cycles"),
             )
         )
@@ -236,7 +269,7 @@ def electrical_input(spec: dict, where: str) -> tuple[list[m.Term], list]:
         )
     supplied = integer(spec.get("phases_supplied", measured), f"{where}.input.phases_supplied")
     blind = pitfalls.input_blind(bool(spec.get("measures_dc", True)), measured, supplied, where)
-    return terms, [blind]
+    return terms, [*findings, blind]
 
 
 # --- output methods ---------------------------------------------------------------------------
