@@ -187,6 +187,15 @@ def test_an_impossible_analyzer_accuracy_is_named(key, value):
         analyze(doc)
 
 
+@pytest.mark.parametrize("key", ["duration", "time_constant"])
+@pytest.mark.parametrize("value", ["1e308 s", "-1 h", "0 s", "11 year"])
+def test_a_time_is_finite_positive_and_sane(key, value):
+    doc = load_example("flow.toml")
+    doc["run"][0][key] = value
+    with pytest.raises(InvalidInput, match=rf"active-1\.{key}=.* is outside \(0 s, 10 years\]"):
+        analyze(doc)
+
+
 def test_margin_and_confidence_come_from_the_file():
     doc = load_example("calibrated.toml")
     doc["run"][0]["output"]["observable"] = {"value": "880 K", "u": "0.5 K"}  # COP ~1.115

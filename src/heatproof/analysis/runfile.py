@@ -28,6 +28,8 @@ from heatproof.stand.instruments import PowerAnalyzerSpec
 
 FORMAT = "heatproof-runfile-1"
 KINDS = ("active", "calibration")
+YEAR_S = 365.25 * 86400.0
+MAX_TIME_S = 10 * YEAR_S  # a steady run's duration or time constant: anything longer is a typo
 _CONFIG_KEYS = (
     "confidence",
     "margin",
@@ -103,8 +105,7 @@ def analyze_steady_run(spec: dict, index: int, config: AnalysisConfig, sha256: s
         "duration" in spec,
         f"{where}: duration is missing; give the steady run's length, e.g. '24 h'",
     )
-    duration_s = quantity(spec["duration"], "s", f"{where}.duration")
-    require(duration_s > 0, f"{where}: duration must be > 0")
+    duration_s = _time(spec["duration"], f"{where}.duration")
     require(
         isinstance(spec.get("input"), dict),
         f"{where}: [run.input] is missing; describe the electrical input",
@@ -124,7 +125,7 @@ def analyze_steady_run(spec: dict, index: int, config: AnalysisConfig, sha256: s
     if "time_constant" in spec:
         findings.append(
             pitfalls.too_short(
-                duration_s, quantity(spec["time_constant"], "s", f"{where}.time_constant"), where
+                duration_s, _time(spec["time_constant"], f"{where}.time_constant"), where
             )
         )
     seed = config.seed + 7919 * index
@@ -167,6 +168,16 @@ def analyze_steady_run(spec: dict, index: int, config: AnalysisConfig, sha256: s
         tuple(f for f in findings if f is not None),
         method,
     )
+
+
+def _time(spec, field: str) -> float:
+    """A duration (s) in (0, MAX_TIME_S]."""
+    t_s = quantity(spec, "s", field)
+    require(
+        0 < t_s <= MAX_TIME_S,
+        f"{field}={spec!r} is outside (0 s, {MAX_TIME_S / YEAR_S:g} years]; give the run's time",
+    )
+    return t_s
 
 
 def _at_estimates(model: Model) -> float:
