@@ -151,3 +151,17 @@ def test_sim_options_are_declared_once_and_shared(tmp_path):
         ],
     )
     assert '"units": 7' in out.stdout and '"seal"' in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"unit,status,hours,mode\nU6,running,12,5,heater\n", "line 2: 5 fields for 4 columns"),
+        (b"unit,status,hours\nU6,running,1\xff2\n", "line 2: byte 30 is not UTF-8"),
+    ],
+)
+def test_life_data_file_errors_are_one_line(monkeypatch, capsys, tmp_path, content, message):
+    life = tmp_path / "life.csv"
+    life.write_bytes(content)
+    err = _one_line_error(monkeypatch, capsys, ["fit", str(life)])
+    assert f"life data file {life}" in err and message in err

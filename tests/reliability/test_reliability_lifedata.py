@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from heatproof.errors import InvalidInput
-from heatproof.reliability.lifedata import life_data_from_rows
+from heatproof.reliability.lifedata import life_data_from_csv, life_data_from_rows
 from heatproof.reliability.nonparametric import kaplan_meier, plotting_positions
 
 
@@ -156,3 +156,46 @@ def test_plotting_positions_johnson_and_bernard():
     assert t.tolist() == [10.0, 30.0]
     # ranks 1 and 1 + (4 - 1)/(1 + 1) = 2.5 (Johnson); F = (rank - 0.3)/(n + 0.4)
     assert f == pytest.approx([0.7 / 3.4, 2.2 / 3.4])
+
+
+HEADER = "unit,status,hours,mode\n"
+
+
+def test_csv_round_trip_and_line_numbers():
+    d = life_data_from_csv(HEADER + "U1,failed,120.5,heater\n\nU2,running,1.5e+03,\n")
+    assert d.hours.tolist() == [120.5, 1500.0] and d.modes == ("heater",)
+    again = life_data_from_csv(
+        "unit,start,end,hours,status,mode,lower,upper\n"
+        + "".join(",".join(r.values()) + "\n" for r in d.to_rows())
+    )
+    assert again.hours.tolist() == d.hours.tolist()
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        # the issue's row: a decimal comma split 12,5 h into 12 h and dropped the mode
+        (
+            HEADER + "U1,failed,100,seal\nU6,running,12,5,heater\n",
+            r"line 3: 5 fields for 4 columns .*'12,5' looks like a decimal comma; write 12\.5",
+        ),
+        (HEADER + 'U6,running,"12,5",heater\n', r"hours='12,5' for unit U6 \(line 2\) has a decimal comma; write 12\.5"),
+        (HEADER + "U6,running,12,heater,x\n", r"line 2: 5 fields for 4 columns .*extra fields \['x'\]"),
+        (HEADER + "U6,running,12\n", "line 2: 3 fields for 4 columns .*missing fields"),
+        (HEADER + "U6,running,12 h,\n", r"hours='12 h' for unit U6 \(line 2\) is not a plain number of hours"),
+        (HEADER + "U6,running,nan,\n", r"hours='nan' for unit U6 \(line 2\) is not a plain number"),
+        (HEADER + "U6,running,-3,\n", r"hours='-3' for unit U6 \(line 2\) is outside \[0, 1e\+07\] hours"),
+        (HEADER + "U6,running,1e308,\n", r"hours='1e308' for unit U6 \(line 2\) is outside"),
+        (HEADER + "U6,failed,0,\n", r"hours=0 for unit U6 \(line 2\) must be positive"),
+        ("unit,status,days\nU6,running,12\n", "line 1: column 'days' is unknown"),
+        ("unit,status,hours,hours\n", "line 1: column 'hours' appears twice"),
+        ("unit,hours\nU6,12\n", "line 1: no status column"),
+        (HEADER + "U6,running,12,\nU6,failed,3,\n", r"unit='U6' appears twice \(lines 2 and 3\)"),
+        ("unit,status,start,end\nU6,running,0,inf\n", r"end='inf' for unit U6 \(line 2\) is neither"),
+        ('unit,status,hours\nU6,"running\n', "line 2: not valid CSV"),
+        ("\n\n", "is empty"),
+    ],
+)
+def test_csv_is_read_strictly_and_errors_name_the_line(text, match):
+    with pytest.raises(InvalidInput, match=match):
+        life_data_from_csv(text)

@@ -43,7 +43,7 @@ from heatproof.reliability.demonstration import (
 )
 from heatproof.reliability.fits import compare, competing_quantile, fit
 from heatproof.reliability.fleet import FleetScenario, ModeTruth, coverage, simulate_fleet
-from heatproof.reliability.lifedata import CSV_COLUMNS, LifeData, life_data_from_rows
+from heatproof.reliability.lifedata import CSV_COLUMNS, LifeData, life_data_from_csv
 from heatproof.reliability.mil781 import plan_by_name, published_plans
 from heatproof.reliability.report import life_report, sequential_chart
 
@@ -123,11 +123,15 @@ def read_life_csv(path: Path) -> LifeData:
         raise NotFound(
             f"life data file {path} does not exist; give a CSV with columns {', '.join(CSV_COLUMNS)}"
         )
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        rows = [
-            {(k or "").strip().lower(): v for k, v in row.items()} for row in csv.DictReader(fh)
-        ]
-    return life_data_from_rows(rows)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InvalidInput(
+            f"life data file {path} line {line}: byte {exc.start} is not UTF-8; save the CSV as UTF-8"
+        ) from None
+    return life_data_from_csv(text, f"life data file {path}")
 
 
 def write_life_csv(data: LifeData, path: Path, option: str = "--out") -> None:

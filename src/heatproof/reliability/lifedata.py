@@ -8,7 +8,10 @@ failing: right-censored at `hours`). `start_h`/`end_h` place the unit on the fle
 
 from __future__ import annotations
 
+import csv
+import io
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +23,9 @@ from heatproof.errors import InvalidInput
 STATUSES = ("failed", "running", "removed")
 UNSPECIFIED_MODE = "unspecified"
 CSV_COLUMNS = ("unit", "start", "end", "hours", "status", "mode", "lower", "upper")
+MAX_HOURS = 1e7  # about 1100 years: any time above is a typo or a unit mistake
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,21 +134,36 @@ def _blank(v: object) -> bool:
     )
 
 
-def _number(row: Mapping, key: str, unit: str) -> float:
-    try:
-        x = float(row[key])
-    except (TypeError, ValueError):
+def _hours(value: object, key: str, where: str) -> float:
+    """A time in hours, given as a number or as plain decimal text ('1250.5'), in [0, MAX_HOURS]."""
+    if isinstance(value, str):
+        text = value.strip()
+        if _DECIMAL_COMMA.fullmatch(text):
+            raise InvalidInput(
+                f"{key}={value!r} {where} has a decimal comma; write {text.replace(',', '.')}"
+            )
+        if not _PLAIN_NUMBER.fullmatch(text):
+            raise InvalidInput(
+                f"{key}={value!r} {where} is not a plain number of hours; give operating hours "
+                "as digits with a decimal point and no unit, e.g. 1250.5"
+            )
+        x = float(text)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        x = float(value)
+    else:
+        raise InvalidInput(f"{key}={value!r} {where} is not a number; give hours, e.g. 1250.5")
+    if not math.isfinite(x) or not 0.0 <= x <= MAX_HOURS:
         raise InvalidInput(
-            f"{key}={row[key]!r} for unit {unit} is not a number; give operating hours, e.g. 1250.5"
-        ) from None
-    if not math.isfinite(x):
-        raise InvalidInput(
-            f"{key}={row[key]!r} for unit {unit} is not finite; give a number of hours"
+            f"{key}={value!r} {where} is outside [0, {MAX_HOURS:g}] hours; give operating hours"
         )
     return x
 
 
-def _clock(values: list[object], key: str, units: list[str]) -> np.ndarray:
+def _number(row: Mapping, key: str, where: str) -> float:
+    return _hours(row[key], key, where)
+
+
+def _clock(values: list[object], key: str, wheres: list[str]) -> np.ndarray:
     """Clock values as hours: numbers as given, ISO 8601 timestamps as hours since the earliest."""
     out = np.full(len(values), np.nan)
     stamps: dict[int, datetime] = {}
@@ -151,15 +172,14 @@ def _clock(values: list[object], key: str, units: list[str]) -> np.ndarray:
             continue
         if isinstance(v, datetime):
             stamps[i] = v
-            continue
-        try:
-            out[i] = float(v)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+        elif not isinstance(v, str) or _PLAIN_NUMBER.fullmatch(v.strip()):
+            out[i] = _hours(v, key, wheres[i])
+        else:
             try:
-                stamps[i] = datetime.fromisoformat(str(v).strip())
+                stamps[i] = datetime.fromisoformat(v.strip())
             except ValueError:
                 raise InvalidInput(
-                    f"{key}={v!r} for unit {units[i]} is neither hours nor an ISO 8601 time; "
+                    f"{key}={v!r} {wheres[i]} is neither hours nor an ISO 8601 time; "
                     "give e.g. 120.5 or 2024-03-01T08:00"
                 ) from None
     if stamps:
@@ -179,21 +199,30 @@ def _aware(stamps: list[datetime], key: str) -> list[datetime]:
     return [s.replace(tzinfo=UTC) if s.tzinfo is None else s for s in stamps]
 
 
-def life_data_from_rows(rows: Sequence[Mapping[str, object]]) -> LifeData:
+def life_data_from_rows(
+    rows: Sequence[Mapping[str, object]], lines: Sequence[int] | None = None
+) -> LifeData:
     """Build LifeData from dict rows (CSV records or a records adapter).
 
     Keys: unit, status (failed|running|removed), and either hours (operating hours) or start and
     end (test-clock hours or ISO 8601 timestamps; hours = end - start); optional mode (failure
     mode of a failed unit) and lower/upper (a failure found at inspection lies in (lower, upper]).
+    Errors name the unit, and the row's line in its file when ``lines`` gives them.
     """
     if not rows:
         raise InvalidInput("life data has no rows; give one row per unit")
     units = [str(r.get("unit", "")).strip() or f"#{i + 1}" for i, r in enumerate(rows)]
+    wheres = [
+        f"for unit {u}" + (f" (line {lines[i]})" if lines is not None else "")
+        for i, u in enumerate(units)
+    ]
     if len(set(units)) != len(units):
-        dup = next(u for u in units if units.count(u) > 1)
-        raise InvalidInput(f"unit={dup!r} appears twice; give one row per unit")
-    start = _clock([r.get("start") for r in rows], "start", units)
-    end = _clock([r.get("end") for r in rows], "end", units)
+        first = next(i for i, u in enumerate(units) if units.count(u) > 1)
+        again = units.index(units[first], first + 1)
+        where = f" (lines {lines[first]} and {lines[again]})" if lines is not None else ""
+        raise InvalidInput(f"unit={units[first]!r} appears twice{where}; give one row per unit")
+    start = _clock([r.get("start") for r in rows], "start", wheres)
+    end = _clock([r.get("end") for r in rows], "end", wheres)
     if np.isfinite(start).any():
         base = np.nanmin(start)
         start, end = start - base, end - base
@@ -203,7 +232,7 @@ def life_data_from_rows(rows: Sequence[Mapping[str, object]]) -> LifeData:
     hours = np.full(n, np.nan)
     lower = np.full(n, np.nan)
     for i, row in enumerate(rows):
-        status[i], mode[i], hours[i], lower[i] = _parse_row(row, units[i], start[i], end[i])
+        status[i], mode[i], hours[i], lower[i] = _parse_row(row, wheres[i], start[i], end[i])
     return LifeData(
         unit=np.asarray(units, dtype=object),
         status=status.astype(str),
@@ -215,35 +244,87 @@ def life_data_from_rows(rows: Sequence[Mapping[str, object]]) -> LifeData:
     )
 
 
-def _parse_row(row: Mapping, unit: str, start: float, end: float) -> tuple[str, str, float, float]:
+def life_data_from_csv(text: str, source: str = "life data") -> LifeData:
+    """LifeData from CSV text with a header of CSV_COLUMNS, read strictly: each row has exactly
+    the header's fields, times are plain decimal numbers of hours (a decimal comma, a unit, a
+    non-finite or negative value is refused), and every error names the line."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        records = [(reader.line_num, row) for row in reader if any(f.strip() for f in row)]
+    except csv.Error as exc:
+        raise InvalidInput(f"{source} line {reader.line_num}: not valid CSV ({exc})") from None
+    if not records:
+        raise InvalidInput(f"{source} is empty; give a header ({', '.join(CSV_COLUMNS)}) and rows")
+    header_line, header = records[0]
+    columns = _csv_header(header, f"{source} line {header_line}")
+    rows, lines = [], []
+    for line, fields in records[1:]:
+        if len(fields) != len(columns):
+            raise InvalidInput(f"{source} line {line}: {_field_count(fields, columns)}")
+        rows.append(dict(zip(columns, fields, strict=True)))
+        lines.append(line)
+    return life_data_from_rows(rows, lines)
+
+
+def _csv_header(header: list[str], where: str) -> list[str]:
+    columns = [c.strip().lower() for c in header]
+    unknown = [c for c in columns if c not in CSV_COLUMNS]
+    if unknown:
+        raise InvalidInput(
+            f"{where}: column {unknown[0]!r} is unknown; the columns are {', '.join(CSV_COLUMNS)} "
+            "(times in operating hours, or ISO 8601 timestamps for start and end)"
+        )
+    if len(set(columns)) != len(columns):
+        dup = next(c for c in columns if columns.count(c) > 1)
+        raise InvalidInput(f"{where}: column {dup!r} appears twice; give each column once")
+    if "status" not in columns:
+        raise InvalidInput(f"{where}: no status column; give {', '.join(CSV_COLUMNS)}")
+    return columns
+
+
+def _field_count(fields: list[str], columns: list[str]) -> str:
+    """Why a row's field count differs from the header's, with the fix."""
+    counts = f"{len(fields)} fields for {len(columns)} columns ({', '.join(columns)})"
+    for a, b in zip(fields, fields[1:], strict=False):
+        if _DECIMAL_COMMA.fullmatch(f"{a.strip()},{b.strip()}"):
+            return f"{counts}: '{a},{b}' looks like a decimal comma; write {a.strip()}.{b.strip()}"
+    if len(fields) > len(columns):
+        return f"{counts}: extra fields {fields[len(columns):]}; remove them or add their column"
+    return f"{counts}: missing fields; give one value (or an empty field) per column"
+
+
+def _parse_row(row: Mapping, where: str, start: float, end: float) -> tuple[str, str, float, float]:
     st = str(row.get("status", "")).strip().lower()
     if st not in STATUSES:
         raise InvalidInput(
-            f"status={row.get('status')!r} for unit {unit} is not one of failed|running|removed"
+            f"status={row.get('status')!r} {where} is not one of failed|running|removed"
         )
     has_lo, has_hi = not _blank(row.get("lower")), not _blank(row.get("upper"))
     if not _blank(row.get("hours")):
-        hours = _number(row, "hours", unit)
+        hours = _number(row, "hours", where)
     elif math.isfinite(start) and math.isfinite(end):
         hours = end - start
     elif not has_hi:
-        raise InvalidInput(f"unit {unit} has no hours; give hours, or both start and end")
+        raise InvalidInput(f"row {where} has no hours; give hours, or both start and end")
     lower = math.nan
     if st == "failed" and (has_lo or has_hi):
         if has_hi:
-            hours = _number(row, "upper", unit)
-        lower = _number(row, "lower", unit) if has_lo else 0.0
+            hours = _number(row, "upper", where)
+        lower = _number(row, "lower", where) if has_lo else 0.0
         if not 0.0 <= lower < hours:
             raise InvalidInput(
-                f"lower={lower} for unit {unit} must satisfy 0 <= lower < upper={hours}; "
+                f"lower={lower} {where} must satisfy 0 <= lower < upper={hours}; "
                 "give the last inspection at which the unit was still good"
             )
     elif has_lo or has_hi:
         raise InvalidInput(
-            f"unit {unit} is {st} but has lower/upper; interval bounds are for failures"
+            f"{where}: status {st} but lower/upper given; interval bounds are for failures"
         )
-    if hours < 0 or (st == "failed" and hours <= 0):
-        raise InvalidInput(f"hours={hours} for unit {unit} must be positive; give operating hours")
+    if not 0 <= hours <= MAX_HOURS or (st == "failed" and hours <= 0):
+        raise InvalidInput(
+            f"hours={hours:g} {where} must be positive and at most {MAX_HOURS:g}; "
+            "give operating hours (end after start)"
+        )
     mode = str(row.get("mode") or "").strip() if st == "failed" else ""
     return st, mode or (UNSPECIFIED_MODE if st == "failed" else ""), hours, lower
 
