@@ -1,4 +1,5 @@
 import math
+import re
 
 import numpy as np
 import pytest
@@ -71,3 +72,52 @@ def test_measure_statistics_over_last_seconds(procedures_dir):
 def test_bad_procedures_name_the_field(text, message):
     with pytest.raises(InvalidInput, match=message.replace("(", r"\(").replace(")", r"\)")):
         parse_procedure(text)
+
+
+HOLD = 'name = "x"\nkind = "active"\n[[phases]]\nname = "h"\ntype = "hold"\n'
+MEASURE = HOLD + 'duration_s = 10.0\n[[phases.measurements]]\nname = "m"\nchannel = "c"\n'
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        # the issue's reproductions: each raised a TypeError or AttributeError (a traceback)
+        (MEASURE + "limits = 1e308", "phase 1 (h) measurement 1 (m).limits=1e+308 is not a table"),
+        (HOLD + "duration_s = {}", "phase 1 (h).duration_s={} is not a number"),
+        # times are finite, positive and at most a year of stand seconds
+        (HOLD + "duration_s = 1e308", "phase 1 (h).duration_s=1e+308 is outside [0, 3.16224e+07]"),
+        (HOLD + "duration_s = nan", "phase 1 (h).duration_s=nan is outside"),
+        (HOLD + "duration_s = 10.0\ntimeout_s = 0", "phase 1 (h).timeout_s=0 must be > 0 s"),
+        (HOLD + "duration_s = 10.0\ntimeout_s = -1", "phase 1 (h).timeout_s=-1 is outside"),
+        (MEASURE + "last_s = inf", "measurement 1 (m).last_s=inf is outside"),
+        (MEASURE + "limits = { low = -inf }", "limits.low=-inf is outside"),
+        (MEASURE + 'limits = { low = "1" }', "limits.low='1' is not a number"),
+        (MEASURE + "revisions = 3", "revisions=3 is not a table"),
+        (MEASURE + "revisions.B = []", "revisions.B=[] is not a table"),
+        (HOLD + "duration_s = true", "duration_s=True is not a number"),
+        (HOLD + "duration_s = 10.0\ntarget_k = 1e308", "target_k=1e+308 is outside [0, 5000]"),
+        ('name = "x"\nkind = "active"\n[[phases]]\nname = 3', "phase 1.name=3 is not a name"),
+        (HOLD + "duration_s = 10.0\nmeasurements = 1", "phases.measurements=1 is not an array"),
+        ('name = "x"\nkind = "active"\nphases = 1e308', "phases=1e+308 is not an array of tables"),
+        ('name = "x"\nkind = "active"\nphases = [1]', "phase 1=1 is not a table"),
+        ('name = "x"\nkind = "active"\nteardown = 5', "teardown=5 is not a table"),
+        (
+            HOLD + "duration_s = 1\n[teardown]\ntimeout = 5",
+            "teardown: unknown key(s) ['timeout']; use drive_off_w, timeout_s",
+        ),
+        (HOLD + "duration_s = 1\n[teardown]\ntimeout_s = 1e308", "teardown.timeout_s=1e+308 is outside"),
+        ('name = "x"\nkind = "active"\nphase = []', "unknown key(s) ['phase']"),
+        ('name = []\nkind = "active"', "procedure.name=[] is not a name"),
+    ],
+)
+def test_malformed_procedures_are_one_line_errors_naming_the_field(text, message):
+    with pytest.raises(InvalidInput, match=re.escape(message)) as err:
+        parse_procedure(text)
+    assert "\n" not in str(err.value)
+
+
+def test_a_procedure_file_that_is_not_utf8_is_named(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_bytes(b'name = "x"\nkind = "act\xffive"\n')
+    with pytest.raises(InvalidInput, match=r"p.toml line 2: byte 22 is not UTF-8; save it as UTF-8"):
+        load_procedure(path)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import sys
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -141,81 +142,163 @@ class TestProcedure:
         return asdict(self)
 
 
-def _limits(name: str, data: dict) -> Limits:
-    unknown = set(data) - {"low", "high", "marginal"}
+MAX_TIME_S = 366 * 86400.0  # a phase, timeout or window longer than a year is a typo
+MAX_TEMPERATURE_K = 5000.0
+MAX_DRIVE_W = 1e6
+_KEYS = {
+    "procedure": ("name", "kind", "phases", "teardown"),
+    "phase": ("name", "type", "target_k", "duration_s", "timeout_s", "until_k", "measurements"),
+    "measurement": ("name", "channel", "statistic", "last_s", "limits", "revisions"),
+    "limits": ("low", "high", "marginal"),
+    "teardown": ("timeout_s", "drive_off_w"),
+}
+
+
+def _table(value, field: str, kind: str) -> dict:
+    """A TOML table whose keys are all known for its kind."""
     require(
-        not unknown,
-        f"measurement {name}: unknown limit key(s) {sorted(unknown)}; use low, high, marginal",
+        isinstance(value, dict),
+        f"{field}={value!r} is not a table; give {kind} keys {', '.join(_KEYS[kind])}",
     )
+    unknown = sorted(set(value) - set(_KEYS[kind]))
+    require(
+        not unknown, f"{field}: unknown key(s) {unknown}; use {', '.join(sorted(_KEYS[kind]))}"
+    )
+    return value
+
+
+def _tables(value, field: str) -> list:
+    require(
+        isinstance(value, list), f"{field}={value!r} is not an array of tables; write [[{field}]]"
+    )
+    return value
+
+
+def _text(data: dict, key: str, field: str, default: str | None = None) -> str:
+    value = data.get(key, default)
+    require(
+        isinstance(value, str) and value.strip() != "",
+        f"{field}.{key}={value!r} is not a name; give a non-empty text, e.g. {key} = \"x\"",
+    )
+    return value
+
+
+def _number(data: dict, key: str, field: str, low: float, high: float, default=None):
+    """A finite number within [low, high] (None when absent and default is None)."""
+    value = data.get(key, default)
+    if value is None:
+        return None
+    require(
+        isinstance(value, int | float) and not isinstance(value, bool),
+        f"{field}.{key}={value!r} is not a number; give e.g. {key} = 600.0",
+    )
+    require(
+        math.isfinite(value) and low <= value <= high,
+        f"{field}.{key}={value!r} is outside [{low:g}, {high:g}]; give a finite value in range",
+    )
+    return float(value)
+
+
+def _time(data: dict, key: str, field: str, default=None, zero: bool = False):
+    """A time in s within (0, MAX_TIME_S] ([0, ...] with ``zero``)."""
+    value = _number(data, key, field, 0.0, MAX_TIME_S, default)
+    require(
+        value is None or zero or value > 0,
+        f"{field}.{key}=0 must be > 0 s; give the time in stand seconds",
+    )
+    return value
+
+
+def _limits(data, field: str) -> Limits:
+    data = _table(data, field, "limits")
+    big = sys.float_info.max
     return Limits(
-        float(data.get("low", -math.inf)),
-        float(data.get("high", math.inf)),
-        float(data.get("marginal", 0.0)),
+        _number(data, "low", field, -big, big) if "low" in data else -math.inf,
+        _number(data, "high", field, -big, big) if "high" in data else math.inf,
+        _number(data, "marginal", field, 0.0, big, 0.0),
     )
 
 
-def _measurement(data: dict) -> Measurement:
-    name = str(data.get("name", ""))
-    require(bool(name) and "channel" in data, f"measurement {data!r} needs name and channel")
-    revisions = tuple(
-        (str(rev), _limits(name, lim)) for rev, lim in sorted(data.get("revisions", {}).items())
-    )
+def _measurement(data, field: str) -> Measurement:
+    data = _table(data, field, "measurement")
+    name = _text(data, "name", field)
+    field = f"{field} ({name})"
+    revisions = _table_of(data.get("revisions", {}), f"{field}.revisions")
     return Measurement(
         name,
-        str(data["channel"]),
-        str(data.get("statistic", "mean")),
-        None if data.get("last_s") is None else float(data["last_s"]),
-        _limits(name, data.get("limits", {})),
-        revisions,
+        _text(data, "channel", field),
+        _text(data, "statistic", field, "mean"),
+        _time(data, "last_s", field),
+        _limits(data.get("limits", {}), f"{field}.limits"),
+        tuple(
+            (rev, _limits(lim, f"{field}.revisions.{rev}")) for rev, lim in sorted(revisions.items())
+        ),
     )
 
 
-def _phase(i: int, data: dict) -> Phase:
-    known = {"name", "type", "target_k", "duration_s", "timeout_s", "until_k", "measurements"}
-    unknown = set(data) - known
-    require(
-        not unknown,
-        f"phase {i + 1}: unknown key(s) {sorted(unknown)}; use {', '.join(sorted(known))}",
-    )
+def _table_of(value, field: str) -> dict:
+    require(isinstance(value, dict), f"{field}={value!r} is not a table; write {field}.<name> = ...")
+    return value
 
-    def num(key: str) -> float | None:
-        return None if data.get(key) is None else float(data[key])
 
+def _phase(i: int, data) -> Phase:
+    field = f"phase {i + 1}"
+    data = _table(data, field, "phase")
+    kind = _text(data, "type", field) if "type" in data else ""
+    name = _text(data, "name", field, f"{kind or 'phase'}-{i + 1}")
+    field = f"phase {i + 1} ({name})"
     return Phase(
-        str(data.get("name", f"{data.get('type', 'phase')}-{i + 1}")),
-        str(data.get("type", "")),
-        num("target_k"),
-        num("duration_s") or 0.0,
-        num("timeout_s") or 7200.0,
-        num("until_k"),
-        tuple(_measurement(m) for m in data.get("measurements", [])),
+        name,
+        kind,
+        _number(data, "target_k", field, 0.0, MAX_TEMPERATURE_K),
+        _time(data, "duration_s", field, 0.0, zero=True),
+        _time(data, "timeout_s", field, 7200.0),
+        _number(data, "until_k", field, 0.0, MAX_TEMPERATURE_K),
+        tuple(
+            _measurement(m, f"{field} measurement {j + 1}")
+            for j, m in enumerate(_tables(data.get("measurements", []), "phases.measurements"))
+        ),
     )
 
 
 def parse_procedure(text: str) -> TestProcedure:
-    """A procedure from TOML text; InvalidInput names the bad field."""
+    """A procedure from TOML text; InvalidInput names the bad field, its value and the fix."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"procedure is not valid TOML ({exc}); fix the file") from exc
+        raise InvalidInput(f"procedure is not valid TOML ({exc}); fix the file") from None
+    data = _table(data, "procedure", "procedure")
     require(
         "name" in data and "kind" in data,
         "procedure needs top-level name and kind (calibration or active)",
     )
-    teardown = Teardown(**{k: float(v) for k, v in data.get("teardown", {}).items()})
+    teardown = _table(data.get("teardown", {}), "teardown", "teardown")
     return TestProcedure(
-        str(data["name"]),
-        str(data["kind"]),
-        tuple(_phase(i, p) for i, p in enumerate(data.get("phases", []))),
-        teardown,
+        _text(data, "name", "procedure"),
+        _text(data, "kind", "procedure"),
+        tuple(_phase(i, p) for i, p in enumerate(_tables(data.get("phases", []), "phases"))),
+        Teardown(
+            _time(teardown, "timeout_s", "teardown", 3600.0),
+            _number(teardown, "drive_off_w", "teardown", 0.0, MAX_DRIVE_W, 5.0),
+        ),
         hashlib.sha256(text.encode()).hexdigest(),
     )
 
 
 def load_procedure(path: Path | str) -> tuple[TestProcedure, str]:
-    """(procedure, source text) from a TOML file."""
+    """(procedure, source text) from a TOML file (UTF-8)."""
     path = Path(path)
     if not path.is_file():
         raise InvalidInput(f"procedure file {path} does not exist; give a .toml procedure")
-    text = path.read_text(encoding="utf-8")
-    return parse_procedure(text), text
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InvalidInput(
+            f"procedure file {path} line {line}: byte {exc.start} is not UTF-8; save it as UTF-8"
+        ) from None
+    try:
+        return parse_procedure(text), text
+    except InvalidInput as err:
+        raise InvalidInput(f"procedure file {path}: {err}") from None
