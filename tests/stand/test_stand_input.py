@@ -17,7 +17,7 @@ from heatproof.errors import InvalidInput
 from heatproof.stand.acquisition import record_to_workspace
 from heatproof.stand.client import parse_endpoint
 from heatproof.stand.profile import load_profile
-from heatproof.stand.registers import Command, CommandBlock, CommandResult
+from heatproof.stand.registers import Command, CommandBlock, CommandResult, encode_command
 from heatproof.stand.server import StandServer
 from heatproof.stand.simulated import SimulatedStand, SimulatedStandConfig
 
@@ -91,7 +91,8 @@ def test_finalize_refuses_a_bogus_kind_before_reading_the_raw_log(tmp_path):
 
 
 def reset(stand: SimulatedStand, operator_id: int, sequence: int) -> CommandResult:
-    return stand.execute(CommandBlock(Command.RESET, sequence, operator_id=operator_id))
+    block = CommandBlock(1, sequence, Command.RESET, operator_id=operator_id)
+    return CommandResult(stand.receive(encode_command(block)).result)
 
 
 def test_reset_needs_an_explicitly_authorised_operator(stand_config):

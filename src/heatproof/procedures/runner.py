@@ -19,6 +19,7 @@ from heatproof.errors import HeatproofError
 from heatproof.procedures.model import TAG_COOL, Phase, TestProcedure
 from heatproof.procedures.validators import FAIL, PASS, measure, worst
 from heatproof.stand.acquisition import Acquisition, backoff_s, sample_row
+from heatproof.stand.client import StandUnavailable
 from heatproof.stand.registers import MODE_NAMES, Command, CommandResult, Sample
 
 ABORTED = "ABORTED"
@@ -80,17 +81,23 @@ class ProcedureRunner:
                 time.sleep(self.settings.poll_pause_s)
 
     def _command(self, command: Command, target: float = math.nan) -> None:
+        """Send one command carrying the current phase tag. A lost answer is retried with the
+        same block, which the stand never runs twice (it answers with the earlier result)."""
+        client = self.acq.client
+        block = client.next_block(command, target, self.tag, self.settings.operator_id)
         deadline = time.time() + self.settings.max_outage_s
+        retry = False
         while True:
             try:
-                result = self.acq.client.command(
-                    command, target, self.tag, self.settings.operator_id
-                )
+                result = client.send(block, retry)
                 break
-            except HeatproofError as exc:
+            except StandUnavailable as exc:
                 if time.time() > deadline:
                     raise PhaseAbort(f"command {command.name} not delivered: {exc}") from exc
+                retry = True
                 time.sleep(0.05)
+            except HeatproofError as exc:
+                raise PhaseAbort(str(exc)) from exc
         if result is not CommandResult.OK:
             raise PhaseAbort(
                 f"stand refused {command.name} {'' if math.isnan(target) else target} ({result.name})"
@@ -114,7 +121,7 @@ class ProcedureRunner:
                 )
             self._command(Command.SETPOINT if running else Command.START, phase.target_k)
         else:
-            self._command(Command.NONE)
+            self._command(Command.SET_PHASE)
         t0 = s.t_s
         settled = 0
         while True:

@@ -5,6 +5,11 @@ the measurements, status and alarm words, and the DAQ's receive time ``rx_unix_s
 A sample already seen (polling faster than the stand samples) is dropped; a jump of the counter
 is a gap, stored as an event and found again from the counter at consolidation; never filled.
 An unreachable stand is retried with back-off; its outage is stored as an event.
+
+The log stores events only with a chunk of rows, so an outage waits for the next new sample and
+is noted just before it is appended. At the end, an outage still waiting is stored with the
+pending rows, or with one more sample read to carry it; if the stand cannot give one, it is
+kept in ``Acquisition.unstored`` and record() names it in its error.
 """
 
 from __future__ import annotations
@@ -70,6 +75,7 @@ class Acquisition:
         self.received = 0
         self.outage: _Outage | None = None
         self.recovery: Recovery | None = None
+        self.unstored: list[dict] = []  # outages waiting for a sample to be stored with
 
     def start(self) -> Recovery:
         """Open (recover) the log; a resumed log gets a 'restart' event."""
@@ -101,15 +107,7 @@ class Acquisition:
             return None
         rx = time.time()
         if self.outage is not None:
-            self.log.note(
-                {
-                    "event": "stand unreachable",
-                    "from_unix_s": self.outage.since_unix_s,
-                    "to_unix_s": rx,
-                    "attempts": self.outage.attempts,
-                    "reason": self.outage.reason,
-                }
-            )
+            self.unstored.append(self._outage_event(rx))
             self.outage = None
         previous = self.last.sample if self.last is not None else self.log.last_sample
         if previous is not None and sample.sample < previous:
@@ -129,15 +127,54 @@ class Acquisition:
                     "missing": sample.sample - previous - 1,
                 }
             )
+        self._note_unstored()
         self.last = sample
         self.received += 1
         self._ack(self.log.append(sample_row(sample, rx)))
         return sample
 
+    def _outage_event(self, to_unix_s: float | None) -> dict:
+        """The event of the current outage; ``to_unix_s`` None: still unreachable."""
+        return {
+            "event": "stand unreachable",
+            "from_unix_s": self.outage.since_unix_s,
+            "to_unix_s": to_unix_s,
+            "attempts": self.outage.attempts,
+            "reason": self.outage.reason,
+        }
+
+    def _note_unstored(self) -> None:
+        """Hand the waiting events to the log, to be committed with the rows about to follow."""
+        for event in self.unstored:
+            self.log.note(event)
+        self.unstored = []
+
+    def _rows_pending(self) -> bool:
+        return self.last is not None and self.last.sample != self.log.last_sample
+
+    def _carry(self) -> None:
+        """Read new samples until one carries the waiting events, the stand fails or
+        CARRIER_POLLS reads return only the sample already stored."""
+        for attempt in range(CARRIER_POLLS):
+            if self.poll() is not None or self.outage is not None:
+                return
+            time.sleep(backoff_s(attempt))
+
     def finish(self) -> int | None:
-        """Commit what is pending; returns the last acknowledged sample."""
+        """Commit what is pending, with any outage not yet stored; returns the last
+        acknowledged sample (an outage that no sample could carry stays in ``unstored``)."""
+        if (self.unstored or self.outage is not None) and not self._rows_pending():
+            self._carry()
+        if self.outage is not None:
+            self.unstored.append(self._outage_event(None))
+            self.outage = None
+        if self._rows_pending():
+            self._note_unstored()
         self._ack(self.log.commit())
         return self.log.last_sample
+
+
+CARRIER_POLLS = 8  # reads at the end to find a sample carrying a waiting event (< 3 s)
 
 
 def backoff_s(attempts: int) -> float:
@@ -197,6 +234,15 @@ def record(
             f"no sample received from stand(s) {', '.join(silent)}; check they are running and "
             "reachable (the samples of the other stands are stored)"
         )
+    for acq in acquisitions:
+        if acq.unstored:
+            first = acq.unstored[0]
+            raise HeatproofError(
+                f"stand {acq.client.name} was unreachable from unix time "
+                f"{first['from_unix_s']:.3f} ({first['reason']}) and no later sample came to "
+                "carry this outage: it is not stored in the log (the samples are); record again "
+                "once the stand answers"
+            )
     return {
         a.client.name: {
             "received": a.received,

@@ -1,32 +1,43 @@
 """Modbus TCP client of a stand (pymodbus, synchronous): read samples, send commands.
 
 Any transport or protocol failure closes the connection and raises StandUnavailable; the next
-call reconnects. Commands are written as one block with a new sequence number and confirmed by
-reading back the stand's answer (holding registers 6-7)."""
+call reconnects. A command is one whole block (holding registers 0-9: a random 32-bit session
+id, a sequence number, the command and its CRC-32) written with function 23, which returns the
+stand's answer (registers 10-18) in the same transaction; the answer must echo the block, and
+OK must come with a mode the command leaves (registers.EFFECT_MODES)."""
 
 from __future__ import annotations
 
 import math
-import time
+import secrets
 
 from pymodbus.client import ModbusTcpClient
 from pymodbus.exceptions import ModbusException
 
 from heatproof.errors import HeatproofError, InvalidInput
 from heatproof.stand.registers import (
+    ANSWER_ADDRESS,
+    ANSWER_COUNT,
+    COMMAND_ADDRESS,
     DEVICE_ID,
     INFO_ADDRESS,
     INFO_COUNT,
+    KEEP_PHASE,
     MAP_VERSION,
+    NO_EARLIER,
     SAMPLE_ADDRESS,
     Command,
     CommandBlock,
     CommandResult,
     Sample,
     StandInfo,
+    command_name,
+    decode_answer,
     decode_info,
     decode_sample,
+    effect_holds,
     encode_command,
+    mode_name,
     sample_count,
 )
 
@@ -47,6 +58,14 @@ def parse_endpoint(text: str) -> tuple[str, int]:
     return host or "127.0.0.1", int(port)
 
 
+def new_session() -> int:
+    """A random nonzero 32-bit client session id (never from the clock: two clients started
+    together must not share one)."""
+    while not (session := secrets.randbits(32)):
+        pass
+    return session
+
+
 class StandClient:
     """One stand at host:port; ``info`` is read on (re)connection."""
 
@@ -57,7 +76,7 @@ class StandClient:
         self.name = name or f"{host}:{port}"
         self._client = ModbusTcpClient(host, port=port, timeout=timeout_s, retries=0)
         self.info: StandInfo | None = None
-        self._sequence = int(time.time()) & 0x7FFF
+        self.session, self._sequence = new_session(), 0
 
     def _fail(self, what: str, detail: object) -> StandUnavailable:
         self._client.close()
@@ -102,22 +121,66 @@ class StandClient:
         ).registers
         return decode_sample(list(words), n)
 
-    def command(
-        self, command: Command, target: float = math.nan, phase: int = 0, operator_id: int = 0
-    ) -> CommandResult:
-        """Send one command (with the phase tag to echo from now on); returns the stand's result."""
-        self._sequence = self._sequence % 0x7FFF + 1
-        block = CommandBlock(int(command), self._sequence, target, phase, operator_id)
-        self._call("write command", self._client.write_registers, 0, encode_command(block))
-        answer = self._call(
-            "read command answer", self._client.read_holding_registers, 6, count=2
+    def next_block(
+        self,
+        command: Command,
+        target: float = math.nan,
+        phase: int = KEEP_PHASE,
+        operator_id: int = 0,
+    ) -> CommandBlock:
+        """This client's next command (a new session once 65535 sequence numbers are used)."""
+        if self._sequence == 0xFFFF:
+            self.session, self._sequence = new_session(), 0
+        self._sequence += 1
+        return CommandBlock(self.session, self._sequence, int(command), target, phase, operator_id)
+
+    def send(self, block: CommandBlock, retry: bool = False) -> CommandResult:
+        """Write ``block`` whole and read the stand's answer in one transaction. ``retry``: the
+        block may have reached the stand before (its answer was lost); the stand does not run it
+        again and its REPLAYED answer then carries the result of that earlier run."""
+        words = self._call(
+            "send command",
+            self._client.readwrite_registers,
+            read_address=ANSWER_ADDRESS,
+            read_count=ANSWER_COUNT,
+            write_address=COMMAND_ADDRESS,
+            values=encode_command(block),
         ).registers
-        if answer[0] != self._sequence:
-            raise self._fail(
-                "command", f"stand answered sequence {answer[0]}, sent {self._sequence}"
+        answer = decode_answer(list(words))
+        what = (
+            f"stand {self.name}: {command_name(block.command)} "
+            f"(session {block.session:#010x}, seq {block.sequence})"
+        )
+        if not answer.echoes(block):
+            raise HeatproofError(
+                f"{what} was answered for session {answer.session:#010x}, seq "
+                f"{answer.sequence}, {command_name(answer.command)}, checksum "
+                f"{answer.checksum:#010x}; its result is unknown, read the stand's state"
             )
-        return CommandResult(answer[1])
+        if answer.result == CommandResult.REPLAYED and retry and answer.earlier != NO_EARLIER:
+            return _result(what, answer.earlier)
+        if answer.result == CommandResult.OK and not effect_holds(block.command, answer.mode):
+            raise HeatproofError(
+                f"{what} was answered OK in mode {mode_name(answer.mode)}; it did not take effect"
+            )
+        return _result(what, answer.result)
+
+    def command(
+        self,
+        command: Command,
+        target: float = math.nan,
+        phase: int = KEEP_PHASE,
+        operator_id: int = 0,
+    ) -> CommandResult:
+        """Send one command (``phase``: the tag every following sample carries if it runs)."""
+        return self.send(self.next_block(command, target, phase, operator_id))
 
     def close(self) -> None:
         self._client.close()
         self.info = None
+
+
+def _result(what: str, code: int) -> CommandResult:
+    if code not in CommandResult._value2member_map_:
+        raise HeatproofError(f"{what}: the stand answered result code {code}, unknown to map {MAP_VERSION}")
+    return CommandResult(code)

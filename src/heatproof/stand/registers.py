@@ -1,4 +1,4 @@
-"""The Modbus register map of a heatproof test stand (map version 1); see docs/stands.md.
+"""The Modbus register map of a heatproof test stand (map version 2); see docs/stands.md.
 
 Pure encoding and decoding, no I/O. Words are big-endian and multi-word values put the most
 significant word first (the common "ABCD" order). Measurements are IEEE-754 float32 (2 registers),
@@ -8,43 +8,56 @@ Input registers (function 04), read as ONE request so a sample is never torn:
   0-3 sample counter, 4-7 t_s, 8 phase tag (int16), 9 mode code, 10 status bits, 11 alarm bits,
   12-13 setpoint_k, 14-15 drive_w, 16-17 camera_k, 18-19 ambient_k, 20.. core_tc<j>_k (2 each).
 Input registers 200.. describe the stand: map version, thermocouple count, sample_s, time factor.
-Holding registers (functions 03/06/16): 0 command, 1 command sequence, 2-3 target (float32),
-  4 phase tag (int16), 5 operator id, 6 last executed sequence, 7 result of that command.
+Holding registers 0-9 are the command block, written whole in one request (function 16, or 23
+to read the answer in the same transaction): 0-1 session id (uint32), 2 sequence, 3 command,
+4-5 target (float32), 6 phase tag (int16, KEEP_PHASE = unchanged), 7 operator id, 8-9 CRC-32 of
+registers 0-7. Holding registers 10-18 are the stand's answer to the last block it received
+(read only): 10-11 session, 12 sequence, 13 command, 14-15 checksum, 16 result, 17 mode after
+the command, 18 result of the earlier run of an exactly replayed block (NO_EARLIER otherwise).
 """
 
 from __future__ import annotations
 
 import math
 import struct
+import zlib
 from dataclasses import dataclass
 from enum import IntEnum
 
 from heatproof.errors import require
 
-MAP_VERSION = 1
+MAP_VERSION = 2
 DEVICE_ID = 1  # Modbus unit id of a stand
 SAMPLE_ADDRESS = 0
 INFO_ADDRESS = 200
 INFO_COUNT = 6
 MAX_CORE_TC = 8
-HOLDING_COUNT = 8
+COMMAND_ADDRESS, COMMAND_COUNT = 0, 10
+ANSWER_ADDRESS, ANSWER_COUNT = 10, 9
+HOLDING_COUNT = ANSWER_ADDRESS + ANSWER_COUNT
+KEEP_PHASE = -0x8000  # phase field of a command that leaves the phase tag as it is
+NO_EARLIER = 0xFFFF  # answer register 18 when the block is not an exact replay
 _FIXED = 20  # registers before the thermocouples
 
 
 class Command(IntEnum):
-    NONE = 0
+    """Command codes; 0 is no command (an all-zero block never runs)."""
+
     START = 1
     SETPOINT = 2
     SHUTDOWN = 3
     RESET = 4
     ACKNOWLEDGE = 5
+    SET_PHASE = 6
 
 
 class CommandResult(IntEnum):
-    OK = 0
-    REFUSED = 1
+    OK = 0  # ran, and its effect holds (see EFFECT_MODES)
+    REFUSED = 1  # refused by the controller, or its effect did not happen
     NOT_AUTHORISED = 2
     UNKNOWN_COMMAND = 3
+    BAD_CHECKSUM = 4  # not run: registers 8-9 are not the CRC-32 of registers 0-7
+    REPLAYED = 5  # not run: the session already ran this or a later sequence number
 
 
 class Status(IntEnum):
@@ -69,6 +82,31 @@ class AlarmBit(IntEnum):
 
 # mode codes: the index of the mode in control.controller.Mode (as twin.simulate.MODE_CODES)
 MODE_NAMES = ("OFF", "STARTUP", "HOLD", "SELF_SUSTAIN", "SHUTDOWN", "TRIPPED")
+
+# the modes a command leaves the controller in when it took effect; a command answered OK must
+# leave one of them (checked by the stand before it answers, and by the client on the echo)
+EFFECT_MODES = {
+    Command.START: ("STARTUP",),
+    Command.SETPOINT: ("STARTUP", "HOLD"),
+    Command.SHUTDOWN: ("OFF", "SHUTDOWN", "TRIPPED"),
+    Command.RESET: ("OFF",),
+}
+
+
+def mode_name(code: int) -> str:
+    """The name of a mode code, or 'UNKNOWN-N'."""
+    return MODE_NAMES[code] if 0 <= code < len(MODE_NAMES) else f"UNKNOWN-{code}"
+
+
+def command_name(code: int) -> str:
+    """The name of a command code, or 'command N' for an unknown one."""
+    return Command(code).name if code in Command._value2member_map_ else f"command {code}"
+
+
+def effect_holds(command: int, mode: int) -> bool:
+    """Whether mode code ``mode`` is one the command ``command`` leaves when it took effect."""
+    names = EFFECT_MODES.get(command)
+    return names is None or mode_name(mode) in names
 
 
 def sample_count(n_core_tc: int) -> int:
@@ -111,7 +149,7 @@ class Sample:
 
     @property
     def mode_name(self) -> str:
-        return MODE_NAMES[self.mode] if 0 <= self.mode < len(MODE_NAMES) else f"UNKNOWN-{self.mode}"
+        return mode_name(self.mode)
 
 
 def encode_sample(s: Sample) -> list[int]:
@@ -175,27 +213,115 @@ def decode_info(words: list[int]) -> StandInfo:
 
 @dataclass(frozen=True)
 class CommandBlock:
-    """Holding registers 0..5 as the client writes them (one function-16 request)."""
+    """Holding registers 0-7 as the client means them; the checksum (8-9) is computed."""
 
+    session: int  # uint32, random per client (never time-based)
+    sequence: int  # 1..65535, increasing within a session
     command: int  # a Command value; other codes are answered UNKNOWN_COMMAND
-    sequence: int
     target: float = math.nan
-    phase: int = 0
+    phase: int = KEEP_PHASE
     operator_id: int = 0
 
+    @property
+    def checksum(self) -> int:
+        return block_checksum(_command_body(self))
 
-def encode_command(c: CommandBlock) -> list[int]:
+
+def block_checksum(body: list[int]) -> int:
+    """CRC-32 (IEEE 802.3, zlib) of command registers 0-7 as big-endian bytes."""
+    return zlib.crc32(struct.pack(f">{len(body)}H", *body))
+
+
+def _command_body(c: CommandBlock) -> list[int]:
     return (
-        [int(c.command), c.sequence & 0xFFFF]
+        _words("I", c.session & 0xFFFFFFFF)
+        + [c.sequence & 0xFFFF, int(c.command) & 0xFFFF]
         + _words("f", c.target)
         + [_int16(c.phase), c.operator_id & 0xFFFF]
     )
 
 
+def encode_command(c: CommandBlock) -> list[int]:
+    """The whole command block, registers 0-9, checksum last."""
+    body = _command_body(c)
+    return body + _words("I", block_checksum(body))
+
+
 def decode_command(words: list[int]) -> CommandBlock:
-    require(len(words) >= 6, f"{len(words)} command registers; write registers 0..5 in one request")
+    """The block held in registers 0-9; InvalidInput if incomplete or its checksum is wrong."""
+    require(
+        len(words) == COMMAND_COUNT,
+        f"{len(words)} command registers; write registers 0..{COMMAND_COUNT - 1} in one request",
+    )
+    sent, computed = int(_value("I", words[8:10])), block_checksum(words[:8])
+    require(
+        sent == computed,
+        f"command checksum {sent:#010x} is not the CRC-32 of registers 0-7 ({computed:#010x})",
+    )
     return CommandBlock(
-        words[0], words[1], float(_value("f", words[2:4])), _signed(words[4]), words[5]
+        int(_value("I", words[0:2])),
+        words[2],
+        words[3],
+        float(_value("f", words[4:6])),
+        _signed(words[6]),
+        words[7],
+    )
+
+
+@dataclass(frozen=True)
+class CommandAnswer:
+    """Holding registers 10-18: what the stand did with the last block it received."""
+
+    session: int
+    sequence: int
+    command: int
+    checksum: int
+    result: int  # a CommandResult value
+    mode: int  # controller mode code right after the command
+    earlier: int = NO_EARLIER  # for REPLAYED: the result of the block's earlier run, if known
+
+    def echoes(self, block: CommandBlock) -> bool:
+        """Whether this answer is about ``block`` (session, sequence, command and checksum)."""
+        return (self.session, self.sequence, self.command, self.checksum) == (
+            block.session,
+            block.sequence,
+            int(block.command),
+            block.checksum,
+        )
+
+
+def answer_to(
+    words: list[int], result: int, mode: int, earlier: int = NO_EARLIER
+) -> CommandAnswer:
+    """The answer echoing the command block ``words`` as received (its checksum included)."""
+    return CommandAnswer(
+        int(_value("I", words[0:2])),
+        words[2],
+        words[3],
+        int(_value("I", words[8:10])),
+        int(result),
+        mode,
+        earlier,
+    )
+
+
+def encode_answer(a: CommandAnswer) -> list[int]:
+    return (
+        _words("I", a.session)
+        + [a.sequence, a.command]
+        + _words("I", a.checksum)
+        + [a.result, a.mode, a.earlier]
+    )
+
+
+def decode_answer(words: list[int]) -> CommandAnswer:
+    require(len(words) == ANSWER_COUNT, f"{len(words)} answer registers; read {ANSWER_COUNT}")
+    return CommandAnswer(
+        int(_value("I", words[0:2])),
+        words[2],
+        words[3],
+        int(_value("I", words[4:6])),
+        *words[6:9],
     )
 
 

@@ -5,6 +5,11 @@ register 0) publishes the next sample, so a run goes as fast as it is polled. Wi
 F > 0 the stand's clock runs F times faster than the wall clock; the simulation is advanced to
 the scaled wall-clock time whenever a client touches a register (unread samples are skipped, as
 on a real device, and show as a jump of the sample counter).
+
+Writes: only a whole command block, holding registers 0-9 in one request (function 16, or 23
+which reads the answer in the same transaction), reaches the stand (SimulatedStand.receive);
+any other write (function 06, a part of the block, the answer registers, coils) is refused with
+a Modbus exception and changes nothing.
 """
 
 from __future__ import annotations
@@ -21,20 +26,25 @@ from pymodbus.simulator import DataType, SimData, SimDevice
 
 from heatproof.errors import HeatproofError, require
 from heatproof.stand.registers import (
+    ANSWER_ADDRESS,
+    COMMAND_ADDRESS,
+    COMMAND_COUNT,
     DEVICE_ID,
     HOLDING_COUNT,
     INFO_ADDRESS,
     MAP_VERSION,
     SAMPLE_ADDRESS,
     StandInfo,
-    decode_command,
+    encode_answer,
     encode_info,
     encode_sample,
     sample_count,
 )
 from heatproof.stand.simulated import SimulatedStand, SimulatedStandConfig
 
-_READ_INPUT, _READ_HOLDING = 4, 3
+_READ_INPUT = 4
+_HOLDING_READS = (3, 23)  # read holding registers; the read half of read/write registers
+_BLOCK_WRITES = (16, 23)  # write multiple registers; read/write multiple registers
 
 
 class StandServer:
@@ -111,21 +121,22 @@ class StandServer:
             registers[SAMPLE_ADDRESS : SAMPLE_ADDRESS + self._n_words] = encode_sample(stand.sample)
             registers[INFO_ADDRESS : INFO_ADDRESS + 6] = encode_info(self.info)
         elif values is not None:
-            return self._write(address, values, registers)
-        elif function_code == _READ_HOLDING:
+            return self._write(function_code, address, values, registers)
+        elif function_code in _HOLDING_READS:
             registers[:] = self._holding
         return None
 
-    def _write(self, address: int, values: list[int], registers: list[int]) -> ExcCodes | None:
-        if address + len(values) > 6:
-            return ExcCodes.ILLEGAL_ADDRESS  # registers 6 and 7 are the stand's answer
-        self._holding[address : address + len(values)] = values
-        if address <= 1 < address + len(values):
-            result = self.stand.execute(decode_command(self._holding[:6]))
-            self._holding[6:8] = [self.stand.last_sequence, int(result)]
-        elif address <= 4 < address + len(values):
-            self.stand.phase = decode_command(self._holding[:6]).phase
-        values[:] = self._holding[address : address + len(values)]
+    def _write(
+        self, function_code: int, address: int, values: list[int], registers: list[int]
+    ) -> ExcCodes | None:
+        """Hand a whole command block to the stand; its answer is stored after it ran."""
+        if function_code not in _BLOCK_WRITES:
+            return ExcCodes.ILLEGAL_FUNCTION
+        if address != COMMAND_ADDRESS or len(values) != COMMAND_COUNT:
+            return ExcCodes.ILLEGAL_ADDRESS
+        answer = self.stand.receive(list(values))
+        self._holding[COMMAND_ADDRESS : COMMAND_ADDRESS + COMMAND_COUNT] = values
+        self._holding[ANSWER_ADDRESS:] = encode_answer(answer)
         registers[:] = self._holding
         return None
 

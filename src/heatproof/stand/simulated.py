@@ -9,6 +9,7 @@ reactor with the drive. Commands arrive between samples and act from the next sa
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,11 +18,18 @@ from heatproof.control.controller import Controller, ControllerConfig, Mode, Rea
 from heatproof.errors import InvalidInput, require
 from heatproof.stand.instruments import StandSpec
 from heatproof.stand.registers import (
+    KEEP_PHASE,
+    NO_EARLIER,
     AlarmBit,
     Command,
+    CommandAnswer,
     CommandBlock,
     CommandResult,
     Sample,
+    answer_to,
+    command_name,
+    decode_command,
+    effect_holds,
     status_word,
 )
 from heatproof.twin.reactor import HeatSource, Reactor, ReactorDesign
@@ -29,6 +37,7 @@ from heatproof.twin.sensors import StandSensors
 from heatproof.twin.simulate import DEMO_CONTROLLER, MODE_CODES
 
 _ALARM_BITS = {"trip": AlarmBit.TRIP, "stale": AlarmBit.STALE, "margin": AlarmBit.MARGIN}
+MAX_SESSIONS = 1024  # sessions whose last answer is kept (least recently used forgotten first)
 
 
 @dataclass(frozen=True)
@@ -72,8 +81,7 @@ class SimulatedStand:
         self.phase = 0
         self.count = -1
         self.sample: Sample | None = None
-        self.last_sequence = 0
-        self.last_result = CommandResult.OK
+        self.sessions: OrderedDict[int, CommandAnswer] = OrderedDict()  # last answer per session
         self.log: list[tuple[float, str]] = []
 
     @property
@@ -133,20 +141,52 @@ class SimulatedStand:
             word |= 1 << bit
         return word
 
-    def execute(self, block: CommandBlock) -> CommandResult:
-        """Run a command block once per new sequence number; returns (and keeps) its result."""
-        if block.sequence == self.last_sequence:
-            return self.last_result
-        self.phase = block.phase
+    def receive(self, words: list[int]) -> CommandAnswer:
+        """One complete command block (holding registers 0-9): run at most once per (session,
+        sequence), and answered only after it ran. OK means the command's effect holds; the
+        phase tag changes only with a command answered OK."""
+        try:
+            block = decode_command(words)
+        except InvalidInput as err:
+            return self._refuse(words, CommandResult.BAD_CHECKSUM, str(err))
+        last = self.sessions.get(block.session)
+        if last is not None and block.sequence <= last.sequence:
+            exact = last.sequence == block.sequence and last.checksum == block.checksum
+            return self._refuse(
+                words,
+                CommandResult.REPLAYED,
+                f"session {block.session:#010x} already ran sequence {last.sequence}",
+                last.result if exact else NO_EARLIER,
+            )
         result = self._run(block)
-        self.last_sequence, self.last_result = block.sequence, result
-        self.log.append((self.t_s, f"command {block.command} seq {block.sequence}: {result.name}"))
-        return result
+        if result is CommandResult.OK and not effect_holds(block.command, self._mode_code()):
+            self.log.append((self.t_s, f"refused: mode {self.controller.mode.name} after it"))
+            result = CommandResult.REFUSED
+        if result is CommandResult.OK and block.phase != KEEP_PHASE:
+            self.phase = block.phase
+        answer = answer_to(words, result, self._mode_code())
+        self.sessions[block.session] = answer
+        self.sessions.move_to_end(block.session)
+        if len(self.sessions) > MAX_SESSIONS:
+            self.sessions.popitem(last=False)
+        what = f"session {block.session:#010x} seq {block.sequence} {command_name(block.command)}"
+        self.log.append((self.t_s, f"{what}: {result.name}"))
+        return answer
+
+    def _refuse(
+        self, words: list[int], result: CommandResult, why: str, earlier: int = NO_EARLIER
+    ) -> CommandAnswer:
+        """Answer a block that is not run."""
+        self.log.append((self.t_s, f"not run ({result.name}): {why}"))
+        return answer_to(words, result, self._mode_code(), earlier)
+
+    def _mode_code(self) -> int:
+        return MODE_CODES[self.controller.mode]
 
     def _run(self, block: CommandBlock) -> CommandResult:
         c = self.controller
         try:
-            if block.command == Command.NONE:
+            if block.command == Command.SET_PHASE:
                 return CommandResult.OK
             if block.command == Command.START:
                 c.command_start(block.target)
