@@ -240,8 +240,8 @@ def record(
             raise HeatproofError(
                 f"stand {acq.client.name} was unreachable from unix time "
                 f"{first['from_unix_s']:.3f} ({first['reason']}) and no later sample came to "
-                "carry this outage: it is not stored in the log (the samples are); record again "
-                "once the stand answers"
+                "carry this outage: it is not stored in the log (the samples received are); "
+                "check the stand's network before the next recording"
             )
     return {
         a.client.name: {
