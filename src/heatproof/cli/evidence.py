@@ -150,14 +150,47 @@ def export(
         _emit(json_out, summary, line)
 
 
+MaxArchiveBytes = Annotated[
+    int | None,
+    typer.Option(help="Refuse a dossier archive file larger than this (bytes; default 2 GiB)."),
+]
+MaxBytes = Annotated[
+    int | None,
+    typer.Option(
+        help="Refuse a dossier that unpacks to more than this, counted while reading "
+        "(bytes; default 2 GiB)."
+    ),
+]
+MaxMembers = Annotated[
+    int | None, typer.Option(help="Refuse a dossier with more members (default 100000).")
+]
+
+
+def _import_limits(max_archive_bytes: int | None, max_bytes: int | None, max_members: int | None):
+    """ImportLimits from the options given (the others keep their defaults)."""
+    from heatproof.evidence.dossier import ImportLimits
+
+    given = {
+        "archive_bytes": max_archive_bytes,
+        "unpacked_bytes": max_bytes,
+        "members": max_members,
+    }
+    return ImportLimits(**{k: v for k, v in given.items() if v is not None})
+
+
 @dossier_app.command("verify")
 def verify_dossier_cmd(
-    archive: Annotated[Path, typer.Argument(help="Dossier .tar")], json_out: JsonFlag = False
+    archive: Annotated[Path, typer.Argument(help="Dossier .tar")],
+    json_out: JsonFlag = False,
+    max_archive_bytes: MaxArchiveBytes = None,
+    max_bytes: MaxBytes = None,
+    max_members: MaxMembers = None,
 ) -> None:
     """Verify a dossier on its own: file hashes, chains, Merkle roots, signatures, references."""
     from heatproof.evidence.dossier import verify_dossier
 
-    _show(verify_dossier(archive), json_out)
+    limits = _import_limits(max_archive_bytes, max_bytes, max_members)
+    _show(verify_dossier(archive, limits), json_out)
 
 
 @dossier_app.command()
@@ -172,13 +205,17 @@ def analyze(
         bool, typer.Option("--sign", help="Sign an identical verdict as validator.")
     ] = False,
     json_out: JsonFlag = False,
+    max_archive_bytes: MaxArchiveBytes = None,
+    max_bytes: MaxBytes = None,
+    max_members: MaxMembers = None,
 ) -> None:
     """Verify, import into a fresh workspace, re-analyse and compare with the dossier's verdict (exit 1 if different)."""
     from heatproof.evidence.dossier import analyze_dossier
     from heatproof.evidence.verdicts import verdict_bytes
     from heatproof.outputs import write_bytes
 
-    result = analyze_dossier(archive, open_workspace(workspace, db_url), sign)
+    limits = _import_limits(max_archive_bytes, max_bytes, max_members)
+    result = analyze_dossier(archive, lambda: open_workspace(workspace, db_url), sign, limits)
     if out is not None:
         write_bytes(out, verdict_bytes(result["verdict"]), "--out")
     if json_out:

@@ -15,15 +15,21 @@ exactly; the re-derived record is returned and compared, not stored.
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import hashlib
 import io
 import json
+import lzma
+import re
 import shutil
 import tarfile
 import tempfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 from sqlalchemy import func, select, text
 
@@ -33,6 +39,7 @@ from heatproof.evidence.hashing import file_sha256, sha256_hex
 from heatproof.evidence.keys import ROLES, sign_file
 from heatproof.evidence.manifest import (
     DESIGN_COLUMNS,
+    EVIDENCE_DIR,
     RUN_COLUMNS,
     manifest_path,
     record_fields,
@@ -195,23 +202,162 @@ def export_dossier(ws: Workspace, campaign_id: int, out: Path) -> dict:
     }
 
 
+GIB = 1 << 30
+_MAX_HEADER_BYTES = 1 << 20  # a pax or GNU long-name header: paths and attributes, never data
+_MAGIC = {
+    b"\x1f\x8b": lambda raw: gzip.GzipFile(fileobj=raw),
+    b"BZh": bz2.BZ2File,
+    b"\xfd7zXZ\x00": lzma.LZMAFile,
+}
+_RUN_FOLDER = re.compile(r"run-[0-9]+")
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """What reading a dossier archive may cost: the archive file's size, the bytes it unpacks to
+    (headers included, counted while streaming), and its number of members."""
+
+    archive_bytes: int = 2 * GIB
+    unpacked_bytes: int = 2 * GIB
+    members: int = 100_000
+
+    def __post_init__(self) -> None:
+        for name, option in _LIMIT_OPTIONS.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise InvalidInput(f"{option}={value!r} must be a whole number > 0")
+
+
+_LIMIT_OPTIONS = {
+    "archive_bytes": "--max-archive-bytes",
+    "unpacked_bytes": "--max-bytes",
+    "members": "--max-members",
+}
+
+
+class _OverLimit(HeatproofError):
+    pass
+
+
+def _over(archive: Path, what: str, limit: str, value: int) -> _OverLimit:
+    option = _LIMIT_OPTIONS[limit]
+    return _OverLimit(
+        f"dossier {archive} refused: {what} passes the limit of {value:,} "
+        f"({option}); raise {option} if the dossier is trusted and this large"
+    )
+
+
+class _Counted(io.RawIOBase):
+    """A read-only stream that counts the (decompressed) bytes read and stops past ``limit``."""
+
+    def __init__(self, stream, limit: int, over: Callable[[], Exception]) -> None:
+        self.stream, self.limit, self.over, self.count = stream, limit, over, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.stream.read(min(len(buffer), self.limit + 1 - self.count))
+        self.count += len(data)
+        if self.count > self.limit:
+            raise self.over()
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class _BoundedTarInfo(tarfile.TarInfo):
+    """Refuses a pax or GNU long-name header larger than _MAX_HEADER_BYTES before tarfile reads
+    it into memory."""
+
+    def _proc_member(self, tar):
+        if not self.isfile() and not self.isdir() and self.size > _MAX_HEADER_BYTES:
+            raise tarfile.ReadError(f"header {self.name!r} declares {self.size:,} bytes")
+        return super()._proc_member(tar)
+
+
+def _member_path(archive: Path, member: tarfile.TarInfo) -> PurePosixPath:
+    """The member's relative path, refused when it is not a plain file or folder inside."""
+    path = PurePosixPath(member.name)
+    problem = None
+    if member.type not in (tarfile.REGTYPE, tarfile.AREGTYPE, tarfile.DIRTYPE):
+        problem = "is a link, device or special file; a dossier holds only files and folders"
+    elif path.is_absolute() or ".." in path.parts or "\\" in member.name or not path.parts:
+        problem = "leaves the archive's folder (absolute path or ..)"
+    elif len(path.parts) > 3 and path.parts[1:3] == (EVIDENCE_DIR, "runs"):
+        if not _RUN_FOLDER.fullmatch(path.parts[3]):
+            problem = f"has a run folder {path.parts[3]!r} that is not run-<number>"
+    if problem:
+        raise HeatproofError(
+            f"dossier {archive} refused: member {member.name!r} {problem}; "
+            "use the archive written by `heatproof dossier export`"
+        )
+    return path
+
+
+def _extract(archive: Path, stream, dest: Path, limits: ImportLimits) -> None:
+    """Extract the tar ``stream`` into ``dest`` member by member, within ``limits``."""
+    counted = _Counted(
+        stream,
+        limits.unpacked_bytes,
+        lambda: _over(archive, "its unpacked size", "unpacked_bytes", limits.unpacked_bytes),
+    )
+    seen: set[PurePosixPath] = set()
+    with tarfile.open(fileobj=io.BufferedReader(counted), mode="r|", tarinfo=_BoundedTarInfo) as tar:
+        for member in tar:
+            if len(seen) >= limits.members:
+                raise _over(archive, "its number of members", "members", limits.members)
+            path = _member_path(archive, member)
+            if path in seen:
+                raise HeatproofError(f"dossier {archive} refused: member {member.name!r} appears twice")
+            seen.add(path)
+            target = dest.joinpath(*path.parts)
+            if member.isdir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            if member.size > limits.unpacked_bytes - counted.count:
+                raise _over(
+                    archive,
+                    f"member {member.name!r} declaring {member.size:,} bytes",
+                    "unpacked_bytes",
+                    limits.unpacked_bytes,
+                )
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tar.extractfile(member) as src, target.open("xb") as out:
+                shutil.copyfileobj(src, out, 1 << 20)
+
+
+def _decompressed(raw):
+    """The archive's bytes, decompressed if it is gzip, bzip2 or xz (by its magic number)."""
+    head = raw.peek(6)[:6]
+    for magic, opener in _MAGIC.items():
+        if head.startswith(magic):
+            return opener(raw)
+    return raw
+
+
 @contextmanager
-def unpacked(archive: Path) -> Iterator[Path]:
-    """The dossier's top folder, extracted into a temporary directory."""
-    archive = Path(archive)
+def unpacked(archive: Path, limits: ImportLimits | None = None) -> Iterator[Path]:
+    """The dossier's top folder, extracted into a temporary directory within ``limits``: the
+    archive's size, its unpacked bytes (counted while reading), its members; only plain files
+    and folders inside the archive's folder. Nothing is left behind on a refusal."""
+    archive, limits = Path(archive), limits or ImportLimits()
     if not archive.is_file():
         what = "is not a dossier archive (.tar)" if archive.exists() else "does not exist"
         raise InvalidInput(
             f"dossier {archive} {what}; give the .tar written by `heatproof dossier export`"
         )
+    size = archive.stat().st_size
+    if size > limits.archive_bytes:
+        raise _over(archive, f"its size ({size:,} bytes)", "archive_bytes", limits.archive_bytes)
     with tempfile.TemporaryDirectory(prefix="heatproof-dossier-") as tmp:
         try:
-            with tarfile.open(archive) as tar:
-                tar.extractall(tmp, filter="data")
-        except (tarfile.TarError, OSError) as exc:
+            with archive.open("rb") as raw:
+                _extract(archive, _decompressed(raw), Path(tmp), limits)
+        except (tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
             raise HeatproofError(
-                f"dossier {archive} is not a readable tar archive ({exc})"
-            ) from exc
+                f"dossier {archive} is not a readable tar archive ({exc}); give the .tar written "
+                "by `heatproof dossier export`"
+            ) from None
         tops = [p for p in Path(tmp).iterdir() if p.is_dir()]
         if len(tops) != 1 or not (tops[0] / INDEX).is_file():
             raise HeatproofError(
@@ -290,8 +436,8 @@ def _check_generated(root: Path, index: dict, report: VerifyReport) -> None:
             )
 
 
-def verify_dossier(archive: Path) -> VerifyReport:
-    with unpacked(archive) as root:
+def verify_dossier(archive: Path, limits: ImportLimits | None = None) -> VerifyReport:
+    with unpacked(archive, limits) as root:
         return verify_unpacked(root)
 
 
@@ -351,10 +497,16 @@ def _import(ws: Workspace, root: Path, index: dict) -> None:
             shutil.copyfile(root / "keys" / f"{role}.pub", ws.path / "keys" / f"{role}.pub")
 
 
-def analyze_dossier(archive: Path, ws: Workspace, sign: bool = False) -> dict:
-    """Verify the dossier, import it into the fresh workspace ``ws``, re-decide and compare with
-    the dossier's verdict; with ``sign`` an identical verdict is signed as validator."""
-    with unpacked(archive) as root:
+def analyze_dossier(
+    archive: Path,
+    ws: Workspace | Callable[[], Workspace],
+    sign: bool = False,
+    limits: ImportLimits | None = None,
+) -> dict:
+    """Verify the dossier, import it into the fresh workspace ``ws`` (or the one ``ws()`` opens
+    once the dossier verified, so that a refused dossier creates nothing), re-decide and compare
+    with the dossier's verdict; with ``sign`` an identical verdict is signed as validator."""
+    with unpacked(archive, limits) as root:
         report = verify_unpacked(root)
         if not report.ok:
             raise HeatproofError(
@@ -362,6 +514,7 @@ def analyze_dossier(archive: Path, ws: Workspace, sign: bool = False) -> dict:
                 f"{report.findings[0]}); run `heatproof dossier verify`"
             )
         index = json.loads((root / INDEX).read_bytes())
+        ws = ws if isinstance(ws, Workspace) else ws()
         _import(ws, root, index)
     campaign_id = index["records"]["campaign"]["id"]
     original_path = ws.path / index["verdict_file"]
