@@ -21,6 +21,17 @@ def run_heatproof(*args: str, check: bool = False) -> subprocess.CompletedProces
     return done
 
 
+@pytest.fixture(scope="session", autouse=True)
+def heatproof_keys(tmp_path_factory):
+    """Signing keys go to a session folder under tmp ($HEATPROOF_KEYS, inherited by the CLI's
+    subprocesses), never to the real home. Session-wide because the session fixtures sign; a
+    test that rotates, revokes or replaces keys points $HEATPROOF_KEYS at its own folder."""
+    keys = tmp_path_factory.mktemp("keys") / "keys"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HEATPROOF_KEYS", str(keys))
+        yield keys
+
+
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory) -> tuple[Path, dict]:
     """A workspace holding both demo campaigns, and the demo's JSON summary."""

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from heatproof.analysis.config import AnalysisConfig
+from heatproof.evidence.keys import key_dir
+from heatproof.evidence.trust import load_trust, trust_toml
 from heatproof.evidence.verdicts import decide_with_evidence
 from heatproof.stand.recording import SimulatedStandRun, create_campaign, record_on_simulated_stands
 from heatproof.stand.simulated import SimulatedStandConfig
@@ -80,3 +82,22 @@ def workspace_copy(sealed_campaign, tmp_path):
     dest = tmp_path / "ws"
     shutil.copytree(source, dest)
     return dest, campaign_id, dest / verdict.relative_to(source)
+
+
+
+def _pin(path: Path, keys: Path | None = None, head: tuple[int, str] | None = None) -> Path:
+    path.write_bytes(trust_toml(key_dir(keys), head))
+    return path
+
+
+@pytest.fixture
+def pin():
+    """pin(path, keys=None, head=None): a trust file at ``path`` pinning the keys of ``keys``
+    (default $HEATPROOF_KEYS, read when called) and ``head``; returns the path."""
+    return _pin
+
+
+@pytest.fixture
+def pinned():
+    """pinned(path, keys=None): the loaded trust of a trust file written by ``pin``."""
+    return lambda path, keys=None: load_trust(_pin(path, keys))

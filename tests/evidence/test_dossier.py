@@ -29,12 +29,12 @@ def test_dossier_is_self_contained(dossier):
         names = tar.getnames()
     top = names[0].split("/")[0]
     inside = {n.removeprefix(top + "/") for n in names}
-    assert {
-        "dossier.json",
-        "analysis/config.json",
-        "keys/operator.pub",
-        "keys/engineer.pub",
-    } <= inside
+    assert {"dossier.json", "analysis/config.json", "evidence/ledger.jsonl"} <= inside
+    assert sorted(n.split("-")[0] for n in inside if n.startswith("keys/")) == [
+        "keys/engineer",
+        "keys/operator",
+    ]
+    assert not any(n.endswith(".key") or "PRIVATE" in n for n in inside)
     assert any(n.startswith("procedures/run-") and n.endswith(".toml") for n in inside)
     assert any(n.startswith("reports/campaign-") for n in inside)
     assert sum(n.endswith(".parquet") and "/raw/" in n for n in inside) >= 8
@@ -43,9 +43,11 @@ def test_dossier_is_self_contained(dossier):
     assert verify_dossier(archive).ok
 
 
-def test_fresh_workspace_reproduces_the_verdict_exactly(dossier, tmp_path):
+def test_fresh_workspace_reproduces_the_verdict_exactly(dossier, tmp_path, pin, monkeypatch):
     archive, _, verdict = dossier
     out = tmp_path / "reproduced.json"
+    trust = pin(tmp_path / "lab.toml")
+    monkeypatch.setenv("HEATPROOF_KEYS", str(tmp_path / "validator-keys"))
     done = CliRunner().invoke(
         app,
         [
@@ -57,6 +59,8 @@ def test_fresh_workspace_reproduces_the_verdict_exactly(dossier, tmp_path):
             "--out",
             str(out),
             "--sign",
+            "--trust",
+            str(trust),
             "--json",
         ],
     )

@@ -5,7 +5,8 @@ import pytest
 
 from heatproof.errors import InvalidInput
 from heatproof.evidence.hashing import merkle_root
-from heatproof.evidence.keys import check_signature, private_key, sign_file
+from heatproof.evidence.keys import private_key, sign_file
+from heatproof.evidence.trust import check_signature, local_trust
 
 
 def h(data: bytes) -> bytes:
@@ -27,12 +28,14 @@ def test_keys_are_private_and_signatures_bind_role_key_and_content(tmp_path):
     keys = tmp_path / "keys"
     private_key(keys, "operator")
     assert stat.S_IMODE((keys / "operator.key").stat().st_mode) == 0o600
+    assert stat.S_IMODE(keys.stat().st_mode) == 0o700
     doc = tmp_path / "doc.json"
     doc.write_text('{"a": 1}\n')
     sign_file(keys, "operator", doc, "doc.json")
-    assert check_signature(keys, doc, "operator") is None
-    assert "no engineer signature" in check_signature(keys, doc, "engineer")
+    trust = local_trust(keys)
+    assert check_signature(trust, doc, "operator") is None
+    assert "no engineer signature" in check_signature(trust, doc, "engineer")
     doc.write_text('{"a": 2}\n')
-    assert "does not verify" in check_signature(keys, doc, "operator")
+    assert "does not verify" in check_signature(trust, doc, "operator")
     with pytest.raises(InvalidInput, match="role='admin'"):
         private_key(keys, "admin")

@@ -13,7 +13,7 @@ from heatproof.campaign import decide_campaign
 from heatproof.cli import app
 from heatproof.errors import InvalidInput, NotFound
 from heatproof.evidence.dossier import analyze_dossier, export_dossier, verify_dossier
-from heatproof.evidence.keys import sign_file
+from heatproof.evidence.keys import key_dir, sign_file
 from heatproof.evidence.verdicts import decide_with_evidence
 from heatproof.evidence.verify import verify_workspace
 from heatproof.records.models import Verdict
@@ -74,23 +74,28 @@ def test_a_re_signed_replacement_manifest_is_named_from_the_records(workspace_co
     data = json.loads(manifest.read_bytes())
     data["software_version"] = "forged"
     manifest.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    sign_file(ws_path / "keys", "operator", manifest, manifest.relative_to(ws_path).as_posix())
+    sign_file(key_dir(), "operator", manifest, manifest.relative_to(ws_path).as_posix())
     delete_with_signatures(verdict)  # the verdict's reference would also name it
     found = [str(f) for f in report_of(ws_path).findings]
     assert any("manifest replaced" in f and "the records sealed" in f for f in found), found
 
 
 def test_a_re_signed_edited_verdict_file_differs_from_the_records(workspace_copy):
+    # an insider holding the engineer key re-signs an edited verdict file
     ws_path, _, verdict = workspace_copy
     record = json.loads(verdict.read_bytes())
+    stored = record["outcome"]
     record["outcome"] = "POSITIVE" if record["outcome"] != "POSITIVE" else "NEGATIVE"
     verdict.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
-    sign_file(ws_path / "keys", "engineer", verdict, verdict.relative_to(ws_path).as_posix())
-    found = [str(f) for f in report_of(ws_path).findings]
-    assert found == [
-        f"verdict {verdict.stem} ({verdict.relative_to(ws_path).as_posix()}): "
-        "differs from the verdict in the records"
-    ]
+    sign_file(key_dir(), "engineer", verdict, verdict.relative_to(ws_path).as_posix())
+    found = [f.problem for f in report_of(ws_path).findings]
+    assert len(found) == 3, found
+    assert "differs from the verdict in the records" in found
+    assert any("the ledger recorded" in f and "replaced after signing" in f for f in found)
+    assert (
+        f"column outcome is {stored!r} in the records, the signed record says "
+        f"{record['outcome']!r}: the records were edited"
+    ) in found
 
 
 def test_a_plain_verdict_without_evidence_is_a_warning_and_does_not_block_export(
@@ -107,16 +112,20 @@ def test_a_plain_verdict_without_evidence_is_a_warning_and_does_not_block_export
 
 
 def test_a_dossier_of_a_later_verdict_verifies_in_the_validators_workspace(
-    workspace_copy, tmp_path
+    workspace_copy, tmp_path, monkeypatch, pinned
 ):
     ws_path, campaign_id, _ = workspace_copy
     with Workspace.open(ws_path) as ws:
         _, second = decide_with_evidence(ws, campaign_id)  # verdict id 2
         export_dossier(ws, campaign_id, tmp_path / "d.tar")
     assert second.stem.endswith("-verdict-2")
+    lab = pinned(tmp_path / "lab.toml")
+    monkeypatch.setenv("HEATPROOF_KEYS", str(tmp_path / "validator-keys"))
     with Workspace.open(tmp_path / "fresh") as fresh:
-        assert analyze_dossier(tmp_path / "d.tar", fresh, sign=True)["identical"]
-        report = verify_workspace(fresh, campaign_id)
+        assert analyze_dossier(tmp_path / "d.tar", fresh, sign=True, trust=lab)["identical"]
+        both = pinned(tmp_path / "validator.toml")  # the validator's own key, and the lab's
+        both.merge(lab)
+        report = verify_workspace(fresh, campaign_id, both)
     assert report.ok and not report.warnings, report.to_dict()
 
 

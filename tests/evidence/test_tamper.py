@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from heatproof.evidence.keys import sign_file
+from heatproof.evidence.keys import key_dir, sign_file
 from heatproof.evidence.verify import verify_workspace
 from heatproof.workspace import Workspace
 
@@ -132,7 +132,7 @@ def test_replacing_a_signature_is_named(workspace_copy, tmp_path):
     sign_file(tmp_path / "mallory", "engineer", verdict, "verdict")
     found = findings(ws_path)
     assert any(
-        verdict.relative_to(ws_path).as_posix() in f and "not the trusted engineer key" in f
+        verdict.relative_to(ws_path).as_posix() in f and "not a trusted engineer key" in f
         for f in found
     ), found
 
@@ -181,10 +181,10 @@ def test_a_verdict_recorded_before_a_config_field_existed_still_verifies(workspa
         json.dumps(record["config"], sort_keys=True).encode()
     ).hexdigest()
     verdict.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
-    sign_file(ws_path / "keys", "engineer", verdict, "verdict")
+    sign_file(key_dir(), "engineer", verdict, "verdict")
     found = findings(ws_path)  # (the records' copy still has the new fields: that is named)
     assert not any("configuration altered" in f or "signature" in f for f in found), found
     record["config"]["method"] = "flow"  # an invalid configuration is named, not raised
     verdict.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
-    sign_file(ws_path / "keys", "engineer", verdict, "verdict")
+    sign_file(key_dir(), "engineer", verdict, "verdict")
     assert any("unreadable verdict record" in f and "method='flow'" in f for f in findings(ws_path))

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from heatproof.cli import analysis, campaign, control, daq, evidence, reliability, stand
+from heatproof.cli import analysis, campaign, control, daq, evidence, keys, reliability, stand
 from heatproof.errors import HeatproofError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -20,6 +20,8 @@ app.add_typer(
 app.add_typer(stand.app, name="stand", help="Test stands over Modbus TCP.")
 app.add_typer(daq.app, name="daq", help="Durable acquisition from stands.")
 app.add_typer(evidence.dossier_app, name="dossier", help="Export, verify and re-analyse a dossier.")
+app.add_typer(keys.app, name="keys", help="Signing keys (outside the workspace), trust files, rotation.")
+app.add_typer(evidence.ledger_app, name="ledger", help="The ledger of signed events: head, show, repair.")
 app.add_typer(control.app, name="control", help="Run control scenarios on the physics twin.")
 app.add_typer(reliability.app, name="reliability", help="Fleet life data and demonstration tests.")
 

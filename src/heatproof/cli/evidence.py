@@ -1,4 +1,5 @@
-"""`heatproof verify` and `heatproof dossier ...`: evidence a third party can check."""
+"""`heatproof verify`, `heatproof dossier ...` and `heatproof ledger ...`: evidence a third party
+can check against fingerprints pinned outside it (--trust)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from heatproof.cli.keys import KeysDir, TrustFiles
 from heatproof.cli.options import (
     DEFAULT_WORKSPACE,
     DbUrl,
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from heatproof.workspace import Workspace
 
 dossier_app = typer.Typer(no_args_is_help=True)
+ledger_app = typer.Typer(no_args_is_help=True)
 
 CampaignArg = Annotated[int, typer.Argument(help="Campaign id.")]
 
@@ -52,22 +55,50 @@ def _emit(json_out: bool, data: dict, line: str) -> None:
         typer.echo(line)
 
 
-def _show(report, json_out: bool) -> None:
+def _trust(files: list[Path] | None, keys: Path | None, heads: list[str] | None = None):
+    """The pinned trust of --trust files (with --head heads), else the local key directory's
+    keys when ``keys`` is given (a workspace's own signer), else None."""
+    from heatproof.evidence.keys import key_dir
+    from heatproof.evidence.trust import load_trusts, local_trust, parse_head
+
+    trust = load_trusts(files or [])
+    if trust is None and keys is not None:
+        trust = local_trust(key_dir(keys))
+    if trust is not None:
+        trust.heads += [parse_head(h) for h in heads or []]
+    return trust
+
+
+def _show(report, json_out: bool, anchor_required: bool = False) -> None:
+    """The report; exit 1 if anything was altered, or if ``anchor_required`` and nothing was
+    checked against pinned fingerprints."""
+    refused = anchor_required and not report.anchored
     if json_out:
-        print_json(report.to_dict())
+        print_json({**report.to_dict(), "trusted": report.ok and not refused})
     else:
         c = report.checked
         typer.echo(
             f"checked {c['manifests']} manifests, {c['chunks']} chunks, {c['signatures']} signatures, "
-            f"{c['verdicts']} verdicts, {c['files']} files: {'OK' if report.ok else 'ALTERED'}"
+            f"{c['verdicts']} verdicts, {c['files']} files, {c['ledger_entries']} ledger entries: "
+            f"{'OK' if report.ok else 'ALTERED'}"
         )
         for finding in report.findings:
             typer.echo(f"  ALTERED {finding}")
-        for role, key in report.keys.items():
-            typer.echo(f"  trusted {role} key {key} (compare with the fingerprint you were given)")
+        if report.anchored:
+            typer.echo(f"  trust: {report.trust}")
+        else:
+            typer.echo(
+                f"  NOT ANCHORED: nothing was checked against an outside anchor (trust: "
+                f"{report.trust}); give --trust FILE of pinned fingerprints"
+                + (": a dossier without it cannot be trusted" if anchor_required else "")
+            )
+        for role, keys in report.keys.items():
+            for key in keys:
+                typer.echo(f"  trusted {role} key {key}")
+        typer.echo(f"  ledger head {report.head} (publish it; --head SEQ:HASH proves a later ledger extends it)")
         for warning in report.warnings:
             typer.echo(f"  warning: {warning}")
-    if not report.ok:
+    if not report.ok or refused:
         raise SystemExit(1)  # typer.Exit codes are dropped by cli.main (standalone_mode=False)
 
 
@@ -77,12 +108,21 @@ def verify(
     campaign: Annotated[
         int | None, typer.Option(help="Only this campaign's runs and verdicts.")
     ] = None,
+    trust: TrustFiles = None,
+    head: Annotated[
+        list[str] | None,
+        typer.Option(help="A published ledger head SEQ:HASH the ledger must extend; repeatable."),
+    ] = None,
+    keys: KeysDir = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Re-hash every chunk and file, check every signature, and name whatever was altered (exit 1)."""
+    """Re-hash every chunk and file, walk the ledger, check every signature against --trust
+    (else the local key directory's public keys), and name whatever was altered (exit 1)."""
+    from heatproof.evidence.keys import key_dir
     from heatproof.evidence.verify import verify_workspace
 
-    _show(verify_workspace(_existing_workspace(workspace, db_url), campaign), json_out)
+    pinned = _trust(trust, key_dir(keys), head)
+    _show(verify_workspace(_existing_workspace(workspace, db_url), campaign, pinned), json_out)
 
 
 @dossier_app.command()
@@ -90,18 +130,19 @@ def seal(
     campaign_id: CampaignArg,
     workspace: WorkspaceDir = DEFAULT_WORKSPACE,
     db_url: DbUrl = None,
+    keys: KeysDir = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Write and operator-sign manifests for the campaign's runs that have none (e.g. demo runs)."""
-    from heatproof.evidence.manifest import manifest_path, seal_run
+    from heatproof.evidence.manifest import SEALED_KEY, seal_run
     from heatproof.records import repository as repo
 
     ws = _existing_workspace(workspace, db_url)
     sealed = {}
-    with ws.unit_of_work() as s:
+    with ws.exclusive(f"dossier seal {campaign_id}"), ws.unit_of_work() as s:
         for run in repo.get_campaign(s, campaign_id).runs:
-            if not manifest_path(ws.path, run.id).exists():
-                sealed[str(run.id)] = seal_run(ws, run)
+            if run.meta.get(SEALED_KEY) is None:  # an interrupted seal's manifest is adopted
+                sealed[str(run.id)] = seal_run(ws, run, keys)
     _emit(
         json_out,
         {"campaign_id": campaign_id, "sealed": sealed},
@@ -114,13 +155,14 @@ def verdict_cmd(
     campaign_id: CampaignArg,
     workspace: WorkspaceDir = DEFAULT_WORKSPACE,
     db_url: DbUrl = None,
+    keys: KeysDir = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Decide the campaign with its manifest hashes, store the verdict and sign it as engineer."""
     from heatproof.evidence.verdicts import decide_with_evidence
 
     ws = _existing_workspace(workspace, db_url)
-    record, path = decide_with_evidence(ws, campaign_id)
+    record, path = decide_with_evidence(ws, campaign_id, keys_dir=keys)
     rel = path.relative_to(ws.path).as_posix()
     _emit(
         json_out,
@@ -137,12 +179,16 @@ def export(
     ] = Path("dossier.tar"),
     workspace: WorkspaceDir = DEFAULT_WORKSPACE,
     db_url: DbUrl = None,
+    trust: TrustFiles = None,
+    keys: KeysDir = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Write the campaign's self-contained dossier (raw Parquet, manifests, signatures, procedures, report)."""
+    """Write the campaign's self-contained dossier (raw Parquet, manifests, signatures, ledger, public keys, procedures, report)."""
     from heatproof.evidence.dossier import export_dossier
+    from heatproof.evidence.keys import key_dir
 
-    summary = export_dossier(_existing_workspace(workspace, db_url), campaign_id, out)
+    ws = _existing_workspace(workspace, db_url)
+    summary = export_dossier(ws, campaign_id, out, _trust(trust, key_dir(keys)))
     line = f"dossier {summary['dossier']} ({summary['files']} files, sha256 {summary['sha256'][:16]}...)"
     if str(out) == "-":  # the archive owns standard output; the summary goes to standard error
         typer.echo(json.dumps(summary, sort_keys=True) if json_out else line, err=True)
@@ -181,16 +227,18 @@ def _import_limits(max_archive_bytes: int | None, max_bytes: int | None, max_mem
 @dossier_app.command("verify")
 def verify_dossier_cmd(
     archive: Annotated[Path, typer.Argument(help="Dossier .tar")],
+    trust: TrustFiles = None,
     json_out: JsonFlag = False,
     max_archive_bytes: MaxArchiveBytes = None,
     max_bytes: MaxBytes = None,
     max_members: MaxMembers = None,
 ) -> None:
-    """Verify a dossier on its own: file hashes, chains, Merkle roots, signatures, references."""
+    """Verify a dossier on its own: file hashes, chains, Merkle roots, ledger, signatures against
+    --trust, references. Without --trust it exits 1: the keys inside prove nothing."""
     from heatproof.evidence.dossier import verify_dossier
 
     limits = _import_limits(max_archive_bytes, max_bytes, max_members)
-    _show(verify_dossier(archive, limits), json_out)
+    _show(verify_dossier(archive, limits, _trust(trust, None)), json_out, anchor_required=True)
 
 
 @dossier_app.command()
@@ -202,8 +250,11 @@ def analyze(
         Path | None, typer.Option(help="Write the re-derived verdict JSON here.")
     ] = None,
     sign: Annotated[
-        bool, typer.Option("--sign", help="Sign an identical verdict as validator.")
+        bool,
+        typer.Option("--sign", help="Sign an identical verdict as validator (needs --trust)."),
     ] = False,
+    trust: TrustFiles = None,
+    keys: KeysDir = None,
     json_out: JsonFlag = False,
     max_archive_bytes: MaxArchiveBytes = None,
     max_bytes: MaxBytes = None,
@@ -215,7 +266,9 @@ def analyze(
     from heatproof.outputs import write_bytes
 
     limits = _import_limits(max_archive_bytes, max_bytes, max_members)
-    result = analyze_dossier(archive, lambda: open_workspace(workspace, db_url), sign, limits)
+    result = analyze_dossier(
+        archive, lambda: open_workspace(workspace, db_url), sign, limits, _trust(trust, None), keys
+    )
     if out is not None:
         write_bytes(out, verdict_bytes(result["verdict"]), "--out")
     if json_out:
@@ -227,5 +280,62 @@ def analyze(
         )
         for d in result["differences"]:
             typer.echo(f"  differs: {d}")
+        if not result["anchored"]:
+            typer.echo(
+                f"  NOT ANCHORED: nothing was checked against an outside anchor (trust: "
+                f"{result['trust']}); give --trust FILE of pinned fingerprints"
+            )
     if not result["identical"]:
         raise SystemExit(1)  # typer.Exit codes are dropped by cli.main (standalone_mode=False)
+
+
+@ledger_app.command("head")
+def ledger_head(
+    workspace: WorkspaceDir = DEFAULT_WORKSPACE, db_url: DbUrl = None, json_out: JsonFlag = False
+) -> None:
+    """The ledger's head SEQ:HASH: publish it; `heatproof verify --head SEQ:HASH` later proves the
+    ledger extends it (a rewritten history does not)."""
+    from heatproof.evidence.ledger import head, read_ledger
+
+    ws = _existing_workspace(workspace, db_url)
+    seq, digest = head(read_ledger(ws.path)[0])
+    _emit(json_out, {"seq": seq, "hash": digest, "head": f"{seq}:{digest}"}, f"{seq}:{digest}")
+
+
+@ledger_app.command("show")
+def ledger_show(
+    workspace: WorkspaceDir = DEFAULT_WORKSPACE, db_url: DbUrl = None, json_out: JsonFlag = False
+) -> None:
+    """The ledger's entries, one line each (unchecked: `heatproof verify` checks them)."""
+    from heatproof.evidence.ledger import read_ledger
+
+    entries, problems = read_ledger(_existing_workspace(workspace, db_url).path)
+    if json_out:
+        print_json({"entries": [e.__dict__ for e in entries], "problems": problems})
+        return
+    for e in entries:
+        typer.echo(f"{e.seq:5d} {e.utc} {e.kind:17s} {e.role:9s} {e.fingerprint[:16]} {e.subject}")
+    for problem in problems:
+        typer.echo(f"  unreadable: {problem}")
+
+
+@ledger_app.command("repair")
+def ledger_repair(
+    workspace: WorkspaceDir = DEFAULT_WORKSPACE,
+    db_url: DbUrl = None,
+    keys: KeysDir = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Append the missing ledger entry of every signed file whose signature verifies against the
+    local key directory (an interrupted seal or verdict, or a workspace from before the ledger)."""
+    from heatproof.evidence.ledger import repair
+
+    added, skipped = repair(_existing_workspace(workspace, db_url).path, keys)
+    if json_out:
+        print_json({"added": added, "skipped": skipped})
+        return
+    typer.echo(f"added {len(added)} ledger entr{'y' if len(added) == 1 else 'ies'}")
+    for line in added:
+        typer.echo(f"  added {line}")
+    for line in skipped:
+        typer.echo(f"  not repaired: {line}")

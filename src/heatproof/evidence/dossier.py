@@ -2,10 +2,11 @@
 
 Contents (under dossier-campaign-<id>/, paths as in the workspace): the consolidated and raw
 telemetry (Parquet chunks and hash chains), run manifests and verdict files with their
-signatures, keys/<role>.pub, procedures/run-<id>.toml (or .json), analysis/config.json, the
-HTML report, and dossier.json: the records needed to re-analyse (design, units, stands, campaign,
-runs) and the SHA-256 of every other file. Verification trusts only the signatures: dossier.json
-is checked against the signed manifests and the signed verdict.
+signatures, the ledger (evidence/ledger.jsonl), the public keys keys/<role>-<fp>.pub,
+procedures/run-<id>.toml (or .json), analysis/config.json, the HTML report, and dossier.json: the
+records needed to re-analyse (design, units, stands, campaign, runs) and the SHA-256 of every
+other file. Verification trusts only the signatures, checked against pinned fingerprints
+(--trust): dossier.json is checked against the signed manifests and the signed verdict.
 
 ``analyze_dossier`` imports the records with their ids (the dossier's signed verdict included)
 into a fresh workspace and re-decides through the same code as the original
@@ -36,7 +37,14 @@ from sqlalchemy import func, select, text
 from heatproof import __version__
 from heatproof.errors import HeatproofError, InvalidInput
 from heatproof.evidence.hashing import file_sha256, sha256_hex
-from heatproof.evidence.keys import ROLES, sign_file
+from heatproof.evidence.keys import ROLES
+from heatproof.evidence.ledger import (
+    LEDGER,
+    ledger_public_keys,
+    note_import,
+    read_ledger,
+    sign_evidence,
+)
 from heatproof.evidence.manifest import (
     DESIGN_COLUMNS,
     EVIDENCE_DIR,
@@ -45,6 +53,7 @@ from heatproof.evidence.manifest import (
     record_fields,
     row_dicts,
 )
+from heatproof.evidence.trust import Trust
 from heatproof.evidence.verdicts import evidence_record, verdict_bytes, verdict_path
 from heatproof.evidence.verify import VerifyReport, flatten, inside, verify_tree, verify_workspace
 from heatproof.outputs import STDOUT, atomic_output
@@ -116,8 +125,18 @@ def _members(ws: Workspace, campaign_id: int, records: dict, verdict: dict) -> l
     files += [rel] + [
         f"{rel}.{role}.sig" for role in ROLES if (ws.path / f"{rel}.{role}.sig").exists()
     ]
-    files += [f"keys/{role}.pub" for role in ROLES if (ws.path / "keys" / f"{role}.pub").exists()]
+    if (ws.path / LEDGER).is_file():
+        files.append(LEDGER)
     return list(dict.fromkeys(files))
+
+
+def _public_keys(ws: Workspace) -> dict[str, bytes]:
+    """keys/<role>-<fingerprint prefix>.pub of every key the ledger introduces (public only)."""
+    out = {}
+    for role, public in ledger_public_keys(read_ledger(ws.path)[0]):
+        fp = sha256_hex(bytes.fromhex(public))
+        out[f"keys/{role}-{fp[:16]}.pub"] = public.encode() + b"\n"
+    return out
 
 
 def _generated(records: dict) -> dict[str, bytes]:
@@ -160,9 +179,13 @@ class _HashingSink:
         return self.size
 
 
-def export_dossier(ws: Workspace, campaign_id: int, out: Path) -> dict:
-    """Write the campaign's dossier to ``out`` (a .tar); refuses evidence that fails verification."""
-    report = verify_workspace(ws, campaign_id)
+def export_dossier(
+    ws: Workspace, campaign_id: int, out: Path, trust: Trust | None = None
+) -> dict:
+    """Write the campaign's dossier to ``out`` (a .tar); refuses evidence that fails verification
+    (against ``trust``, default the local key directory). It carries the ledger and the public
+    keys, never a private key."""
+    report = verify_workspace(ws, campaign_id, trust)
     if not report.ok or report.unsealed:
         problems = [str(f) for f in report.findings] + report.warnings
         raise HeatproofError(
@@ -172,7 +195,7 @@ def export_dossier(ws: Workspace, campaign_id: int, out: Path) -> dict:
     records, verdict = _records(ws, campaign_id)
     report = write_campaign_report(ws, campaign_id, verdict["record"])  # the signed verdict's report
     members = [*_members(ws, campaign_id, records, verdict), report.relative_to(ws.path).as_posix()]
-    generated = _generated(records)
+    generated = {**_generated(records), **_public_keys(ws)}
     top = f"dossier-campaign-{campaign_id}"
     index = {
         "format": FORMAT,
@@ -380,8 +403,9 @@ def _index_records(root: Path) -> tuple[dict, dict[int, dict]]:
     return index, fields
 
 
-def verify_unpacked(root: Path) -> VerifyReport:
-    """Verify an unpacked dossier: file index, then manifests, chains, signatures and verdict."""
+def verify_unpacked(root: Path, trust: Trust | None = None) -> VerifyReport:
+    """Verify an unpacked dossier: file index, then ledger, manifests, chains, signatures and
+    verdict, against ``trust`` (default: the keys the dossier asserts, which proves nothing)."""
     try:
         index, fields = _index_records(root)
     except (ValueError, KeyError, TypeError) as exc:
@@ -389,7 +413,9 @@ def verify_unpacked(root: Path) -> VerifyReport:
         report.add("dossier index", INDEX, f"unreadable ({exc})")
         return report
     sealed = {run_id: None for run_id in fields}  # export refuses unsealed runs
-    report = verify_tree(root, fields, index["records"]["campaign"]["id"], sealed=sealed)
+    report = verify_tree(
+        root, fields, index["records"]["campaign"]["id"], trust=trust, sealed=sealed
+    )
     listed = index["files"]
     for name in [n for n in listed if inside(root, n) is None]:
         report.add("dossier file", name, "path leaves the dossier folder")
@@ -436,9 +462,11 @@ def _check_generated(root: Path, index: dict, report: VerifyReport) -> None:
             )
 
 
-def verify_dossier(archive: Path, limits: ImportLimits | None = None) -> VerifyReport:
+def verify_dossier(
+    archive: Path, limits: ImportLimits | None = None, trust: Trust | None = None
+) -> VerifyReport:
     with unpacked(archive, limits) as root:
-        return verify_unpacked(root)
+        return verify_unpacked(root, trust)
 
 
 def _dossier_verdict(root: Path, index: dict) -> Verdict:
@@ -491,10 +519,6 @@ def _import(ws: Workspace, root: Path, index: dict) -> None:
             dest = ws.path / name
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(root / name, dest)
-    (ws.path / "keys").mkdir(exist_ok=True)
-    for role in ("operator", "engineer"):
-        if (root / "keys" / f"{role}.pub").is_file():
-            shutil.copyfile(root / "keys" / f"{role}.pub", ws.path / "keys" / f"{role}.pub")
 
 
 def analyze_dossier(
@@ -502,12 +526,21 @@ def analyze_dossier(
     ws: Workspace | Callable[[], Workspace],
     sign: bool = False,
     limits: ImportLimits | None = None,
+    trust: Trust | None = None,
+    keys_dir: Path | None = None,
 ) -> dict:
-    """Verify the dossier, import it into the fresh workspace ``ws`` (or the one ``ws()`` opens
-    once the dossier verified, so that a refused dossier creates nothing), re-decide and compare
-    with the dossier's verdict; with ``sign`` an identical verdict is signed as validator."""
+    """Verify the dossier against ``trust``, import it into the fresh workspace ``ws`` (or the
+    one ``ws()`` opens once the dossier verified, so that a refused dossier creates nothing),
+    re-decide and compare with the dossier's verdict; with ``sign`` (which needs an anchored
+    trust) an identical verdict is signed as validator (key from ``keys_dir``). The dossier's
+    ledger becomes the workspace's, followed by a dossier-imported entry."""
+    if sign and (trust is None or not trust.anchored):
+        raise InvalidInput(
+            "--sign needs --trust FILE: a dossier checked only against the keys inside it "
+            "proves nothing, so the validator must not sign it"
+        )
     with unpacked(archive, limits) as root:
-        report = verify_unpacked(root)
+        report = verify_unpacked(root, trust)
         if not report.ok:
             raise HeatproofError(
                 f"dossier does not verify ({len(report.findings)} finding(s), first: "
@@ -516,6 +549,7 @@ def analyze_dossier(
         index = json.loads((root / INDEX).read_bytes())
         ws = ws if isinstance(ws, Workspace) else ws()
         _import(ws, root, index)
+        note_import(ws.path, root.name, file_sha256(root / INDEX), keys_dir)
     campaign_id = index["records"]["campaign"]["id"]
     original_path = ws.path / index["verdict_file"]
     original = json.loads(original_path.read_bytes())
@@ -524,8 +558,8 @@ def analyze_dossier(
     differences = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
     signed = None
     if sign and not differences:
-        signed = sign_file(
-            ws.path / "keys", "validator", original_path, index["verdict_file"]
+        signed = sign_evidence(
+            ws.path, "validator", original_path, "verdict-validated", keys_dir
         ).fingerprint
     return {
         "identical": not differences,
@@ -535,4 +569,6 @@ def analyze_dossier(
         "verdict": record,
         "verdict_bytes_identical": verdict_bytes(record) == original_path.read_bytes(),
         "validator_fingerprint": signed,
+        "anchored": report.anchored,
+        "trust": report.trust,
     }

@@ -16,7 +16,7 @@ from pathlib import Path
 from heatproof import __version__
 from heatproof.errors import HeatproofError, NotFound
 from heatproof.evidence.hashing import file_sha256, merkle_root
-from heatproof.evidence.keys import sign_file
+from heatproof.evidence.ledger import sign_evidence
 from heatproof.outputs import write_bytes
 from heatproof.records.models import Run
 from heatproof.telemetry.ingest import CHAIN_FILE, read_chain
@@ -146,9 +146,10 @@ def build_manifest(ws: Workspace, run: Run) -> dict:
     }
 
 
-def seal_run(ws: Workspace, run: Run) -> str:
-    """Write and operator-sign the run's manifest and note its SHA-256 in ``Run.meta`` (so verify
-    knows the run was sealed); returns the hash. ``run`` must belong to a session that commits.
+def seal_run(ws: Workspace, run: Run, keys_dir: Path | None = None) -> str:
+    """Write and operator-sign the run's manifest (key from ``keys_dir``, see evidence.keys),
+    append its run-sealed ledger entry and note its SHA-256 in ``Run.meta`` (so verify knows the
+    run was sealed); returns the hash. ``run`` must belong to a session that commits.
     A manifest is never rewritten."""
     path = manifest_path(ws.path, run.id)
     if path.exists():
@@ -157,7 +158,7 @@ def seal_run(ws: Workspace, run: Run) -> str:
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     write_bytes(path, manifest_bytes(build_manifest(ws, run)), "manifest")
-    sign_file(ws.path / "keys", "operator", path, path.relative_to(ws.path).as_posix())
+    sign_evidence(ws.path, "operator", path, "run-sealed", keys_dir)  # signature, then ledger
     sha = file_sha256(path)
     run.meta = {**run.meta, SEALED_KEY: sha}
     return sha

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from heatproof.campaign import decide_campaign
-from heatproof.evidence.keys import sign_file
+from heatproof.evidence.ledger import sign_evidence
 from heatproof.evidence.manifest import EVIDENCE_DIR, manifest_sha256
 from heatproof.outputs import write_bytes
 from heatproof.records import repository as repo
@@ -35,14 +35,15 @@ def verdict_path(root: Path, campaign_id: int, verdict_id: int) -> Path:
 
 
 def decide_with_evidence(
-    ws: Workspace, campaign_id: int, role: str = "engineer"
+    ws: Workspace, campaign_id: int, role: str = "engineer", keys_dir: Path | None = None
 ) -> tuple[dict, Path]:
-    """Decide, store the verdict record, write its file and sign it as ``role``."""
+    """Decide, store the verdict record, write its file, sign it as ``role`` (key from
+    ``keys_dir``, see evidence.keys) and append its verdict-signed ledger entry."""
     record = evidence_record(ws, campaign_id)
     with ws.unit_of_work() as s:
         verdict = repo.add_verdict(s, repo.get_campaign(s, campaign_id), record)
         path = verdict_path(ws.path, campaign_id, verdict.id)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_bytes(path, verdict_bytes(verdict.record), "verdict file")
-    sign_file(ws.path / "keys", role, path, path.relative_to(ws.path).as_posix())
+    sign_evidence(ws.path, role, path, "verdict-signed", keys_dir)  # signature, then ledger
     return record, path

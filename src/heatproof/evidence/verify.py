@@ -1,12 +1,14 @@
 """Verification of evidence: re-hash every chunk and file, re-walk every chain, recompute every
-Merkle root, check every signature against the trusted role keys, and compare manifests and
-verdict files with the records (a run the records say was sealed, or a verdict with evidence,
-whose file is missing is a finding); every discrepancy is a Finding naming the file and what is
-wrong with it.
+Merkle root, walk the ledger, check every signature against the *trust* (pinned fingerprints of
+a --trust file, else the local key directory, else for a dossier the keys it asserts about
+itself), and compare manifests, verdict files, ledger entries and the verdict rows' decision
+columns with each other (a run the records say was sealed, or a verdict with evidence, whose file
+is missing is a finding); every discrepancy is a Finding naming the file and what is wrong.
 
 It works on a folder laid out like a workspace (a workspace itself, or an unpacked dossier):
 evidence/runs/run-<id>/manifest.json (+ .operator.sig), evidence/verdicts/*.json (+ .engineer.sig,
-optionally .validator.sig), the telemetry files the manifests name, and keys/<role>.pub.
+optionally .validator.sig), evidence/ledger.jsonl, the telemetry files the manifests name, and
+(in a dossier) keys/<role>.pub.
 """
 
 from __future__ import annotations
@@ -21,8 +23,18 @@ from sqlalchemy import select
 from heatproof.analysis.config import AnalysisConfig, config_sha256
 from heatproof.errors import InvalidInput
 from heatproof.evidence.hashing import file_sha256, merkle_root
-from heatproof.evidence.keys import ROLES, check_signature, fingerprint, public_key
+from heatproof.evidence.keys import WORKSPACE_KEYS, key_dir
+from heatproof.evidence.ledger import (
+    LEDGER,
+    Entry,
+    head_problems,
+    head_text,
+    ledger_public_keys,
+    read_ledger,
+    walk,
+)
 from heatproof.evidence.manifest import EVIDENCE_DIR, SEALED_KEY, manifest_path, record_part
+from heatproof.evidence.trust import Trust, check_signature, local_trust, self_asserted
 from heatproof.evidence.verdicts import verdict_path
 from heatproof.records import repository as repo
 from heatproof.records.models import Run, Verdict
@@ -46,7 +58,10 @@ class Finding:
 class VerifyReport:
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    keys: dict[str, str] = field(default_factory=dict)  # role -> fingerprint of the trusted key
+    keys: dict[str, list[str]] = field(default_factory=dict)  # role -> trusted fingerprints
+    trust: str = ""  # where the trusted keys came from
+    anchored: bool = False  # checked against fingerprints pinned outside the evidence
+    head: str = ""  # the ledger's head, SEQ:HASH
     unsealed: list[int] = field(default_factory=list)  # runs without manifest, never sealed
     checked: dict[str, int] = field(
         default_factory=lambda: {
@@ -55,6 +70,7 @@ class VerifyReport:
             "signatures": 0,
             "verdicts": 0,
             "files": 0,
+            "ledger_entries": 0,
         }
     )
 
@@ -68,6 +84,9 @@ class VerifyReport:
     def to_dict(self) -> dict:
         return {
             "ok": self.ok,
+            "anchored": self.anchored,
+            "trust": self.trust,
+            "ledger_head": self.head,
             "checked": self.checked,
             "findings": [asdict(f) | {"text": str(f)} for f in self.findings],
             "warnings": self.warnings,
@@ -191,14 +210,14 @@ def _check_chain(root: Path, subject: str, m: dict, report: VerifyReport) -> Non
 
 
 def check_manifest(
-    root: Path, keys: Path, path: Path, records: dict | None, report: VerifyReport
+    root: Path, trust: Trust, path: Path, records: dict | None, report: VerifyReport
 ) -> str:
     """Check one manifest and everything it names; returns a subject label."""
     rel = _rel(root, path)
     report.checked["manifests"] += 1
     report.checked["signatures"] += 1
     subject = f"run {path.parent.name.removeprefix('run-')}"
-    problem = check_signature(keys, path, "operator")
+    problem = check_signature(trust, path, "operator")
     if problem:
         report.add(subject, rel, problem)
     try:
@@ -229,7 +248,7 @@ def check_manifest(
     return subject
 
 
-def check_verdict(root: Path, keys: Path, path: Path, report: VerifyReport) -> None:
+def check_verdict(root: Path, trust: Trust, path: Path, report: VerifyReport) -> None:
     rel = _rel(root, path)
     subject = f"verdict {path.stem}"
     report.checked["verdicts"] += 1
@@ -237,7 +256,7 @@ def check_verdict(root: Path, keys: Path, path: Path, report: VerifyReport) -> N
         if role == "validator" and not path.with_name(f"{path.name}.validator.sig").exists():
             continue
         report.checked["signatures"] += 1
-        problem = check_signature(keys, path, role)
+        problem = check_signature(trust, path, role)
         if problem:
             report.add(subject, rel, problem)
     try:
@@ -311,26 +330,112 @@ def _check_verdict_records(root: Path, verdicts: dict[str, dict], report: Verify
             report.add(f"verdict {stem}", rel, "differs from the verdict in the records")
 
 
+REPAIR = "run `heatproof ledger repair` in the workspace"
+
+
+def _check_logged(
+    report: VerifyReport,
+    subject: str,
+    path: Path,
+    rel: str,
+    kind: str,
+    logged: dict[tuple[str, str], list[Entry]],
+) -> None:
+    """A signed file must have its ``kind`` ledger entry, for the file's current hash."""
+    entries = logged.get((kind, rel), [])
+    if not entries:
+        report.add(
+            subject,
+            rel,
+            f"signed but has no {kind} ledger entry (repairable: a signing interrupted before "
+            f"its ledger entry, or evidence from before the ledger; {REPAIR})",
+        )
+        return
+    actual = file_sha256(path)
+    if all(e.sha256 != actual for e in entries):
+        e = entries[-1]
+        report.add(
+            subject,
+            rel,
+            f"hashes to {actual[:16]}..., the ledger recorded {e.sha256[:16]}... at entry "
+            f"{e.seq}: replaced after signing",
+        )
+
+
+def _check_ledger(root: Path, trust: Trust, entries: list[Entry], report: VerifyReport) -> None:
+    _, problems = read_ledger(root)
+    for problem in problems:
+        report.add("ledger", LEDGER, problem)
+    report.checked["ledger_entries"] = len(entries)
+    for seq, problem in walk(entries, trust):
+        report.add(f"ledger entry {seq}", LEDGER, problem)
+    for problem in head_problems(entries, trust.heads):
+        report.add("ledger", LEDGER, problem)
+    report.head = head_text(entries)
+
+
+def _check_ledger_files(
+    root: Path,
+    entries: list[Entry],
+    known: tuple[set[int], set[str]],
+    campaign_id: int | None,
+    report: VerifyReport,
+) -> None:
+    """Workspace only: files the ledger recorded as signed must still be there. ``known`` is
+    (every run id, every verdict file stem) of the records. Entries up to a dossier import are
+    the dossier's history (its other files were never imported)."""
+    runs, verdicts = known
+    horizon = max((e.detail.get("through", 0) for e in entries if e.kind == "dossier-imported"), default=0)
+    for e in entries:
+        if e.seq <= horizon or e.kind not in ("run-sealed", "verdict-signed"):
+            continue
+        path = inside(root, e.subject)
+        if path is None or path.is_file():
+            continue
+        name = Path(e.subject)
+        if e.kind == "run-sealed":
+            run_id = name.parent.name.removeprefix("run-")
+            if not run_id.isdigit() or int(run_id) not in runs:
+                report.warnings.append(
+                    f"ledger entry {e.seq} records the seal of {e.subject}, which neither the "
+                    "records nor the files hold (a seal interrupted before its run was committed)"
+                )
+        elif name.stem not in verdicts and (
+            campaign_id is None or name.stem.startswith(f"campaign-{campaign_id}-")
+        ):
+            report.add(
+                f"verdict {name.stem}",
+                e.subject,
+                f"deleted, its row and its file: the ledger recorded its signing at entry {e.seq}",
+            )
+
+
 def verify_tree(
     root: Path,
     records: dict[int, dict] | None = None,
     campaign_id: int | None = None,
-    keys: Path | None = None,
+    trust: Trust | None = None,
     sealed: dict[int, str | None] | None = None,
     verdicts: dict[str, dict] | None = None,
+    known: tuple[set[int], set[str]] | None = None,
 ) -> VerifyReport:
-    """Verify every manifest and verdict under ``root`` (of one campaign if given); ``records``
+    """Verify every manifest and verdict under ``root`` (of one campaign if given) and the
+    ledger, against ``trust`` (default: the keys the folder asserts about itself); ``records``
     maps run id -> the manifest fields the records say (manifest.record_part), ``sealed`` run id
-    -> manifest SHA-256 (None if unknown) of runs the records say were sealed, and ``verdicts``
-    verdict file stem -> record of the verdicts with evidence the records hold. A sealed run
-    without its manifest and a verdict record without its file are findings; a run neither
-    sealed nor with a manifest is a warning."""
+    -> manifest SHA-256 (None if unknown) of runs the records say were sealed, ``verdicts``
+    verdict file stem -> record of the verdicts with evidence the records hold, ``known`` (a
+    workspace only) every run id and verdict stem of the records. A sealed run without its
+    manifest, a verdict record without its file and a signed file without its ledger entry are
+    findings; a run neither sealed nor with a manifest is a warning."""
     report = VerifyReport()
-    keys = keys or root / "keys"
+    entries, _ = read_ledger(root)
+    trust = trust or self_asserted(root, ledger_public_keys(entries))
+    report.trust, report.anchored = trust.source, trust.anchored
     sealed = sealed or {}
-    report.keys = {
-        r: fingerprint(public_key(keys, r)) for r in ROLES if (keys / f"{r}.pub").is_file()
-    }
+    _check_ledger(root, trust, entries, report)
+    logged: dict[tuple[str, str], list[Entry]] = {}
+    for e in entries:
+        logged.setdefault((e.kind, e.subject), []).append(e)
     runs_dir = root / EVIDENCE_DIR / "runs"
     wanted = None if records is None or campaign_id is None else set(records)
     seen: set[int] = set()
@@ -339,7 +444,10 @@ def verify_tree(
         if wanted is not None and run_id not in wanted:
             continue
         seen.add(run_id)
-        check_manifest(root, keys, path, None if records is None else records.get(run_id), report)
+        subject = check_manifest(
+            root, trust, path, None if records is None else records.get(run_id), report
+        )
+        _check_logged(report, subject, path, _rel(root, path), "run-sealed", logged)
     _check_sealed(root, sealed, seen, report)
     report.unsealed = sorted(set(records or {}) - seen - set(sealed))
     for run_id in report.unsealed:
@@ -348,9 +456,62 @@ def verify_tree(
         )
     pattern = "*.json" if campaign_id is None else f"campaign-{campaign_id}-verdict-*.json"
     for path in sorted((root / EVIDENCE_DIR / "verdicts").glob(pattern)):
-        check_verdict(root, keys, path, report)
+        check_verdict(root, trust, path, report)
+        rel, subject = _rel(root, path), f"verdict {path.stem}"
+        _check_logged(report, subject, path, rel, "verdict-signed", logged)
+        if path.with_name(f"{path.name}.validator.sig").exists():
+            _check_logged(report, subject, path, rel, "verdict-validated", logged)
     _check_verdict_records(root, verdicts or {}, report)
+    if known is not None:
+        _check_ledger_files(root, entries, known, campaign_id, report)
+    report.keys = trust.roles()
     return report
+
+
+DECISION_COLUMNS = ("outcome", "campaign_id", "software_version", "config_sha256")
+
+
+def _check_verdict_rows(root: Path, rows: list[Verdict], report: VerifyReport) -> None:
+    """Each verdict row's decision columns against its signed file (or, for a verdict without
+    evidence, its stored record); a POSITIVE without evidence is a finding while it is the
+    campaign's latest verdict, a warning once superseded."""
+    latest: dict[int, int] = {}
+    for v in rows:
+        latest[v.campaign_id] = max(latest.get(v.campaign_id, 0), v.id)
+    for v in rows:
+        path = verdict_path(root, v.campaign_id, v.id)
+        rel, subject = _rel(root, path), f"verdict {path.stem}"
+        evidence = "manifests" in v.record
+        signed, source = v.record, "the stored record"
+        if evidence and path.is_file():
+            try:
+                signed, source = json.loads(path.read_bytes()), "the signed record"
+            except ValueError:
+                pass  # check_verdict names the unreadable file
+        for column in DECISION_COLUMNS:
+            value = getattr(v, column)
+            if column in signed and signed[column] != value:
+                report.add(
+                    subject,
+                    rel,
+                    f"column {column} is {value!r} in the records, {source} says "
+                    f"{signed[column]!r}: the records were edited",
+                )
+        if evidence or "POSITIVE" not in (v.outcome, v.record.get("outcome")):
+            continue
+        claim = (
+            f"verdict {v.id} of campaign {v.campaign_id} claims POSITIVE without evidence "
+            "(no signed file, no ledger entry)"
+        )
+        if latest[v.campaign_id] == v.id:
+            report.add(
+                subject,
+                "records",
+                f"{claim}; a POSITIVE must be decided with `heatproof dossier seal "
+                f"{v.campaign_id}` and `heatproof dossier verdict {v.campaign_id}`",
+            )
+        else:
+            report.warnings.append(f"{claim}, superseded by a later verdict")
 
 
 def sealed_runs(runs: list[Run], verdict_records: list[dict]) -> dict[int, str | None]:
@@ -365,17 +526,29 @@ def sealed_runs(runs: list[Run], verdict_records: list[dict]) -> dict[int, str |
     }
 
 
-def verify_workspace(ws: Workspace, campaign_id: int | None = None) -> VerifyReport:
-    """Verify a workspace's evidence against its records (one campaign, or all). Verdicts stored
-    without evidence (`heatproof verdict`, the demo) have no file; each is a warning."""
+def verify_workspace(
+    ws: Workspace,
+    campaign_id: int | None = None,
+    trust: Trust | None = None,
+    keys_dir: Path | None = None,
+) -> VerifyReport:
+    """Verify a workspace's evidence against its records (one campaign, or all) and ``trust``
+    (default: the public keys of the local key directory ``keys_dir``, outside the workspace
+    but not an outside anchor). Verdicts stored without evidence (`heatproof verdict`, the
+    demo) have no file: a warning each, but a finding for a campaign's latest verdict claiming
+    POSITIVE."""
     with ws.unit_of_work() as s:
         if campaign_id is not None:
             repo.get_campaign(s, campaign_id)
         runs = repo.list_runs(s, campaign_id)
+        every_run = set(s.scalars(select(Run.id)))
         query = select(Verdict).order_by(Verdict.id)
         if campaign_id is not None:
             query = query.where(Verdict.campaign_id == campaign_id)
         stored = list(s.scalars(query))
+        every_verdict = {
+            verdict_path(Path(), c, v).stem for c, v in s.execute(select(Verdict.campaign_id, Verdict.id))
+        }
         records = {run.id: record_part(run) for run in runs}
         sealed = sealed_runs(runs, [v.record for v in stored])
         verdicts = {
@@ -384,10 +557,19 @@ def verify_workspace(ws: Workspace, campaign_id: int | None = None) -> VerifyRep
             if "manifests" in v.record
         }
         plain = [(v.campaign_id, v.id) for v in stored if "manifests" not in v.record]
-    report = verify_tree(ws.path, records, campaign_id, sealed=sealed, verdicts=verdicts)
+    trust = trust or local_trust(key_dir(keys_dir))
+    report = verify_tree(
+        ws.path, records, campaign_id, trust, sealed, verdicts, (every_run, every_verdict)
+    )
+    _check_verdict_rows(ws.path, stored, report)
     report.warnings += [
         f"verdict {vid} of campaign {cid} was decided without evidence (no signed file); "
         f"decide with `heatproof dossier verdict {cid}` for one that is evidence"
         for cid, vid in plain
+    ]
+    report.warnings += [
+        f"private key {p.relative_to(ws.path)} is inside the workspace; move it out with "
+        f"`heatproof keys migrate --workspace {ws.path}`"
+        for p in sorted((ws.path / WORKSPACE_KEYS).glob("*.key"))
     ]
     return report
