@@ -59,8 +59,10 @@ def record_simulated_campaign(
     runs: list[PlannedRun],
     config: AnalysisConfig,
     progress: Callable[[str, float], None] | None = None,
+    decide_verdict: bool = False,
 ) -> int:
-    """Simulate and store a whole campaign in one unit of work; returns the campaign id.
+    """Simulate and store a whole campaign in one unit of work, with its verdict if
+    ``decide_verdict`` (a crash leaves the campaign complete or absent); returns its id.
 
     Telemetry files are written first; if anything fails they are removed again and no record is
     committed, so the workspace is left as it was.
@@ -99,6 +101,8 @@ def record_simulated_campaign(
                     sha,
                     {"sample_s": planned.procedure.sample_s, "simulated": True},
                 )
+            if decide_verdict:
+                _decide(ws, s, campaign, store=True)
             return campaign.id
     except BaseException:
         for path in written:
@@ -168,22 +172,25 @@ def decide_campaign(ws: Workspace, campaign_id: int, store: bool = True) -> dict
     """Analyse every run of the campaign from stored telemetry and decide; the verdict is stored
     only when every run was read and analysed."""
     with ws.unit_of_work() as s:
-        campaign = repo.get_campaign(s, campaign_id)
-        config = campaign_config(campaign)
-        calibration, telemetry = campaign_calibration(ws, campaign, config)
-        results = [
-            analyze_stored_run(ws, run, config, calibration, telemetry)
-            for run in sorted(campaign.runs, key=lambda r: r.id)
-        ]
-        record = {
-            "campaign_id": campaign.id,
-            "campaign": campaign.name,
-            "design": f"{campaign.design.name} rev {campaign.design.revision}",
-            "simulated_runs": sorted(
-                r.id for r in campaign.runs if (r.meta or {}).get("simulated")
-            ),
-            **decide(results, config, campaign.design.charge_mass_kg),
-        }
-        if store:
-            repo.add_verdict(s, campaign, record)
-        return record
+        return _decide(ws, s, repo.get_campaign(s, campaign_id), store)
+
+
+def _decide(ws: Workspace, s: Session, campaign: Campaign, store: bool) -> dict:
+    config = campaign_config(campaign)
+    calibration, telemetry = campaign_calibration(ws, campaign, config)
+    results = [
+        analyze_stored_run(ws, run, config, calibration, telemetry)
+        for run in sorted(campaign.runs, key=lambda r: r.id)
+    ]
+    record = {
+        "campaign_id": campaign.id,
+        "campaign": campaign.name,
+        "design": f"{campaign.design.name} rev {campaign.design.revision}",
+        "simulated_runs": sorted(
+            r.id for r in campaign.runs if (r.meta or {}).get("simulated")
+        ),
+        **decide(results, config, campaign.design.charge_mass_kg),
+    }
+    if store:
+        repo.add_verdict(s, campaign, record)
+    return record

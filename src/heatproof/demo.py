@@ -3,6 +3,10 @@ power 0.3 x drive), each a calibration run over three levels and an active run a
 
 The verdicts come from analysing the stored telemetry; the hypotheses only drive the simulation.
 These are simulations: a POSITIVE here demonstrates the analysis, never excess heat.
+
+The demo holds the workspace's operation lock (a second demo waits, see Workspace.exclusive) and
+stores each campaign together with its verdict in one unit of work: a crash leaves no campaign
+with runs and no verdict.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from heatproof.analysis.config import AnalysisConfig
-from heatproof.campaign import PlannedRun, decide_campaign, record_simulated_campaign
+from heatproof.campaign import PlannedRun, record_simulated_campaign
+from heatproof.records import repository as repo
 from heatproof.report.campaign_report import write_campaign_report
 from heatproof.stand.instruments import StandSpec
 from heatproof.twin.reactor import HeatSource, ReactorDesign
@@ -31,7 +36,12 @@ def run_demo(
     method: str = "thermography",
 ) -> dict:
     """Record, analyse (by `method`) and report both scenarios; returns the JSON summary."""
-    design, stand, config = ReactorDesign(), StandSpec(), AnalysisConfig(method=method)
+    with ws.exclusive("demo"):
+        return _demo(ws, progress, AnalysisConfig(method=method))
+
+
+def _demo(ws: Workspace, progress: Callable[[str, float], None] | None, config: AnalysisConfig):
+    design, stand, method = ReactorDesign(), StandSpec(), config.method
     summary = {}
     for n, (name, source) in enumerate(SCENARIOS.items()):
         runs = [
@@ -47,8 +57,10 @@ def run_demo(
             runs,
             config,
             progress,
+            decide_verdict=True,
         )
-        record = decide_campaign(ws, campaign_id)
+        with ws.unit_of_work() as s:
+            record = repo.latest_verdict(s, campaign_id).record
         report = write_campaign_report(ws, campaign_id, record)
         summary[name] = {
             "verdict": record["outcome"],

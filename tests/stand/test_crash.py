@@ -75,6 +75,7 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_sample(tmp_path, stand_
             assert log.last_sample >= max(acks), "an acknowledged chunk was lost"
             samples = log.read()["sample"]  # DuckDB reads every acknowledged chunk
             assert samples[-1] == log.last_sample and set(acks) <= set(samples.tolist())
+            log.close()  # the next life takes the writer lock
     chain = read_chain(log.folder / "chain.jsonl")
     assert chain.problem is None and chain.torn_bytes == 0
     stored = log.read()["sample"].tolist()

@@ -259,10 +259,18 @@ def list_runs(s: Session, campaign_id: int | None = None) -> list[Run]:
     return list(s.scalars(query))
 
 
-def add_verdict(s: Session, campaign: Campaign, record: Mapping[str, Any]) -> Verdict:
+def find_run_by_raw(s: Session, raw: str) -> Run | None:
+    """The run recorded from the raw acquisition folder ``raw`` (workspace-relative), if any."""
+    return next((r for r in list_runs(s) if (r.meta or {}).get("raw") == raw), None)
+
+
+def add_verdict(
+    s: Session, campaign: Campaign, record: Mapping[str, Any], verdict_id: int | None = None
+) -> Verdict:
     """Store a verdict. ``record`` is the full verdict; record['outcome'] must be one of
     POSITIVE, NEGATIVE, INCONCLUSIVE. software_version and config_sha256 are taken from the
-    record when present, else this heatproof's version and the hash of the campaign config."""
+    record when present, else this heatproof's version and the hash of the campaign config.
+    ``verdict_id`` is given only to adopt the signed file of an interrupted verdict."""
     plain = to_json("verdict record", record)
     outcome = plain.get("outcome")
     if outcome not in OUTCOMES:
@@ -270,6 +278,7 @@ def add_verdict(s: Session, campaign: Campaign, record: Mapping[str, Any]) -> Ve
             f"verdict record outcome={outcome!r} is not one of {', '.join(OUTCOMES)}; fix the record"
         )
     verdict = Verdict(
+        id=verdict_id,
         campaign=campaign,
         outcome=outcome,
         record=plain,

@@ -4,6 +4,11 @@ consolidate the chunks into the run's telemetry file, add the Run record, seal i
 The records schema is unchanged: Run.telemetry_path/sha256 name the consolidated Parquet file
 (TelemetryStore.write of the ordered chunks); Run.meta keeps the raw folder, the gaps, the
 procedure result and the calibrations; the manifest keeps every chunk hash and the Merkle root.
+
+Finalizing writes in an order where every step can be repeated, so that a crash at any point is
+completed by running the same finalize again (and `heatproof verify` names the half-done state):
+the log is closed (closed.json), the consolidated file written (the same name on every attempt),
+the Run committed (unsealed), the manifest written and signed, and its hash committed.
 """
 
 from __future__ import annotations
@@ -12,11 +17,12 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy.orm import Session
 
 from heatproof.analysis.config import AnalysisConfig
 from heatproof.campaign import add_design_campaign
-from heatproof.errors import HeatproofError, InvalidInput
-from heatproof.evidence.manifest import seal_run
+from heatproof.errors import HeatproofError, InvalidInput, NotFound
+from heatproof.evidence.manifest import SEALED_KEY, seal_run
 from heatproof.procedures.model import TestProcedure, load_procedure
 from heatproof.procedures.runner import ProcedureRunner, RunnerSettings
 from heatproof.records import repository as repo
@@ -27,7 +33,7 @@ from heatproof.stand.server import StandServer, serve_in_thread
 from heatproof.stand.simulated import SimulatedStandConfig
 from heatproof.telemetry.ingest import ChunkLog, find_gaps
 from heatproof.twin.reactor import ReactorDesign
-from heatproof.workspace import Workspace
+from heatproof.workspace import DatabaseUnavailable, Workspace
 
 
 def create_campaign(ws: Workspace, name: str, design: ReactorDesign, config: AnalysisConfig) -> int:
@@ -56,51 +62,88 @@ def finalize_run(
     procedure: dict,
     procedure_result: dict | None = None,
 ) -> tuple[int, str]:
-    """Consolidate the raw log ``name`` into a Run of ``target`` and seal it; (run id, manifest sha)."""
-    log = ChunkLog(ws.telemetry, name)
-    log.open()
-    columns = log.read()
-    if not columns:
-        raise HeatproofError(f"raw log {name} holds no acknowledged samples; nothing to record")
-    gaps = find_gaps(columns["sample"], columns["t_s"])
-    with ws.unit_of_work() as s:
-        campaign = repo.get_campaign(s, target.campaign_id)
-        number = len(campaign.runs) + 1
-    dest = f"campaign-{target.campaign_id}/run-{number}-{target.kind}-{int(time.time() * 1000)}"
-    path, sha = ws.telemetry.write(dest, columns, {"kind": target.kind, "raw": name})
+    """Consolidate the raw log ``name`` into a Run of ``target`` and seal it; (run id, manifest
+    sha). Holds the workspace's operation lock and the log's writer lock (a log still being
+    recorded is refused). A log already recorded as a run is only sealed if it is not yet."""
+    if not (ws.telemetry.root / name).is_dir():
+        raise NotFound(
+            f"raw log {name} does not exist in {ws.telemetry.root}; give raw/<run>/<stand> as "
+            "`heatproof daq record` wrote it"
+        )
     try:
-        with ws.unit_of_work() as s:
-            campaign = repo.get_campaign(s, target.campaign_id)
-            unit = repo.get_or_create_unit(s, target.serial, campaign.design)
-            stand = repo.get_or_create_stand(s, target.profile.name, target.profile.spec.to_dict())
-            t = columns["t_s"]
-            meta = {
-                "sample_s": float(np.median(np.diff(t))) if t.size > 1 else 0.0,
-                "raw": log.folder.relative_to(ws.path).as_posix(),
-                "chunks": len(log.entries),
-                "gaps": gaps,
-                "procedure_result": procedure_result,
-                "acquisition": "modbus-tcp",
-                "calibrations": [c.to_dict() for c in target.profile.calibrations],
-            }
-            run = repo.add_run(
-                s,
-                campaign,
-                unit,
-                stand,
-                target.kind,
-                procedure,
-                float(t[0]),
-                float(t[-1]),
-                path,
-                sha,
-                meta,
+        with ws.exclusive(f"finalize {name}"):
+            log = ChunkLog(ws.telemetry, name)
+            log.open(append=False)
+            try:
+                return _finalize(ws, log, target, procedure, procedure_result)
+            finally:
+                log.close()
+    except DatabaseUnavailable as exc:
+        raise DatabaseUnavailable(
+            f"{exc}; the acknowledged samples of raw log {name} are safe: when the database is "
+            f"back, finish with `heatproof daq finalize {name} --campaign {target.campaign_id} "
+            f"--serial {target.serial} --kind {target.kind}`"
+        ) from exc
+
+
+def _finalize(
+    ws: Workspace, log: ChunkLog, target: RunTarget, procedure: dict, result: dict | None
+) -> tuple[int, str]:
+    raw = log.folder.relative_to(ws.path).as_posix()
+    with ws.unit_of_work() as s:
+        run = repo.find_run_by_raw(s, raw)
+        if run is not None and run.campaign_id != target.campaign_id:
+            raise HeatproofError(
+                f"raw log {log.name} is already recorded as run {run.id} of campaign "
+                f"{run.campaign_id}, not campaign {target.campaign_id}; a log is one run"
             )
-            manifest = seal_run(ws, run)
-            return run.id, manifest
-    except BaseException:
-        (ws.path / path).unlink(missing_ok=True)
-        raise
+        run_id = None if run is None else run.id
+    if run_id is None:
+        columns = log.read()
+        if not columns:
+            raise HeatproofError(
+                f"raw log {log.name} holds no acknowledged samples; nothing to record"
+            )
+        ws.transaction(lambda s: _references(s, target))  # a wrong target is named first
+        log.close_for_finalize(
+            {"campaign": target.campaign_id, "serial": target.serial, "kind": target.kind}
+        )
+        dest = f"campaign-{target.campaign_id}/{log.name}"  # the same on every attempt
+        path, sha = ws.telemetry.write(
+            dest, columns, {"kind": target.kind, "raw": log.name}, overwrite=True
+        )  # a file already there is a crashed attempt's: no run names it (checked above)
+        t = columns["t_s"]
+        meta = {
+            "sample_s": float(np.median(np.diff(t))) if t.size > 1 else 0.0,
+            "raw": raw,
+            "chunks": len(log.entries),
+            "gaps": find_gaps(columns["sample"], columns["t_s"]),
+            "procedure_result": result,
+            "acquisition": "modbus-tcp",
+            "calibrations": [c.to_dict() for c in target.profile.calibrations],
+        }
+        run_id = ws.transaction(
+            lambda s: _add_run(s, target, procedure, float(t[0]), float(t[-1]), path, sha, meta)
+        )
+    return run_id, ws.transaction(lambda s: _seal(ws, repo.get_run(s, run_id)))
+
+
+def _references(s: Session, target: RunTarget):
+    """The campaign, the unit and the stand of ``target`` (unit and stand made if new)."""
+    campaign = repo.get_campaign(s, target.campaign_id)
+    unit = repo.get_or_create_unit(s, target.serial, campaign.design)
+    stand = repo.get_or_create_stand(s, target.profile.name, target.profile.spec.to_dict())
+    return campaign, unit, stand
+
+
+def _add_run(s: Session, target: RunTarget, procedure: dict, *fields) -> int:
+    campaign, unit, stand = _references(s, target)
+    return repo.add_run(s, campaign, unit, stand, target.kind, procedure, *fields).id
+
+
+def _seal(ws: Workspace, run) -> str:
+    sealed = run.meta.get(SEALED_KEY)
+    return sealed if sealed is not None else seal_run(ws, run)
 
 
 def run_procedure(
@@ -128,7 +171,10 @@ def run_procedure(
     )
     acq = Acquisition(client, ChunkLog(ws.telemetry, name, chunk_rows), on_ack)
     acq.start()
-    result = ProcedureRunner(acq, procedure, revision, settings).run()
+    try:
+        result = ProcedureRunner(acq, procedure, revision, settings).run()
+    finally:
+        acq.log.close()
     definition = {
         "format": "heatproof-procedure/1",
         "name": procedure.name,

@@ -1,13 +1,20 @@
 """Durable ingest: a run's telemetry as an ordered set of small Parquet chunks and a hash chain.
 
 Layout, in the telemetry store: ``<name>/chunk-000001.parquet``, ... and ``<name>/chain.jsonl``.
-A chunk is written as a new file (zstd Parquet with page checksums and the store's layout
-record, so TelemetryStore can read and verify it) and fsynced; then one line is appended to the
-chain and fsynced; then the folder is fsynced (the new directory entries). Only then are the
-chunk's samples *acknowledged*: three fsyncs per chunk. (TelemetryStore.write would add a
-rename and an fsync of every folder up to the store root per chunk; the log's folders are made
-durable once, when it is opened.) Each chain line holds the chunk's SHA-256, its rows and sample range, any
-events (reconnects, restarts) and ``link`` = SHA-256 of the previous link and the line's body.
+A chunk is written atomically (heatproof.outputs: a temporary file, fsynced, renamed, the folder
+fsynced; zstd Parquet with page checksums and the store's layout record, so TelemetryStore can
+read and verify it); then one line is appended to the chain and fsynced. Only then are the
+chunk's samples *acknowledged*: three fsyncs per chunk. (TelemetryStore.write would add an fsync
+of every folder up to the store root per chunk; the log's folders, and its chain file, are made
+durable once, when it is opened.) Each chain line holds the chunk's SHA-256, its rows and sample
+range, any events (reconnects, restarts) and ``link`` = SHA-256 of the previous link and the
+line's body. A chunk or chain line that cannot be written (disk full) is one line; its rows stay
+pending, nothing half written stays behind (a partial chain line is cut off at once).
+
+One writer at a time: opening a log takes its exclusive lock (``writer.lock``, heatproof.locks),
+held until ``close()`` or the end of the process; a second writer is refused with one line naming
+the holder and never "recovers" a live log. A log closed for finalizing (``closed.json``: its
+chunk count and chain head) takes no more samples.
 
 Opening a log recovers from a crash at any moment: leftover temporary files and chunks without
 a chain line (written but never acknowledged) are removed, a torn last chain line is cut off;
@@ -23,6 +30,7 @@ import os
 import re
 import time
 from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +40,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from heatproof.errors import HeatproofError, InvalidInput
-from heatproof.outputs import fsync_dir
+from heatproof.locks import FileLock
+from heatproof.outputs import atomic_output, fsync_dir, write_bytes
 from heatproof.telemetry.store import (  # the store's layout record
     LAYOUT_KEY,
     TelemetryStore,
@@ -40,6 +49,8 @@ from heatproof.telemetry.store import (  # the store's layout record
 )
 
 CHAIN_FILE = "chain.jsonl"
+LOCK_FILE = "writer.lock"
+CLOSED_FILE = "closed.json"
 GENESIS = "0" * 64
 INT_COLUMNS = ("sample", "phase", "mode", "status", "alarms")
 _CHUNK = re.compile(r"^chunk-(\d{6})\.parquet$")
@@ -166,6 +177,7 @@ class ChunkLog:
         self._events: list[dict] = []
         self._since = 0.0
         self._columns: list[str] | None = None
+        self._lock: FileLock | None = None
 
     @property
     def chain_path(self) -> Path:
@@ -175,9 +187,82 @@ class ChunkLog:
     def last_sample(self) -> int | None:
         return self.entries[-1].last_sample if self.entries else None
 
-    def open(self) -> Recovery:
-        """Create or recover the log (see the module docstring)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+    @property
+    def closed_path(self) -> Path:
+        return self.folder / CLOSED_FILE
+
+    def open(self, append: bool = True) -> Recovery:
+        """Take the log's writer lock, then create or recover it (see the module docstring).
+        A log closed for finalizing opens only with ``append=False``."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HeatproofError(
+                f"telemetry log {self.name}: folder {self.folder} cannot be created "
+                f"({exc.strerror}); give a writable workspace with free space"
+            ) from None
+        lock = FileLock(self.folder / LOCK_FILE, f"raw log {self.name}")
+        lock.acquire()  # never waits: a second writer of one log is a mistake
+        try:
+            report = self._recover(append)
+        except BaseException:
+            lock.release()
+            raise
+        self._lock = lock
+        return report
+
+    def close(self) -> None:
+        """Release the writer lock (pending rows are not committed: call commit first)."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def closed(self) -> dict | None:
+        """The closing record if the log was closed for finalizing, else None."""
+        if not self.closed_path.exists():
+            return None
+        try:
+            return json.loads(self.closed_path.read_bytes())
+        except ValueError as exc:
+            raise HeatproofError(
+                f"telemetry log {self.name}: {CLOSED_FILE} is unreadable ({exc}); restore it "
+                "from a dossier"
+            ) from None
+
+    def close_for_finalize(self, target: dict) -> dict:
+        """Close the log for good (it takes no more samples) before it is finalized; ``target``
+        (campaign, serial, kind) is kept to name the finalize command. Idempotent."""
+        record = self.closed()
+        if record is None:
+            record = {
+                "chunks": len(self.entries),
+                "chain_head": self.entries[-1].link if self.entries else GENESIS,
+                "last_sample": self.last_sample,
+                "target": target,
+                "closed_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+            write_bytes(self.closed_path, canonical(record) + b"\n", f"{self.name} {CLOSED_FILE}")
+        return record
+
+    def _check_closed(self, entries: list[ChainEntry], append: bool) -> None:
+        record = self.closed()
+        if record is None:
+            return
+        head = entries[-1].link if entries else GENESIS
+        if (record.get("chunks"), record.get("chain_head")) != (len(entries), head):
+            raise HeatproofError(
+                f"telemetry log {self.name} was closed at {record.get('chunks')} chunks but its "
+                f"chain now has {len(entries)}: it was appended after closing; restore it from "
+                "a dossier"
+            )
+        if append:
+            raise HeatproofError(
+                f"raw log {self.name} is closed for finalizing since {record.get('closed_utc')} "
+                f"(last sample {record.get('last_sample')}): a finalized run takes no more "
+                "samples; record into a new --run name"
+            )
+
+    def _recover(self, append: bool) -> Recovery:
         chain = read_chain(self.chain_path)
         if chain.problem:
             raise HeatproofError(
@@ -209,12 +294,29 @@ class ChunkLog:
                 )
         if chain.entries:  # the chunk a crash could have touched; read() checks them all
             self._check_chunk(chain.entries[-1])
+        self._check_closed(chain.entries, append)
+        if not self.chain_path.exists():
+            self._write_or_say("chain file", lambda: self.chain_path.touch())
         folder = self.folder
         while folder.is_relative_to(self.store.root):  # a new log's folders must be durable too
             fsync_dir(folder)
             folder = folder.parent
         self.entries = chain.entries
         return report
+
+    def _write_or_say(self, what: str, write) -> Any:
+        """Run ``write``; an OS error (disk full) becomes one line saying what is safe."""
+        try:
+            return write()
+        except OSError as exc:
+            raise HeatproofError(self._unwritten(what, exc.strerror or type(exc).__name__)) from None
+
+    def _unwritten(self, what: str, reason: str) -> str:
+        return (
+            f"telemetry log {self.name}: {what} cannot be written ({reason}); the samples up to "
+            f"{self.last_sample} are acknowledged and safe, the {len(self._rows)} pending are "
+            "not: free space and rerun the same command to resume"
+        )
 
     def _relative(self, file: str) -> str:
         return (self.folder / file).relative_to(self.store.base).as_posix()
@@ -250,6 +352,8 @@ class ChunkLog:
         index = len(self.entries) + 1
         columns = {c: _column(c, [r[c] for r in self._rows]) for c in self._columns}
         name = f"chunk-{index:06d}.parquet"
+        if self._lock is None:
+            raise HeatproofError(f"telemetry log {self.name} is not open; open() it first")
         sha = self._write_chunk(self.folder / name, columns)
         prev = self.entries[-1].link if self.entries else GENESIS
         entry = ChainEntry(
@@ -263,27 +367,39 @@ class ChunkLog:
             prev,
         )
         entry = replace(entry, link=entry.expected_link())
-        with self.chain_path.open("ab") as handle:
-            handle.write(entry.line())
-            handle.flush()
-            os.fsync(handle.fileno())
-        fsync_dir(self.folder)
+        self._append_chain(entry.line())
         self.entries.append(entry)
         self._rows, self._events = [], []
         return entry.last_sample
 
+    def _append_chain(self, line: bytes) -> None:
+        """Append one chain line and fsync it; on failure the partial line is cut off again."""
+        with self.chain_path.open("r+b") as handle:
+            good = handle.seek(0, os.SEEK_END)
+            try:
+                handle.write(line)
+                handle.flush()
+                os.fsync(handle.fileno())
+            except OSError as exc:
+                handle.truncate(good)  # a torn line would hide the next good one
+                os.fsync(handle.fileno())
+                reason = exc.strerror or type(exc).__name__
+                raise HeatproofError(self._unwritten("its chain line", reason)) from None
+
     def _write_chunk(self, path: Path, columns: dict[str, np.ndarray]) -> str:
-        """Write one chunk file (never over an existing one), fsync it; returns its SHA-256."""
+        """Write one chunk file atomically (a leftover of an earlier failed attempt under the
+        same name was never acknowledged and is replaced); returns its SHA-256."""
         table = pa.table({name: pa.array(values) for name, values in columns.items()})
         table = table.replace_schema_metadata({"run": self.name, LAYOUT_KEY: _layout_of(table)})
         sink = pa.BufferOutputStream()
         pq.write_table(table, sink, compression="zstd", write_page_checksum=True)
         data = sink.getvalue().to_pybytes()
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            with atomic_output(path, f"chunk {path.name}") as handle:
+                handle.write(data)
+        except HeatproofError as exc:  # atomic_output's one line; the OS error is its context
+            reason = getattr(exc.__context__, "strerror", None) or str(exc)
+            raise HeatproofError(self._unwritten(f"chunk {path.name}", reason)) from None
         return hashlib.sha256(data).hexdigest()
 
     def _check_chunk(self, entry: ChainEntry) -> None:
