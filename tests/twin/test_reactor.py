@@ -121,5 +121,5 @@ def test_the_camera_sees_the_real_in_band_emissivity_and_scenarios_take_a_truth(
     data["reactor"] = {**data.get("reactor", {}), "truth": {"convection": 1.1}}
     assert scenario_from_dict(data).design.truth == SurfaceTruth(convection=1.1)
     data["reactor"]["truth"] = {"eps_band": "x"}
-    with pytest.raises(InvalidInput, match="SurfaceTruth.eps_band='x'"):
+    with pytest.raises(InvalidInput, match=r"\[reactor.truth\] eps_band='x' is not a number"):
         scenario_from_dict(data)

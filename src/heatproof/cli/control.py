@@ -20,8 +20,14 @@ err = Console(stderr=True)
 
 
 def _progress(label: str, quiet: bool):
+    """A progress bar on a terminal's stderr (none when quiet or not a terminal: an error then
+    stays the only line on stderr); the label is shown as it is, never read as markup."""
     return Progress(
-        TextColumn(label), BarColumn(), TimeElapsedColumn(), console=err, transient=quiet
+        TextColumn(label.replace("{", "{{").replace("}", "}}"), markup=False),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=quiet or not err.is_terminal,
     )
 
 
@@ -40,10 +46,16 @@ def simulate(
 ) -> None:
     """Run a scenario on the twin with the controller in the loop; report the response and metrics."""
     from heatproof.errors import require
+    from heatproof.outputs import target_kind
     from heatproof.twin.plot import write_scenario_plot
     from heatproof.twin.scenario import load_scenario, result_json, run_scenario
 
     require(every >= 1, f"--every={every} must be >= 1")
+    if plot is not None:  # refused before the run, not after it
+        require(
+            not (json_out and target_kind(plot, "--plot") == "stdout"),
+            "--plot - and --json both write to standard output; give --plot a file path",
+        )
     sc = load_scenario(scenario)
     with _progress(f"scenario {sc.name}", json_out) as bar:
         task = bar.add_task("run", total=1.0)
@@ -143,10 +155,12 @@ def critical_drive_cmd(
 ) -> None:
     """Critical drive of the thermal hypothesis on HX-1 (air-cooled): from the steady states
     (saddle-node) and from simulation (bisection on constant drive), and their difference."""
+    from heatproof.errors import require
     from heatproof.twin.critical import critical_drive, simulated_critical_drive
     from heatproof.twin.hypotheses import thermal
     from heatproof.twin.reactor import ReactorDesign
 
+    require(0 < duration_s < math.inf, f"--duration={duration_s} must be a finite time > 0 s")
     design, source = ReactorDesign(), thermal()
     point = critical_drive(design, source)
     sim_source = source if depletion else replace(source, fuel_energy_j=math.inf)

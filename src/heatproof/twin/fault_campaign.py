@@ -31,6 +31,8 @@ from heatproof.twin.scenario import (
 
 HYPOTHESES = ("none", "thermal")
 DURATION_S = 4000.0
+MAX_RUNS = 1_000_000
+MAX_WORKERS = 256
 SHUTDOWN_S = 3400.0
 
 
@@ -110,8 +112,10 @@ def run_campaign(
     progress: Callable[[float], None] | None = None,
 ) -> dict:
     """Run the campaign (in ``workers`` processes) and count the outcomes."""
-    require(runs >= 1, f"runs={runs} must be >= 1")
-    require(workers >= 1, f"workers={workers} must be >= 1")
+    require(1 <= runs <= MAX_RUNS, f"runs={runs} must be in 1-{MAX_RUNS}")
+    require(1 <= workers <= MAX_WORKERS, f"workers={workers} must be in 1-{MAX_WORKERS}")
+    require(0 <= seed < 2**63, f"seed={seed} must be a whole number in 0-2**63")
+    random_scenario(0, seed, dt_s)  # a sample period the scenarios refuse is named here, once
     args = [(i, seed, dt_s) for i in range(runs)]
     records: list[dict] = []
     if workers == 1:

@@ -41,12 +41,26 @@ class Fault:
             self.kind in FAULT_KINDS,
             f"fault kind={self.kind!r} is unknown; use one of {', '.join(FAULT_KINDS)}",
         )
-        require(self.t_s >= 0, f"fault t_s={self.t_s} must be >= 0 s")
-        require(self.duration_s > 0, f"fault duration_s={self.duration_s} must be > 0 s")
+        require(0 <= self.t_s < math.inf, f"fault t_s={self.t_s} must be a finite time >= 0 s")
+        require(
+            self.duration_s > 0,
+            f"fault duration_s={self.duration_s} must be > 0 s (inf: until the end of the run)",
+        )
         require(
             self.sensor >= 0, f"fault sensor={self.sensor} must be a core thermocouple index >= 0"
         )
-        require(self.sigma_k >= 0, f"fault sigma_k={self.sigma_k} must be >= 0 K")
+        require(
+            math.isfinite(self.rate_k_s), f"fault rate_k_s={self.rate_k_s} must be finite (K/s)"
+        )
+        require(0 <= self.sigma_k < math.inf, f"fault sigma_k={self.sigma_k} must be >= 0 K")
+        require(
+            self.kind != "tc_drift" or self.rate_k_s != 0,
+            "fault tc_drift needs rate_k_s (K/s, non-zero); without it the fault injects nothing",
+        )
+        require(
+            self.kind != "tc_noise" or self.sigma_k > 0,
+            "fault tc_noise needs sigma_k (K, > 0); without it the fault injects nothing",
+        )
 
     def active(self, t_s: float) -> bool:
         return self.t_s <= t_s < self.t_s + self.duration_s

@@ -28,6 +28,8 @@ from heatproof.twin.cooling import LossTable, WaterJacket, jacket_params
 from heatproof.twin.hypotheses import HeatSource
 from heatproof.twin.reactor import ReactorDesign
 
+MAX_STEPS = 1e8  # time steps per reactor and run
+
 try:
     import numba
 
@@ -228,7 +230,15 @@ def simulate_fleet(
     keeps the core temperature every that many steps in ``trace_core_k``.
     """
     require(n >= 1, f"n={n} must be >= 1 reactor")
-    require(dt_s > 0 and duration_s > 0, f"dt_s={dt_s} and duration_s={duration_s} must be > 0 s")
+    require(
+        0 < dt_s < math.inf and 0 < duration_s < math.inf,
+        f"dt_s={dt_s} and duration_s={duration_s} must be finite and > 0 s",
+    )
+    require(
+        duration_s / dt_s <= MAX_STEPS,
+        f"duration_s={duration_s} at dt_s={dt_s} is {duration_s / dt_s:.3g} steps; at most "
+        f"{MAX_STEPS:.0e} (shorten the run or lengthen dt_s)",
+    )
     require(
         (drive_w is None) != (setpoint_k is None),
         "give exactly one of drive_w (open loop) or setpoint_k (PI)",

@@ -74,6 +74,22 @@ class ReactorDesign:
     charge_mass_kg: float = 0.001
     truth: SurfaceTruth = SurfaceTruth()
 
+    def __post_init__(self) -> None:
+        for name in (
+            "diameter_m",
+            "length_m",
+            "core_heat_capacity_j_k",
+            "shell_heat_capacity_j_k",
+            "core_shell_conductance_w_k",
+        ):
+            value = getattr(self, name)
+            require(0 < value < math.inf, f"{name}={value} must be a finite number > 0 (SI units)")
+        require(
+            0 <= self.charge_mass_kg < math.inf,
+            f"charge_mass_kg={self.charge_mass_kg} must be a finite mass >= 0 kg",
+        )
+        material(self.shell_material)  # a known material, else one line naming it
+
     @property
     def area_m2(self) -> float:
         """Outer surface: lateral area plus both end caps."""

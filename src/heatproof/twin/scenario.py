@@ -17,17 +17,24 @@ Scenario file (TOML; every table optional except ``program``)::
     [[program]]   t_s = 0, command = "start" | "setpoint" | "hold" | "self_sustain" | "shutdown"
                   | "reset", target_k = 1000 (start, setpoint), user = "name" (reset)
     [[faults]]    kind, t_s, duration_s, sensor, rate_k_s, sigma_k   (see ``faults``)
-    [[events]]    t_s, kind = "source_scale" (value = factor on the source strength)
-                  | "ambient" (value = new room temperature, K)
+    [[events]]    t_s, kind = "source_scale" (value = factor 0-1000 on the source strength)
+                  | "ambient" (value = new room temperature, 250-400 K)
+
+Every value is checked on load against its field's type (a number, a whole number, a text, a
+table), with a one-line error naming the table and the key: numbers are finite (``inf`` only
+where the default is inf: a fault's ``duration_s``, ``fuel_energy_j``), times of commands, faults
+and events lie in [0, duration_s), and a run holds at most MAX_SAMPLES samples.
 """
 
 from __future__ import annotations
 
 import math
 import tomllib
+import types
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
+from typing import Literal, get_args, get_origin, get_type_hints
 
 import numpy as np
 
@@ -35,7 +42,8 @@ from heatproof.control.controller import Controller, ControllerConfig, Mode, Rea
 from heatproof.control.metrics import step_metrics
 from heatproof.errors import InvalidInput, require
 from heatproof.stand.instruments import StandSpec
-from heatproof.twin.cooling import LossTable, WaterJacket
+from heatproof.twin.cooling import LossTable, WaterJacket, jacket_params
+from heatproof.twin.equations import MAX_SUBSTEP_S
 from heatproof.twin.faults import Fault, FaultInjector
 from heatproof.twin.hypotheses import THERMAL_FUEL_J, HeatSource
 from heatproof.twin.reactor import Reactor, ReactorDesign, SurfaceTruth
@@ -43,6 +51,8 @@ from heatproof.twin.sensors import CoolantSensors, StandSensors
 from heatproof.twin.simulate import MODE_CODES
 
 SAFETY_MARGIN_K = 25.0
+MAX_SAMPLES = 1_000_000  # duration_s / dt_s: 16 columns of 8 MB at most
+MAX_SOURCE_SCALE = 1000.0
 COMMANDS = ("start", "setpoint", "hold", "self_sustain", "shutdown", "reset")
 EVENT_KINDS = ("source_scale", "ambient")
 TWIN_CONTROL = dict(
@@ -85,6 +95,18 @@ class Event:
             self.kind in EVENT_KINDS,
             f"event kind={self.kind!r} is unknown; use one of {', '.join(EVENT_KINDS)}",
         )
+        if self.kind == "source_scale":
+            require(
+                0 <= self.value <= MAX_SOURCE_SCALE,
+                f"event source_scale at t_s={self.t_s:g}: value={self.value} is outside "
+                f"0-{MAX_SOURCE_SCALE:g}; give the factor on the source strength",
+            )
+        else:
+            require(
+                250.0 <= self.value <= 400.0,
+                f"event ambient at t_s={self.t_s:g}: value={self.value} is outside 250-400 K; "
+                "give the new room temperature in K",
+            )
 
 
 @dataclass(frozen=True)
@@ -111,51 +133,150 @@ class Scenario:
             f"scenario {self.name!r} has no program; add at least a start command",
         )
         require(
-            self.dt_s > 0 and self.duration_s >= self.dt_s,
-            f"dt_s={self.dt_s}, duration_s={self.duration_s}: need 0 < dt_s <= duration_s",
+            0 < self.dt_s <= self.duration_s < math.inf,
+            f"dt_s={self.dt_s}, duration_s={self.duration_s}: need 0 < dt_s <= duration_s, finite",
         )
-        require(self.band_k > 0, f"band_k={self.band_k} must be > 0 K")
+        require(
+            self.duration_s / self.dt_s <= MAX_SAMPLES,
+            f"duration_s={self.duration_s} at dt_s={self.dt_s} is {self.duration_s / self.dt_s:.3g}"
+            f" samples; at most {MAX_SAMPLES} (shorten the run or lengthen dt_s)",
+        )
+        require(0 < self.band_k < math.inf, f"band_k={self.band_k} must be a finite > 0 K")
+        require(0 <= self.seed < 2**63, f"seed={self.seed} must be a whole number in 0-2**63")
+        require(
+            250.0 <= self.ambient_k <= 400.0,
+            f"ambient_k={self.ambient_k} is outside 250-400 K; give the room temperature in K",
+        )
+        for what, items in (
+            ("program", self.program),
+            ("faults", self.faults),
+            ("events", self.events),
+        ):
+            for x in items:
+                require(
+                    0 <= x.t_s < self.duration_s,
+                    f"[[{what}]] {getattr(x, 'command', None) or x.kind} at t_s={x.t_s} is outside "
+                    f"the run [0, duration_s={self.duration_s}) s; it would never happen",
+                )
+        tau = fastest_time_constant_s(self.design, self.jacket, self.ambient_k)
+        require(
+            tau >= MAX_SUBSTEP_S,
+            f"the reactor's fastest time constant is {tau:.3g} s, below the twin's {MAX_SUBSTEP_S} s "
+            "Euler sub-step: the simulation would be unstable; raise the heat capacities or lower "
+            "the conductances and the coolant flow",
+        )
         for c in self.program:  # refused before the run starts, as the controller would refuse it
             if c.target_k is not None:
                 try:
                     self.controller.check_target(c.target_k)
                 except InvalidInput as err:
-                    raise InvalidInput(f"program {c.command} at t_s={c.t_s}: {err}") from None
+                    raise InvalidInput(f"program {c.command} at t_s={c.t_s:g}: {err}") from None
 
     @property
     def safety_limit_k(self) -> float:
         return self.controller.trip_k + SAFETY_MARGIN_K
 
 
+def fastest_time_constant_s(
+    design: ReactorDesign, jacket: WaterJacket | None, ambient_k: float
+) -> float:
+    """Shortest time constant (s) of the twin's linearised nodes: core C/G, shell C/(G + UA or
+    the steepest air-loss slope up to TABLE_TOP_K), jacket water C_w/(UA + m_dot cp + that slope).
+    Explicit Euler sub-steps no longer than it stay stable and free of oscillation."""
+    table = LossTable.build(design, ambient_k)
+    slope_w_k = float(np.max(np.diff(table.loss_w))) / table.step_k
+    g = design.core_shell_conductance_w_k
+    taus = [design.core_heat_capacity_j_k / g]
+    if jacket is None:
+        taus.append(design.shell_heat_capacity_j_k / (g + slope_w_k))
+    else:
+        ua, mdot_cp, c_w, _ = jacket_params(jacket)
+        taus += [design.shell_heat_capacity_j_k / (g + ua), c_w / (ua + mdot_cp + slope_w_k)]
+    return min(taus)
+
+
 def twin_controller_config(jacket: WaterJacket | None = None, **overrides) -> ControllerConfig:
     """Controller settings for the twin's HX-1 (trip 1100 K on 2oo3 core thermocouples); a water
-    jacket adds a coolant-flow interlock at half the nominal flow."""
-    known = {f.name for f in fields(ControllerConfig)}
-    unknown = sorted(set(overrides) - known)
-    require(not unknown, f"[controller] has unknown keys {unknown}; known: {sorted(known)}")
+    jacket adds a coolant-flow interlock at half the nominal flow. Overrides are type-checked."""
     base = dict(TWIN_CONTROL)
     if jacket is not None:
         base["min_coolant_flow_kg_s"] = 0.5 * jacket.flow_kg_s
-    return ControllerConfig(**(base | overrides))
+    return _build(ControllerConfig, base | overrides, "controller")
 
 
 def _table(value, what: str) -> dict:
     """A TOML table (a copy), else a one-line error naming it."""
-    require(isinstance(value, dict), f"[{what}] must be a table of key = value, not {value!r}")
+    require(isinstance(value, dict), f"[{what}] must be a table of key = value, not {_show(value)}")
     return dict(value)
 
 
+def _tables(value, what: str) -> list[dict]:
+    """A TOML array of tables ([[what]] entries), else a one-line error naming it."""
+    require(
+        isinstance(value, list) and all(isinstance(x, dict) for x in value),
+        f"{what} must be an array of tables ([[{what}]] entries), not {_show(value)}",
+    )
+    return value
+
+
+def _show(value) -> str:
+    """repr on one line, cut to 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _build(cls, data, what: str):
-    """cls(**data) from a TOML table; unknown keys, missing keys and values of the wrong type are
-    one-line errors naming the table."""
+    """cls(**data) from a TOML table, every value checked against its field's type first:
+    unknown keys, missing keys and wrong values are one-line errors naming the table and key."""
     data = _table(data, what)
-    names = {f.name for f in fields(cls)}
-    unknown = sorted(set(data) - names)
-    require(not unknown, f"[{what}] has unknown keys {unknown}; known: {sorted(names)}")
-    try:
-        return cls(**data)
-    except (TypeError, ValueError) as err:  # a missing key, or text where a number belongs
-        raise InvalidInput(f"[{what}] is not valid: {err}") from None
+    specs = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(data) - set(specs))
+    require(not unknown, f"[{what}] has unknown keys {unknown}; known: {sorted(specs)}")
+    hints = get_type_hints(cls)
+    missing = [
+        n
+        for n, f in specs.items()
+        if n not in data and f.default is MISSING and f.default_factory is MISSING
+    ]
+    require(not missing, f"[{what}] lacks {', '.join(missing)}; add it (see docs/control.md)")
+    checked = {k: _typed(what, k, v, hints[k], specs[k].default) for k, v in data.items()}
+    return cls(**checked)
+
+
+def _typed(what: str, key: str, value, hint, default):
+    """value as the field's type: float (int accepted; finite, inf only where the default is
+    inf), int, bool, str or one of a Literal's texts; else a one-line error naming the key."""
+    if get_origin(hint) is Literal:
+        options = get_args(hint)
+        require(value in options, f"[{what}] {key}={_show(value)}; use one of {list(options)}")
+        return value
+    kinds = set(get_args(hint)) - {type(None)} if isinstance(hint, types.UnionType) else {hint}
+    where = f"[{what}] {key}={_show(value)}"
+    if float in kinds:
+        require(
+            isinstance(value, int | float) and not isinstance(value, bool),
+            f"{where} is not a number; give {key} as a number (SI units)",
+        )
+        try:
+            number = float(value)
+        except OverflowError:
+            raise InvalidInput(f"{where} is too large; give {key} as a finite number") from None
+        require(
+            math.isfinite(number) or (number == math.inf and default == math.inf),
+            f"{where} is not finite; give {key} as a finite number",
+        )
+        return number
+    if int in kinds:
+        require(
+            isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63,
+            f"{where} is not a whole number; give {key} as an integer",
+        )
+        return value
+    for kind, name in ((bool, "true or false"), (str, "a quoted text")):
+        if kind in kinds:
+            require(isinstance(value, kind), f"{where} has the wrong type; give {key} as {name}")
+            return value
+    return value  # a table already built (reactor.truth)
 
 
 def scenario_from_dict(data: dict) -> Scenario:
@@ -173,10 +294,16 @@ def scenario_from_dict(data: dict) -> Scenario:
         reactor["truth"] = _build(SurfaceTruth, reactor["truth"], "reactor.truth")
     design = _build(ReactorDesign, reactor, "reactor")
     controller = twin_controller_config(jacket, **_table(data.pop("controller", {}), "controller"))
-    program = tuple(_build(Command, c, "program") for c in data.pop("program", []))
-    faults = tuple(_build(Fault, f, "faults") for f in data.pop("faults", []))
-    events = tuple(_build(Event, e, "events") for e in data.pop("events", []))
-    data.pop("description", None)
+    program = tuple(
+        _build(Command, c, "program") for c in _tables(data.pop("program", []), "program")
+    )
+    faults = tuple(_build(Fault, f, "faults") for f in _tables(data.pop("faults", []), "faults"))
+    events = tuple(_build(Event, e, "events") for e in _tables(data.pop("events", []), "events"))
+    description = data.pop("description", "")
+    require(
+        isinstance(description, str),
+        f"description={_show(description)} has the wrong type; give it as a quoted text",
+    )
     return _build(
         Scenario,
         data
@@ -194,12 +321,20 @@ def scenario_from_dict(data: dict) -> Scenario:
 
 
 def load_scenario(path: Path) -> Scenario:
-    """Read a scenario TOML file."""
+    """Read a scenario TOML file (UTF-8)."""
     try:
-        data = tomllib.loads(Path(path).read_text())
+        data = tomllib.loads(Path(path).read_bytes().decode("utf-8"))
     except FileNotFoundError:
         raise InvalidInput(
             f"scenario file {path} does not exist; give the path of a .toml scenario"
+        ) from None
+    except OSError as err:  # a folder, a path through a file, a name too long
+        raise InvalidInput(
+            f"scenario file {path} cannot be read ({err.strerror}); give the path of a .toml scenario"
+        ) from None
+    except UnicodeDecodeError as err:
+        raise InvalidInput(
+            f"scenario file {path} is not UTF-8 text (byte {err.start}); save it as UTF-8"
         ) from None
     except tomllib.TOMLDecodeError as err:
         raise InvalidInput(f"scenario file {path} is not valid TOML: {err}") from None
@@ -288,12 +423,23 @@ def run_scenario(sc: Scenario, progress: Callable[[float], None] | None = None) 
             commanded_while_tripped or (ctrl.mode is Mode.TRIPPED and drive != 0.0)
         )
         _record(cols, i, t, s, reactor, ctrl, cmd, drive, readings, core)
-        reactor.step(drive, sc.dt_s)
+        _check_finite(reactor.step(drive, sc.dt_s), t + sc.dt_s)
         if progress is not None and i % 500 == 0:
             progress(i / n)
     evts = [{"t_s": t, "kind": k, "message": m} for t, k, m in ctrl.events] + refused
     evts.sort(key=lambda e: e["t_s"])
     return ScenarioResult(sc, cols, scenario_metrics(sc, cols, ctrl, tripped_drive), evts)
+
+
+def _check_finite(state, t_s: float) -> None:
+    """The twin's state stays finite, else a one-line error (a source too strong for the model)."""
+    require(
+        all(math.isfinite(x) for x in (state.core_k, state.shell_k, state.fuel))
+        and not math.isinf(state.water_k),
+        f"the simulated temperatures left the model at t_s={t_s:g} s (core {state.core_k:.3g} K);"
+        " the heat source or its events are too strong for the twin: lower gain, a_w, p0_w or "
+        "source_scale",
+    )
 
 
 def _apply_event(reactor: Reactor, ev: Event, sc: Scenario) -> Reactor:
