@@ -16,6 +16,7 @@ from pathlib import Path
 from heatproof import __version__
 from heatproof.errors import HeatproofError, NotFound
 from heatproof.evidence.hashing import file_sha256, merkle_root
+from heatproof.evidence.keys import signature_path
 from heatproof.evidence.ledger import sign_evidence
 from heatproof.outputs import write_bytes
 from heatproof.records.models import Run
@@ -150,18 +151,38 @@ def seal_run(ws: Workspace, run: Run, keys_dir: Path | None = None) -> str:
     """Write and operator-sign the run's manifest (key from ``keys_dir``, see evidence.keys),
     append its run-sealed ledger entry and note its SHA-256 in ``Run.meta`` (so verify knows the
     run was sealed); returns the hash. ``run`` must belong to a session that commits.
-    A manifest is never rewritten."""
+    A manifest is never rewritten.
+
+    Order of writes: manifest, signature, then the hash in the records (the caller's commit is
+    what makes the run sealed). A manifest or signature left by an interrupted seal is adopted
+    when the manifest is exactly the one this run has now; any other file there is refused,
+    naming how to move it aside."""
     path = manifest_path(ws.path, run.id)
-    if path.exists():
+    rel = path.relative_to(ws.path).as_posix()
+    if run.meta.get(SEALED_KEY) is not None:
+        raise HeatproofError(f"run {run.id} is already sealed ({rel}); manifests are not rewritten")
+    data = manifest_bytes(build_manifest(ws, run))
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes(path, data, "manifest")
+    elif path.read_bytes() != data:
         raise HeatproofError(
-            f"run {run.id} is already sealed ({path.relative_to(ws.path)}); manifests are not rewritten"
+            f"{rel} exists but is not the manifest of run {run.id} as recorded (an orphan of an "
+            f"interrupted finalize or seal); move it aside with `{orphan_command(ws.path, run.id)}` "
+            "and seal again"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes(path, manifest_bytes(build_manifest(ws, run)), "manifest")
-    sign_evidence(ws.path, "operator", path, "run-sealed", keys_dir)  # signature, then ledger
+    if not signature_path(path, "operator").exists():
+        sign_evidence(ws.path, "operator", path, "run-sealed", keys_dir)  # signature, then ledger
     sha = file_sha256(path)
     run.meta = {**run.meta, SEALED_KEY: sha}
     return sha
+
+
+def orphan_command(root: Path, run_id: int) -> str:
+    """The shell command that moves run ``run_id``'s evidence folder out of evidence/runs."""
+    folder = manifest_path(root, run_id).parent
+    orphans = root / EVIDENCE_DIR / "orphans"
+    return f"mkdir -p {orphans} && mv {folder} {orphans / folder.name}"
 
 
 def manifest_sha256(root: Path, run_id: int) -> str:

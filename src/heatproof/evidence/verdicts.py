@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from heatproof.campaign import decide_campaign
+from heatproof.evidence.incomplete import adopt_interrupted_verdicts
 from heatproof.evidence.ledger import sign_evidence
 from heatproof.evidence.manifest import EVIDENCE_DIR, manifest_sha256
 from heatproof.outputs import write_bytes
@@ -38,12 +39,21 @@ def decide_with_evidence(
     ws: Workspace, campaign_id: int, role: str = "engineer", keys_dir: Path | None = None
 ) -> tuple[dict, Path]:
     """Decide, store the verdict record, write its file, sign it as ``role`` (key from
-    ``keys_dir``, see evidence.keys) and append its verdict-signed ledger entry."""
-    record = evidence_record(ws, campaign_id)
-    with ws.unit_of_work() as s:
-        verdict = repo.add_verdict(s, repo.get_campaign(s, campaign_id), record)
-        path = verdict_path(ws.path, campaign_id, verdict.id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes(path, verdict_bytes(verdict.record), "verdict file")
-    sign_evidence(ws.path, role, path, "verdict-signed", keys_dir)  # signature, then ledger
-    return record, path
+    ``keys_dir``, see evidence.keys) and append its verdict-signed ledger entry.
+
+    Holds the workspace's operation lock. Order of writes: file, signature, then the record's
+    commit, so that a crash leaves no record without its signed file; a file an interrupted
+    verdict left without its record is adopted first when signed, else removed."""
+    with ws.exclusive(f"dossier verdict {campaign_id}"):
+        adopt_interrupted_verdicts(ws, campaign_id)
+        record = evidence_record(ws, campaign_id)
+
+        def store(s) -> Path:
+            verdict = repo.add_verdict(s, repo.get_campaign(s, campaign_id), record)
+            path = verdict_path(ws.path, campaign_id, verdict.id)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes(path, verdict_bytes(verdict.record), "verdict file")
+            sign_evidence(ws.path, role, path, "verdict-signed", keys_dir)  # signature, then ledger
+            return path
+
+        return record, ws.transaction(store)

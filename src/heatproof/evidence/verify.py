@@ -23,6 +23,7 @@ from sqlalchemy import select
 from heatproof.analysis.config import AnalysisConfig, config_sha256
 from heatproof.errors import InvalidInput
 from heatproof.evidence.hashing import file_sha256, merkle_root
+from heatproof.evidence.incomplete import incomplete_states
 from heatproof.evidence.keys import WORKSPACE_KEYS, key_dir
 from heatproof.evidence.ledger import (
     LEDGER,
@@ -562,6 +563,8 @@ def verify_workspace(
         ws.path, records, campaign_id, trust, sealed, verdicts, (every_run, every_verdict)
     )
     _check_verdict_rows(ws.path, stored, report)
+    for subject, path, problem in incomplete_states(ws, campaign_id):  # interrupted commands
+        report.add(subject, path, problem)
     report.warnings += [
         f"verdict {vid} of campaign {cid} was decided without evidence (no signed file); "
         f"decide with `heatproof dossier verdict {cid}` for one that is evidence"
