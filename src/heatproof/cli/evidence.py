@@ -95,7 +95,10 @@ def _show(report, json_out: bool, anchor_required: bool = False) -> None:
         for role, keys in report.keys.items():
             for key in keys:
                 typer.echo(f"  trusted {role} key {key}")
-        typer.echo(f"  ledger head {report.head} (publish it; --head SEQ:HASH proves a later ledger extends it)")
+        typer.echo(
+            f"  ledger head {report.head} (publish it; --head SEQ:HASH later proves the ledger "
+            "extends it)"
+        )
         for warning in report.warnings:
             typer.echo(f"  warning: {warning}")
     if not report.ok or refused:
@@ -183,7 +186,8 @@ def export(
     keys: KeysDir = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Write the campaign's self-contained dossier (raw Parquet, manifests, signatures, ledger, public keys, procedures, report)."""
+    """Write the campaign's self-contained dossier (raw Parquet, manifests, signatures, ledger,
+    public keys, procedures, report)."""
     from heatproof.evidence.dossier import export_dossier
     from heatproof.evidence.keys import key_dir
 

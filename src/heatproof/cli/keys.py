@@ -121,7 +121,9 @@ def revoke(
 
     entry = revoke_key(_workspace_path(workspace, db_url), role, fingerprint, reason, keys)
     if json_out:
-        print_json({"role": role, "revoked": fingerprint, "utc": entry.utc, "ledger_entry": entry.seq})
+        print_json(
+            {"role": role, "revoked": fingerprint, "utc": entry.utc, "ledger_entry": entry.seq}
+        )
     else:
         typer.echo(
             f"{role} key {fingerprint[:16]}... revoked at {entry.utc} (ledger entry {entry.seq}); "

@@ -185,9 +185,7 @@ def _introduce(root: Path, entries: list[Entry], key: Ed25519PrivateKey, role: s
     }
     if fp not in known:
         public = raw_public(key.public_key()).hex()
-        entry = _entry(
-            entries, key, role, "key-created", f"{role} key", fp, {"public_key": public}
-        )
+        entry = _entry(entries, key, role, "key-created", f"{role} key", fp, {"public_key": public})
         _append(root, entries, [entry])
 
 
@@ -210,9 +208,7 @@ def sign_evidence(
     with _locked(workspace) as entries:
         _introduce(workspace, entries, key, role)
         sig = sign_with(key, role, path, label)
-        _append(
-            workspace, entries, [_entry(entries, key, role, kind, label, sig.signed_sha256)]
-        )
+        _append(workspace, entries, [_entry(entries, key, role, kind, label, sig.signed_sha256)])
     return sig
 
 
@@ -237,21 +233,26 @@ def rotate(workspace: Path, role: str, keys_dir: Path | None = None) -> Entry:
     new = next_key(keys, role)
     new_fp = fingerprint(new.public_key())
     with _locked(workspace) as entries:
-        done = [e for e in entries if e.kind == "key-rotated" and e.detail.get("new_fingerprint") == new_fp]
+        done = [
+            e
+            for e in entries
+            if e.kind == "key-rotated" and e.detail.get("new_fingerprint") == new_fp
+        ]
         if done:  # interrupted after its entry: finish it
             entry = done[-1]
         else:
             _introduce(workspace, entries, old, role)
-            detail = {"new_fingerprint": new_fp, "new_public_key": raw_public(new.public_key()).hex()}
+            detail = {
+                "new_fingerprint": new_fp,
+                "new_public_key": raw_public(new.public_key()).hex(),
+            }
             entry = _entry(entries, old, role, "key-rotated", f"{role} key", new_fp, detail, new)
             _append(workspace, entries, [entry])
     finish_rotation(keys, role, entry.utc)
     return entry
 
 
-def revoke(
-    workspace: Path, role: str, fp: str, reason: str, keys_dir: Path | None = None
-) -> Entry:
+def revoke(workspace: Path, role: str, fp: str, reason: str, keys_dir: Path | None = None) -> Entry:
     """Revoke key ``fp`` of ``role``: a key-revoked entry signed by the role's current key;
     signatures the revoked key makes afterwards are findings, older ones stay valid."""
     check_role(role)
@@ -334,7 +335,9 @@ def walk(entries: list[Entry], trust: Trust) -> list[tuple[int, str]]:
     prev = ZERO
     for number, e in enumerate(entries, start=1):
         if e.seq != number:
-            problems.append((e.seq, f"is at position {number}: entries removed, inserted or reordered"))
+            problems.append(
+                (e.seq, f"is at position {number}: entries removed, inserted or reordered")
+            )
         if e.prev != prev:
             problems.append((e.seq, "does not link to the entry before it: history rewritten"))
         prev = e.hash

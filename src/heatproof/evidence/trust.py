@@ -183,9 +183,10 @@ def self_asserted(root: Path, public_keys: list[tuple[str, str]]) -> Trust:
     """The keys a checked folder asserts about itself: keys/<role>*.pub and the ``(role, public
     key hex)`` pairs its ledger introduces. Proves nothing against a forger."""
     trust = Trust(f"the keys inside {root.name} (self-asserted)", anchored=False)
-    pubs = [(p.name.split(".")[0].split("-")[0], p.read_text().strip()) for p in sorted(
-        (root / "keys").glob("*.pub")
-    )]
+    pubs = [
+        (p.name.split(".")[0].split("-")[0], p.read_text().strip())
+        for p in sorted((root / "keys").glob("*.pub"))
+    ]
     for role, hexkey in [*pubs, *public_keys]:
         fp = trust.learn(hexkey)
         if fp is not None and role in ROLES and fp not in trust.keys:
@@ -252,7 +253,9 @@ def load_trust(path: Path) -> Trust:
         text = path.read_text(encoding="utf-8")
         data = json.loads(text) if text.lstrip().startswith("{") else tomllib.loads(text)
     except OSError as exc:
-        raise InvalidInput(f"--trust={path} cannot be read ({exc.strerror}); give the trust file") from None
+        raise InvalidInput(
+            f"--trust={path} cannot be read ({exc.strerror}); give the trust file"
+        ) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"--trust={path} is not TOML or JSON ({exc}); fix it") from None
     if data.get("format", FORMAT) != FORMAT:
@@ -263,7 +266,9 @@ def load_trust(path: Path) -> Trust:
         raise InvalidInput(f"--trust={path}: roles must be a table role = [fingerprints]")
     for role, fps in roles.items():
         for i, fp in enumerate(fps if isinstance(fps, list) else [fps]):
-            _trusted_key({"role": role, "fingerprint": fp}, f"--trust={path} roles.{role}[{i}]", trust)
+            _trusted_key(
+                {"role": role, "fingerprint": fp}, f"--trust={path} roles.{role}[{i}]", trust
+            )
     for i, entry in enumerate(data.get("key", [])):
         _trusted_key(entry, f"--trust={path} key[{i}]", trust)
     for i, head in enumerate(data.get("head", [])):
@@ -271,7 +276,9 @@ def load_trust(path: Path) -> Trust:
             raise InvalidInput(f"--trust={path} head[{i}] is not a table with seq and hash")
         trust.heads.append(parse_head(f"{head.get('seq')}:{head.get('hash')}", f"head[{i}]"))
     if not trust.keys:
-        raise InvalidInput(f"--trust={path} pins no key; write it with `heatproof keys export-trust`")
+        raise InvalidInput(
+            f"--trust={path} pins no key; write it with `heatproof keys export-trust`"
+        )
     return trust
 
 

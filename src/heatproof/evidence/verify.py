@@ -386,7 +386,9 @@ def _check_ledger_files(
     (every run id, every verdict file stem) of the records. Entries up to a dossier import are
     the dossier's history (its other files were never imported)."""
     runs, verdicts = known
-    horizon = max((e.detail.get("through", 0) for e in entries if e.kind == "dossier-imported"), default=0)
+    horizon = max(
+        (e.detail.get("through", 0) for e in entries if e.kind == "dossier-imported"), default=0
+    )
     for e in entries:
         if e.seq <= horizon or e.kind not in ("run-sealed", "verdict-signed"):
             continue
@@ -475,7 +477,7 @@ DECISION_COLUMNS = ("outcome", "campaign_id", "software_version", "config_sha256
 def _check_verdict_rows(root: Path, rows: list[Verdict], report: VerifyReport) -> None:
     """Each verdict row's decision columns against its signed file (or, for a verdict without
     evidence, its stored record); a POSITIVE without evidence is a finding while it is the
-    campaign's latest verdict, a warning once superseded."""
+    campaign's latest verdict (once superseded, the warning of every verdict without evidence)."""
     latest: dict[int, int] = {}
     for v in rows:
         latest[v.campaign_id] = max(latest.get(v.campaign_id, 0), v.id)
@@ -498,21 +500,16 @@ def _check_verdict_rows(root: Path, rows: list[Verdict], report: VerifyReport) -
                     f"column {column} is {value!r} in the records, {source} says "
                     f"{signed[column]!r}: the records were edited",
                 )
-        if evidence or "POSITIVE" not in (v.outcome, v.record.get("outcome")):
-            continue
-        claim = (
-            f"verdict {v.id} of campaign {v.campaign_id} claims POSITIVE without evidence "
-            "(no signed file, no ledger entry)"
-        )
-        if latest[v.campaign_id] == v.id:
+        positive = "POSITIVE" in (v.outcome, v.record.get("outcome"))
+        if not evidence and positive and latest[v.campaign_id] == v.id:
             report.add(
                 subject,
                 "records",
-                f"{claim}; a POSITIVE must be decided with `heatproof dossier seal "
-                f"{v.campaign_id}` and `heatproof dossier verdict {v.campaign_id}`",
+                f"verdict {v.id} of campaign {v.campaign_id} claims POSITIVE without evidence "
+                "(no signed file, no ledger entry); a POSITIVE must be decided with "
+                f"`heatproof dossier seal {v.campaign_id}` and `heatproof dossier verdict "
+                f"{v.campaign_id}`",
             )
-        else:
-            report.warnings.append(f"{claim}, superseded by a later verdict")
 
 
 def sealed_runs(runs: list[Run], verdict_records: list[dict]) -> dict[int, str | None]:
@@ -548,7 +545,8 @@ def verify_workspace(
             query = query.where(Verdict.campaign_id == campaign_id)
         stored = list(s.scalars(query))
         every_verdict = {
-            verdict_path(Path(), c, v).stem for c, v in s.execute(select(Verdict.campaign_id, Verdict.id))
+            verdict_path(Path(), c, v).stem
+            for c, v in s.execute(select(Verdict.campaign_id, Verdict.id))
         }
         records = {run.id: record_part(run) for run in runs}
         sealed = sealed_runs(runs, [v.record for v in stored])
