@@ -1,4 +1,8 @@
-"""Durable ingest: chunks, hash chain, recovery after a crash, gaps."""
+"""Durable ingest: chunks, hash chain, recovery after a crash, gaps, one writer at a time."""
+
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -108,3 +112,59 @@ def test_gaps_are_reported_from_the_counter_never_filled():
         {"after_sample": 2, "before_sample": 6, "missing": 3, "t_from_s": 4.0, "t_to_s": 12.0},
         {"after_sample": 7, "before_sample": 9, "missing": 1, "t_from_s": 14.0, "t_to_s": 18.0},
     ]
+
+
+def test_a_log_closed_for_finalizing_takes_no_more_samples(store):
+    log = ChunkLog(store, "raw/r/s", chunk_rows=2)
+    log.open()
+    for i in range(4):
+        log.append(row(i))
+    log.close_for_finalize({"campaign": 1, "serial": "SN", "kind": "active"})
+    log.close()
+    again = ChunkLog(store, "raw/r/s")
+    with pytest.raises(HeatproofError, match="closed for finalizing .* takes no more samples"):
+        again.open()
+    reader = ChunkLog(store, "raw/r/s")
+    reader.open(append=False)  # finalize reads it
+    assert reader.read()["sample"].tolist() == [0, 1, 2, 3]
+
+
+def test_a_second_writer_in_another_process_is_refused_and_recovers_nothing(store, tmp_path):
+    """Issue 10: a rerun of `daq record` on a live run deleted its acknowledged samples."""
+    log = ChunkLog(store, "raw/r/s", chunk_rows=2)
+    log.open()
+    for i in range(5):
+        log.append(row(i))  # samples 0-3 acknowledged, 4 pending
+    (log.folder / "chunk-000003.parquet.unfinished.tmp").write_bytes(b"being written")
+    before = sorted(p.name for p in log.folder.iterdir())
+    second = subprocess.run(
+        [sys.executable, "-c", SECOND_WRITER, str(tmp_path)], capture_output=True, text=True
+    )
+    assert second.returncode == 2, second.stderr
+    assert second.stderr.count("\n") == 1 and f"is in use by pid {os.getpid()} on " in second.stderr
+    assert sorted(p.name for p in log.folder.iterdir()) == before  # no "recovery" of a live log
+    assert log.append(row(5)) == 5
+    log.close()
+    done = subprocess.run(
+        [sys.executable, "-c", SECOND_WRITER, str(tmp_path)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr  # the lock is free again: it recovers and appends
+    reopened = ChunkLog(store, "raw/r/s")
+    reopened.open()
+    assert reopened.read()["sample"].tolist() == list(range(7))
+
+
+SECOND_WRITER = """
+import sys
+from heatproof.errors import HeatproofError
+from heatproof.telemetry.ingest import ChunkLog
+from heatproof.telemetry.store import TelemetryStore
+log = ChunkLog(TelemetryStore(sys.argv[1] + "/telemetry", base=sys.argv[1]), "raw/r/s")
+try:
+    log.open()
+except HeatproofError as exc:
+    print(f"error: {exc}", file=sys.stderr)
+    sys.exit(2)
+log.append({"sample": 6, "t_s": 12.0, "phase": 0, "drive_w": 106.0, "camera_k": 800.0})
+log.commit()
+"""

@@ -172,6 +172,10 @@ def test_cli_serves_a_stand_and_records_it(tmp_path):
         assert json.loads(done.stdout)["run_id"] == 1
         checked = CliRunner().invoke(app, ["verify", *ws])
         assert checked.exit_code == 0 and json.loads(checked.stdout)["checked"]["chunks"] == 3
+        again = CliRunner().invoke(app, record)  # issue 10: it appended to the finalized run
+        assert "a finalized run takes no more samples" in str(again.exception)
+        checked = CliRunner().invoke(app, ["verify", *ws])
+        assert checked.exit_code == 0, checked.output
     finally:
         server.terminate()
         server.wait(10)

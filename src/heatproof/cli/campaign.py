@@ -33,7 +33,7 @@ def demo(
 
     AnalysisConfig(method=method)  # a bad method is refused before the workspace is made
     ws = open_workspace(workspace, db_url)
-    with Progress(
+    with ws.exclusive("demo"), Progress(  # refused or waiting before the progress bar shows
         TextColumn("{task.description}"),
         BarColumn(),
         TimeElapsedColumn(),
