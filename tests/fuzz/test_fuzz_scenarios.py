@@ -19,7 +19,7 @@ from heatproof.twin.scenario import load_scenario
 SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios").glob("*.toml"))
 SHORT_S = 40.0
 FUZZ = settings(
-    max_examples=150,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -3,12 +3,15 @@ calibration certificates), read from TOML or defaulted for a simulated stand."""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from heatproof.errors import InvalidInput, require
 from heatproof.stand.instruments import InstrumentCalibration, StandSpec, simulated_calibrations
+from heatproof.stand.registers import MAX_CORE_TC
 
 
 @dataclass(frozen=True)
@@ -24,24 +27,79 @@ def simulated_profile(name: str = "stand-1") -> StandProfile:
 
 
 def load_profile(path: Path | str) -> StandProfile:
-    """A profile from TOML: top-level ``name``, a [spec] table as StandSpec.to_dict() gives it
-    (missing parts default), and [[calibrations]] entries."""
+    """A profile from TOML (UTF-8): top-level ``name``, a [spec] table as StandSpec.to_dict()
+    gives it (missing parts default), and [[calibrations]] entries. Every value is checked
+    against its field: numbers finite and >= 0 (accuracies, noises), whole numbers, true/false,
+    texts, ISO dates; a wrong one is a one-line error naming the key."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise InvalidInput(
+            f"stand profile {path} is unreadable ({exc.strerror or exc}); give a TOML stand profile"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"stand profile {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(
             f"stand profile {path} is unreadable ({exc}); give a TOML stand profile"
-        ) from exc
-    name = str(data.get("name", "stand-1"))
+        ) from None
+    where = f"stand profile {path}"
+    unknown = sorted(set(data) - {"name", "spec", "calibrations"})
+    require(not unknown, f"{where} has unknown key(s) {unknown}; known: calibrations, name, spec")
+    name = data.get("name", "stand-1")
+    require(
+        isinstance(name, str) and name.strip() != "",
+        f"{where}: name={_show(name)} must be a non-empty quoted text",
+    )
     spec = _spec(name, data.get("spec", {}), path)
-    try:
-        calibrations = tuple(InstrumentCalibration(**c) for c in data.get("calibrations", []))
-    except TypeError as exc:
-        raise InvalidInput(
-            f"stand profile {path}: a [[calibrations]] entry is malformed ({exc})"
-        ) from exc
+    entries = data.get("calibrations", [])
+    require(
+        isinstance(entries, list) and all(isinstance(c, dict) for c in entries),
+        f"{where}: calibrations must be an array of tables ([[calibrations]] entries)",
+    )
+    calibrations = tuple(_calibration(c, f"{where}: [[calibrations]]") for c in entries)
     return StandProfile(name, spec, calibrations or simulated_calibrations(spec))
+
+
+def _show(value) -> str:
+    """repr on one line, cut to 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _calibration(entry: dict, where: str) -> InstrumentCalibration:
+    """One certificate: every field a non-empty text, the two dates ISO (a TOML date is taken as
+    written) and due_on not before calibrated_on."""
+    names = [f.name for f in fields(InstrumentCalibration)]
+    unknown, missing = sorted(set(entry) - set(names)), [n for n in names if n not in entry]
+    require(not unknown, f"{where} has unknown key(s) {unknown}; known: {names}")
+    require(not missing, f"{where} lacks {', '.join(missing)}; give each as a quoted text")
+    values = dict(entry)
+    for key in ("calibrated_on", "due_on"):
+        value = values[key]
+        if type(value) is dt.date:
+            values[key] = value.isoformat()
+        else:
+            try:
+                dt.date.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise InvalidInput(
+                    f"{where} {key}={_show(value)} is not a date; give it as YYYY-MM-DD"
+                ) from None
+    for key, value in values.items():
+        require(
+            isinstance(value, str) and value.strip() != "",
+            f"{where} {key}={_show(value)} must be a non-empty quoted text",
+        )
+    require(
+        values["calibrated_on"] <= values["due_on"],
+        f"{where} {values['instrument']}: due_on={values['due_on']} is before "
+        f"calibrated_on={values['calibrated_on']}",
+    )
+    return InstrumentCalibration(**values)
 
 
 def _spec(name: str, given, path: Path) -> StandSpec:
@@ -55,15 +113,51 @@ def _spec(name: str, given, path: Path) -> StandSpec:
     merged = {**base, "name": name}
     for key, value in given.items():
         if key == "name":
+            require(value == name, f"{where} name={_show(value)} differs from the profile's name")
             continue
         if isinstance(base[key], dict):
             table = f"stand profile {path}: [spec.{key}]"
             require(isinstance(value, dict), f"{table} must be a table")
             extra = sorted(set(value) - set(base[key]))
             require(not extra, f"{table} has unknown key(s) {extra}; known: {sorted(base[key])}")
+            value = {k: _checked(table, k, v, base[key][k]) for k, v in value.items()}
             value = {**base[key], **value}
+        else:
+            value = _checked(where, key, value, base[key])
         merged[key] = value
-    try:
-        return StandSpec.from_dict(merged)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(f"{where} is not valid ({exc})") from None
+    return StandSpec.from_dict(merged)
+
+
+def _checked(where: str, key: str, value, default):
+    """A [spec] value of the default's type and in its range, else a one-line error naming it."""
+    shown = f"{where} {key}={_show(value)}"
+    if key == "core_thermocouples":
+        require(
+            type(value) is int and 1 <= value <= MAX_CORE_TC,
+            f"{shown} must be a whole number in 1-{MAX_CORE_TC}",
+        )
+        return value
+    if key == "band_m":
+        require(
+            isinstance(value, list)
+            and len(value) == 2
+            and all(_real(x) and x > 0 for x in value)
+            and value[0] < value[1],
+            f"{shown} must be [low, high] wavelengths in m, 0 < low < high",
+        )
+        return [float(x) for x in value]
+    if isinstance(default, bool):
+        require(isinstance(value, bool), f"{shown} must be true or false")
+        return value
+    if isinstance(default, int):  # the power analyser's phases
+        require(value in (1, 2, 3) and type(value) is int, f"{shown} must be 1, 2 or 3")
+        return value
+    require(_real(value) and value >= 0, f"{shown} must be a finite number >= 0 (SI units)")
+    require(key != "range_w" or value > 0, f"{shown} must be > 0 W")
+    require(key != "emissivity_set" or 0 < value <= 1, f"{shown} must be in (0, 1]")
+    return float(value)
+
+
+def _real(x) -> bool:
+    """A finite int or float (not a bool)."""
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
