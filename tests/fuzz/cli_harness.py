@@ -49,7 +49,11 @@ def check_outcome(code: int, stderr: str, allowed: tuple[int, ...] = (0, 2)) -> 
 
 
 def tree_digest(folder: Path) -> str:
-    """SHA-256 over every relative path, file type and file content below `folder` (sorted)."""
+    """SHA-256 over every relative path, file type and file content below `folder` (sorted).
+
+    SQLite's sidecar files that hold no data are left out: the shared-memory index (`-shm`) and
+    an empty write-ahead log (`-wal`), which merely opening a database in WAL mode creates.
+    """
     h = hashlib.sha256()
     folder = Path(folder)
     if not folder.exists():
@@ -58,6 +62,8 @@ def tree_digest(folder: Path) -> str:
         dirs.sort()
         for name in sorted(dirs + files):
             p = Path(root) / name
+            if name.endswith("-shm") or (name.endswith("-wal") and p.stat().st_size == 0):
+                continue
             h.update(p.relative_to(folder).as_posix().encode() + b"\0")
             if p.is_file() and not p.is_symlink():
                 h.update(hashlib.sha256(p.read_bytes()).digest())
