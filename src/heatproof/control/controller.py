@@ -65,6 +65,29 @@ class Readings:
         object.__setattr__(self, "core_k", tuple(float(x) for x in self.core_k))
 
 
+POSITIVE = (
+    "tt_s",
+    "drive_rate_w_per_s",
+    "ramp_w_per_s",
+    "disagreement_k",
+    "runaway_min_rise_k",
+    "shell_alarm_k",
+    "hold_band_k",
+    "shutdown_rate_w_per_s",
+    "ss_band_k",
+    "ss_max_pulse_s",
+    "ss_max_off_s",
+)
+NON_NEGATIVE = (
+    "stuck_tolerance_k",
+    "stuck_drive_change_w",
+    "drive_off_tolerance_w",
+    "min_coolant_flow_kg_s",
+    "min_trip_margin_k",
+    "ss_min_margin_w",
+)
+
+
 @dataclass(frozen=True)
 class ControllerConfig:
     """Limits and tuning of one reactor controller (SI units; see docs/control.md).
@@ -135,12 +158,27 @@ class ControllerConfig:
             require(getattr(self, name) >= 1, f"{name}={getattr(self, name)} must be >= 1")
         require(self.runaway_samples >= 2, f"runaway_samples={self.runaway_samples} must be >= 2")
         require(self.watchdog_s > 0, f"watchdog_s={self.watchdog_s} must be > 0 s")
+        require(
+            0 <= self.setpoint_weight <= 1,
+            f"setpoint_weight={self.setpoint_weight} must be in [0, 1]",
+        )
         derive("stuck_drive_change_w", 0.05 * self.max_drive_w)
         derive("drive_off_tolerance_w", 0.01 * self.max_drive_w)
         derive("shutdown_rate_w_per_s", self.max_drive_w / 60.0)
         derive("off_k", self.safe_reset_k)
         derive("ss_pulse_w", self.max_drive_w)
         derive("ss_min_margin_w", 0.1 * self.max_drive_w)
+        for name in POSITIVE:  # a band, time or rate of zero or less silently disables its check
+            value = getattr(self, name)
+            require(value is None or value > 0, f"{name}={value} must be > 0")
+        for name in NON_NEGATIVE:
+            value = getattr(self, name)
+            require(value is None or value >= 0, f"{name}={value} must be >= 0")
+        require(
+            self.sensor_min_k < self.off_k < self.trip_k,
+            f"off_k={self.off_k} must lie between sensor_min_k={self.sensor_min_k} and "
+            f"trip_k={self.trip_k} K",
+        )
         require(
             0 < self.ss_pulse_w <= self.max_drive_w,
             f"ss_pulse_w={self.ss_pulse_w} must be in (0, max_drive_w={self.max_drive_w}] W",

@@ -287,7 +287,11 @@ def scenario_from_dict(data: dict) -> Scenario:
     source = _build(HeatSource, defaults | hyp, "hypothesis")
     cooling = _table(data.pop("cooling", {}), "cooling")
     cool_kind = cooling.pop("kind", "air")
-    require(cool_kind in ("air", "water"), f"cooling kind={cool_kind!r}; use 'air' or 'water'")
+    require(cool_kind in ("air", "water"), f"cooling kind={_show(cool_kind)}; use 'air' or 'water'")
+    require(
+        cool_kind == "water" or not cooling,
+        f"[cooling] kind='air' takes no {sorted(cooling)}; set kind = \"water\" for a jacket",
+    )
     jacket = _build(WaterJacket, cooling, "cooling") if cool_kind == "water" else None
     reactor = _table(data.pop("reactor", {}), "reactor")
     if "truth" in reactor:
