@@ -389,8 +389,43 @@ def unpacked(archive: Path, limits: ImportLimits | None = None) -> Iterator[Path
         yield tops[0]
 
 
-def _index_records(root: Path) -> tuple[dict, dict[int, dict]]:
+def _shape(ok: bool, what: str) -> None:
+    if not ok:
+        raise ValueError(what)
+
+
+def _ids(rows, what: str, keys: tuple[str, ...]) -> list[dict]:
+    """A list of records, each a table whose ``keys`` are whole numbers (ids, not booleans)."""
+    _shape(isinstance(rows, list), f"records.{what} is not a list")
+    for row in rows:
+        _shape(
+            isinstance(row, dict) and all(type(row.get(k)) is int for k in keys),
+            f"records.{what} holds {str(row)[:60]!r}, not a record with whole-number {keys}",
+        )
+    return rows
+
+
+def _read_index(root: Path) -> dict:
+    """dossier.json, its shape checked: ValueError names the first thing out of place."""
     index = json.loads((root / INDEX).read_bytes())
+    _shape(isinstance(index, dict), "not a JSON object")
+    rec, files = index.get("records"), index.get("files")
+    _shape(isinstance(rec, dict), "records is not an object")
+    _shape(
+        isinstance(files, dict) and all(isinstance(v, str) for v in files.values()),
+        "files is not an object of SHA-256 texts",
+    )
+    _shape(isinstance(index.get("verdict_file"), str), "verdict_file is not a path")
+    _shape(isinstance(rec.get("design"), dict), "records.design is not an object")
+    _ids([rec.get("campaign")], "campaign", ("id",))
+    _ids(rec.get("stands"), "stands", ("id",))
+    _ids(rec.get("units"), "units", ("id",))
+    _ids(rec.get("runs"), "runs", ("id", "stand_id", "unit_id"))
+    return index
+
+
+def _index_records(root: Path) -> tuple[dict, dict[int, dict]]:
+    index = _read_index(root)
     rec = index["records"]
     stands = {st["id"]: st for st in rec["stands"]}
     serials = {u["id"]: u["serial"] for u in rec["units"]}
@@ -408,7 +443,7 @@ def verify_unpacked(root: Path, trust: Trust | None = None) -> VerifyReport:
     verdict, against ``trust`` (default: the keys the dossier asserts, which proves nothing)."""
     try:
         index, fields = _index_records(root)
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         report = VerifyReport()
         report.add("dossier index", INDEX, f"unreadable ({exc})")
         return report
@@ -431,14 +466,17 @@ def verify_unpacked(root: Path, trust: Trust | None = None) -> VerifyReport:
             report.add("dossier file", name, "altered: SHA-256 differs from dossier.json")
     try:
         _check_generated(root, index, report)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         report.add("dossier", INDEX, f"verdict, manifest or configuration unreadable ({exc})")
     return report
 
 
 def _check_generated(root: Path, index: dict, report: VerifyReport) -> None:
     """The procedure files and analysis config must equal what the signed evidence says."""
-    verdict = json.loads((root / index["verdict_file"]).read_bytes())
+    verdict_file = inside(root, index["verdict_file"])
+    _shape(verdict_file is not None, f"verdict_file {index['verdict_file']!r} leaves the dossier")
+    verdict = json.loads(verdict_file.read_bytes())
+    _shape(isinstance(verdict, dict), f"{index['verdict_file']} is not a JSON object")
     config = json.loads((root / "analysis/config.json").read_bytes())
     if config != verdict.get("config"):
         report.add(
