@@ -196,6 +196,13 @@ def test_a_time_is_finite_positive_and_sane(key, value):
         analyze(doc)
 
 
+def test_monte_carlo_trials_are_bounded():
+    doc = load_example("steam.toml")
+    doc["campaign"]["mc_trials"] = 2**62  # it allocated until the machine ran out of memory
+    with pytest.raises(InvalidInput, match=r"campaign.mc_trials=4611686018427387904 is above 2,000,000"):
+        analyze(doc)
+
+
 def test_margin_and_confidence_come_from_the_file():
     doc = load_example("calibrated.toml")
     doc["run"][0]["output"]["observable"] = {"value": "880 K", "u": "0.5 K"}  # COP ~1.115

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from functools import cache
+from tokenize import TokenError
 
 import pint
 
@@ -61,7 +62,7 @@ def _convert(number: float, unit: str, si_unit: str, field: str, difference: boo
         q = ureg.Quantity(number, unit).to(si_unit).magnitude
         if difference:  # offset units (degC): convert the difference, not the point
             q -= ureg.Quantity(0.0, unit).to(si_unit).magnitude
-    except (pint.errors.PintError, AttributeError, TypeError, ValueError) as exc:
+    except (pint.errors.PintError, AttributeError, TypeError, ValueError, TokenError) as exc:
         raise InvalidInput(
             f"{field}: cannot read {number:g} {unit!r} as {si_unit} ({exc}); "
             f"give a unit compatible with {si_unit}"

@@ -29,6 +29,7 @@ from heatproof.stand.instruments import PowerAnalyzerSpec
 FORMAT = "heatproof-runfile-1"
 KINDS = ("active", "calibration")
 YEAR_S = 365.25 * 86400.0
+MAX_MC_TRIALS = 2_000_000  # each trial holds a few floats per input: 2e6 trials is ~1 GB at most
 MAX_TIME_S = 10 * YEAR_S  # a steady run's duration or time constant: anything longer is a typo
 _CONFIG_KEYS = (
     "confidence",
@@ -61,7 +62,7 @@ def analyze_document(doc: dict, sha256: str, source: str = "<memory>") -> dict:
         doc.get("format") == FORMAT,
         f'format={doc.get("format")!r}; a run file starts with format = "{FORMAT}"',
     )
-    config, charge_mass_kg, name = campaign_config(doc.get("campaign", {}))
+    config, charge_mass_kg, name = campaign_config(_table(doc.get("campaign", {}), "[campaign]"))
     runs = doc.get("run")
     require(
         isinstance(runs, list) and runs, "run file has no [[run]] table; describe at least one run"
@@ -85,6 +86,12 @@ def campaign_config(spec: dict) -> tuple[AnalysisConfig, float, str]:
         "charge_mass" in spec,
         "[campaign] lacks charge_mass; give the active charge's mass, e.g. '1 g'",
     )
+    trials = spec.get("mc_trials", 0)
+    require(
+        not isinstance(trials, int) or trials <= MAX_MC_TRIALS,
+        f"campaign.mc_trials={trials} is above {MAX_MC_TRIALS:,}; more trials would only cost "
+        "memory and time (the default is 200000)",
+    )
     kwargs = {k: spec[k] for k in _CONFIG_KEYS if k in spec}
     if "energy_density_bound" in spec:
         kwargs["energy_density_bound_j_kg"] = quantity(
@@ -100,7 +107,10 @@ def analyze_steady_run(spec: dict, index: int, config: AnalysisConfig, sha256: s
     label = str(spec.get("label", f"run-{index + 1}"))
     where = f"run {label}"
     kind = spec.get("kind", "active")
-    require(kind in KINDS, f"{where}: kind={kind!r} is unknown; use 'active' or 'calibration'")
+    require(
+        isinstance(kind, str) and kind in KINDS,
+        f"{where}: kind={kind!r} is unknown; use 'active' or 'calibration'",
+    )
     require(
         "duration" in spec,
         f"{where}: duration is missing; give the steady run's length, e.g. '24 h'",
@@ -117,7 +127,7 @@ def analyze_steady_run(spec: dict, index: int, config: AnalysisConfig, sha256: s
     inputs, findings = electrical_input(spec["input"], where)
     method = spec["output"].get("method")
     require(
-        method in OUTPUT_METHODS,
+        isinstance(method, str) and method in OUTPUT_METHODS,
         f"{where}: output method={method!r} is unknown; use one of {', '.join(OUTPUT_METHODS)}",
     )
     out = OUTPUT_METHODS[method](spec["output"], where, config)
@@ -168,6 +178,11 @@ def analyze_steady_run(spec: dict, index: int, config: AnalysisConfig, sha256: s
         tuple(f for f in findings if f is not None),
         method,
     )
+
+
+def _table(spec, field: str) -> dict:
+    require(isinstance(spec, dict), f"{field}={spec!r} is not a table; give keys = values")
+    return spec
 
 
 def _time(spec, field: str) -> float:
@@ -270,7 +285,7 @@ def electrical_input(spec: dict, where: str) -> tuple[list[m.Term], list]:
             )
         )
     if "cable" in spec:
-        c = spec["cable"]
+        c = _table(spec["cable"], f"{where}.input.cable")
         terms.append(
             m.cable_loss(
                 "cable",
@@ -279,7 +294,13 @@ def electrical_input(spec: dict, where: str) -> tuple[list[m.Term], list]:
             )
         )
     supplied = integer(spec.get("phases_supplied", measured), f"{where}.input.phases_supplied")
-    blind = pitfalls.input_blind(bool(spec.get("measures_dc", True)), measured, supplied, where)
+    measures_dc = spec.get("measures_dc", True)
+    require(
+        isinstance(measures_dc, bool),
+        f"{where}.input.measures_dc={measures_dc!r} is not true or false; say whether the "
+        "analyzer sees DC",
+    )
+    blind = pitfalls.input_blind(measures_dc, measured, supplied, where)
     return terms, [*findings, blind]
 
 
@@ -366,12 +387,13 @@ def _material(spec, field: str) -> Material:
         isinstance(spec, dict),
         f"{field} must be a material name or a table with t, eps_total, eps_band",
     )
-    t_k = tuple(quantity(t, "K", f"{field}.t") for t in spec.get("t", []))
+    t = spec.get("t", [])
+    require(isinstance(t, list), f"{field}.t={t!r} is not a list; give e.g. ['300 K', '900 K']")
     return Material(
         str(spec.get("name", "custom")),
-        t_k,
-        tuple(map(float, spec.get("eps_total", []))),
-        tuple(map(float, spec.get("eps_band", []))),
+        tuple(quantity(x, "K", f"{field}.t") for x in t),
+        tuple(numbers(spec.get("eps_total", []), f"{field}.eps_total")),
+        tuple(numbers(spec.get("eps_band", []), f"{field}.eps_band")),
         str(spec.get("source", "given in the run file")),
     )
 
@@ -387,7 +409,12 @@ def thermography_method(spec: dict, where: str, config: AnalysisConfig) -> Outpu
             0 < eps_set <= 1,
             f"{f}.emissivity_set={eps_set} is outside (0, 1]; give the camera's setting",
         )
-        band = tuple(quantity(b, "m", f"{f}.band") for b in s.get("band", ["7.5 um", "13 um"]))
+        band = s.get("band", ["7.5 um", "13 um"])
+        require(
+            isinstance(band, list) and len(band) == 2,
+            f"{f}.band={band!r} is not a pair of wavelengths; give e.g. ['7.5 um', '13 um']",
+        )
+        band = tuple(quantity(b, "m", f"{f}.band") for b in band)
         sections.append(
             m.Section(
                 str(s.get("name", f"section{j + 1}")),
