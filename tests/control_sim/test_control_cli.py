@@ -113,7 +113,8 @@ def test_errors_are_one_line_with_status_2(monkeypatch, capsys, tmp_path, conten
         (["fault-campaign", "--runs", "1", "--dt", "1e-300"], "samples; at most 1000000"),
         (["critical-drive", "--duration", "inf"], "--duration=inf must be a finite time"),
         (["critical-drive", "--duration", "nan"], "--duration=nan must be a finite time"),
-        (["critical-drive", "--duration", "1e308"], "1e+308 steps; at most 1e+08"),
+        (["critical-drive", "--duration", "1e308"], "1e+308 steps; give 1 to 1e+08"),
+        (["critical-drive", "--duration", "1e-300"], "1e-300 steps; give 1 to 1e+08"),
     ],
 )
 def test_option_values_that_raised_are_one_line(monkeypatch, capsys, args, message):

@@ -37,11 +37,18 @@ def main() -> None:
         print("error: aborted", file=sys.stderr)
         sys.exit(130)
     except Exception as err:
-        # usage errors of Typer's bundled click: they know how to show themselves
-        if callable(getattr(err, "show", None)) and isinstance(
+        # usage errors of Typer's bundled click: one line naming the command's --help (no
+        # arguments at all shows the help itself)
+        if callable(getattr(err, "format_message", None)) and isinstance(
             getattr(err, "exit_code", None), int
         ):
-            err.show()
+            message = " ".join(err.format_message().split()).rstrip(".")
+            if not message:
+                err.show()
+                sys.exit(err.exit_code)
+            ctx = getattr(err, "ctx", None)
+            see = f"; see `{ctx.command_path} --help`" if ctx is not None else ""
+            print(f"error: {message}{see}", file=sys.stderr)
             sys.exit(err.exit_code)
         raise
     sys.exit(code if isinstance(code, int) else 0)

@@ -235,9 +235,9 @@ def simulate_fleet(
         f"dt_s={dt_s} and duration_s={duration_s} must be finite and > 0 s",
     )
     require(
-        duration_s / dt_s <= MAX_STEPS,
-        f"duration_s={duration_s} at dt_s={dt_s} is {duration_s / dt_s:.3g} steps; at most "
-        f"{MAX_STEPS:.0e} (shorten the run or lengthen dt_s)",
+        1 <= duration_s / dt_s <= MAX_STEPS,
+        f"duration_s={duration_s} at dt_s={dt_s} is {duration_s / dt_s:.3g} steps; give 1 to "
+        f"{MAX_STEPS:.0e} (duration_s >= dt_s, not longer than that)",
     )
     require(
         (drive_w is None) != (setpoint_k is None),
