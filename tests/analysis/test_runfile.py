@@ -251,6 +251,12 @@ WAVEFORM = ("run", 0, "input", "waveform", 0)
         (_set(("run",), ["x"]), r"run\[0\]='x' is not a table"),
         (_set(("run", 0, "output", "dummy"), [1, 2]), r"dummy\[0\]=1 is not a table"),
         (_set((*WAVEFORM, "v"), ["a", 1]), r"waveform\[0\].v must be a list of numbers"),
+        # found by fuzzing: an overflow warned on stderr before the error; pint's parser asserted
+        (_set((*WAVEFORM, "v"), [2e182] * 32), r"waveform\[0\].v holds a sample that is not finite"),
+        (_set((*WAVEFORM, "range"), "3 kW*"), r"range: cannot read 3 'kW\*' as W"),
+        (_set(("campaign",), 1.5), r"\[campaign\]=1.5 is not a table"),
+        (_set(("run", 0, "kind"), {}), "kind={} is unknown"),
+        (_set(("run", 0, "input", "measures_dc"), "false"), "measures_dc='false' is not true or false"),
     ],
 )
 def test_a_value_of_the_wrong_type_is_named_not_a_traceback(change, message):

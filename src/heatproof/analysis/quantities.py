@@ -62,7 +62,8 @@ def _convert(number: float, unit: str, si_unit: str, field: str, difference: boo
         q = ureg.Quantity(number, unit).to(si_unit).magnitude
         if difference:  # offset units (degC): convert the difference, not the point
             q -= ureg.Quantity(0.0, unit).to(si_unit).magnitude
-    except (pint.errors.PintError, AttributeError, TypeError, ValueError, TokenError) as exc:
+    # pint's parser raises TokenError ("W (") or a bare AssertionError ("3 kW*") on a malformed unit
+    except (pint.errors.PintError, AttributeError, TypeError, ValueError, TokenError, AssertionError) as exc:
         raise InvalidInput(
             f"{field}: cannot read {number:g} {unit!r} as {si_unit} ({exc}); "
             f"give a unit compatible with {si_unit}"

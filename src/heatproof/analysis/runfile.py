@@ -30,7 +30,8 @@ FORMAT = "heatproof-runfile-1"
 KINDS = ("active", "calibration")
 YEAR_S = 365.25 * 86400.0
 MAX_MC_TRIALS = 2_000_000  # each trial holds a few floats per input: 2e6 trials is ~1 GB at most
-MAX_TIME_S = 10 * YEAR_S  # a steady run's duration or time constant: anything longer is a typo
+MAX_TIME_S = 10 * YEAR_S
+MAX_SAMPLE_V, MAX_SAMPLE_A = 1e7, 1e6  # waveform samples (in v_unit, i_unit): beyond any stand  # a steady run's duration or time constant: anything longer is a typo
 _CONFIG_KEYS = (
     "confidence",
     "margin",
@@ -68,7 +69,8 @@ def analyze_document(doc: dict, sha256: str, source: str = "<memory>") -> dict:
         isinstance(runs, list) and runs, "run file has no [[run]] table; describe at least one run"
     )
     tables(runs, "run")
-    results = [analyze_steady_run(spec, i, config, sha256) for i, spec in enumerate(runs)]
+    with np.errstate(all="ignore"):  # overflow to inf or nan is checked and named, not warned
+        results = [analyze_steady_run(spec, i, config, sha256) for i, spec in enumerate(runs)]
     labels = [r.run_id for r in results]
     require(
         len(set(labels)) == len(labels),
@@ -247,6 +249,17 @@ def _accuracy_unknown(field: str) -> pitfalls.Finding:
     )
 
 
+def _samples(values, field: str, limit: float) -> np.ndarray:
+    """Waveform samples: finite numbers of magnitude below ``limit`` (in their unit)."""
+    x = np.asarray(numbers(values, field))
+    require(
+        bool(np.all(np.abs(x) < limit)),
+        f"{field} holds a sample that is not finite or not below {limit:g} in size; "
+        "give the recorded samples",
+    )
+    return x
+
+
 def electrical_input(spec: dict, where: str) -> tuple[list[m.Term], list]:
     """Input terms (phases, waveforms, auxiliary loads, cable losses) and the input-instrument findings."""
     terms: list[m.Term] = []
@@ -267,8 +280,8 @@ def electrical_input(spec: dict, where: str) -> tuple[list[m.Term], list]:
         terms.append(
             m.waveform_power(
                 f"waveform{j + 1}",
-                np.asarray(numbers(wf["v"], f"{field}.v")) * scale_v,
-                np.asarray(numbers(wf["i"], f"{field}.i")) * scale_i,
+                _samples(wf["v"], f"{field}.v", MAX_SAMPLE_V) * scale_v,
+                _samples(wf["i"], f"{field}.i", MAX_SAMPLE_A) * scale_i,
                 analyzer,
                 integer(wf.get("cycles", 1), f"{field}.cycles"),
             )
