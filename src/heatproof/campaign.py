@@ -117,7 +117,12 @@ def run_info(run: Run) -> RunInfo:
         design.geometry["diameter_m"], design.geometry["area_m2"], material(design.material)
     )
     return RunInfo(
-        run.id, run.kind, surface, StandSpec.from_dict(run.stand.instruments), run.telemetry_sha256
+        run.id,
+        run.kind,
+        surface,
+        StandSpec.from_dict(run.stand.instruments),
+        run.telemetry_sha256,
+        run.unit.serial,
     )
 
 
@@ -139,9 +144,14 @@ def campaign_calibration(
     once); (None, {}) for thermography."""
     if config.method != "calibrated":
         return None, {}
-    dummy = [run for run in campaign.runs if run.kind == "calibration"]
+    dummy = sorted((run for run in campaign.runs if run.kind == "calibration"), key=lambda r: r.id)
     telemetry = {run.id: read_run(ws, run) for run in dummy}
-    calibration = calibrate([(telemetry[run.id], run_info(run).stand) for run in dummy], config)
+    infos = [run_info(run) for run in dummy]
+    calibration = calibrate(
+        [(telemetry[i.run_id], i.stand, i.unit, i.run_id) for i in infos],
+        config,
+        infos[0].surface if infos else None,
+    )
     return calibration, telemetry
 
 

@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass, fields
 from heatproof.errors import require
 
 METHODS = ("thermography", "calibrated")
+PROTOCOLS = ("single", "bracketing", "multi-unit")
+UNIT_TOLERANCES = ("unstated", "design")
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,13 @@ class AnalysisConfig:
     The steady window of a hold is its last window_s seconds, but never its first settle_s seconds.
     method: "thermography" (absolute: camera, emissivity tables, convection correlation) or
     "calibrated" (differential: the dummy runs' transfer function from camera reading to power, a
-    polynomial of calibration_degree).
+    polynomial of calibration_degree). calibration_protocol says how the dummy was run: "single"
+    (dummy run(s), then the active run), "bracketing" (dummy-active-dummy on the active's unit: the
+    change between the two dummies is measured and enters the budget) or "multi-unit" (dummy runs
+    on two or more units: their spread is measured and enters the budget). unit_tolerances:
+    "design" when each unit of the design may depart from the tables by the model-table
+    uncertainties below (a dummy that is another unit then carries that term), "unstated" when
+    nothing is stated (a dummy that is another unit blocks a POSITIVE).
 
     Relative standard uncertainties (k=1) state what is known about the models themselves:
     the material's in-band and total emissivity tables, the Churchill-Chu correlation and the area.
@@ -38,6 +46,8 @@ class AnalysisConfig:
     area_rel_u: float = 0.005
     method: str = "thermography"
     calibration_degree: int = 2
+    calibration_protocol: str = "single"
+    unit_tolerances: str = "unstated"
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -58,6 +68,16 @@ class AnalysisConfig:
         require(
             self.method in METHODS,
             f"method={self.method!r} is unknown; use one of {', '.join(METHODS)}",
+        )
+        require(
+            self.calibration_protocol in PROTOCOLS,
+            f"calibration_protocol={self.calibration_protocol!r} is unknown; use one of "
+            f"{', '.join(PROTOCOLS)}",
+        )
+        require(
+            self.unit_tolerances in UNIT_TOLERANCES,
+            f"unit_tolerances={self.unit_tolerances!r} is unknown; use one of "
+            f"{', '.join(UNIT_TOLERANCES)}",
         )
         require(
             self.calibration_degree in (1, 2, 3),

@@ -28,6 +28,7 @@ class RunInfo:
     surface: Surface
     stand: StandSpec
     telemetry_sha256: str
+    unit: str = ""
 
 
 def analyze_run(
@@ -60,7 +61,9 @@ def analyze_run(
     )  # stands declare no phases
     findings += [blind] if blind else []
     if calibration is not None:
-        findings += calibrated.run_findings(calibration, info.stand, info.kind, where)
+        findings += calibrated.run_findings(
+            calibration, info.stand, info.kind, where, info.unit, config, info.run_id
+        )
     return RunResult(
         info.run_id,
         info.kind,
@@ -92,10 +95,14 @@ def _window_result(
         details["heat_out_w"] = thermography.heat_out_w(w, info.surface, info.stand)
         details["shell_true_k"] = operating_k
     else:  # the observable is the camera reading itself
-        model = calibrated.cop_model(w, calibration, info.stand, info.kind)
+        model, budget = calibrated.cop_model(
+            w, calibration, info.stand, info.kind, info.surface, info.unit, config, info.run_id
+        )
         operating_k = w.camera_k
-        details["heat_out_w"] = calibrated.heat_out_w(w, calibration)
-        details["transfer_fit"] = calibration.fit.to_dict()
+        details["heat_out_w"] = calibrated.heat_out_w(w, calibration, info.run_id, budget)
+        details["transfer_fit"] = calibration.run_fit(info.run_id).to_dict()
+        if budget and info.kind == "active":
+            details["calibration"] = budget
     cop = evaluate(model, level=config.confidence, seed=seed, trials=config.mc_trials)
     return PointResult(
         w.phase,

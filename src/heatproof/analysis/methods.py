@@ -364,6 +364,8 @@ class TransferFit:
     high_k: float
     chi2: float
     dof: int
+    t_points_k: tuple[float, ...] = ()
+    u_eff_w: tuple[float, ...] = ()
 
     @property
     def p_value(self) -> float:
@@ -377,9 +379,15 @@ class TransferFit:
             out = out * x + a
         return out
 
+    def u_power_w(self, t_k: float) -> float:
+        """Standard uncertainty (W) of the fitted power at t_k, from the coefficients' covariance."""
+        x = (t_k - self.center_k) / self.scale_k
+        powers = x ** np.arange(len(self.coefficients) - 1, -1, -1)
+        return float(np.sqrt(max(powers @ np.array(self.covariance) @ powers, 0.0)))
+
     @classmethod
     def from_dict(cls, data: dict) -> TransferFit:
-        """Rebuild from to_dict() (e.g. from a verdict record)."""
+        """Rebuild from to_dict() (e.g. from a verdict record; older records lack the points)."""
         low_k, high_k = data["range_k"]
         return cls(
             tuple(data["coefficients"]),
@@ -390,6 +398,8 @@ class TransferFit:
             high_k,
             data["chi2"],
             data["dof"],
+            tuple(data.get("t_points_k", ())),
+            tuple(data.get("u_eff_w", ())),
         )
 
     def to_dict(self) -> dict:
@@ -402,12 +412,17 @@ class TransferFit:
             "chi2": self.chi2,
             "dof": self.dof,
             "p_value": self.p_value,
+            "t_points_k": list(self.t_points_k),
+            "u_eff_w": list(self.u_eff_w),
         }
 
 
-def fit_transfer(t_k, t_u_k, power_w, power_u_w, degree: int = 1) -> TransferFit:
+def fit_transfer(
+    t_k, t_u_k, power_w, power_u_w, degree: int = 1, center_k=None, scale_k=None
+) -> TransferFit:
     """Fit the dummy run's transfer function T -> P. Temperature uncertainty is folded into the
-    power's by the effective-variance method (u_eff^2 = u_P^2 + (dP/dT u_T)^2, one refinement)."""
+    power's by the effective-variance method (u_eff^2 = u_P^2 + (dP/dT u_T)^2, one refinement).
+    center_k and scale_k (default: the points' mean and span) put several fits on one footing."""
     t, ut, p, up = (np.asarray(a, dtype=float) for a in (t_k, t_u_k, power_w, power_u_w))
     require(
         t.size >= degree + 1,
@@ -415,7 +430,8 @@ def fit_transfer(t_k, t_u_k, power_w, power_u_w, degree: int = 1) -> TransferFit
         f"give at least {degree + 1}",
     )
     require(np.all(up > 0), "calibrated method: every dummy power needs an uncertainty > 0")
-    center, scale = float(t.mean()), float(max(np.ptp(t), 1.0))
+    center = float(t.mean()) if center_k is None else float(center_k)
+    scale = float(max(np.ptp(t), 1.0)) if scale_k is None else float(scale_k)
     x = (t - center) / scale
     u_eff = up
     for _ in range(2):
@@ -432,6 +448,8 @@ def fit_transfer(t_k, t_u_k, power_w, power_u_w, degree: int = 1) -> TransferFit
         float(t.max()),
         chi2,
         int(t.size - degree - 1),
+        tuple(map(float, t)),
+        tuple(map(float, u_eff)),
     )
 
 
@@ -439,20 +457,27 @@ def calibrated_output(
     fit: TransferFit,
     t_active_k: Distribution,
     t_offsets: Mapping[str, Distribution] | None = None,
-    power_error: Distribution | None = None,
+    power_errors: Mapping[str, Distribution] | Distribution | None = None,
+    factors: Mapping[str, Distribution] | None = None,
+    details: Mapping[str, object] | None = None,
 ) -> Term:
     """Output power of the active run = the dummy transfer function at its observable, with the
-    fit coefficients as correlated normal inputs. t_offsets: zero-mean errors added to the
-    observable (e.g. the active and the dummy run's camera calibration); power_error: a zero-mean
-    error of the dummy's power readings, carried by the fit (e.g. the dummy's analyzer accuracy)."""
+    fit coefficients as correlated normal inputs. t_offsets: errors added to the observable (e.g.
+    the camera between the runs); power_errors: errors added to the curve's power (W; e.g. the
+    dummy's analyzer accuracy, the interpolation; a single one is named dp_dummy_w); factors:
+    factors on it (e.g. the unit-to-unit term)."""
     n = len(fit.coefficients)
     cov = np.array(fit.covariance)
     sd = np.sqrt(np.diag(cov))
     offsets = dict(t_offsets or {})
+    if isinstance(power_errors, Distribution):
+        power_errors = {"dp_dummy_w": power_errors}
+    errors, scale = dict(power_errors or {}), dict(factors or {})
     inputs = {
         "t_k": t_active_k,
         **offsets,
-        **({"dp_dummy_w": power_error} if power_error is not None else {}),
+        **errors,
+        **scale,
         **{f"a{j}": Normal(fit.coefficients[j], float(sd[j])) for j in range(n)},
     }
     corr = {
@@ -462,8 +487,17 @@ def calibrated_output(
         if sd[i] > 0 and sd[j] > 0 and cov[i, j] != 0
     }
 
-    def power(t_k, dp_dummy_w=0.0, **rest):
+    def power(t_k, **rest):
         t = t_k + sum(rest[k] for k in offsets)
-        return fit.power_w(t, [rest[f"a{j}"] for j in range(n)]) + dp_dummy_w
+        p = fit.power_w(t, [rest[f"a{j}"] for j in range(n)]) + sum(rest[k] for k in errors)
+        for k in scale:
+            p = p * rest[k]
+        return p
 
-    return Term("calibrated", inputs, power, correlations=corr, details={"fit": fit.to_dict()})
+    return Term(
+        "calibrated",
+        inputs,
+        power,
+        correlations=corr,
+        details={"fit": fit.to_dict(), **(details or {})},
+    )

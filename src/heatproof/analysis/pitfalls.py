@@ -206,6 +206,21 @@ def calibration_camera_differs(
     )
 
 
+def calibration_other_unit(unit: str, dummy_units: list[str], where: str = "") -> Finding:
+    """A calibrated run on another unit than its dummy's, with no unit-to-unit term stated."""
+    return Finding(
+        "calibration_other_unit",
+        BLOCKING,
+        f"{_at(where)}This run measured unit {unit or '(unnamed)'}, but the dummy was unit(s) "
+        f"{', '.join(u or '(unnamed)' for u in dummy_units)}. No two units are alike: their "
+        "emissivity, convection and area differ, so one unit's transfer function is off for another "
+        "by an amount nothing in the budget states. Run the dummy on this unit (or bracket it), "
+        "calibrate on several units (calibration_protocol = \"multi-unit\"), or state the "
+        "design's unit-to-unit tolerances (unit_tolerances = \"design\").",
+        {"unit": unit, "dummy_units": dummy_units},
+    )
+
+
 def ambient_differs(
     ambient_k: float, dummy_low_k: float, dummy_high_k: float, tolerance_k: float, where: str = ""
 ) -> Finding | None:

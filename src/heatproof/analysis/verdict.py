@@ -44,6 +44,7 @@ def decide(runs: list[RunResult], config: AnalysisConfig, charge_mass_kg: float)
         "outcome": outcome,
         "reasons": reasons,
         "summary": _summary(active),
+        **_calibration(active),
         "pitfalls": [f.to_dict() for f in findings],
         "excess_energy_lower_bound_j": excess_low_j,
         "runs": [r.to_dict() for r in runs],
@@ -100,6 +101,15 @@ def _summary(active: list[tuple[RunResult, PointResult]]) -> dict:
         "phase": w.phase,
         "label": w.label,
     }
+
+
+def _calibration(active: list[tuple[RunResult, PointResult]]) -> dict:
+    """The calibrated method's protocol and what it measured, from the decisive active window."""
+    budgets = [w.details["calibration"] for _, w in active if "calibration" in w.details]
+    if not budgets:
+        return {}
+    run, w = min(active, key=lambda rw: rw[1].lower_bound())
+    return {"calibration": w.details.get("calibration", budgets[0])}
 
 
 def _campaign_findings(calibration, active) -> list[pitfalls.Finding]:

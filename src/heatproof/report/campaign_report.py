@@ -138,6 +138,46 @@ def _budget_table(window: dict) -> str:
     )
 
 
+def _calibration_section(record: dict) -> str:
+    """The calibrated method's protocol and what it measured or assumed (empty otherwise)."""
+    c = record.get("calibration")
+    if not c:
+        return ""
+    esc = html.escape
+    units = ", ".join(u or "(unnamed)" for u in c["dummy_units"])
+    rows = [
+        ("protocol", c["protocol"]),
+        ("dummy unit(s) / active unit", f"{units} / {c['unit'] or '(unnamed)'}"),
+    ]
+    camera = c["camera_between_runs"]
+    rows.append(("camera between runs", f"{camera['term']}: u = {camera['u_k']:.2f} K"))
+    unit = c["unit_to_unit"]
+    if "rel_u" in unit:
+        extra = f", {unit['units']} units, {unit['dof']} degrees of freedom" if "units" in unit else ""
+        rows.append(("unit to unit", f"{unit['term']}: u = {100 * unit['rel_u']:.2f} %{extra}"))
+    else:
+        rows.append(("unit to unit", unit["term"]))
+    if "bracketing" in c:
+        b = c["bracketing"]
+        rows.append(
+            (
+                "measured between the bracketing dummy runs",
+                f"camera reading changed {b['camera_change_k']:+.2f} K ({b['change_w']:+.2f} W "
+                f"at the active reading), half-width in the budget {b['half_width_w']:.2f} W",
+            )
+        )
+    for name in ("interpolation", "room"):
+        if name in c:
+            rows.append(
+                (
+                    f"{name} correction",
+                    f"{c[name]['correction_w']:+.2f} W, half-width {c[name]['half_width_w']:.2f} W",
+                )
+            )
+    body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+    return f'<h2>Calibration protocol</h2><table id="calibration">{body}</table>'
+
+
 def _simulation_notice(record: dict) -> str:
     """A plain banner when any run came from the twin: its verdict demonstrates the analysis only."""
     simulated = record.get("simulated_runs") or []
@@ -185,6 +225,7 @@ at {record["config"]["confidence"]:.0%} confidence, margin {record["config"]["ma
 <h2>Reasons</h2><ul>{reasons}</ul>
 <h2>Pitfalls checked</h2><ul>{pitfalls}</ul>
 <h2>Data</h2>{"".join(plots)}
+{_calibration_section(record)}
 <h2>Uncertainty budget (GUM) of the first active window</h2>{budget}
 <h2>Traceability</h2><p>software {esc(record["software_version"])}, analysis configuration SHA-256
 <code>{esc(record["config_sha256"])}</code></p><ul>{hashes}</ul>

@@ -22,18 +22,36 @@ class ThermocoupleSpec:
 
 @dataclass(frozen=True)
 class CameraSpec:
-    """Radiometric IR camera: band, the emissivity it is set to, and its calibration uncertainty (k=1)."""
+    """Radiometric IR camera: band, the emissivity it is set to, its calibration uncertainty (k=1)
+    and, apart from calibration, its stability between runs: stability_k (k=1, K) is how much its
+    reading of one surface may change from one run to the next while not recalibrated. None: not
+    stated, so two runs' readings are only known to within two independent calibrations."""
 
     band_m: tuple[float, float] = CAMERA_BAND_M
     emissivity_set: float = 0.95
     calibration_u_k: float = 1.5
     noise_k: float = 0.5
+    stability_k: float | None = None
 
     def __post_init__(self) -> None:
         require(
             0 < self.emissivity_set <= 1,
             f"emissivity_set={self.emissivity_set} is outside (0, 1]; give the camera's setting as a fraction",
         )
+        s = self.stability_k
+        require(
+            s is None or (isinstance(s, int | float) and not isinstance(s, bool) and 0 <= s <= 50),
+            f"stability_k={s!r} is not a temperature change in 0-50 K; give the camera's "
+            "between-run stability (k=1) in K, or leave it out if it is not stated",
+        )
+
+    @property
+    def between_runs_u_k(self) -> float:
+        """Standard uncertainty (K) of the change of the reading between two runs on this camera:
+        the stated stability, else two independent calibrations (sqrt(2) calibration_u_k)."""
+        if self.stability_k is None:
+            return 2**0.5 * self.calibration_u_k
+        return float(self.stability_k)
 
 
 @dataclass(frozen=True)
