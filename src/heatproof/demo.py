@@ -1,5 +1,6 @@
 """The demo: two honest campaigns on simulated stands, `null` (no heat source) and `gain` (excess
-power 0.3 x drive), each a calibration run over three levels and an active run at the middle one.
+power 0.3 x drive), each a calibration run over four levels and an active run at 1050 K, between
+two of them.
 
 The verdicts come from analysing the stored telemetry; the hypotheses only drive the simulation.
 These are simulations: a POSITIVE here demonstrates the analysis, never excess heat.
@@ -24,8 +25,9 @@ from heatproof.twin.simulate import Hold, Procedure
 from heatproof.workspace import Workspace
 
 CALIBRATION = Procedure(
-    "calibration-3-levels", (Hold(950.0, 3600.0), Hold(1050.0, 3600.0), Hold(1150.0, 3600.0))
-)
+    "calibration-4-levels",
+    tuple(Hold(k, 3600.0) for k in (950.0, 1020.0, 1080.0, 1150.0)),
+)  # four levels: the quadratic transfer function keeps a degree of freedom for its chi-square
 ACTIVE = Procedure("active-hold-1050K", (Hold(1050.0, 3600.0),))
 SCENARIOS = {"null": HeatSource("none"), "gain": HeatSource("gain", 0.3)}
 

@@ -52,7 +52,7 @@ def test_analyze_stored_run(demo_run, heatproof):
     calibration = next(r for r in verdict["runs"] if r["kind"] == "calibration")
     result = json.loads(heatproof("analyze", str(calibration["run_id"]), "--workspace", str(ws), "--json",
                                   check=True).stdout)
-    assert len(result["windows"]) == 3
+    assert len(result["windows"]) == 4  # the demo holds its dummy at four levels
     for window in result["windows"]:
         low, high = window["cop_interval"]
         assert low < 1.0 < high  # a dummy run reads COP = 1 within its interval

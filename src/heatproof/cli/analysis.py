@@ -16,7 +16,6 @@ from heatproof.cli.options import (
     DEFAULT_WORKSPACE,
     DbUrl,
     JsonFlag,
-    MethodOpt,
     WorkspaceDir,
     open_workspace,
     print_json,
@@ -99,46 +98,134 @@ def _print_runfile(record: dict, json_out: bool) -> None:
         typer.echo(f"  {p['severity']}: {p['code']}")
 
 
-def _campaigns(
-    gain: float,
-    n: int,
-    hours: float,
-    sample_s: float,
-    margin: float,
-    confidence: float,
-    seed: int,
-    processes: int,
-    method: str,
-    exact_tables: bool,
-    json_out: bool,
-) -> None:
-    from heatproof.analysis.simulated import CampaignPlan, run_campaigns
+Methods = Annotated[
+    list[str],
+    typer.Option(
+        "--method",
+        help="Output method(s): thermography and/or calibrated; repeat the option to analyse every "
+        "simulated campaign by each (the first gives the headline numbers).",
+    ),
+]
+Protocol = Annotated[
+    str,
+    typer.Option(
+        "--protocol",
+        help="Calibrated method's protocol: single (dummy, then active), bracketing "
+        "(dummy-active-dummy on one unit) or multi-unit (one dummy run on each of --dummy-units units).",
+    ),
+]
+UnitTolerances = Annotated[
+    str,
+    typer.Option(
+        "--unit-tolerances",
+        help="unstated (another unit than the dummy's blocks) or design (each unit off the tables "
+        "by the model-table uncertainties: a unit-to-unit term).",
+    ),
+]
+DummyUnits = Annotated[
+    int, typer.Option("--dummy-units", help="Dummy units of the multi-unit protocol.")
+]
+OtherUnit = Annotated[
+    bool, typer.Option("--other-unit", help="The active run is another unit than the dummy's.")
+]
+ToleranceScale = Annotated[
+    float,
+    typer.Option(
+        "--tolerance-scale",
+        help="Real units depart from the tables by this multiple of the stated uncertainties.",
+    ),
+]
+ActiveK = Annotated[float, typer.Option("--active-k", help="Active run's core target (K).")]
+Levels = Annotated[
+    str,
+    typer.Option("--levels", help="Dummy core targets (K), comma-separated; four by default."),
+]
+CameraStep = Annotated[
+    float,
+    typer.Option(
+        "--camera-step-k", help="Camera reading jumps by this much after the first dummy run (K)."
+    ),
+]
+CameraDrift = Annotated[
+    float,
+    typer.Option("--camera-drift-k-day", help="Camera reading drifts by this much per day (K)."),
+]
+WarmerRoom = Annotated[
+    float, typer.Option("--warmer-room-k", help="The active run's room is this much warmer (K).")
+]
+CameraStability = Annotated[
+    float | None,
+    typer.Option(
+        "--camera-stability-k",
+        help="The stand states this camera stability between runs (K, k=1); not stated by default.",
+    ),
+]
 
+
+def _levels(text: str) -> tuple[float, ...]:
+    try:
+        levels = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise InvalidInput(
+            f"--levels={text!r} is not a comma-separated list of temperatures; give e.g. 950,1020,1080,1150"
+        ) from None
+    return levels
+
+
+def _campaigns(gain: float, json_out: bool, **options) -> None:
+    from heatproof.analysis.simulated import CampaignPlan, LabErrors, run_campaigns
+
+    o = options
+    methods = tuple(dict.fromkeys(o["method"] or ["thermography"]))
     base = CampaignPlan().config
     plan = CampaignPlan(
         gain=gain,
-        hours=hours,
-        sample_s=sample_s,
-        seed=seed,
-        exact_tables=exact_tables,
-        config=replace(base, margin=margin, confidence=confidence, method=method),
+        hours=o["hours"],
+        sample_s=o["sample_s"],
+        seed=o["seed"],
+        exact_tables=o["exact_tables"],
+        config=replace(
+            base,
+            margin=o["margin"],
+            confidence=o["confidence"],
+            method=methods[0],
+            calibration_protocol=o["protocol"],
+            unit_tolerances=o["unit_tolerances"],
+        ),
+        levels_k=_levels(o["levels"]),
+        active_k=o["active_k"],
+        dummy_units=o["dummy_units"],
+        lab=LabErrors(
+            o["other_unit"],
+            o["tolerance_scale"],
+            o["camera_step_k"],
+            o["camera_drift_k_day"],
+            o["warmer_room_k"],
+            o["camera_stability_k"],
+        ),
+        methods=methods,
     )
+    n = o["n"]
     start = time.perf_counter()
     with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(f"{n} campaigns, gain {gain}, {method}", total=n)
+        task = bar.add_task(f"{n} campaigns, gain {gain}, {', '.join(methods)}", total=n)
         summary = run_campaigns(
-            plan, n, processes, lambda done, total: bar.update(task, completed=done)
+            plan, n, o["processes"], lambda done, total: bar.update(task, completed=done)
         )
     summary["elapsed_s"] = time.perf_counter() - start
     if json_out:
         print_json(summary)
         return
-    tables = "exact tables" if exact_tables else "surfaces drawn around the tables"
-    typer.echo(
-        f"{n} campaigns with gain {gain} ({method}, {tables}): {summary['counts']}; POSITIVE fraction "
-        f"{summary['positive_fraction']:.3f} (95 % CI {summary['positive_fraction_ci95'][0]:.3f}-"
-        f"{summary['positive_fraction_ci95'][1]:.3f}) in {summary['elapsed_s']:.0f} s"
-    )
+    tables = "exact tables" if o["exact_tables"] else "surfaces drawn around the tables"
+    for method, row in summary.get("by_method", {methods[0]: summary}).items():
+        ratio = row["cop_sd_over_u"]
+        typer.echo(
+            f"{n} campaigns with gain {gain} ({method}, {tables}): {row['counts']}; POSITIVE "
+            f"fraction {row['positive_fraction']:.3f} (95 % CI {row['positive_fraction_ci95'][0]:.3f}-"
+            f"{row['positive_fraction_ci95'][1]:.3f}); COP {row['cop_mean']:.4f}, sd "
+            f"{row['cop_sd']:.4f}" + (f" = {ratio:.2f} x stated u" if ratio else "")
+        )
+    typer.echo(f"in {summary['elapsed_s']:.0f} s")
 
 
 @app.command("null-campaigns")
@@ -150,14 +237,25 @@ def null_campaigns(
     confidence: Confidence = 0.99,
     seed: Seed = 1,
     processes: Processes = 2,
-    method: MethodOpt = "thermography",
+    method: Methods = None,
     exact_tables: ExactTables = False,
+    protocol: Protocol = "single",
+    unit_tolerances: UnitTolerances = "unstated",
+    dummy_units: DummyUnits = 3,
+    other_unit: OtherUnit = False,
+    tolerance_scale: ToleranceScale = 1.0,
+    active_k: ActiveK = 1050.0,
+    levels: Levels = "950,1020,1080,1150",
+    camera_step_k: CameraStep = 0.0,
+    camera_drift_k_day: CameraDrift = 0.0,
+    warmer_room_k: WarmerRoom = 0.0,
+    camera_stability_k: CameraStability = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """False-positive rate: n simulated campaigns of a reactor with no heat source."""
-    _campaigns(
-        0.0, n, hours, sample_s, margin, confidence, seed, processes, method, exact_tables, json_out
-    )
+    """False-positive rate: n simulated campaigns of a reactor with no heat source, optionally with
+    the lab's mistakes (another unit, camera drift, an active level between dummy levels...)."""
+    options = dict(locals())
+    _campaigns(0.0, options.pop("json_out"), **options)
 
 
 @app.command("gain-campaigns")
@@ -172,21 +270,23 @@ def gain_campaigns(
     confidence: Confidence = 0.99,
     seed: Seed = 1,
     processes: Processes = 2,
-    method: MethodOpt = "thermography",
+    method: Methods = None,
     exact_tables: ExactTables = False,
+    protocol: Protocol = "single",
+    unit_tolerances: UnitTolerances = "unstated",
+    dummy_units: DummyUnits = 3,
+    other_unit: OtherUnit = False,
+    tolerance_scale: ToleranceScale = 1.0,
+    active_k: ActiveK = 1050.0,
+    levels: Levels = "950,1020,1080,1150",
+    camera_step_k: CameraStep = 0.0,
+    camera_drift_k_day: CameraDrift = 0.0,
+    warmer_room_k: WarmerRoom = 0.0,
+    camera_stability_k: CameraStability = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Power of the test: n simulated campaigns of a reactor with a true gain."""
-    _campaigns(
-        gain,
-        n,
-        hours,
-        sample_s,
-        margin,
-        confidence,
-        seed,
-        processes,
-        method,
-        exact_tables,
-        json_out,
-    )
+    """Power of the test: n simulated campaigns of a reactor with a true gain, optionally with the
+    lab's mistakes."""
+    options = dict(locals())
+    options.pop("gain")
+    _campaigns(gain, options.pop("json_out"), **options)
