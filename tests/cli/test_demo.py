@@ -83,8 +83,11 @@ def test_calibrated_method_from_stored_telemetry(demo_run, tmp_path, heatproof):
 def test_daq_campaign_takes_the_method(tmp_path, heatproof):
     ws = str(tmp_path / "ws")
     made = json.loads(heatproof("daq", "campaign", "c", "--method", "calibrated", "--degree", "1",
+                                "--protocol", "bracketing", "--unit-tolerances", "design",
                                 "--workspace", ws, "--json", check=True).stdout)
     assert made["config"]["method"] == "calibrated" and made["config"]["calibration_degree"] == 1
+    assert made["config"]["calibration_protocol"] == "bracketing"
+    assert made["config"]["unit_tolerances"] == "design"
     bad = heatproof("daq", "campaign", "c", "--method", "flow", "--workspace", ws)
     assert bad.returncode == 2 and "method='flow' is unknown" in bad.stderr
     assert "Traceback" not in bad.stderr

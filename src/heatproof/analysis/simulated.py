@@ -1,9 +1,12 @@
 """Simulated campaigns: how often the verdict is POSITIVE for a reactor with no heat source (the
 false-positive rate) and for one with a known gain (the power of the test).
 
-Each campaign is a calibration (dummy) run over three levels and one long active run, simulated by
-the twin in memory with its own seeds and analysed exactly as stored telemetry is (analyze_run, then
-decide), by the method of the plan's configuration. Each campaign's reactor has its own real
+Each campaign is a calibration (dummy) run over four levels and one long active run (by protocol,
+also a second dummy run after it, or dummy runs on several units), simulated by the twin in memory
+with its own seeds and analysed exactly as stored telemetry is (analyze_run, then decide), by each
+of the plan's methods. `LabErrors` adds what real labs get wrong: another unit for the active run,
+units further off the tables than stated, a camera that steps or drifts between runs, a warmer
+room. Each campaign's reactor has its own real
 surface (``SurfaceTruth``): emissivities, convection and area drawn around the published tables
 with the relative uncertainties the analysis states for them, so the statistics exercise those
 terms of the budget too (``exact_tables`` makes the twin's surface equal to the tables, as the

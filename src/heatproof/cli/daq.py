@@ -117,6 +117,20 @@ def campaign(
     degree: Annotated[
         int, typer.Option(help="Degree of the calibrated method's transfer function (1-3).")
     ] = 2,
+    protocol: Annotated[
+        str,
+        typer.Option(
+            help="Calibrated method's protocol: single, bracketing (dummy-active-dummy on one "
+            "unit) or multi-unit (dummy runs on two or more units)."
+        ),
+    ] = "single",
+    unit_tolerances: Annotated[
+        str,
+        typer.Option(
+            help="unstated (an active unit other than the dummy's blocks) or design (the "
+            "design's unit-to-unit tolerances enter the budget)."
+        ),
+    ] = "unstated",
     json_out: JsonFlag = False,
 ) -> None:
     """Create a campaign (design HX-1 at the given revision) for runs recorded from stands."""
@@ -131,6 +145,8 @@ def campaign(
         mc_trials=mc_trials,
         method=method,
         calibration_degree=degree,
+        calibration_protocol=protocol,
+        unit_tolerances=unit_tolerances,
     )
     campaign_id = create_campaign(
         open_workspace(workspace, db_url), name, ReactorDesign(revision=revision), config
