@@ -180,6 +180,11 @@ def test_multi_unit_calibration_measures_the_spread_with_its_degrees_of_freedom(
     assert unit["term"] == "measured" and unit["units"] == 3 and unit["dof"] == 2
     assert 0.01 < unit["relative_sd"] < 0.06
     assert not _codes(record) and record["calibration"]["dummy_units"] == ["U0", "U1", "U2"]
+    with pytest.raises(InvalidInput, match="ids repeat"):  # runs told apart by their ids
+        calibrate(
+            [DummyRun(runs[0][0], StandSpec(), "U0"), DummyRun(runs[1][0], StandSpec(), "U1")],
+            replace(CONFIG, calibration_protocol="multi-unit"),
+        )
     # dummy windows are judged against their own unit's curve: each reads COP 1
     for run in record["runs"][:3]:
         for w in run["windows"]:

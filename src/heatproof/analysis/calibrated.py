@@ -108,15 +108,17 @@ def calibrate(
         "(emissivity, band); one transfer function cannot serve them all: repeat them with one setting",
     )
     groups = _groups(runs, config.calibration_protocol)
-    windows = {
-        r.run_id: hold_windows(r.columns, config.window_s, config.settle_s) for r in runs
-    }
+    require(
+        len(groups) == 1 or len({r.run_id for r in runs}) == len(runs),
+        "calibrated method: the dummy runs' ids repeat; give each its own run id",
+    )
+    windows = {id(r): hold_windows(r.columns, config.window_s, config.settle_s) for r in runs}
     all_windows = [w for ws in windows.values() for w in ws]
     center = float(np.mean([w.camera_k for w in all_windows])) if all_windows else 0.0
     scale = float(max(np.ptp([w.camera_k for w in all_windows]), 1.0)) if all_windows else 1.0
     fits = tuple(
         _fit(
-            [w for r in g for w in windows[r.run_id]],
+            [w for r in g for w in windows[id(r)]],
             config.calibration_degree,
             center,
             scale,
