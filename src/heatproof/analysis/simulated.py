@@ -179,9 +179,7 @@ def _schedule(plan: CampaignPlan, index: int) -> list[_PlannedRun]:
         return int(np.random.SeedSequence([plan.seed, index, k, 99]).generate_state(1)[0])
 
     protocol = plan.config.calibration_protocol
-    active_unit = 1 if plan.lab.other_unit or protocol == "multi-unit" else 0
-    if protocol == "multi-unit":
-        active_unit = plan.dummy_units
+    active_unit = plan.dummy_units if protocol == "multi-unit" else int(plan.lab.other_unit)
     runs = [_PlannedRun("calibration", 0, dummy, none, base, room)]
     if protocol == "multi-unit":
         runs += [
@@ -251,7 +249,7 @@ def run_campaign(plan: CampaignPlan, index: int) -> dict:
         "index": index,
         **first,
         "methods": by_method,
-        "truth": dataclasses.asdict(truths[0]),
+        "truth": dataclasses.asdict(next(iter(truths.values()))),  # the first run's unit
         "truths": {f"unit-{u}": dataclasses.asdict(t) for u, t in sorted(truths.items())},
     }
 
