@@ -148,3 +148,12 @@ def test_a_name_with_braces_and_brackets_runs(tmp_path):
     res = runner.invoke(app, ["simulate", str(scenario)])
     assert res.exit_code == 0, res.output
     assert "scenario a{b}[/x] (simulated" in res.stdout
+
+
+def test_plot_to_standard_output_with_json_is_refused(tmp_path):
+    # both would write to standard output: the JSON object would no longer parse
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(f"duration_s = 20\n{START}")
+    res = runner.invoke(app, ["simulate", str(scenario), "--json", "--plot", "-"])
+    assert res.exit_code != 0 and res.stdout == ""
+    assert "--plot - and --json both write to standard output" in str(res.exception)
