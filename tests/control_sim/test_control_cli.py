@@ -81,6 +81,8 @@ def test_simulate_json_and_plot(tmp_path):
             "temperatures left the model at t_s=2 s (core inf K)",
         ),
         (f"[cooling]\nflow_kg_s = 0.02\n{START}", "kind='air' takes no ['flow_kg_s']"),
+        (f'[controller]\nvoting = "1oo2"\n{START}', "voting='1oo2' does not fit 3 core sensors"),
+        (f'{START}[[faults]]\nt_s = 5\nkind = "tc_open"\nsensor = 3', "sensor=3 does not exist"),
         (f"[controller]\nss_band_k = -1\n{START}", "ss_band_k=-1.0 must be > 0"),
         (f"[controller]\nhold_band_k = 0\n{START}", "hold_band_k=0.0 must be > 0"),
         (f"[controller]\noff_k = 5000\n{START}", "off_k=5000.0 must lie between"),

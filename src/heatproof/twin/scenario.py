@@ -39,12 +39,13 @@ from typing import Literal, get_args, get_origin, get_type_hints
 import numpy as np
 
 from heatproof.control.controller import Controller, ControllerConfig, Mode, Readings
+from heatproof.control.interlocks import parse_voting
 from heatproof.control.metrics import step_metrics
 from heatproof.errors import InvalidInput, require
 from heatproof.stand.instruments import StandSpec
 from heatproof.twin.cooling import LossTable, WaterJacket, jacket_params
 from heatproof.twin.equations import MAX_SUBSTEP_S
-from heatproof.twin.faults import Fault, FaultInjector
+from heatproof.twin.faults import SENSOR_FAULTS, Fault, FaultInjector
 from heatproof.twin.hypotheses import THERMAL_FUEL_J, HeatSource
 from heatproof.twin.reactor import Reactor, ReactorDesign, SurfaceTruth
 from heatproof.twin.sensors import CoolantSensors, StandSensors
@@ -165,6 +166,14 @@ class Scenario:
             "Euler sub-step: the simulation would be unstable; raise the heat capacities or lower "
             "the conductances and the coolant flow",
         )
+        n_tc = StandSpec().core_thermocouples  # the stand's, as run_scenario builds it
+        parse_voting(self.controller.voting, n_tc)  # else refused at the first sample
+        for f in self.faults:
+            require(
+                f.kind not in SENSOR_FAULTS or f.sensor < n_tc,
+                f"fault {f.kind} sensor={f.sensor} does not exist; the stand has {n_tc} core "
+                f"thermocouples (0-{n_tc - 1})",
+            )
         for c in self.program:  # refused before the run starts, as the controller would refuse it
             if c.target_k is not None:
                 try:
