@@ -96,6 +96,11 @@ def test_json_is_strict_json(self_sustain):
         ({"cooling": {"kind": "oil"}}, "cooling"),
         ({"controller": {"trip_kk": 1}}, "controller"),
         ({"program": [{"t_s": 0, "command": "start"}]}, "target_k"),
+        # refused on load now; they were refused only when the run reached them
+        ({"controller": {"voting": "1oo2"}}, "voting='1oo2' does not fit 3 core sensors"),
+        ({"faults": [{"kind": "tc_open", "t_s": 1, "sensor": 3}]}, "sensor=3 does not exist"),
+        ({"events": [{"t_s": 1, "kind": "ambient", "value": 1000}]}, "value=1000.0 is outside"),
+        ({"ambient_k": 1000}, "ambient_k=1000.0 is outside 250-400 K"),
     ],
 )
 def test_bad_scenarios_are_refused(patch, field):
