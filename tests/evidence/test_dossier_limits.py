@@ -157,3 +157,54 @@ def test_a_dossier_with_a_non_numeric_run_folder_is_one_line(workspace_copy, tmp
     assert code == 2 and len(err.splitlines()) == 1, (code, err)
     assert "has a run folder 'run-abc' that is not run-<number>" in err
     assert list(scratch.iterdir()) == []
+
+
+def _rewritten(archive, out, change) -> None:
+    """A copy of the dossier `archive` at `out` with `change(index)` applied to dossier.json."""
+    import json
+
+    with tarfile.open(archive) as src, tarfile.open(out, "w") as dst:
+        for member in src.getmembers():
+            data = src.extractfile(member).read()
+            if member.name.endswith("/dossier.json"):
+                index = json.loads(data)
+                change(index)
+                data = json.dumps(index).encode()
+                member.size = len(data)
+            dst.addfile(member, io.BytesIO(data))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # found by fuzzing: fields the signatures do not cover reached the database (tracebacks)
+        (
+            lambda index: index["records"]["design"].update(extra=1),
+            "records.design has fields ['charge_mass_kg', 'extra',",
+        ),
+        (
+            lambda index: index["records"]["campaign"].update(name={"x": 1}),
+            "records.campaign.name=\"{'x': 1}\" is not a str",
+        ),
+        (
+            lambda index: index["records"]["campaign"].update(confidence="x"),
+            "records.campaign.confidence='x' is not a float",
+        ),
+    ],
+)
+def test_records_the_signatures_do_not_cover_are_checked_before_import(
+    workspace_copy, tmp_path, scratch, pin, change, message
+):
+    from heatproof.evidence.dossier import export_dossier
+    from heatproof.workspace import Workspace
+
+    ws_path, campaign_id, _ = workspace_copy
+    with Workspace.open(ws_path) as ws:
+        export_dossier(ws, campaign_id, tmp_path / "dossier.tar")
+    _rewritten(tmp_path / "dossier.tar", tmp_path / "altered.tar", change)
+    trust = pin(tmp_path / "trust.toml")
+    fresh = tmp_path / "fresh"
+    args = ["dossier", "analyze", str(tmp_path / "altered.tar"), "--workspace", str(fresh)]
+    code, _, err = run_cli([*args, "--trust", str(trust)])
+    assert code == 2 and len(err.splitlines()) == 1 and message in err, err
+    assert not fresh.exists() and list(scratch.iterdir()) == []

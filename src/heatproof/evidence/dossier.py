@@ -448,9 +448,14 @@ def verify_unpacked(root: Path, trust: Trust | None = None) -> VerifyReport:
         report.add("dossier index", INDEX, f"unreadable ({exc})")
         return report
     sealed = {run_id: None for run_id in fields}  # export refuses unsealed runs
-    report = verify_tree(
-        root, fields, index["records"]["campaign"]["id"], trust=trust, sealed=sealed
-    )
+    try:
+        report = verify_tree(
+            root, fields, index["records"]["campaign"]["id"], trust=trust, sealed=sealed
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # a manifest of the wrong shape
+        report = VerifyReport()
+        report.add("dossier", "evidence/", f"manifest, chain or verdict unreadable ({exc!r})")
+        return report
     listed = index["files"]
     for name in [n for n in listed if inside(root, n) is None]:
         report.add("dossier file", name, "path leaves the dossier folder")
@@ -520,6 +525,37 @@ def _dossier_verdict(root: Path, index: dict) -> Verdict:
     )
 
 
+_IMPORTED = (  # (records key, model, the fields export writes)
+    ("design", Design, DESIGN_COLUMNS),
+    ("units", ReactorUnit, ("id", "serial", "design_id")),
+    ("stands", TestStand, ("id", "name", "instruments")),
+    ("campaign", Campaign, ("id", "design_id", "name", "confidence", "margin", "config")),
+    ("runs", Run, RUN_COLUMNS),
+)
+
+
+def _check_importable(records: dict) -> None:
+    """Each record holds exactly the fields export writes, each of its column's type (checked
+    before a workspace is touched; verification covers the values the signatures cover)."""
+    for what, model, keys in _IMPORTED:
+        rows = records[what] if isinstance(records[what], list) else [records[what]]
+        for row in rows:
+            if set(row) != set(keys):
+                raise InvalidInput(
+                    f"dossier {INDEX}: records.{what} has fields {sorted(row)}, not "
+                    f"{sorted(keys)}; it was altered or not written by `heatproof dossier export`"
+                )
+            for key in keys:
+                kind, value = model.__table__.columns[key].type.python_type, row[key]
+                if isinstance(value, bool) or not (
+                    isinstance(value, kind) or (kind is float and isinstance(value, int))
+                ):
+                    raise InvalidInput(
+                        f"dossier {INDEX}: records.{what}.{key}={str(value)[:40]!r} is not a "
+                        f"{kind.__name__}; it was altered or not written by `heatproof dossier export`"
+                    )
+
+
 def _import(ws: Workspace, root: Path, index: dict) -> None:
     rec = index["records"]
     with ws.unit_of_work() as s:
@@ -585,6 +621,7 @@ def analyze_dossier(
                 f"{report.findings[0]}); run `heatproof dossier verify`"
             )
         index = json.loads((root / INDEX).read_bytes())
+        _check_importable(index["records"])
         ws = ws if isinstance(ws, Workspace) else ws()
         _import(ws, root, index)
         note_import(ws.path, root.name, file_sha256(root / INDEX), keys_dir)
