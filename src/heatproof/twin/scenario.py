@@ -148,32 +148,8 @@ class Scenario:
             250.0 <= self.ambient_k <= 400.0,
             f"ambient_k={self.ambient_k} is outside 250-400 K; give the room temperature in K",
         )
-        for what, items in (
-            ("program", self.program),
-            ("faults", self.faults),
-            ("events", self.events),
-        ):
-            for x in items:
-                require(
-                    0 <= x.t_s < self.duration_s,
-                    f"[[{what}]] {getattr(x, 'command', None) or x.kind} at t_s={x.t_s} is outside "
-                    f"the run [0, duration_s={self.duration_s}) s; it would never happen",
-                )
-        tau = fastest_time_constant_s(self.design, self.jacket, self.ambient_k)
-        require(
-            tau >= MAX_SUBSTEP_S,
-            f"the reactor's fastest time constant is {tau:.3g} s, below the twin's {MAX_SUBSTEP_S} s "
-            "Euler sub-step: the simulation would be unstable; raise the heat capacities or lower "
-            "the conductances and the coolant flow",
-        )
-        n_tc = StandSpec().core_thermocouples  # the stand's, as run_scenario builds it
-        parse_voting(self.controller.voting, n_tc)  # else refused at the first sample
-        for f in self.faults:
-            require(
-                f.kind not in SENSOR_FAULTS or f.sensor < n_tc,
-                f"fault {f.kind} sensor={f.sensor} does not exist; the stand has {n_tc} core "
-                f"thermocouples (0-{n_tc - 1})",
-            )
+        _check_times(self)
+        _check_model(self)
         for c in self.program:  # refused before the run starts, as the controller would refuse it
             if c.target_k is not None:
                 try:
@@ -184,6 +160,41 @@ class Scenario:
     @property
     def safety_limit_k(self) -> float:
         return self.controller.trip_k + SAFETY_MARGIN_K
+
+
+def _check_times(sc: Scenario) -> None:
+    """Every command, fault and event happens inside the run: t_s in [0, duration_s)."""
+    for what, items in (
+        ("program", sc.program),
+        ("faults", sc.faults),
+        ("events", sc.events),
+    ):
+        for x in items:
+            require(
+                0 <= x.t_s < sc.duration_s,
+                f"[[{what}]] {getattr(x, 'command', None) or x.kind} at t_s={x.t_s} is outside "
+                f"the run [0, duration_s={sc.duration_s}) s; it would never happen",
+            )
+
+
+def _check_model(sc: Scenario) -> None:
+    """The twin can integrate the reactor (stable Euler sub-steps) and the stand has what the
+    controller's voting and the sensor faults name."""
+    tau = fastest_time_constant_s(sc.design, sc.jacket, sc.ambient_k)
+    require(
+        tau >= MAX_SUBSTEP_S,
+        f"the reactor's fastest time constant is {tau:.3g} s, below the twin's {MAX_SUBSTEP_S} s "
+        "Euler sub-step: the simulation would be unstable; raise the heat capacities or lower "
+        "the conductances and the coolant flow",
+    )
+    n_tc = StandSpec().core_thermocouples  # the stand's, as run_scenario builds it
+    parse_voting(sc.controller.voting, n_tc)  # else refused at the first sample
+    for f in sc.faults:
+        require(
+            f.kind not in SENSOR_FAULTS or f.sensor < n_tc,
+            f"fault {f.kind} sensor={f.sensor} does not exist; the stand has {n_tc} core "
+            f"thermocouples (0-{n_tc - 1})",
+        )
 
 
 def fastest_time_constant_s(
