@@ -377,8 +377,9 @@ def unpacked(archive: Path, limits: ImportLimits | None = None) -> Iterator[Path
             with archive.open("rb") as raw:
                 _extract(archive, _decompressed(raw), Path(tmp), limits)
         except (tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
+            reason = " ".join(str(exc).split())  # tarfile words some errors on several lines
             raise HeatproofError(
-                f"dossier {archive} is not a readable tar archive ({exc}); give the .tar written "
+                f"dossier {archive} is not a readable tar archive ({reason}); give the .tar written "
                 "by `heatproof dossier export`"
             ) from None
         tops = [p for p in Path(tmp).iterdir() if p.is_dir()]
