@@ -188,3 +188,22 @@ def test_a_verdict_recorded_before_a_config_field_existed_still_verifies(workspa
     verdict.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
     sign_file(key_dir(), "engineer", verdict, "verdict")
     assert any("unreadable verdict record" in f and "method='flow'" in f for f in findings(ws_path))
+
+
+def test_a_manifest_of_the_wrong_shape_is_named_not_raised(workspace_copy):
+    ws_path, _, _ = workspace_copy
+    path = manifests(ws_path)[0]
+    m = json.loads(path.read_bytes())
+    del m["chunks"][0]["link"]  # still JSON, still the required top-level keys
+    path.write_text(json.dumps(m))
+    found = findings(ws_path)
+    assert any("manifest of the wrong shape (KeyError: 'link')" in f for f in found), found
+
+
+def test_a_folder_that_is_not_a_run_folder_is_named_not_raised(workspace_copy):
+    ws_path, _, _ = workspace_copy
+    stray = ws_path / "evidence" / "runs" / "run-abc"
+    stray.mkdir()
+    (stray / "manifest.json").write_text("{}")
+    found = findings(ws_path)
+    assert any(f.startswith("run-abc (") and "not a run folder" in f for f in found), found

@@ -22,7 +22,6 @@ import hashlib
 import io
 import json
 import lzma
-import re
 import shutil
 import tarfile
 import tempfile
@@ -49,6 +48,7 @@ from heatproof.evidence.manifest import (
     DESIGN_COLUMNS,
     EVIDENCE_DIR,
     RUN_COLUMNS,
+    RUN_FOLDER,
     manifest_path,
     record_fields,
     row_dicts,
@@ -232,7 +232,6 @@ _MAGIC = {
     b"BZh": bz2.BZ2File,
     b"\xfd7zXZ\x00": lzma.LZMAFile,
 }
-_RUN_FOLDER = re.compile(r"run-[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -307,7 +306,7 @@ def _member_path(archive: Path, member: tarfile.TarInfo) -> PurePosixPath:
     elif path.is_absolute() or ".." in path.parts or "\\" in member.name or not path.parts:
         problem = "leaves the archive's folder (absolute path or ..)"
     elif len(path.parts) > 3 and path.parts[1:3] == (EVIDENCE_DIR, "runs"):
-        if not _RUN_FOLDER.fullmatch(path.parts[3]):
+        if not RUN_FOLDER.fullmatch(path.parts[3]):
             problem = f"has a run folder {path.parts[3]!r} that is not run-<number>"
     if problem:
         raise HeatproofError(

@@ -23,14 +23,19 @@ from sqlalchemy import select
 
 from heatproof.errors import HeatproofError
 from heatproof.evidence.keys import signature_path
-from heatproof.evidence.manifest import EVIDENCE_DIR, SEALED_KEY, manifest_path, orphan_command
+from heatproof.evidence.manifest import (
+    EVIDENCE_DIR,
+    RUN_FOLDER,
+    SEALED_KEY,
+    manifest_path,
+    orphan_command,
+)
 from heatproof.records import repository as repo
 from heatproof.records.models import Verdict
 from heatproof.telemetry.ingest import CLOSED_FILE
 from heatproof.workspace import TELEMETRY_DIR, Workspace
 
 _VERDICT_FILE = re.compile(r"^campaign-(\d+)-verdict-(\d+)\.json$")
-_RUN_FOLDER = re.compile(r"^run-(\d+)$")
 
 Problem = tuple[str, str, str]  # subject, workspace-relative path, what to do
 
@@ -97,7 +102,7 @@ def _manifest_campaign(path: Path) -> int | None:
 def _manifests(root: Path, runs: dict, sealed: set[int], campaign_id: int | None) -> list[Problem]:
     found = []
     for path in sorted((root / EVIDENCE_DIR / "runs").glob("run-*/manifest.json")):
-        match = _RUN_FOLDER.match(path.parent.name)
+        match = RUN_FOLDER.fullmatch(path.parent.name)
         if not match:
             continue
         run_id, rel = int(match[1]), path.relative_to(root).as_posix()

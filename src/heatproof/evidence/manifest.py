@@ -11,6 +11,7 @@ Runs recorded without acquisition (the simulated demo) have one "chunk": their t
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from heatproof import __version__
@@ -25,6 +26,7 @@ from heatproof.workspace import Workspace
 
 MANIFEST_KIND = "heatproof.run-manifest/1"
 EVIDENCE_DIR = "evidence"
+RUN_FOLDER = re.compile(r"run-([1-9][0-9]{0,17})")  # evidence/runs/<folder>, fullmatch
 SEALED_KEY = "manifest_sha256"  # Run.meta key: the hash of the run's manifest once sealed
 
 

@@ -34,7 +34,13 @@ from heatproof.evidence.ledger import (
     read_ledger,
     walk,
 )
-from heatproof.evidence.manifest import EVIDENCE_DIR, SEALED_KEY, manifest_path, record_part
+from heatproof.evidence.manifest import (
+    EVIDENCE_DIR,
+    RUN_FOLDER,
+    SEALED_KEY,
+    manifest_path,
+    record_part,
+)
 from heatproof.evidence.trust import Trust, check_signature, local_trust, self_asserted
 from heatproof.evidence.verdicts import verdict_path
 from heatproof.records import repository as repo
@@ -228,6 +234,17 @@ def check_manifest(
     except (ValueError, KeyError, TypeError) as exc:
         report.add(subject, rel, f"unreadable manifest ({exc})")
         return subject
+    try:
+        _check_content(root, subject, rel, m, records, report)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        report.add(subject, rel, f"manifest of the wrong shape ({type(exc).__name__}: {exc})")
+    return subject
+
+
+def _check_content(
+    root: Path, subject: str, rel: str, m: dict, records: dict | None, report: VerifyReport
+) -> None:
+    """The manifest's fields against the records, its chunks, chain and telemetry file."""
     if records is not None:
         for difference in field_differences(m, records):
             report.add(subject, rel, difference)
@@ -246,7 +263,6 @@ def check_manifest(
             f"consolidated telemetry altered: SHA-256 {actual}, "
             f"manifest says {m['telemetry']['sha256']}",
         )
-    return subject
 
 
 def check_verdict(root: Path, trust: Trust, path: Path, report: VerifyReport) -> None:
@@ -443,6 +459,9 @@ def verify_tree(
     wanted = None if records is None or campaign_id is None else set(records)
     seen: set[int] = set()
     for path in sorted(runs_dir.glob("run-*/manifest.json")):
+        if not RUN_FOLDER.fullmatch(path.parent.name):
+            report.add(path.parent.name, _rel(root, path), "not a run folder (run-<number>)")
+            continue
         run_id = int(path.parent.name.removeprefix("run-"))
         if wanted is not None and run_id not in wanted:
             continue
