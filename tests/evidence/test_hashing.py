@@ -1,10 +1,12 @@
 import hashlib
+import json
 import stat
+from pathlib import Path
 
 import pytest
 
 from heatproof.errors import InvalidInput
-from heatproof.evidence.hashing import merkle_root
+from heatproof.evidence.hashing import merkle_root, merkle_tree_hash
 from heatproof.evidence.keys import private_key, sign_file
 from heatproof.evidence.trust import check_signature, local_trust
 
@@ -22,6 +24,33 @@ def test_merkle_root_follows_rfc6962():
     assert merkle_root(leaves) == expected
     assert merkle_root([]) == hashlib.sha256(b"").hexdigest()
     assert merkle_root(leaves[::-1]) != expected  # order matters
+
+
+RFC6962 = json.loads((Path(__file__).parents[1] / "data" / "rfc6962_vectors.json").read_text())
+
+
+@pytest.mark.parametrize("size", range(len(RFC6962["root_hashes_hex_by_tree_size"])))
+def test_merkle_tree_hash_matches_the_published_rfc6962_vectors(size):
+    """Certificate Transparency's reference roots for the trees of the first 0..8 leaf inputs."""
+    inputs = RFC6962["leaf_inputs_hex"][:size]
+    expected = RFC6962["root_hashes_hex_by_tree_size"][size]
+    assert merkle_tree_hash([bytes.fromhex(x) for x in inputs]).hex() == expected
+    # the chunk root is the same tree, its leaf data given in hex
+    assert merkle_root(inputs) == expected
+
+
+def test_merkle_leaf_hashes_match_the_published_rfc6962_vectors():
+    for data, leaf_hash in zip(
+        RFC6962["leaf_inputs_hex"], RFC6962["leaf_hashes_hex"], strict=True
+    ):
+        assert merkle_tree_hash([bytes.fromhex(data)]).hex() == leaf_hash
+
+
+def test_chunk_roots_are_unchanged():
+    """A chunk root recorded before merkle_tree_hash was split out (11 leaves: every split shape)."""
+    digests = [hashlib.sha256(b"chunk %d" % i).hexdigest() for i in range(11)]
+    expected = "808b3cfe0207030aa5f402a95b326cc9684247ed4902cccbe76355992cf5417d"
+    assert merkle_root(digests) == expected
 
 
 def test_keys_are_private_and_signatures_bind_role_key_and_content(tmp_path):

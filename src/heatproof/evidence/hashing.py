@@ -1,8 +1,9 @@
 """Hashes of the evidence: SHA-256 of files and canonical JSON, and the Merkle root of chunks.
 
-The Merkle tree is RFC 6962's (Certificate Transparency): leaf = SHA-256(0x00 || digest),
+The Merkle tree is RFC 6962's (Certificate Transparency): leaf = SHA-256(0x00 || data),
 node = SHA-256(0x01 || left || right), split at the largest power of two below n; the root of
-no leaves is SHA-256 of nothing. Leaves are the chunks' raw 32-byte SHA-256 digests, in order.
+no leaves is SHA-256 of nothing. A chunk root's leaf data are the chunks' raw 32-byte SHA-256
+digests, in order.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import hashlib
 from heatproof.telemetry.ingest import canonical
 from heatproof.telemetry.store import file_sha256
 
-__all__ = ["canonical", "file_sha256", "merkle_root", "sha256_hex"]
+__all__ = ["canonical", "file_sha256", "merkle_root", "merkle_tree_hash", "sha256_hex"]
 
 
 def sha256_hex(data: bytes) -> str:
@@ -26,8 +27,13 @@ def _mth(leaves: list[bytes]) -> bytes:
     return hashlib.sha256(b"\x01" + _mth(leaves[:k]) + _mth(leaves[k:])).digest()
 
 
+def merkle_tree_hash(leaves: list[bytes]) -> bytes:
+    """RFC 6962 Merkle tree hash (MTH) over the leaf byte strings, in order."""
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    return _mth(leaves)
+
+
 def merkle_root(hex_digests: list[str]) -> str:
     """RFC 6962 Merkle tree hash over the given SHA-256 hex digests, in order."""
-    if not hex_digests:
-        return hashlib.sha256(b"").hexdigest()
-    return _mth([bytes.fromhex(h) for h in hex_digests]).hex()
+    return merkle_tree_hash([bytes.fromhex(h) for h in hex_digests]).hex()
