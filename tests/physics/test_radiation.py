@@ -1,6 +1,7 @@
 """Planck band radiance, IR-camera emissivity correction and grey-body power."""
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import constants
 from scipy.integrate import quad
+from scipy.optimize import brentq
+from scipy.special import bernoulli
 
 from heatproof.errors import InvalidInput
 from heatproof.physics.materials import material
@@ -29,6 +32,116 @@ CASES = json.loads((Path(__file__).parents[1] / "data" / "heat_transfer_cases.js
 def _planck(lam_m, t_k):
     c2 = constants.h * constants.c / constants.k
     return 2 * constants.h * constants.c**2 / lam_m**5 / np.expm1(c2 / (lam_m * t_k))
+
+
+_BERNOULLI = bernoulli(60)
+
+
+def _planck_tail(x):
+    """Integral of u^3 / (e^u - 1) from x to infinity, x >= 2: sum over n of e^(-n x) (x^3/n +
+    3x^2/n^2 + 6x/n^3 + 6/n^4) (Widger and Woodall, Bull. Am. Meteorol. Soc. 57 (1976) 1217)."""
+    return math.fsum(
+        math.exp(-n * x) * (x**3 / n + 3 * x**2 / n**2 + 6 * x / n**3 + 6 / n**4)
+        for n in range(1, 200)
+    )
+
+
+def _planck_head(x):
+    """Integral of u^3 / (e^u - 1) from 0 to x <= 2: u^3 / (e^u - 1) = sum B_n u^(n+2) / n!
+    (Bernoulli numbers, converges for x < 2 pi), integrated term by term."""
+    return math.fsum(
+        b * x ** (n + 3) / ((n + 3) * math.factorial(n)) for n, b in enumerate(_BERNOULLI)
+    )
+
+
+def _series_band_radiance(t_k, band_m):
+    """Band radiance (W/(m2 sr)) from two series, no numerical integration: with x = c2/(lambda T),
+    the integral of B over the band is 2 k^4 T^4 / (h^3 c^2) times the integral of u^3 / (e^u - 1)
+    from x(long) to x(short), split at x = 2; CODATA constants from scipy.constants."""
+    h, c, k = constants.h, constants.c, constants.k
+    x_short, x_long = (h * c / (k * lam * t_k) for lam in band_m)
+    total = 0.0
+    if x_long < 2.0:
+        total += _planck_head(min(x_short, 2.0)) - _planck_head(x_long)
+    if x_short > 2.0:
+        total += _planck_tail(max(x_long, 2.0)) - _planck_tail(x_short)
+    return 2 * k**4 * t_k**4 / (h**3 * c**2) * total
+
+
+def _reference_reading_k(t_k, eps_band, eps_set, band_m, t_reflected_k=None):
+    """Camera reading (K) solved by bracketing on the series radiance: eps_set L(Tc) +
+    (1 - eps_set) L(Tr) = eps_band L(T) + (1 - eps_band) L(Tr); no reflection when Tr is None."""
+    reflected = 0.0 if t_reflected_k is None else _series_band_radiance(t_reflected_k, band_m)
+    seen = eps_band * _series_band_radiance(t_k, band_m) + (eps_set - eps_band) * reflected
+
+    def balance(tc):
+        return np.log(eps_set * _series_band_radiance(tc, band_m)) - np.log(seen)
+
+    return brentq(balance, 20.0, 5e4, xtol=1e-12, rtol=4 * np.finfo(float).eps)
+
+
+def _reference_true_k(t_camera_k, eps_set, eps_band_at, band_m, t_reflected_k=None):
+    """True temperature (K) solved by bracketing on the series radiance for an emissivity model
+    eps_band_at(T): eps_band(T) (L(T) - L(Tr)) = eps_set (L(Tc) - L(Tr))."""
+    reflected = 0.0 if t_reflected_k is None else _series_band_radiance(t_reflected_k, band_m)
+    excess = eps_set * (_series_band_radiance(t_camera_k, band_m) - reflected)
+
+    def balance(t):
+        return np.log(eps_band_at(t) * (_series_band_radiance(t, band_m) - reflected)) - np.log(
+            excess
+        )
+
+    low = 20.0 if t_reflected_k is None else t_reflected_k * (1 + 1e-9)
+    return brentq(balance, low, 5e4, xtol=1e-12, rtol=4 * np.finfo(float).eps)
+
+
+@pytest.mark.parametrize("band", [CAMERA_BAND_M, (3e-6, 5e-6)])
+@pytest.mark.parametrize("t_k", [60.0, 300.0, 1234.5, 2500.0, 12000.0, 40000.0])
+def test_series_reference_agrees_with_adaptive_quadrature(band, t_k):
+    """The two independent references for the camera tests agree with each other."""
+    ref, _ = quad(_planck, *band, args=(t_k,), epsabs=0, epsrel=1e-13, limit=200)
+    assert _series_band_radiance(t_k, band) == pytest.approx(ref, rel=1e-12)
+
+
+# (true K, in-band emissivity, camera setting, band m, reflected K): inside the radiance table
+# (100-10000 K) and outside it, with and without a reflection, settings below and above eps_band
+CAMERA_CASES = [
+    (1000.0, 0.95, 0.95, CAMERA_BAND_M, None),
+    (947.7, 0.95, 0.42, CAMERA_BAND_M, None),
+    (500.0, 0.7, 0.95, CAMERA_BAND_M, 300.0),
+    (1500.0, 0.3, 0.9, CAMERA_BAND_M, 293.15),
+    (320.0, 0.9, 0.6, CAMERA_BAND_M, 295.0),
+    (80.0, 0.8, 0.5, CAMERA_BAND_M, None),
+    (12000.0, 0.6, 0.9, CAMERA_BAND_M, None),
+    (773.15, 0.85, 0.5, (3e-6, 5e-6), 298.15),
+    (2200.0, 0.98, 0.2, (8e-6, 14e-6), None),
+]
+
+
+@pytest.mark.parametrize(("t_k", "eps_band", "eps_set", "band", "t_reflected_k"), CAMERA_CASES)
+def test_camera_correction_matches_independent_band_radiances(
+    t_k, eps_band, eps_set, band, t_reflected_k
+):
+    expected = _reference_reading_k(t_k, eps_band, eps_set, band, t_reflected_k)
+    reading = camera_reading_k(t_k, eps_band, eps_set, band_m=band, t_reflected_k=t_reflected_k)
+    assert reading == pytest.approx(expected, rel=1e-11)
+    true = true_temperature_k(expected, eps_set, eps_band, band_m=band, t_reflected_k=t_reflected_k)
+    assert true == pytest.approx(t_k, rel=1e-11)
+
+
+@pytest.mark.parametrize("t_reflected_k", [None, 298.15])
+def test_correction_with_temperature_dependent_emissivity_matches_independent_solution(
+    t_reflected_k,
+):
+    """Alumina's tabulated in-band emissivity, the camera set to its total emissivity at 1500 K."""
+    alumina = material("alumina")
+    eps_set = float(alumina.eps_total_at(1500.0))
+    for t_camera in (600.0, 1100.0, 1500.0):
+        expected = _reference_true_k(
+            t_camera, eps_set, alumina.eps_band_at, CAMERA_BAND_M, t_reflected_k
+        )
+        true = true_temperature_k(t_camera, eps_set, alumina.eps_band_at, t_reflected_k=t_reflected_k)
+        assert true == pytest.approx(expected, rel=1e-11)
 
 
 @pytest.mark.parametrize("band", [CAMERA_BAND_M, (3e-6, 5e-6), (8e-6, 14e-6), (1e-6, 20e-6)])
@@ -62,12 +175,15 @@ def test_low_emissivity_setting_inflates_the_reading():
 
 
 @pytest.mark.parametrize("t_reflected_k", [None, 293.15, 340.0])
-def test_round_trip_camera_and_true_temperature(t_reflected_k):
+def test_camera_and_true_temperature_arrays_match_independent_solutions(t_reflected_k):
     t = np.linspace(350.0, 2200.0, 200)
     eps_band = np.linspace(0.6, 0.98, 200)
     reading = camera_reading_k(t, eps_band, 0.5, t_reflected_k=t_reflected_k)
     back = true_temperature_k(reading, 0.5, eps_band, t_reflected_k=t_reflected_k)
     assert np.max(np.abs(back - t)) < 1e-8
+    for i in (0, 57, 133, 199):
+        expected = _reference_reading_k(t[i], eps_band[i], 0.5, CAMERA_BAND_M, t_reflected_k)
+        assert reading[i] == pytest.approx(expected, rel=1e-11)
 
 
 def test_reflection_balance_holds_exactly():
@@ -132,8 +248,12 @@ def test_round_trip_property(t_k, eps_band, eps_set):
 
 
 def test_scalar_inputs_give_scalar_outputs():
-    assert np.ndim(camera_reading_k(1000.0, 0.9, 0.5)) == 0
-    assert isinstance(float(true_temperature_k(1100.0, 0.5, 0.9)), float)
+    reading = camera_reading_k(1000.0, 0.9, 0.5)
+    assert np.ndim(reading) == 0
+    assert reading == pytest.approx(_reference_reading_k(1000.0, 0.9, 0.5, CAMERA_BAND_M), rel=1e-11)
+    true = true_temperature_k(1100.0, 0.5, 0.9)
+    assert np.ndim(true) == 0
+    assert _reference_reading_k(true, 0.9, 0.5, CAMERA_BAND_M) == pytest.approx(1100.0, rel=1e-11)
 
 
 def test_lugano_error_direction_and_size():
