@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from heatproof.control.controller import Controller, ControllerConfig, Readings
-from heatproof.control.sim import ThermalPlant
+from heatproof.control.plants import ThermalPlant
 
 BASE = dict(
     max_drive_w=2000.0,

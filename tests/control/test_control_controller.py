@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from heatproof.control.alarms import Priority
-from heatproof.control.controller import Controller, ControllerConfig, Mode, Readings
+from heatproof.control.controller import (
+    Controller,
+    ControllerConfig,
+    ControllerEvent,
+    EventKind,
+    Mode,
+    Readings,
+)
 from heatproof.errors import InvalidInput
 
 
@@ -50,8 +57,15 @@ def test_full_cycle_off_startup_hold_setpoint_shutdown_off(make_rig) -> None:
     rig.run_until(lambda: rig.ctrl.mode is Mode.OFF, 10000)
     assert rig.plant.t_k <= rig.ctrl.config.off_k + 1.0
     assert rig.run(3) == [0.0] * 3
-    kinds = [kind for _, kind, _ in rig.ctrl.events]
-    assert kinds.count("mode") == 4 and "trip" not in kinds
+    kinds = [e.kind for e in rig.ctrl.events]
+    assert kinds.count(EventKind.MODE) == 4 and EventKind.TRIP not in kinds
+    moves = [(e.from_mode, e.to_mode) for e in rig.ctrl.events if e.kind is EventKind.MODE]
+    assert moves == [
+        (Mode.OFF, Mode.STARTUP),
+        (Mode.STARTUP, Mode.HOLD),
+        (Mode.HOLD, Mode.SHUTDOWN),
+        (Mode.SHUTDOWN, Mode.OFF),
+    ]
 
 
 def test_commands_refused_in_wrong_mode_and_bad_targets(make_rig) -> None:
@@ -114,9 +128,9 @@ def test_reset_rules(make_rig) -> None:
     rig.step()
     rig.ctrl.command_reset("ann", authorised=True)
     assert rig.ctrl.mode is Mode.OFF and rig.ctrl.trip_reason is None
-    refused = [m for _, kind, m in rig.ctrl.events if kind == "reset-refused"]
+    refused = [e.message for e in rig.ctrl.events if e.kind is EventKind.RESET_REFUSED]
     assert len(refused) == 4
-    assert any("reset by ann (authorised)" in m for _, _, m in rig.ctrl.events)
+    assert any("reset by ann (authorised)" in e.message for e in rig.ctrl.events)
     assert "trip" not in rig.ctrl.alarms.alarms  # cleared and acknowledged by ann
     rig.step()
     rig.ctrl.command_start(500.0)  # can run again
@@ -322,5 +336,12 @@ def test_one_event_per_sensor_fault_not_per_sample(make_rig) -> None:
     rig = started(make_rig)
     rig.run(20, sensors=lambda t, k: (t, 2500.0 + k, t))
     rig.run(5)
-    sensor_events = [m for _, kind, m in rig.ctrl.events if kind == "sensor"]
+    sensor_events = [e.message for e in rig.ctrl.events if e.kind is EventKind.SENSOR]
     assert len(sensor_events) == 2 and sensor_events[1] == "core sensor 1 valid again"
+
+
+def test_an_event_carries_modes_exactly_when_it_is_a_mode_change():
+    with pytest.raises(InvalidInput, match="kind=mode: from_mode and to_mode"):
+        ControllerEvent(0.0, EventKind.MODE, "OFF -> STARTUP", Mode.OFF)
+    with pytest.raises(InvalidInput, match="kind=trip: from_mode and to_mode"):
+        ControllerEvent(0.0, EventKind.TRIP, "over-temperature", Mode.HOLD, Mode.TRIPPED)

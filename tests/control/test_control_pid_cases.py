@@ -18,7 +18,7 @@ import scipy.signal
 
 from heatproof.control.metrics import step_metrics
 from heatproof.control.pid import PID
-from heatproof.control.sim import DeadTimePlant, simulate_loop
+from heatproof.control.plants import DeadTimePlant, simulate_loop
 from heatproof.control.tuning import (
     loop_margins,
     pi_fopdt_loop,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from heatproof.control.controller import Mode
+from heatproof.control.controller import EventKind, Mode
 
 
 def settled(make_rig, source: list[float], **over):
@@ -43,7 +43,7 @@ def test_margin_loss_returns_to_hold(make_rig) -> None:
     rig.run(500)
     source[0] = 1150.0  # the reactor now needs only 50 W: little left to remove
     rig.run_until(lambda: rig.ctrl.mode is Mode.HOLD, 2000)
-    assert any(kind == "margin" and "below" in msg for _, kind, msg in rig.ctrl.events)
+    assert any(e.kind is EventKind.MARGIN and "below" in e.message for e in rig.ctrl.events)
     assert "margin" in rig.ctrl.alarms.alarms
     rig.run(1500)
     assert rig.ctrl.mode is Mode.HOLD and rig.plant.t_k == pytest.approx(600.0, abs=0.5)
@@ -56,7 +56,9 @@ def test_bounded_off_time(make_rig) -> None:
     rig.run(2000)
     rig.ctrl.command_self_sustain()
     rig.run_until(lambda: rig.ctrl.mode is Mode.HOLD, 200)
-    assert any("drive off for" in msg for _, kind, msg in rig.ctrl.events if kind == "margin")
+    assert any(
+        "drive off for" in e.message for e in rig.ctrl.events if e.kind is EventKind.MARGIN
+    )
 
 
 def test_self_sustain_needs_settled_hold_and_returns_on_commands(make_rig) -> None:

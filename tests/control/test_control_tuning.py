@@ -7,7 +7,7 @@ import math
 import pytest
 from scipy.optimize import brentq
 
-from heatproof.control.sim import DeadTimePlant
+from heatproof.control.plants import DeadTimePlant
 from heatproof.control.tuning import (
     amigo_pi,
     fopdt_from_relay_exact,

@@ -137,15 +137,9 @@ def seal(
     json_out: JsonFlag = False,
 ) -> None:
     """Write and operator-sign manifests for the campaign's runs that have none (e.g. demo runs)."""
-    from heatproof.evidence.manifest import SEALED_KEY, seal_run
-    from heatproof.records import repository as repo
+    from heatproof.evidence.manifest import seal_campaign
 
-    ws = _existing_workspace(workspace, db_url)
-    sealed = {}
-    with ws.exclusive(f"dossier seal {campaign_id}"), ws.unit_of_work() as s:
-        for run in repo.get_campaign(s, campaign_id).runs:
-            if run.meta.get(SEALED_KEY) is None:  # an interrupted seal's manifest is adopted
-                sealed[str(run.id)] = seal_run(ws, run, keys)
+    sealed = seal_campaign(_existing_workspace(workspace, db_url), campaign_id, keys)
     _emit(
         json_out,
         {"campaign_id": campaign_id, "sealed": sealed},

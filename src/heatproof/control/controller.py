@@ -19,186 +19,25 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Literal
 
 from heatproof.control.alarms import AlarmManager, Priority
+from heatproof.control.events import ControllerEvent, EventKind
+from heatproof.control.inputs import ControllerConfig, Readings
 from heatproof.control.interlocks import Interlocks, InterlockStatus, parse_voting
+from heatproof.control.modes import RUNNING, Mode
 from heatproof.control.pid import PID
 from heatproof.control.ramp import SetpointRamp, ramped
 from heatproof.errors import InvalidInput, require
 
-
-class Mode(Enum):
-    """Operating mode of one reactor."""
-
-    OFF = "off"
-    STARTUP = "startup"
-    HOLD = "hold"
-    SELF_SUSTAIN = "self_sustain"
-    SHUTDOWN = "shutdown"
-    TRIPPED = "tripped"
-
-
-RUNNING = (Mode.STARTUP, Mode.HOLD, Mode.SELF_SUSTAIN)
-
-
-@dataclass(frozen=True)
-class Readings:
-    """One sample of the reactor's sensors.
-
-    t_s: controller clock (s); core_k: redundant core thermocouples (K, nan for a failed one);
-    shell_k: shell temperature (K); drive_w: measured electrical drive power (W);
-    coolant_flow_kg_s: coolant mass flow if measured; fresh: False when the acquisition did not
-    deliver new data for this sample.
-    """
-
-    t_s: float
-    core_k: tuple[float, ...]
-    shell_k: float
-    drive_w: float
-    coolant_flow_kg_s: float | None = None
-    fresh: bool = True
-
-    def __post_init__(self) -> None:
-        require(math.isfinite(self.t_s), f"t_s={self.t_s} must be a finite time in s")
-        object.__setattr__(self, "core_k", tuple(float(x) for x in self.core_k))
-
-
-POSITIVE = (
-    "tt_s",
-    "drive_rate_w_per_s",
-    "ramp_w_per_s",
-    "disagreement_k",
-    "runaway_min_rise_k",
-    "shell_alarm_k",
-    "hold_band_k",
-    "shutdown_rate_w_per_s",
-    "ss_band_k",
-    "ss_max_pulse_s",
-    "ss_max_off_s",
-)
-NON_NEGATIVE = (
-    "stuck_tolerance_k",
-    "stuck_drive_change_w",
-    "drive_off_tolerance_w",
-    "min_coolant_flow_kg_s",
-    "min_trip_margin_k",
-    "ss_min_margin_w",
-)
-
-
-@dataclass(frozen=True)
-class ControllerConfig:
-    """Limits and tuning of one reactor controller (SI units; see docs/control.md).
-
-    Defaults marked "None" are derived from ``max_drive_w`` or ``safe_reset_k`` in
-    ``__post_init__``.
-    """
-
-    max_drive_w: float
-    trip_k: float
-    ramp_k_per_s: float
-    kp_w_per_k: float
-    ti_s: float
-    td_s: float = 0.0
-    setpoint_weight: float = 1.0
-    n_filter: float = 10.0
-    tt_s: float | None = None
-    drive_rate_w_per_s: float | None = None
-    setpoint_kind: Literal["temperature", "power"] = "temperature"
-    ramp_w_per_s: float | None = None
-    safe_reset_k: float = 323.15
-    sensor_min_k: float = 200.0
-    sensor_max_k: float = 2000.0
-    voting: str | None = None
-    disagreement_k: float = 25.0
-    stuck_samples: int = 20
-    stuck_tolerance_k: float = 1e-6
-    stuck_drive_change_w: float | None = None
-    watchdog_s: float = 2.0
-    runaway_samples: int = 30
-    runaway_min_rise_k: float = 2.0
-    drive_off_tolerance_w: float | None = None
-    drive_fault_samples: int = 5
-    min_coolant_flow_kg_s: float | None = None
-    shell_alarm_k: float | None = None
-    min_trip_margin_k: float = 10.0
-    hold_band_k: float = 2.0
-    hold_samples: int = 5
-    shutdown_rate_w_per_s: float | None = None
-    off_k: float | None = None
-    ss_pulse_w: float | None = None
-    ss_band_k: float = 5.0
-    ss_max_pulse_s: float = 60.0
-    ss_max_off_s: float = 600.0
-    ss_min_margin_w: float | None = None
-
-    def __post_init__(self) -> None:
-        def derive(name: str, value: float) -> None:
-            if getattr(self, name) is None:
-                object.__setattr__(self, name, value)
-
-        require(self.max_drive_w > 0, f"max_drive_w={self.max_drive_w} must be > 0 W")
-        require(self.ramp_k_per_s > 0, f"ramp_k_per_s={self.ramp_k_per_s} must be > 0 K/s")
-        require(
-            self.sensor_min_k < self.safe_reset_k < self.trip_k <= self.sensor_max_k,
-            f"need sensor_min_k < safe_reset_k < trip_k <= sensor_max_k; got {self.sensor_min_k}"
-            f", {self.safe_reset_k}, {self.trip_k}, {self.sensor_max_k} K",
-        )
-        require(
-            self.setpoint_kind in ("temperature", "power"),
-            f"setpoint_kind={self.setpoint_kind!r}; use 'temperature' or 'power'",
-        )
-        require(
-            self.setpoint_kind == "temperature" or (self.ramp_w_per_s or 0) > 0,
-            "setpoint_kind='power' needs ramp_w_per_s > 0 (the drive ramp rate in W/s)",
-        )
-        for name in ("stuck_samples", "drive_fault_samples", "hold_samples"):
-            require(getattr(self, name) >= 1, f"{name}={getattr(self, name)} must be >= 1")
-        require(self.runaway_samples >= 2, f"runaway_samples={self.runaway_samples} must be >= 2")
-        require(self.watchdog_s > 0, f"watchdog_s={self.watchdog_s} must be > 0 s")
-        require(
-            0 <= self.setpoint_weight <= 1,
-            f"setpoint_weight={self.setpoint_weight} must be in [0, 1]",
-        )
-        derive("stuck_drive_change_w", 0.05 * self.max_drive_w)
-        derive("drive_off_tolerance_w", 0.01 * self.max_drive_w)
-        derive("shutdown_rate_w_per_s", self.max_drive_w / 60.0)
-        derive("off_k", self.safe_reset_k)
-        derive("ss_pulse_w", self.max_drive_w)
-        derive("ss_min_margin_w", 0.1 * self.max_drive_w)
-        for name in POSITIVE:  # a band, time or rate of zero or less silently disables its check
-            value = getattr(self, name)
-            require(value is None or value > 0, f"{name}={value} must be > 0")
-        for name in NON_NEGATIVE:
-            value = getattr(self, name)
-            require(value is None or value >= 0, f"{name}={value} must be >= 0")
-        require(
-            self.sensor_min_k < self.off_k < self.trip_k,
-            f"off_k={self.off_k} must lie between sensor_min_k={self.sensor_min_k} and "
-            f"trip_k={self.trip_k} K",
-        )
-        require(
-            0 < self.ss_pulse_w <= self.max_drive_w,
-            f"ss_pulse_w={self.ss_pulse_w} must be in (0, max_drive_w={self.max_drive_w}] W",
-        )
-
-    def check_target(self, target: float) -> None:
-        """A start or setpoint target must be a drive within (0, max_drive_w] W (power setpoints) or
-        a temperature above the sensors' floor and min_trip_margin_k below trip_k."""
-        if self.setpoint_kind == "power":
-            require(
-                0 < target <= self.max_drive_w,
-                f"target={target} W is outside (0, max_drive_w={self.max_drive_w}] W",
-            )
-            return
-        top = self.trip_k - self.min_trip_margin_k
-        require(
-            self.sensor_min_k < target <= top,
-            f"target_k={target} is outside ({self.sensor_min_k}, {top}] K; keep it at least "
-            f"min_trip_margin_k={self.min_trip_margin_k} K below trip_k={self.trip_k} K",
-        )
+__all__ = [
+    "RUNNING",
+    "Controller",
+    "ControllerConfig",
+    "ControllerEvent",
+    "EventKind",
+    "Mode",
+    "Readings",
+]
 
 
 @dataclass
@@ -229,7 +68,7 @@ class Controller:
         self.config = config
         self.mode = Mode.OFF
         self.trip_reason: str | None = None
-        self.events: list[tuple[float, str, str]] = []
+        self.events: list[ControllerEvent] = []
         self.alarms = AlarmManager()
         self.interlocks = Interlocks(config)
         self.pid = PID(
@@ -284,11 +123,12 @@ class Controller:
         """
         return self._ss.margin_w if self.mode is Mode.SELF_SUSTAIN else math.nan
 
-    def _event(self, kind: str, message: str) -> None:
-        self.events.append((self.t_s, kind, message))
+    def _event(self, kind: EventKind, message: str) -> None:
+        self.events.append(ControllerEvent(self.t_s, kind, message))
 
     def _set_mode(self, mode: Mode, why: str) -> None:
-        self._event("mode", f"{self.mode.name} -> {mode.name}: {why}")
+        message = f"{self.mode.name} -> {mode.name}: {why}"
+        self.events.append(ControllerEvent(self.t_s, EventKind.MODE, message, self.mode, mode))
         self.mode = mode
 
     # ----------------------------------------------------------------- commands
@@ -316,7 +156,7 @@ class Controller:
         self.pid.reset()
         self.pid.track(0.0, setpoint=start, measurement=status.pv_k)
         self._in_band = 0
-        self._event("command", f"start to {target:.6g}")
+        self._event(EventKind.COMMAND, f"start to {target:.6g}")
         self._set_mode(Mode.STARTUP, "start commanded")
 
     def command_setpoint(self, target: float) -> None:
@@ -325,14 +165,14 @@ class Controller:
         self.config.check_target(target)
         self.ramp.set_target(target)
         self.target = target
-        self._event("command", f"setpoint to {target:.6g}")
+        self._event(EventKind.COMMAND, f"setpoint to {target:.6g}")
         if self.mode is Mode.SELF_SUSTAIN:
             self._leave_self_sustain("setpoint changed")
 
     def command_hold(self) -> None:
         """SELF_SUSTAIN -> HOLD (continuous PID drive)."""
         self._require_mode("hold", Mode.SELF_SUSTAIN)
-        self._event("command", "hold")
+        self._event(EventKind.COMMAND, "hold")
         self._leave_self_sustain("hold commanded")
 
     def command_self_sustain(self) -> None:
@@ -348,12 +188,12 @@ class Controller:
             f"{self.config.hold_band_k} K of the setpoint {self.ramp.value:.6g} K",
         )
         self._ss = _SelfSustain(pulsing=False, phase_start_s=self.t_s)
-        self._event("command", "self-sustain")
+        self._event(EventKind.COMMAND, "self-sustain")
         self._set_mode(Mode.SELF_SUSTAIN, "self-sustain commanded")
 
     def command_shutdown(self) -> None:
         """Any running mode -> SHUTDOWN (drive ramps to 0, OFF once cool). Never refused."""
-        self._event("command", "shutdown")
+        self._event(EventKind.COMMAND, "shutdown")
         if self.mode == Mode.SELF_SUSTAIN:
             # ramp down from the cycle's mean drive, not from a pulse that happens to be on
             margin = self.margin_w
@@ -366,7 +206,7 @@ class Controller:
         cfg = self.config
         self._require_mode("reset", Mode.TRIPPED)
         who = user.strip()
-        self._event("command", f"reset requested by {who or '(nobody)'}")
+        self._event(EventKind.COMMAND, f"reset requested by {who or '(nobody)'}")
         try:
             require(
                 bool(who), "reset refused: user is empty; give the name of the person resetting"
@@ -396,7 +236,7 @@ class Controller:
                 f"reset refused: coolant flow {flow} kg/s below {cfg.min_coolant_flow_kg_s} kg/s",
             )
         except InvalidInput as err:
-            self._event("reset-refused", str(err))
+            self._event(EventKind.RESET_REFUSED, str(err))
             raise
         self.interlocks.reset()
         self._st.prev_fresh_t_s = None
@@ -422,7 +262,7 @@ class Controller:
             return self._out(0.0)
         if status.stale:
             if not st.stale_alarm:
-                self._event("watchdog", "stale readings: drive 0 until fresh data return")
+                self._event(EventKind.WATCHDOG, "stale readings: drive 0 until fresh data return")
                 self.alarms.raise_alarm("stale", Priority.HIGH, "stale readings", readings.t_s)
                 st.stale_alarm = True
             self.pid.track(0.0)
@@ -448,7 +288,7 @@ class Controller:
 
     def _trip(self, reason: str) -> None:
         self.trip_reason = reason
-        self._event("trip", reason)
+        self._event(EventKind.TRIP, reason)
         self.alarms.raise_alarm("trip", Priority.CRITICAL, reason, self.t_s, trip=True)
         self.pid.reset()
         self._set_mode(Mode.TRIPPED, "interlock")
@@ -460,11 +300,11 @@ class Controller:
         for i, reason in enumerate(status.reasons):
             key = f"sensor-{i}"
             if reason and i not in bad:
-                self._event("sensor", f"core sensor {i} {reason}")
+                self._event(EventKind.SENSOR, f"core sensor {i} {reason}")
                 self.alarms.raise_alarm(key, Priority.HIGH, f"core sensor {i} {reason}", self.t_s)
                 bad.add(i)
             elif not reason and i in bad:
-                self._event("sensor", f"core sensor {i} valid again")
+                self._event(EventKind.SENSOR, f"core sensor {i} valid again")
                 self.alarms.clear(key, self.t_s)
                 bad.discard(i)
 
@@ -476,7 +316,7 @@ class Controller:
         if not r.shell_k < limit:  # nan alarms too
             msg = f"shell at {r.shell_k:.6g} K, alarm limit {limit} K"
             if listed is None or not listed.active:
-                self._event("alarm", msg)
+                self._event(EventKind.ALARM, msg)
             self.alarms.raise_alarm("shell", Priority.HIGH, msg, r.t_s)
         elif listed is not None and listed.active:
             self.alarms.clear("shell", r.t_s)
@@ -529,7 +369,7 @@ class Controller:
                 if low
                 else f"drive off for {off_s:.4g} s without cooling to the band"
             )
-            self._event("margin", why)
+            self._event(EventKind.MARGIN, why)
             self.alarms.raise_alarm("margin", Priority.MEDIUM, why, t)
             self.alarms.clear("margin", t)  # back in HOLD: listed until acknowledged
             self.drive_w = 0.0

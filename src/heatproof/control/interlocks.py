@@ -25,15 +25,12 @@ import re
 import statistics
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from heatproof.control.inputs import ControllerConfig, Readings
 from heatproof.errors import InvalidInput, require
 
 # The interlocks that trip; every trip message begins with its interlock's name.
 INTERLOCKS = ("over-temperature", "watchdog", "runaway", "drive not following", "coolant flow")
-
-if TYPE_CHECKING:
-    from heatproof.control.controller import ControllerConfig, Readings
 
 
 def parse_voting(voting: str | None, n_sensors: int) -> int:

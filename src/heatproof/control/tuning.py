@@ -24,7 +24,7 @@ from typing import Literal
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
-from heatproof.control.sim import DeadTimePlant
+from heatproof.control.plants import DeadTimePlant
 from heatproof.errors import InvalidInput, require
 
 LoopFn = Callable[[np.ndarray], np.ndarray]

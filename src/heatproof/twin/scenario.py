@@ -38,7 +38,7 @@ from typing import Literal, get_args, get_origin, get_type_hints
 
 import numpy as np
 
-from heatproof.control.controller import Controller, ControllerConfig, Mode, Readings
+from heatproof.control.controller import Controller, ControllerConfig, EventKind, Mode, Readings
 from heatproof.control.interlocks import parse_voting
 from heatproof.control.metrics import step_metrics
 from heatproof.errors import InvalidInput, require
@@ -450,7 +450,7 @@ def run_scenario(sc: Scenario, progress: Callable[[float], None] | None = None) 
         _check_finite(reactor.step(drive, sc.dt_s), t + sc.dt_s)
         if progress is not None and i % 500 == 0:
             progress(i / n)
-    evts = [{"t_s": t, "kind": k, "message": m} for t, k, m in ctrl.events] + refused
+    evts = [e.to_dict() for e in ctrl.events] + refused
     evts.sort(key=lambda e: e["t_s"])
     return ScenarioResult(sc, cols, scenario_metrics(sc, cols, ctrl, tripped_drive), evts)
 
@@ -566,7 +566,7 @@ def scenario_metrics(
         )
     mode = cols["mode"]
     ss = mode == MODE_CODES[Mode.SELF_SUSTAIN]
-    trips = [{"t_s": e[0], "reason": e[2]} for e in ctrl.events if e[1] == "trip"]
+    trips = [{"t_s": e.t_s, "reason": e.message} for e in ctrl.events if e.kind is EventKind.TRIP]
     max_temp = float(max(np.nanmax(core), np.nanmax(cols["shell_true_k"])))
     heat_in = float(np.sum(cols["drive_applied_w"]) * sc.dt_s)
     return {
@@ -599,9 +599,9 @@ def _self_sustain_metrics(sc: Scenario, cols, ss: np.ndarray, ctrl: Controller) 
     drive, core = cols["drive_applied_w"][ss], cols["core_true_k"][ss]
     sp = cols["setpoint_k"][ss]
     left = [
-        {"t_s": e[0], "message": e[2]}
+        {"t_s": e.t_s, "message": e.message}
         for e in ctrl.events
-        if e[1] == "mode" and e[2].startswith("SELF_SUSTAIN ->")
+        if e.kind is EventKind.MODE and e.from_mode is Mode.SELF_SUSTAIN
     ]
     src = cols["source_w"][ss]
     return {
