@@ -17,7 +17,9 @@ from heatproof.errors import InvalidInput
 
 @dataclass(frozen=True)
 class Material:
-    """Emissivity tables on a common temperature grid t_k (K, increasing); linear interpolation.
+    """Emissivity tables of the material `name` on a common temperature grid t_k (K, increasing):
+    total hemispherical eps_total and camera in-band eps_band, one value per t_k, linear
+    interpolation; `source` cites where the values come from.
 
     Outside valid_range_k the *_at methods hold the end values (np.interp); use covers() to flag
     such extrapolation.
@@ -56,8 +58,8 @@ class Material:
         return float(self.t_k[0]), float(self.t_k[-1])
 
     def scaled(self, band_factor: float, total_factor: float) -> Material:
-        """The same material with its in-band and total emissivities multiplied by the factors
-        (capped at 1); itself when both are 1."""
+        """The same material with its in-band and total emissivities multiplied by band_factor and
+        total_factor (capped at 1); itself when both are 1."""
         if band_factor == 1.0 and total_factor == 1.0:
             return self
         return replace(
@@ -68,7 +70,7 @@ class Material:
         )
 
     def covers(self, t_k) -> np.ndarray:
-        """True where t_k lies inside valid_range_k."""
+        """True where t_k (K) lies inside valid_range_k."""
         low, high = self.valid_range_k
         t = np.asarray(t_k, dtype=float)
         return (t >= low) & (t <= high)

@@ -341,7 +341,8 @@ def camera_reading_k(
     band_m: tuple[float, float] = CAMERA_BAND_M,
     t_reflected_k=None,
 ):
-    """Temperature (K) displayed by an IR camera set to eps_set, for a surface at t_true_k.
+    """Temperature (K) displayed by an IR camera of band band_m (m) set to eps_set, for a surface at
+    t_true_k (K).
 
     Solves eps_set*L(Tc) + (1-eps_set)*L(Tr) = eps_band*L(T) + (1-eps_band)*L(Tr), with L the
     blackbody band radiance; without t_reflected_k the reflected terms are omitted (Tr = 0 K).
@@ -367,7 +368,8 @@ def true_temperature_k(
     band_m: tuple[float, float] = CAMERA_BAND_M,
     t_reflected_k=None,
 ):
-    """True surface temperature (K) from a camera reading t_camera_k taken with setting eps_set.
+    """True surface temperature (K) from a camera reading t_camera_k (K) taken in band band_m (m)
+    with setting eps_set, the surroundings reflected at t_reflected_k (K; None: no reflection).
 
     eps_band is the surface's in-band emissivity: a number/array, or a callable eps_band(t_k)
     (temperature-dependent material model, e.g. Material.eps_band_at). Inverse of
@@ -443,7 +445,8 @@ def _solve_variable_emissivity(tc, excess, l_refl, eps_model, nodes: _Nodes) -> 
 
 
 def radiated_power_w(t_k, t_amb_k, eps_total, area_m2):
-    """Net radiated power (W) of a grey body at t_k in a large enclosure at t_amb_k.
+    """Net radiated power (W) of a grey body of area area_m2 (m2) at t_k (K) in a large enclosure at
+    t_amb_k (K).
 
     P = eps_total * sigma * A * (T^4 - Tamb^4); eps_total is the TOTAL hemispherical emissivity.
     """

@@ -284,8 +284,8 @@ def _inside(x: np.ndarray, lo: float, hi: float) -> bool:
 
 @dataclass(frozen=True)
 class WaterProperties:
-    """State at (T, p): specific enthalpy J/kg, density kg/m3, isobaric heat capacity J/(kg K),
-    and the IF97 region (1 liquid, 2 steam)."""
+    """State at (T, p): specific enthalpy h_j_kg (J/kg), density rho_kg_m3 (kg/m3), isobaric heat
+    capacity cp_j_kgk (J/(kg K)), and the IF97 region (1 liquid, 2 steam)."""
 
     h_j_kg: np.ndarray
     rho_kg_m3: np.ndarray
@@ -388,7 +388,8 @@ def h_g_j_kg(p_pa):
 
 
 def h_wet_j_kg(p_pa, quality):
-    """Enthalpy (J/kg) of wet steam of quality x (0 liquid .. 1 dry): h_f + x (h_g - h_f)."""
+    """Enthalpy (J/kg) of wet steam at p_pa (Pa) of quality x (0 liquid .. 1 dry):
+    h_f + x (h_g - h_f)."""
     x = np.asarray(quality, dtype=float)
     if not _inside(x, 0.0, 1.0):
         raise InvalidInput(
