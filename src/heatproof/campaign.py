@@ -59,10 +59,9 @@ def record_simulated_campaign(
     runs: list[PlannedRun],
     config: AnalysisConfig,
     progress: Callable[[str, float], None] | None = None,
-    decide_verdict: bool = False,
 ) -> int:
-    """Simulate and store a whole campaign in one unit of work, with its verdict if
-    ``decide_verdict`` (a crash leaves the campaign complete or absent); returns its id.
+    """Simulate and store a whole campaign in one unit of work (a crash leaves the campaign
+    complete or absent); returns its id.
 
     Telemetry files are written first; if anything fails they are removed again and no record is
     committed, so the workspace is left as it was.
@@ -101,8 +100,6 @@ def record_simulated_campaign(
                     sha,
                     {"sample_s": planned.procedure.sample_s, "simulated": True},
                 )
-            if decide_verdict:
-                _decide(ws, s, campaign, store=True)
             return campaign.id
     except BaseException:
         for path in written:

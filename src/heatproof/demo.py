@@ -5,9 +5,12 @@ two of them.
 The verdicts come from analysing the stored telemetry; the hypotheses only drive the simulation.
 These are simulations: a POSITIVE here demonstrates the analysis, never excess heat.
 
-The demo holds the workspace's operation lock (a second demo waits, see Workspace.exclusive) and
-stores each campaign together with its verdict in one unit of work: a crash leaves no campaign
-with runs and no verdict.
+Each campaign is evidence, as a stand campaign would be: its runs are stored in one unit of work,
+then sealed (operator-signed manifests), then decided with an engineer-signed verdict file, each
+signature entered in the workspace's ledger, so that `heatproof verify` checks all of it. The demo
+holds the workspace's operation lock (a second demo waits, see Workspace.exclusive). A crash
+leaves either no campaign, or one whose unsealed runs or missing verdict `heatproof verify` names
+with the command that completes it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from pathlib import Path
 
 from heatproof.analysis.config import AnalysisConfig
 from heatproof.campaign import PlannedRun, record_simulated_campaign
-from heatproof.records import repository as repo
+from heatproof.evidence.manifest import seal_campaign
+from heatproof.evidence.verdicts import decide_with_evidence
 from heatproof.report.campaign_report import write_campaign_report
 from heatproof.stand.instruments import StandSpec
 from heatproof.twin.reactor import HeatSource, ReactorDesign
@@ -36,13 +40,20 @@ def run_demo(
     ws: Workspace,
     progress: Callable[[str, float], None] | None = None,
     method: str = "thermography",
+    keys_dir: Path | None = None,
 ) -> dict:
-    """Record, analyse (by `method`) and report both scenarios; returns the JSON summary."""
+    """Record, seal, decide with a signed verdict (by `method`, keys from ``keys_dir``, see
+    evidence.keys) and report both scenarios; returns the JSON summary."""
     with ws.exclusive("demo"):
-        return _demo(ws, progress, AnalysisConfig(method=method))
+        return _demo(ws, progress, AnalysisConfig(method=method), keys_dir)
 
 
-def _demo(ws: Workspace, progress: Callable[[str, float], None] | None, config: AnalysisConfig):
+def _demo(
+    ws: Workspace,
+    progress: Callable[[str, float], None] | None,
+    config: AnalysisConfig,
+    keys_dir: Path | None,
+) -> dict:
     design, stand, method = ReactorDesign(), StandSpec(), config.method
     summary = {}
     for n, (name, source) in enumerate(SCENARIOS.items()):
@@ -59,10 +70,9 @@ def _demo(ws: Workspace, progress: Callable[[str, float], None] | None, config: 
             runs,
             config,
             progress,
-            decide_verdict=True,
         )
-        with ws.unit_of_work() as s:
-            record = repo.latest_verdict(s, campaign_id).record
+        sealed = seal_campaign(ws, campaign_id, keys_dir)
+        record, verdict_file = decide_with_evidence(ws, campaign_id, keys_dir=keys_dir)
         report = write_campaign_report(ws, campaign_id, record)
         summary[name] = {
             "verdict": record["outcome"],
@@ -71,5 +81,7 @@ def _demo(ws: Workspace, progress: Callable[[str, float], None] | None, config: 
             "campaign_id": campaign_id,
             "report": str(Path(report).resolve()),
             "simulated": bool(record["simulated_runs"]),
+            "sealed_runs": sorted(int(run_id) for run_id in sealed),
+            "verdict_file": verdict_file.relative_to(ws.path).as_posix(),
         }
     return {"method": method, "scenarios": summary}

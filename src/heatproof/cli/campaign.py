@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from heatproof.cli.keys import KeysDir
 from heatproof.cli.options import (
     DEFAULT_WORKSPACE,
+    CampaignArg,
     DbUrl,
     JsonFlag,
     MethodOpt,
@@ -25,9 +25,11 @@ def demo(
     workspace: WorkspaceDir = DEFAULT_WORKSPACE,
     db_url: DbUrl = None,
     method: MethodOpt = "thermography",
+    keys: KeysDir = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Run the null and gain campaigns on simulated stands, store, analyse, report."""
+    """Run the null and gain campaigns on simulated stands: store, seal, decide with a signed
+    verdict, report."""
     from heatproof.analysis.config import AnalysisConfig
     from heatproof.demo import run_demo
 
@@ -45,6 +47,7 @@ def demo(
             ws,
             lambda label, fraction: bar.update(task, description=label, completed=fraction),
             method,
+            keys,
         )
         bar.update(task, completed=1.0)
     if json_out:
@@ -57,10 +60,14 @@ def demo(
             f"  {name:5s} campaign {s['campaign_id']}: {s['verdict']:12s} COP {s['cop']:.3f} "
             f"[{low:.3f}, {high:.3f}]  report {s['report']}"
         )
+    typer.echo(
+        "Runs sealed and verdicts signed (operator and engineer keys); check them with "
+        f"`heatproof verify --workspace {workspace}`."
+    )
 
 
 def verdict(
-    campaign_id: Annotated[int, typer.Argument(help="Campaign id")],
+    campaign_id: CampaignArg,
     workspace: WorkspaceDir = DEFAULT_WORKSPACE,
     db_url: DbUrl = None,
     json_out: JsonFlag = False,

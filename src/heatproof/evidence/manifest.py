@@ -20,6 +20,7 @@ from heatproof.evidence.hashing import file_sha256, merkle_root
 from heatproof.evidence.keys import signature_path
 from heatproof.evidence.ledger import sign_evidence
 from heatproof.outputs import write_bytes
+from heatproof.records import repository as repo
 from heatproof.records.models import Run
 from heatproof.telemetry.ingest import CHAIN_FILE, read_chain
 from heatproof.workspace import Workspace
@@ -185,6 +186,18 @@ def orphan_command(root: Path, run_id: int) -> str:
     folder = manifest_path(root, run_id).parent
     orphans = root / EVIDENCE_DIR / "orphans"
     return f"mkdir -p {orphans} && mv {folder} {orphans / folder.name}"
+
+
+def seal_campaign(ws: Workspace, campaign_id: int, keys_dir: Path | None = None) -> dict[str, str]:
+    """Seal every run of the campaign that the records do not call sealed (an interrupted seal's
+    manifest is adopted, see seal_run), under the workspace's operation lock; returns run id ->
+    manifest SHA-256 of the runs sealed now."""
+    sealed = {}
+    with ws.exclusive(f"seal campaign {campaign_id}"), ws.unit_of_work() as s:
+        for run in repo.get_campaign(s, campaign_id).runs:
+            if run.meta.get(SEALED_KEY) is None:
+                sealed[str(run.id)] = seal_run(ws, run, keys_dir)
+    return sealed
 
 
 def manifest_sha256(root: Path, run_id: int) -> str:
