@@ -4,6 +4,7 @@ twin (simulations)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import numpy as np
@@ -73,6 +74,7 @@ def test_another_unit_blocks_without_a_unit_term_and_is_decided_with_the_design_
     assert "calibrated.f_unit" in _budget_names(stated)
     unit = stated["calibration"]["unit_to_unit"]
     assert unit["term"] == "design tolerances" and 0.02 < unit["rel_u"] < 0.05
+    json.dumps(stated, allow_nan=False)  # a verdict record is strict JSON (no inf)
     low, high = stated["summary"]["cop_interval"]
     assert low < 1.0 < high  # the other unit's 4 % more radiation is inside the stated term
     same = _decide([(dummy, "calibration", "SN-1"), (active, "active", "SN-1")])

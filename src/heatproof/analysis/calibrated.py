@@ -339,7 +339,7 @@ def _unit_term(calibration, surface, dummy, window, unit, config):
     if _same_unit(calibration, unit) or config.unit_tolerances != "design" or surface is None:
         return None
     u = design_unit_rel_u(surface, dummy, window.ambient_k, window.camera_k, config)
-    return Normal(1.0, u), {"term": "design tolerances", "rel_u": u, "dof": math.inf}
+    return Normal(1.0, u), {"term": "design tolerances", "rel_u": u, "dof": "inf"}
 
 
 def design_unit_rel_u(
