@@ -19,8 +19,10 @@ from .multi import MultiResult
 
 @dataclass(frozen=True)
 class Comparison:
-    """d_low = |y - U - y_low|, d_high = |y + U - y_high| against delta from ndig digits of the
-    GUM u(y); the GUM interval is validated (agree) when both are <= delta.
+    """JCGM 101 8.2 comparison for the measurand `name` at the coverage probability `level`:
+    d_low = |y - U - y_low|, d_high = |y + U - y_high| between gum_interval and mc_interval (of
+    kind mc_interval_kind) against delta from ndig digits of the GUM u(y); the GUM interval is
+    validated (agree) when both are <= delta.
 
     mc_endpoint_u is the Monte Carlo interval's own numerical standard uncertainty, from the spread
     of the intervals of ten sub-batches of its trials (as JCGM 101 7.9 does; NaN when the samples
@@ -46,6 +48,7 @@ class Comparison:
         return max(self.d_low, self.d_high) > self.delta + noise
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (non-finite numbers as strings)."""
         return {
             "kind": "comparison",
             "name": self.name,
@@ -62,6 +65,7 @@ class Comparison:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Comparison:
+        """Rebuild a comparison from data, its to_dict() form."""
         return cls(
             name=data["name"],
             **{k: decode_float(data[k]) for k in ("level", "d_low", "d_high", "delta")},
@@ -125,7 +129,8 @@ def compare(
     mc_result: McResult | MultiResult[McResult],
     ndig: int = 2,
 ) -> Comparison | MultiResult[Comparison]:
-    """Compare the GUM interval y +/- U with the Monte Carlo interval (JCGM 101 8.2)."""
+    """Compare the GUM interval y +/- U of gum_result with the Monte Carlo interval of mc_result
+    (JCGM 101 8.2), to ndig significant digits of u(y)."""
     if isinstance(gum_result, GumResult) and isinstance(mc_result, McResult):
         return _compare_one(gum_result, mc_result, ndig)
     if isinstance(gum_result, MultiResult) and isinstance(mc_result, MultiResult):
@@ -141,13 +146,14 @@ def compare(
 
 @dataclass(frozen=True)
 class UncertaintyResult:
-    """Both methods and their comparison, as JCGM 101 recommends reporting them."""
+    """Both methods, gum and mc, and their comparison, as JCGM 101 recommends reporting them."""
 
     gum: GumResult | MultiResult[GumResult]
     mc: McResult | MultiResult[McResult]
     comparison: Comparison | MultiResult[Comparison]
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form of the three results."""
         return {
             "kind": "uncertainty",
             "gum": self.gum.to_dict(),
@@ -157,6 +163,7 @@ class UncertaintyResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> UncertaintyResult:
+        """Rebuild the results from data, their to_dict() form."""
         return cls(*(result_from_dict(data[k]) for k in ("gum", "mc", "comparison")))
 
     def __str__(self) -> str:
@@ -167,7 +174,8 @@ _ITEMS = {"gum": GumResult, "monte_carlo": McResult, "comparison": Comparison}
 
 
 def result_from_dict(data: dict[str, Any]) -> Any:
-    """Rebuild any result of this module from its to_dict() form (Monte Carlo samples are not kept)."""
+    """Rebuild any result of this module from data, its to_dict() form (Monte Carlo samples are
+    not kept)."""
     kind = data.get("kind")
     if kind == "uncertainty":
         return UncertaintyResult.from_dict(data)
@@ -180,7 +188,8 @@ def result_from_dict(data: dict[str, Any]) -> Any:
 def evaluate(
     model: Model, level: float = 0.95, seed: int | None = 0, **mc_kwargs: Any
 ) -> UncertaintyResult:
-    """GUM and Monte Carlo on one model, and their JCGM 101 comparison (ndig from mc_kwargs, 2)."""
+    """GUM and Monte Carlo on one model at the coverage probability `level`, and their JCGM 101
+    comparison; seed and mc_kwargs go to monte_carlo (ndig from mc_kwargs, 2)."""
     g = gum(model, level)
     m = monte_carlo(model, level, seed=seed, **mc_kwargs)
     return UncertaintyResult(g, m, compare(g, m, mc_kwargs.get("ndig", 2)))

@@ -44,12 +44,15 @@ class Distribution:
     dof: float
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """n independent draws from rng, in the quantity's unit."""
         raise NotImplementedError
 
     def ppf(self, q: np.ndarray) -> np.ndarray:
+        """Quantiles at the probabilities q (inverse of the distribution function)."""
         raise NotImplementedError
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: {"type": kind, parameters...}; distribution_from_dict inverts it."""
         params = {k: encode_float(v) for k, v in vars(self).items()}
         return {"type": self.kind, **params}
 
@@ -92,14 +95,17 @@ class _Bounded(Distribution):
 
     @property
     def mean(self) -> float:
+        """Expectation, in the quantity's unit."""
         return 0.5 * (self.low + self.high)
 
     @property
     def half_width(self) -> float:
+        """Half of high - low, in the quantity's unit."""
         return 0.5 * (self.high - self.low)
 
     @property
     def dof(self) -> float:
+        """Degrees of freedom: infinite (the bounds are taken as exactly known)."""
         return math.inf
 
 
@@ -120,6 +126,7 @@ class Rectangular(_Bounded):
 
     @property
     def std(self) -> float:
+        """Standard deviation, in the quantity's unit."""
         return self.half_width / math.sqrt(3.0)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -151,10 +158,12 @@ class Triangular(_Bounded):
 
     @property
     def mean(self) -> float:
+        """Expectation, in the quantity's unit."""
         return (self.low + self.high + self.mode) / 3.0
 
     @property
     def std(self) -> float:
+        """Standard deviation, in the quantity's unit."""
         a, b, c = self.low, self.high, self.mode
         return math.sqrt((a * a + b * b + c * c - a * b - a * c - b * c) / 18.0)
 
@@ -174,6 +183,7 @@ class Arcsine(_Bounded):
 
     @property
     def std(self) -> float:
+        """Standard deviation, in the quantity's unit."""
         return self.half_width / math.sqrt(2.0)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -201,6 +211,7 @@ class StudentT(Distribution):
 
     @property
     def std(self) -> float:
+        """Standard deviation, in the quantity's unit; InvalidInput when dof <= 2."""
         if self.dof <= 2:
             raise InvalidInput(
                 f"StudentT dof={self.dof!r} <= 2 has no finite standard deviation; "
@@ -217,7 +228,8 @@ class StudentT(Distribution):
 
 @dataclass(frozen=True, eq=False)
 class Samples(Distribution):
-    """Empirical distribution of draws (e.g. a previous Monte Carlo output); resampled with replacement."""
+    """Empirical distribution of the draws `values` (e.g. a previous Monte Carlo output); resampled
+    with replacement."""
 
     values: np.ndarray = field(repr=False)
     kind = "samples"
@@ -234,10 +246,12 @@ class Samples(Distribution):
 
     @property
     def mean(self) -> float:
+        """Mean of the draws, in the quantity's unit."""
         return float(self.values.mean())
 
     @property
     def std(self) -> float:
+        """Sample standard deviation of the draws (ddof=1), in the quantity's unit."""
         return float(self.values.std(ddof=1))
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -256,7 +270,7 @@ _KINDS: dict[str, type[Distribution]] = {
 
 
 def distribution_from_dict(data: dict[str, Any]) -> Distribution:
-    """Rebuild a distribution from its to_dict() form."""
+    """Rebuild a distribution from data, its to_dict() form."""
     kind = data.get("type")
     require(
         kind in _KINDS,

@@ -26,7 +26,9 @@ STEP_RELATIVE_FLOOR = 1e-8
 
 @dataclass(frozen=True)
 class BudgetRow:
-    """One input's line in an uncertainty budget (units: the input's, and output/input for c_i)."""
+    """One input's line in an uncertainty budget: the input's name, its estimate x_i and
+    std_uncertainty u(x_i) (the input's unit), the sensitivity c_i (output/input unit), the
+    contribution |c_i| u(x_i) (the output's unit), its share of u(y)^2 and the input's dof."""
 
     name: str
     estimate: float
@@ -37,16 +39,20 @@ class BudgetRow:
     dof: float
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (non-finite numbers as strings)."""
         return {k: v if k == "name" else encode_float(v) for k, v in vars(self).items()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> BudgetRow:
+        """Rebuild a row from data, its to_dict() form."""
         return cls(**{k: v if k == "name" else decode_float(v) for k, v in data.items()})
 
 
 @dataclass(frozen=True)
 class GumResult:
-    """Law-of-propagation result for one measurand.
+    """Law-of-propagation result for one measurand `name` in `unit`: estimate y, standard
+    uncertainty u, effective degrees of freedom dof_eff, coverage factor k and expanded uncertainty
+    U = k u at the coverage probability `level`, and the budget's rows.
 
     `correlation_share` is the fraction of u(y)^2 due to input correlations (2 sum_{i<j} c_i c_j
     u_i u_j r_ij / u^2, may be negative); the budget shares plus it add up to 1.
@@ -77,6 +83,7 @@ class GumResult:
         return self.y + t_quantile(check_level(level), self.dof_eff) * self.u
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form with the budget's rows (non-finite numbers as strings)."""
         return {
             "kind": "gum",
             "name": self.name,
@@ -89,6 +96,7 @@ class GumResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GumResult:
+        """Rebuild a result from data, its to_dict() form."""
         nums = {k: decode_float(data[k]) for k in ("y", "u", "dof_eff", "k", "U", "level")}
         return cls(
             name=data["name"],
@@ -196,7 +204,8 @@ def gum(model: Model, level: float = 0.95) -> GumResult | MultiResult[GumResult]
 
     u(y)^2 = c^T V c with V_ij = r_ij u_i u_j; dof_eff by Welch-Satterthwaite, with mutually
     correlated inputs taken as one component (see _welch_satterthwaite); k from Student's t at
-    dof_eff truncated to an integer (normal if infinite). A model returning a dict gives a MultiResult with the outputs' correlation matrix.
+    dof_eff truncated to an integer (normal if infinite), for the coverage probability `level`. A
+    model returning a dict gives a MultiResult with the outputs' correlation matrix.
     """
     level = check_level(level)
     dists = list(model.inputs.values())

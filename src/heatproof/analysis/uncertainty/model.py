@@ -103,7 +103,7 @@ class Model:
         return any(not isinstance(self.inputs[self.names[i]], Normal) for i in self.correlated)
 
     def draw(self, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-        """Draw n joint samples of the inputs: independent ones from their own law, correlated ones
+        """Draw n joint samples of the inputs from rng: independent ones from their own law, correlated ones
         from a multivariate normal (Cholesky) mapped onto their marginals (Gaussian copula)."""
         names = self.names
         out: dict[str, np.ndarray] = {}
@@ -122,7 +122,8 @@ class Model:
         return {key: out[key] for key in names}
 
     def outputs(self, values: Mapping[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
-        """Call the function once on input arrays of length n; return {output name: float array (n,)}."""
+        """Call the function once on the input arrays `values` of length n; return
+        {output name: float array (n,)}."""
         result = self.function(**values)
         raw = result if isinstance(result, Mapping) else {self.name: result}
         require(len(raw) > 0, "Model function returned an empty dict; return at least one output")

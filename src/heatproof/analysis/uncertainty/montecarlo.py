@@ -26,7 +26,8 @@ KINDS = ("shortest", "symmetric")
 
 
 def coverage_interval(sorted_y: np.ndarray, level: float, kind: str) -> tuple[float, float]:
-    """Coverage interval of sorted Monte Carlo values (JCGM 101 7.7), `kind` shortest or symmetric."""
+    """Coverage interval of the sorted Monte Carlo values sorted_y (JCGM 101 7.7) for the coverage
+    probability `level`, `kind` shortest or symmetric."""
     m = sorted_y.size
     q = int(level * m + 0.5)
     require(
@@ -44,7 +45,10 @@ def coverage_interval(sorted_y: np.ndarray, level: float, kind: str) -> tuple[fl
 
 @dataclass(frozen=True)
 class McResult:
-    """Monte Carlo result for one measurand; `samples` (draw order) is kept but not serialised.
+    """Monte Carlo result for one measurand `name` in `unit`: estimate y, standard uncertainty u,
+    the interval_symmetric and interval_shortest at the coverage probability `level` from `trials`
+    draws (interval_kind names the one reported), and `notes`; `samples` (draw order) is kept but
+    not serialised.
 
     `converged` is True when the adaptive procedure met its tolerance, False when it stopped at
     max_trials, None for a fixed number of trials. `tolerance` is delta from ndig digits of u.
@@ -80,7 +84,8 @@ class McResult:
         return np.sort(self.samples)
 
     def coverage_interval(self, level: float, kind: str = "shortest") -> tuple[float, float]:
-        """Coverage interval at another level from the kept samples."""
+        """Coverage interval of `kind` (shortest or symmetric) at another level from the kept
+        samples."""
         require(kind in KINDS, f"kind={kind!r} is unknown; use 'shortest' or 'symmetric'")
         return coverage_interval(self._sorted, check_level(level), kind)
 
@@ -93,6 +98,7 @@ class McResult:
         return float(np.quantile(self._sorted, check_level(level)))
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form without the samples (non-finite numbers as strings)."""
         return {
             "kind": "monte_carlo",
             "name": self.name,
@@ -108,6 +114,7 @@ class McResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> McResult:
+        """Rebuild a result (without samples) from data, its to_dict() form."""
         return cls(
             name=data["name"],
             unit=data["unit"],
@@ -204,12 +211,13 @@ def monte_carlo(
     max_trials: int = 10**7,
     interval: str = "shortest",
 ) -> McResult | MultiResult[McResult]:
-    """Propagate the input distributions by Monte Carlo (JCGM 101).
+    """Propagate the input distributions of `model` by Monte Carlo (JCGM 101) for the coverage
+    probability `level`.
 
     With `trials` given, run exactly that many; otherwise adaptive (7.9: batches of
     M = max(ceil(100/(1-level)), 10^4) until 2 s of the mean, u and both ends of the `interval`
     ("shortest" or "symmetric") are <= delta from `ndig` significant digits of u), or 10^6 trials
-    when adaptive=False. Same seed, same result.
+    when adaptive=False; at most max_trials. Same seed, same result.
     """
     level = check_level(level)
     require(interval in KINDS, f"interval={interval!r} is unknown; use 'shortest' or 'symmetric'")

@@ -15,7 +15,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class MultiResult(Mapping[str, T], Generic[T]):
-    """Per-output results (GumResult, McResult or Comparison) and the correlation between outputs.
+    """Per-output results (GumResult, McResult or Comparison, as `kind` says) and the correlation
+    between outputs.
 
     Behaves as a read-only mapping {output name: result}; `correlation[i][j]` follows `names`
     (None for a comparison, NaN where an output has zero uncertainty).
@@ -27,6 +28,7 @@ class MultiResult(Mapping[str, T], Generic[T]):
 
     @property
     def names(self) -> list[str]:
+        """The output names, in order."""
         return list(self.results)
 
     def __getitem__(self, key: str) -> T:
@@ -44,6 +46,7 @@ class MultiResult(Mapping[str, T], Generic[T]):
         return self.correlation[names.index(a)][names.index(b)]
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: kind, each output's to_dict() and the correlation matrix."""
         data: dict[str, Any] = {
             "kind": self.kind,
             "outputs": {k: v.to_dict() for k, v in self.results.items()},  # type: ignore[attr-defined]
@@ -57,7 +60,8 @@ class MultiResult(Mapping[str, T], Generic[T]):
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], item: Any) -> MultiResult:
-        """Rebuild from to_dict(); `item` is the per-output class (with its own from_dict)."""
+        """Rebuild from data, the to_dict() form; `item` is the per-output class (with its own
+        from_dict)."""
         corr = data.get("correlation")
         matrix = None
         if corr is not None:
@@ -77,7 +81,7 @@ class MultiResult(Mapping[str, T], Generic[T]):
 
 
 def correlation_from_covariance(cov: np.ndarray) -> tuple[tuple[float, ...], ...]:
-    """Correlation matrix from a covariance matrix, NaN where a variance is zero."""
+    """Correlation matrix from the covariance matrix cov, NaN where a variance is zero."""
     sd = np.sqrt(np.diag(cov))
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = cov / np.outer(sd, sd)
