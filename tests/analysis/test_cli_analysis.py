@@ -7,6 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from heatproof.cli import app
+from heatproof.errors import InvalidInput
 
 from .conftest import RUNFILES
 
@@ -34,4 +35,5 @@ def test_simulated_campaigns_take_the_lab_s_mistakes_and_both_methods():
     assert summary["by_method"]["calibrated"]["blocking_codes"]["calibration_other_unit"] == 1
     assert "calibration_other_unit" not in summary["by_method"]["thermography"]["blocking_codes"]
     bad = CliRunner().invoke(app, ["analysis", "null-campaigns", "--levels", "950;1150"])
-    assert bad.exit_code == 2 and "--levels='950;1150'" in bad.output
+    assert isinstance(bad.exception, InvalidInput)  # `heatproof` prints it as one line, exit 2
+    assert "--levels='950;1150' is not a comma-separated list" in str(bad.exception)
