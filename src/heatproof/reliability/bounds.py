@@ -27,7 +27,9 @@ SIDES = ("two", "lower", "upper")
 
 @dataclass(frozen=True)
 class Bound:
-    """A point estimate with its confidence bounds (hours where a time)."""
+    """The estimate of the quantity `name` with its lower and upper confidence bounds (hours where
+    a time) at the confidence `level`, `sided` two, lower or upper, by `method` (fisher, lr or
+    chi2)."""
 
     name: str
     estimate: float
@@ -38,9 +40,12 @@ class Bound:
     method: str
 
     def contains(self, value: float) -> bool:
+        """True when value lies within [lower, upper]."""
         return self.lower <= value <= self.upper
 
     def to_dict(self) -> dict:
+        """JSON-ready form (None for a non-finite number)."""
+
         def num(x: float) -> float | None:
             return float(x) if math.isfinite(x) else None
 
@@ -81,7 +86,8 @@ def _one_side(lo: float, hi: float, sided: str, floor: float) -> tuple[float, fl
 def parameter_bounds(
     fit: Fit, level: float = 0.9, method: str = "fisher", sided: str = "two"
 ) -> dict[str, Bound]:
-    """Bounds on each natural parameter of the fit, by `method` (fisher or lr)."""
+    """Bounds on each natural parameter of the fit at the confidence `level`, `sided` two, lower or
+    upper, by `method` (fisher or lr)."""
     two = _check(level, sided, method)
     _lr_offered(fit, method)
     if not np.all(np.isfinite(fit.cov_theta)):
@@ -125,7 +131,8 @@ def _limit(fit: Fit, i: int, e: float) -> float:
 def b_life(
     fit: Fit, p: float, level: float = 0.9, method: str = "fisher", sided: str = "two"
 ) -> Bound:
-    """B-life: time (hours) by which a fraction p of units has failed, with bounds."""
+    """B-life of the fit: time (hours) by which a fraction p of units has failed, with bounds at
+    the confidence `level`, `sided` two, lower or upper, by `method` (fisher or lr)."""
     if not 0.0 < p < 1.0:
         raise InvalidInput(f"p={p} is outside (0, 1); give e.g. 0.10 for the B10 life")
     two = _check(level, sided, method)
@@ -225,7 +232,8 @@ def mtbf_bounds(
     terminated: str = "time",
     sided: str = "two",
 ) -> Bound:
-    """Chi-square bounds on the MTBF of an exponential life (hours).
+    """Chi-square bounds on the MTBF of an exponential life (hours) from total_time_h (h) on test
+    and the failures seen, at the confidence `level`, `sided` two, lower or upper.
 
     Time-terminated tests use 2r+2 degrees of freedom for the lower bound, failure-terminated
     tests 2r; the upper bound uses 2r (none with zero failures).
@@ -252,7 +260,8 @@ def mtbf_bounds(
 def fit_summary(
     fit: Fit, level: float = 0.9, method: str = "fisher", sided: str = "two", b_percents=(10.0,)
 ) -> dict:
-    """A JSON-ready account of a fit: estimates, standard errors, bounds (method named), B-lives."""
+    """A JSON-ready account of a fit: estimates, standard errors, bounds at the confidence `level`
+    (`sided`, by `method`) and the B-lives of b_percents (percent failed)."""
     bounds = parameter_bounds(fit, level, method, sided)
     se = fit.se
     return {

@@ -9,7 +9,8 @@ with one accept time and rejection at c + 1 failures.
 The operating characteristic is computed exactly: between consecutive boundary times failures
 form a Poisson process, so the state (failures so far) evolves by Poisson transitions, absorbed
 on reaching a rejecting count. This gives P(accept), P(reject) and the expected test time with
-no simulation and no Wald approximation.
+no simulation and no Wald approximation. Other times are in hours: a name with the unit suffix
+_h is in hours.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ ACCEPT, REJECT, CONTINUE = "accept", "reject", "continue"
 
 @dataclass(frozen=True, eq=False)
 class Plan:
-    """A demonstration plan (times in multiples of theta1)."""
+    """The demonstration plan `name`, of `kind` sequential or fixed (times in multiples of theta1):
+    nominal risks alpha and beta, discrimination ratio d = theta0 / theta1, boundaries accept_tau
+    and reject_tau (see the module's docstring) and the `source` it comes from."""
 
     name: str
     kind: str  # "sequential" or "fixed"
@@ -55,9 +58,12 @@ class Plan:
 
     @property
     def truncation_tau(self) -> float:
+        """Total time at which the plan ends whatever happens (multiples of theta1)."""
         return float(self.accept_tau[-1])
 
     def to_dict(self) -> dict:
+        """JSON-ready form (None for an infinite boundary)."""
+
         def num(x: float) -> float | None:
             return float(x) if math.isfinite(x) else None
 
@@ -90,7 +96,8 @@ def fixed_duration(
     accept_max: int,
     source: str = "",
 ) -> Plan:
-    """A fixed-duration plan: accept if at most accept_max failures in duration_tau."""
+    """The fixed-duration plan `name`: accept if at most accept_max failures in duration_tau, for
+    nominal risks alpha and beta at discrimination ratio d, from `source`."""
     accept = np.full(accept_max + 1, float(duration_tau))
     reject = np.concatenate([np.full(accept_max + 1, -np.inf), [np.inf]])
     return Plan(name, "fixed", alpha, beta, d, accept, reject, source)
@@ -98,7 +105,8 @@ def fixed_duration(
 
 @dataclass(frozen=True)
 class OperatingPoint:
-    """Exact operating characteristic at a true MTBF of theta_ratio * theta1."""
+    """Exact operating characteristic at a true MTBF of theta_ratio * theta1: p_accept, p_reject
+    and expected_tau, the expected total test time (multiples of theta1)."""
 
     theta_ratio: float
     p_accept: float
@@ -107,7 +115,8 @@ class OperatingPoint:
 
 
 def operating_characteristic(plan: Plan, theta_ratio: float) -> OperatingPoint:
-    """P(accept), P(reject) and expected test time when the true MTBF is theta_ratio * theta1."""
+    """P(accept), P(reject) and expected test time of the plan when the true MTBF is
+    theta_ratio * theta1."""
     if not theta_ratio > 0:
         raise InvalidInput(f"theta_ratio={theta_ratio} must be positive (true MTBF / theta1)")
     lam = 1.0 / theta_ratio
@@ -137,7 +146,9 @@ def operating_characteristic(plan: Plan, theta_ratio: float) -> OperatingPoint:
 
 @dataclass(frozen=True)
 class Risks:
-    """True risks of a plan from its exact operating characteristic."""
+    """True risks of a plan from its exact operating characteristic: alpha_true = P(reject |
+    theta0), beta_true = P(accept | theta1), and the expected test times expected_tau_theta0 and
+    expected_tau_theta1 (multiples of theta1)."""
 
     alpha_true: float  # P(reject | theta0)
     beta_true: float  # P(accept | theta1)
@@ -146,19 +157,22 @@ class Risks:
 
 
 def true_risks(plan: Plan) -> Risks:
+    """The plan's true risks and expected test times, from its exact operating characteristic."""
     at0 = operating_characteristic(plan, plan.d)
     at1 = operating_characteristic(plan, 1.0)
     return Risks(at0.p_reject, at1.p_accept, at0.expected_tau, at1.expected_tau)
 
 
 def oc_curve(plan: Plan, ratios=None) -> list[OperatingPoint]:
-    """Operating characteristic over a range of true MTBF / theta1."""
+    """Operating characteristic of the plan at each true MTBF / theta1 of ratios (41 points from
+    0.5 to 2 d when None)."""
     ratios = np.geomspace(0.5, 2.0 * plan.d, 41) if ratios is None else ratios
     return [operating_characteristic(plan, float(r)) for r in ratios]
 
 
 def custom_fixed(alpha: float, beta: float, d: float) -> Plan:
-    """Shortest fixed-duration plan whose true risks do not exceed alpha and beta.
+    """Shortest fixed-duration plan whose true risks do not exceed alpha and beta at
+    discrimination ratio d.
 
     For c allowed failures the duration meeting beta exactly is chi2(1-beta; 2c+2)/2 theta1; the
     smallest c for which that duration also meets alpha is taken.
@@ -211,7 +225,10 @@ def _check_risks(alpha: float, beta: float, d: float) -> None:
 
 @dataclass(frozen=True)
 class Decision:
-    """Outcome of a plan at a point of a running test (times in multiples of theta1)."""
+    """Outcome of the plan named `plan` at a point of a running test (times in multiples of
+    theta1): the decision (accept, reject or continue) at total time tau with `failures` so far,
+    decided_at_tau where it was reached (None while continuing), the reason, and the path of
+    (tau, failures) at each failure."""
 
     plan: str
     decision: str
@@ -222,6 +239,7 @@ class Decision:
     path: tuple[tuple[float, int], ...] = field(default=())  # (tau, failures) at each failure
 
     def to_dict(self, theta1_h: float | None = None) -> dict:
+        """JSON-ready form; with theta1_h (h) the times also in hours."""
         out = {
             "plan": self.plan,
             "decision": self.decision,
@@ -240,7 +258,8 @@ class Decision:
 
 
 def decide(plan: Plan, tau: float, failures: int) -> Decision:
-    """Decision at total time tau with `failures` so far (the boundaries checked at this point).
+    """Decision of the plan at total time tau with `failures` so far (the boundaries checked at
+    this point).
 
     Rejection is meant to be checked at each failure; to replay a test in time order use
     `decide_path` with the time of every failure.
@@ -283,7 +302,8 @@ def decide(plan: Plan, tau: float, failures: int) -> Decision:
 
 
 def decide_path(plan: Plan, failure_tau, tau_now: float) -> Decision:
-    """Replay a test in time order: failure_tau are the total times at each failure."""
+    """Replay a test of the plan in time order: failure_tau are the total times at each failure,
+    tau_now the total time so far (multiples of theta1)."""
     times = np.sort(np.asarray(failure_tau, dtype=float))
     if times.size and (times[0] < 0 or times[-1] > tau_now * (1 + 1e-12)):
         raise InvalidInput(f"failure times must lie in [0, current test time {tau_now:.6g}]")
@@ -318,7 +338,8 @@ def decide_path(plan: Plan, failure_tau, tau_now: float) -> Decision:
 
 @dataclass(frozen=True)
 class ZeroFailurePlan:
-    """Units to test, each for test_h hours with no failure, to demonstrate R(target_h) >= reliability."""
+    """`units` to test, each for test_h hours with no failure, to demonstrate R(target_h) >=
+    reliability at the `confidence` for a Weibull shape beta, by `method`."""
 
     units: int
     test_h: float
@@ -330,9 +351,11 @@ class ZeroFailurePlan:
 
     @property
     def total_unit_h(self) -> float:
+        """Total unit test time (h): units * test_h."""
         return self.units * self.test_h
 
     def to_dict(self) -> dict:
+        """JSON-ready form with the total unit hours."""
         return {**self.__dict__, "total_unit_h": self.total_unit_h}
 
 
@@ -344,7 +367,8 @@ def zero_failure_plan(
     units: int | None = None,
     test_h: float | None = None,
 ) -> ZeroFailurePlan:
-    """Weibull zero-failure test: give `units` to get the test duration, or `test_h` to get units."""
+    """Weibull zero-failure test demonstrating R(target_h) >= reliability at the `confidence` for a
+    Weibull shape beta: give `units` to get the test duration, or `test_h` to get units."""
     if not (target_h > 0 and 0 < reliability < 1 and 0 < confidence < 1 and beta > 0):
         raise InvalidInput("need target_h > 0, reliability and confidence in (0, 1), beta > 0")
     need = math.log(1 - confidence) / math.log(reliability)  # = n (t/T)^beta
@@ -368,7 +392,8 @@ def zero_failure_plan(
 
 
 def fleet_test_time(data: LifeData) -> tuple[np.ndarray, np.ndarray]:
-    """Total unit hours T(c) at clock breakpoints c (hours accrue evenly over [start, end]).
+    """Total unit hours T(c) of the life data at clock breakpoints c (hours accrue evenly over
+    [start, end]).
 
     Without clock columns all units are taken to start together at clock 0.
     """
@@ -386,7 +411,8 @@ def fleet_test_time(data: LifeData) -> tuple[np.ndarray, np.ndarray]:
 
 
 def decide_life(plan: Plan, theta1_h: float, data: LifeData) -> tuple[Decision, float | None]:
-    """Replay a fleet test from its life data; returns the decision and its clock time (hours).
+    """Replay a fleet test of the plan from its life data with lower test MTBF theta1_h; returns
+    the decision and its clock time (hours).
 
     A failure counts when it was recorded (its end time); removals and running units add hours.
     """

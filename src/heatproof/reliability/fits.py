@@ -36,7 +36,9 @@ _TRANSFORMS = {
 
 @dataclass(frozen=True)
 class Model:
-    """A log-location-scale life model: its natural parameters and their internal transforms."""
+    """The log-location-scale life model `name` on the standard law std: its natural parameters
+    `params` and their internal transforms; fit_scale False fixes the scale (exponential),
+    threshold True adds a location gamma (Weibull 3P)."""
 
     name: str
     std: type
@@ -47,28 +49,32 @@ class Model:
 
     @property
     def k(self) -> int:
+        """Number of parameters."""
         return len(self.params)
 
     def full(self, theta):
-        """(mu, s, gamma) from the internal vector (arrays broadcast)."""
+        """(mu, s, gamma) from the internal vector theta (arrays broadcast)."""
         theta = np.asarray(theta, dtype=float)
         s = theta[1] if self.fit_scale else np.zeros_like(theta[0])
         gamma = theta[2] if self.threshold else np.zeros_like(theta[0])
         return theta[0], s, gamma
 
     def loglik(self, theta, sample: Sample):
+        """Log-likelihood of the sample at the internal parameters theta."""
         mu, s, gamma = self.full(theta)
         return loglik(self.std, mu, s, gamma, sample)
 
     def natural(self, theta) -> np.ndarray:
+        """Natural parameters from the internal vector theta."""
         return np.array([_TRANSFORMS[f][0](x) for f, x in zip(self.transforms, theta, strict=True)])
 
     def jacobian(self, theta) -> np.ndarray:
-        """Diagonal d natural / d internal."""
+        """Diagonal d natural / d internal at the internal parameters theta."""
         return np.diag([_TRANSFORMS[f][1](x) for f, x in zip(self.transforms, theta, strict=True)])
 
     def log_quantile_grad(self, theta, p: float) -> tuple[float, np.ndarray]:
-        """ln t_p and its gradient in the internal parameters (t_p = gamma + exp(mu + sigma w_p))."""
+        """ln t_p and its gradient in the internal parameters theta, t_p the time by which a
+        fraction p has failed (t_p = gamma + exp(mu + sigma w_p))."""
         mu, s, gamma = (float(v) for v in self.full(theta))
         w = float(self.std.ppf(p))
         e = math.exp(mu + math.exp(s) * w)
@@ -93,7 +99,9 @@ MODELS = {
 
 @dataclass(frozen=True, eq=False)
 class Fit:
-    """A maximum-likelihood fit: estimate, observed-information covariance and fit statistics."""
+    """A maximum-likelihood fit of the model to the sample: internal estimate theta, its
+    observed-information covariance cov_theta, the maximised loglik, and whether the optimiser
+    converged."""
 
     model: Model
     theta: np.ndarray  # internal parameters
@@ -104,10 +112,12 @@ class Fit:
 
     @property
     def dist(self) -> str:
+        """Name of the fitted distribution."""
         return self.model.name
 
     @property
     def params(self) -> dict[str, float]:
+        """Natural parameter estimates by name (hours where a time)."""
         return dict(zip(self.model.params, self.model.natural(self.theta).tolist(), strict=True))
 
     @property
@@ -118,18 +128,22 @@ class Fit:
 
     @property
     def se(self) -> dict[str, float]:
+        """Standard errors of the natural parameters by name."""
         return dict(zip(self.model.params, np.sqrt(np.diag(self.cov)).tolist(), strict=True))
 
     @property
     def n_units(self) -> int:
+        """Number of units, failed and censored."""
         return self.sample.n_units
 
     @property
     def n_failures(self) -> int:
+        """Number of failures."""
         return self.sample.n_failures
 
     @property
     def aic(self) -> float:
+        """Akaike information criterion, 2 k - 2 loglik."""
         return 2 * self.model.k - 2 * self.loglik
 
     @property
@@ -140,6 +154,7 @@ class Fit:
 
     @property
     def bic(self) -> float:
+        """Bayesian information criterion, k ln n - 2 loglik, n the number of units."""
         return self.model.k * math.log(self.n_units) - 2 * self.loglik
 
     def frozen(self):
@@ -155,7 +170,8 @@ class Fit:
 
 
 def fit(data: LifeData | Sample, dist: str = "weibull") -> Fit:
-    """Maximum-likelihood fit of `dist` (weibull, weibull3, exponential, lognormal)."""
+    """Maximum-likelihood fit of `dist` (weibull, weibull3, exponential, lognormal) to the life
+    data (or a prepared Sample)."""
     if dist not in MODELS:
         raise InvalidInput(f"dist={dist!r} is unknown; choose one of {', '.join(MODELS)}")
     sample = data if isinstance(data, Sample) else Sample.from_life(data)
@@ -251,8 +267,9 @@ def _fit_threshold(model: Model, sample: Sample) -> Fit:
 
 
 def threshold_justified(fit3: Fit, fit2: Fit, level: float = 0.95) -> tuple[bool, str]:
-    """Is the Weibull 3P threshold warranted? Interior gamma > 0, proper information matrix,
-    and a likelihood-ratio test against the 2P fit significant at `level` (chi-square 1 dof)."""
+    """Is the Weibull 3P threshold of fit3 warranted? Interior gamma > 0, proper information
+    matrix, and a likelihood-ratio test against the 2P fit fit2 significant at `level` (chi-square
+    1 dof)."""
     stat = 2.0 * (fit3.loglik - fit2.loglik)
     crit = float(stats.chi2.ppf(level, 1))
     if not fit3.converged or not np.all(np.isfinite(fit3.cov_theta)):
@@ -265,7 +282,8 @@ def threshold_justified(fit3: Fit, fit2: Fit, level: float = 0.95) -> tuple[bool
 def compare(
     data: LifeData | Sample, dists=("weibull", "exponential", "lognormal", "weibull3")
 ) -> tuple[list[Fit], list[str]]:
-    """Fit each distribution; return the fits sorted by AICc (best first) and notes on omissions.
+    """Fit each distribution of dists to the data; return the fits sorted by AICc (best first) and
+    notes on omissions.
 
     Weibull 3P enters only when `threshold_justified` against the 2P fit.
     """
@@ -291,7 +309,8 @@ def compare(
 
 
 def competing_quantile(fits: list[Fit], p: float) -> float:
-    """Time (hours) by which a fraction p has failed of any mode, R(t) = prod of mode R_m(t)."""
+    """Time (hours) by which a fraction p has failed of any mode, R(t) = prod of the mode fits'
+    R_m(t)."""
     if not fits or not 0 < p < 1:
         raise InvalidInput(f"p={p} must lie in (0, 1) and at least one mode fit is needed")
 

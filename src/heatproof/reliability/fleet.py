@@ -24,7 +24,8 @@ from heatproof.reliability.lifedata import LifeData
 
 @dataclass(frozen=True)
 class ModeTruth:
-    """A failure mode's true Weibull life: R(t) = exp(-(t/alpha_h)^beta)."""
+    """The failure mode `name`'s true Weibull life: R(t) = exp(-(t/alpha_h)^beta), alpha_h in
+    hours."""
 
     name: str
     alpha_h: float
@@ -33,7 +34,10 @@ class ModeTruth:
 
 @dataclass(frozen=True)
 class FleetScenario:
-    """An endurance test of a fleet (hours on the test clock)."""
+    """An endurance test of a fleet of `units` failing by the competing `modes` (hours on the test
+    clock): starts spread uniformly over [0, enrol_h], analysed at test_end_h, removals without
+    failure after an exponential time of mean removal_mean_h (inf for none), failures found at
+    inspections every inspection_h hours (None: when they happen)."""
 
     units: int = 100
     modes: tuple[ModeTruth, ...] = field(default_factory=lambda: (ModeTruth("wear", 6000.0, 1.6),))
@@ -56,7 +60,7 @@ class FleetScenario:
 
 
 def simulate_fleet(scenario: FleetScenario, seed: int | None = 0) -> LifeData:
-    """One simulated endurance test of the scenario's fleet."""
+    """One simulated endurance test of the scenario's fleet, drawn with the random seed."""
     rng = np.random.default_rng(seed)
     n = scenario.units
     start = rng.uniform(0.0, scenario.enrol_h, n)
@@ -91,7 +95,10 @@ def simulate_fleet(scenario: FleetScenario, seed: int | None = 0) -> LifeData:
 
 @dataclass(frozen=True)
 class Coverage:
-    """How often the two-sided bounds of simulated fleets contain the true parameters."""
+    """How often the two-sided bounds of simulated fleets contain the true parameters: of the
+    `fleets` simulated, those `fitted` (enough failures for a Weibull fit), bounds at the
+    confidence `level` by `method`, the count of fits `covered` per parameter, the `truth`, and
+    the mean_failures per fleet."""
 
     fleets: int
     fitted: int  # fleets with enough failures for a Weibull fit
@@ -102,14 +109,17 @@ class Coverage:
     mean_failures: float
 
     def fraction(self, name: str) -> float:
+        """Fraction of the fitted fleets whose bounds contain the parameter `name`."""
         return self.covered[name] / self.fitted
 
     def interval(self, name: str, confidence: float = 0.95) -> tuple[float, float]:
-        """Clopper-Pearson interval of the coverage fraction (Monte Carlo uncertainty)."""
+        """Clopper-Pearson interval at the `confidence` of the coverage fraction of the parameter
+        `name` (Monte Carlo uncertainty)."""
         ci = stats.binomtest(self.covered[name], self.fitted).proportion_ci(confidence, "exact")
         return float(ci.low), float(ci.high)
 
     def to_dict(self) -> dict:
+        """JSON-ready form with each parameter's coverage fraction."""
         return {
             "fleets": self.fleets,
             "fitted": self.fitted,
@@ -136,8 +146,9 @@ def coverage(
     seed: int = 2024,
     progress: Callable[[int], None] | None = None,
 ) -> Coverage:
-    """Simulate `fleets` fleets (seeds seed, seed+1, ...), fit Weibull 2P to each and count how
-    often the two-sided `level` bounds on alpha and beta contain the truth (single-mode only)."""
+    """Simulate `fleets` fleets of the scenario (seeds seed, seed+1, ...), fit Weibull 2P to each
+    and count how often the two-sided `level` bounds by `method` on alpha and beta contain the
+    truth (single-mode only); progress, when given, is called with 1 after each fleet."""
     if len(scenario.modes) != 1:
         raise InvalidInput("coverage needs a single-mode scenario (one Weibull truth)")
     if fleets < 1:

@@ -30,7 +30,9 @@ _DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
 
 @dataclass(frozen=True, eq=False)
 class LifeData:
-    """Per-unit life records (numpy arrays of equal length; times in operating hours)."""
+    """Per-unit life records (numpy arrays of equal length; times in operating hours): the unit,
+    its status (failed, running, removed), hours, failure mode, lower_h of an inspection interval
+    (NaN when exact) and start_h/end_h on the fleet's test clock (NaN when unknown)."""
 
     unit: np.ndarray  # str
     status: np.ndarray  # str, one of STATUSES
@@ -42,10 +44,12 @@ class LifeData:
 
     @property
     def n(self) -> int:
+        """Number of units."""
         return int(self.unit.size)
 
     @property
     def failed(self) -> np.ndarray:
+        """True for each failed unit."""
         return self.status == "failed"
 
     @property
@@ -55,18 +59,22 @@ class LifeData:
 
     @property
     def exact(self) -> np.ndarray:
+        """True for each failure known at its exact time."""
         return self.failed & np.isnan(self.lower_h)
 
     @property
     def censored(self) -> np.ndarray:
+        """True for each unit still running or removed (right-censored)."""
         return ~self.failed
 
     @property
     def modes(self) -> tuple[str, ...]:
+        """The failure modes seen, sorted."""
         return tuple(sorted(set(self.mode[self.failed].tolist())))
 
     @property
     def has_clock(self) -> bool:
+        """True when every unit has finite start_h and end_h."""
         return bool(np.all(np.isfinite(self.start_h)) and np.all(np.isfinite(self.end_h)))
 
     def counts(self) -> dict[str, int]:
@@ -247,7 +255,7 @@ def life_data_from_rows(
 def life_data_from_csv(text: str, source: str = "life data") -> LifeData:
     """LifeData from CSV text with a header of CSV_COLUMNS, read strictly: each row has exactly
     the header's fields, times are plain decimal numbers of hours (a decimal comma, a unit, a
-    non-finite or negative value is refused), and every error names the line."""
+    non-finite or negative value is refused), and every error names the line and the `source`."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         records = [(reader.line_num, row) for row in reader if any(f.strip() for f in row)]
@@ -332,7 +340,8 @@ def _parse_row(row: Mapping, where: str, start: float, end: float) -> tuple[str,
 def life_data_from_times(
     failures: Sequence[float], right_censored: Sequence[float] = (), mode: str = UNSPECIFIED_MODE
 ) -> LifeData:
-    """LifeData from plain failure and suspension times (hours), as published cases give them."""
+    """LifeData from plain times (hours): the failures, all of one failure mode, and the
+    right_censored suspensions, as published cases give them."""
     f = np.asarray(failures, dtype=float)
     c = np.asarray(right_censored, dtype=float)
     if f.size and not np.all(f > 0) or c.size and not np.all(c >= 0):

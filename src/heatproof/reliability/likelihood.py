@@ -27,29 +27,35 @@ class SEV:
 
     @staticmethod
     def logpdf(z):
+        """ln f(z), the log density at the standard variable z."""
         with np.errstate(invalid="ignore", over="ignore"):
             return np.where(np.isfinite(z), z - np.exp(z), -np.inf)
 
     @staticmethod
     def logcdf(z):
+        """ln F(z), the log distribution function at z."""
         with np.errstate(divide="ignore", over="ignore"):
             return np.log(-np.expm1(-np.exp(z)))
 
     @staticmethod
     def logsf(z):
+        """ln S(z) = ln(1 - F(z)), the log survival function at z."""
         with np.errstate(over="ignore"):
             return -np.exp(z)
 
     @staticmethod
     def dlogpdf(z):
+        """d ln f / dz at z."""
         return 1.0 - np.exp(z)
 
     @staticmethod
     def d2logpdf(z):
+        """d2 ln f / dz2 at z."""
         return -np.exp(z)
 
     @staticmethod
     def ppf(p):
+        """The standard quantile z_p at the probabilities p."""
         return np.log(-np.log1p(-np.asarray(p, dtype=float)))
 
 
@@ -60,32 +66,39 @@ class Normal:
 
     @staticmethod
     def logpdf(z):
+        """ln f(z), the log density at the standard variable z."""
         return -0.5 * np.square(z) - _LOG_SQRT_2PI
 
     @staticmethod
     def logcdf(z):
+        """ln F(z), the log distribution function at z."""
         return special.log_ndtr(z)
 
     @staticmethod
     def logsf(z):
+        """ln S(z) = ln(1 - F(z)), the log survival function at z."""
         return special.log_ndtr(-np.asarray(z))
 
     @staticmethod
     def dlogpdf(z):
+        """d ln f / dz at z."""
         return -np.asarray(z, dtype=float)
 
     @staticmethod
     def d2logpdf(z):
+        """d2 ln f / dz2 at z."""
         return -np.ones_like(np.asarray(z, dtype=float))
 
     @staticmethod
     def ppf(p):
+        """The standard quantile z_p at the probabilities p."""
         return special.ndtri(np.asarray(p, dtype=float))
 
 
 @dataclass(frozen=True, eq=False)
 class Sample:
-    """Observations for the likelihood (hours): exact failures, suspensions, (lower, upper] intervals."""
+    """Observations for the likelihood (hours) of n_units units: exact failures at t_exact,
+    suspensions at t_right, interval failures in (t_lower, t_upper]."""
 
     t_exact: np.ndarray
     t_right: np.ndarray  # right-censored (running or removed) at these hours
@@ -95,6 +108,7 @@ class Sample:
 
     @classmethod
     def from_life(cls, data: LifeData) -> Sample:
+        """The observations of the life data."""
         right = data.hours[data.censored]
         return cls(
             data.hours[data.exact],
@@ -106,6 +120,7 @@ class Sample:
 
     @property
     def n_failures(self) -> int:
+        """Number of failures, exact and interval."""
         return int(self.t_exact.size + self.t_upper.size)
 
     def failure_times(self) -> np.ndarray:
@@ -133,7 +148,8 @@ def _log_interval(std, zl, zu):
 
 
 def loglik(std, mu, s, gamma, sample: Sample):
-    """Log-likelihood, vectorised over broadcastable parameter arrays mu, s, gamma."""
+    """Log-likelihood of the sample under the standard law std, vectorised over broadcastable
+    parameter arrays mu, s, gamma."""
     mu, s = np.asarray(mu, dtype=float)[..., None], np.asarray(s, dtype=float)[..., None]
     ye, yr, yl, yu = sample.logs(gamma)
     sigma = np.exp(s)
@@ -153,7 +169,8 @@ def _point(d1, d2, z, sigma) -> tuple[np.ndarray, np.ndarray]:
 
 
 def loglik_derivs(std, mu: float, s: float, logs, fit_scale: bool = True):
-    """Log-likelihood, gradient and Hessian in (mu, s) (or mu alone when fit_scale is False)."""
+    """Log-likelihood, gradient and Hessian in (mu, s) (or mu alone when fit_scale is False) under
+    the standard law std, from the log times `logs` (Sample.logs)."""
     ye, yr, yl, yu = (np.ravel(v) for v in logs)
     sigma = np.exp(s)
     # exact failures: ln f(t) = ln phi(z) - s - ln t
@@ -195,7 +212,7 @@ def _edge(std, z, log_d):
 
 
 def require_failures(sample: Sample, k: int, dist: str) -> None:
-    """A k-parameter fit needs at least k failures at distinct times."""
+    """A k-parameter fit of dist needs at least k failures at distinct times in the sample."""
     times = sample.failure_times()
     if times.size < k or np.unique(times).size < min(k, 2):
         raise InvalidInput(

@@ -22,7 +22,11 @@ from heatproof.reliability.demonstration import Plan, fixed_duration
 
 @dataclass(frozen=True)
 class PublishedPlan:
-    """A handbook plan with the figures the table prints next to it."""
+    """A handbook plan with the figures the table prints next to it: the true risks as printed
+    (alpha_true_published, beta_true_published; None where not printed or flagged a typo) and as
+    recomputed (alpha_true_tabulated, beta_true_tabulated), the expected test times
+    expected_tau_theta0 and expected_tau_theta1 (multiples of theta1), and the verification
+    note."""
 
     plan: Plan
     alpha_true_published: float | None  # fraction; None where not printed or flagged a typo
@@ -102,6 +106,7 @@ def parse_plans(text: str) -> dict[str, PublishedPlan]:
 
 @lru_cache(maxsize=1)
 def published_plans() -> dict[str, PublishedPlan]:
+    """The embedded MIL-HDBK-781A plans by name."""
     text = (
         resources.files("heatproof.reliability")
         .joinpath("data/mil781_plans.csv")

@@ -17,7 +17,8 @@ RANK_METHOD = "Johnson adjusted ranks, Bernard median-rank approximation (i - 0.
 
 @dataclass(frozen=True, eq=False)
 class KaplanMeier:
-    """Survival step function: S(t) just after each time in time_h, with pointwise bounds."""
+    """Survival step function: survival S(t) just after each time in time_h (hours), with
+    pointwise lower and upper bounds at the confidence `level` by `method`, and `notes`."""
 
     time_h: np.ndarray
     survival: np.ndarray
@@ -40,7 +41,8 @@ def _exact_times(data: LifeData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...
 
 
 def kaplan_meier(data: LifeData, level: float = 0.9) -> KaplanMeier:
-    """Kaplan-Meier survival estimate with two-sided pointwise bounds at `level`."""
+    """Kaplan-Meier survival estimate of the life data with two-sided pointwise bounds at
+    `level`."""
     if not 0.0 < level < 1.0:
         raise InvalidInput(f"level={level} is outside (0, 1); give e.g. 0.9")
     failures, censored, notes = _exact_times(data)
@@ -59,7 +61,7 @@ def kaplan_meier(data: LifeData, level: float = 0.9) -> KaplanMeier:
 
 
 def plotting_positions(data: LifeData) -> tuple[np.ndarray, np.ndarray]:
-    """Failure times (hours) and their unreliability F for a probability plot.
+    """Failure times (hours) of the life data and their unreliability F for a probability plot.
 
     Censored units shift the ranks of later failures (Johnson); F = (rank - 0.3)/(n + 0.4).
     """

@@ -27,7 +27,8 @@ _TICKS = np.array([0.001, 0.01, 0.05, 0.1, 0.2, 0.5, 0.632, 0.9, 0.99, 0.999])
 
 
 def probability_plot(data: LifeData, f: Fit, level: float = 0.9) -> go.Figure:
-    """Data on the fit's probability paper, with the fitted line and Fisher bounds on B-lives."""
+    """The life data on the probability paper of the fit f, with the fitted line and Fisher
+    bounds on B-lives at the confidence `level`."""
     y_of, log_x = _PAPER[f.dist]
     t, frac = plotting_positions(data)
     grid = np.linspace(max(1e-3, frac.min() / 2 if frac.size else 1e-3), 0.999, 60)
@@ -54,7 +55,8 @@ def probability_plot(data: LifeData, f: Fit, level: float = 0.9) -> go.Figure:
 
 
 def km_figure(data: LifeData, fits: list[Fit], level: float = 0.9) -> go.Figure:
-    """Kaplan-Meier survival with pointwise bounds, and the fitted survival curves."""
+    """Kaplan-Meier survival of the life data with pointwise bounds at the confidence `level`, and
+    the survival curves of the fits."""
     km = kaplan_meier(data, level)
     t = np.concatenate([[0.0], km.time_h])
     fig = go.Figure()
@@ -78,7 +80,8 @@ def km_figure(data: LifeData, fits: list[Fit], level: float = 0.9) -> go.Figure:
 
 
 def sequential_chart(plan: Plan, theta1_h: float, decision: Decision | None = None) -> go.Figure:
-    """Failures against total test hours with the plan's accept and reject boundaries."""
+    """Failures against total test hours with the plan's accept and reject boundaries, scaled by
+    the lower test MTBF theta1_h (h), and the test's decision path when given."""
     r = np.arange(plan.reject_failures)
     b = plan.reject_tau[:-1]
     fig = go.Figure()
@@ -125,7 +128,8 @@ def sequential_chart(plan: Plan, theta1_h: float, decision: Decision | None = No
 
 
 def oc_figure(plan: Plan, theta1_h: float) -> go.Figure:
-    """Probability of acceptance against the true MTBF (exact operating characteristic)."""
+    """Probability of acceptance of the plan against the true MTBF in hours, scaled by the lower
+    test MTBF theta1_h (h) (exact operating characteristic)."""
     pts = oc_curve(plan)
     fig = go.Figure()
     fig.add_scatter(
@@ -202,7 +206,10 @@ def life_report(
     theta1_h: float | None = None,
     decision: Decision | None = None,
 ) -> str:
-    """The whole report as one HTML document (plotly.js inlined once)."""
+    """The whole report on the life data as one HTML document titled `title` (plotly.js inlined
+    once): fits of `dist` ("best": compared by AICc) with bounds at the confidence `level` by
+    `method`, and, with a plan and its lower test MTBF theta1_h (h), the demonstration and its
+    decision."""
     fits, notes = compare(data) if dist == "best" else ([fit(data, dist)], [])
     counts = data.counts()
     total_h = float(data.hours.sum())
