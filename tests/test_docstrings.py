@@ -1,8 +1,9 @@
 """Every public function, class and method of the documented packages documents its parameters,
 with units (in the style of python-control's docstring test).
 
-What is checked, for each package of DOCUMENTED_PACKAGES and each of its modules whose dotted
-path has no part starting with an underscore:
+What is checked, for each package or single module of DOCUMENTED_PACKAGES and each of a
+package's modules whose dotted path has no part starting with an underscore and no part named
+`migrations` (alembic revisions, importable only inside alembic):
 
 - The public objects of a module are the names in its `__all__` when it has one, else the
   functions and classes it defines whose names do not start with an underscore. Of a public class,
@@ -37,6 +38,11 @@ DOCUMENTED_PACKAGES = (
     "heatproof.physics",
     "heatproof.reliability",
     "heatproof.analysis.uncertainty",
+    "heatproof.errors",
+    "heatproof.folders",
+    "heatproof.locks",
+    "heatproof.outputs",
+    "heatproof.workspace",
 )
 
 # name suffix -> the spellings that state its unit in a docstring
@@ -67,10 +73,12 @@ UNITS = {
 
 
 def _modules(package: str):
+    """The package or module itself, then each submodule of a package that is checked."""
     root = importlib.import_module(package)
     yield root
-    for info in pkgutil.walk_packages(root.__path__, package + "."):
-        if not any(part.startswith("_") for part in info.name.split(".")):
+    for info in pkgutil.walk_packages(getattr(root, "__path__", []), package + "."):
+        parts = info.name.split(".")
+        if not any(part.startswith("_") or part == "migrations" for part in parts):
             yield importlib.import_module(info.name)
 
 
@@ -208,3 +216,10 @@ def test_the_check_catches_what_it_should():
     ]
     assert _problems("fine", fine, fine.__doc__, "") == []
     assert _unit_suffix("cp_j_kgk") == "_j_kgk" and _unit_suffix("rho_kg_m3") == "_kg_m3"
+
+
+def test_a_single_module_is_checked_alone_and_migrations_are_skipped():
+    assert [module.__name__ for module in _modules("heatproof.locks")] == ["heatproof.locks"]
+    names = [module.__name__ for module in _modules("heatproof.records")]
+    assert "heatproof.records.repository" in names
+    assert not any("migrations" in name for name in names)

@@ -10,7 +10,8 @@ from heatproof.errors import HeatproofError
 
 
 def prepare_folder(path: Path) -> Path:
-    """Create the folder if missing and prove it writable with a probe file (then removed)."""
+    """Create the folder ``path`` if missing and prove it writable with a probe file (then
+    removed); returns the resolved path, HeatproofError when it cannot be created or written."""
     try:
         path.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=path, prefix=".heatproof-probe-")

@@ -83,8 +83,8 @@ class FileLock:
     def acquire(
         self, wait_s: float = 0.0, on_wait: Callable[[str], None] | None = None
     ) -> FileLock:
-        """Take the lock, waiting up to ``wait_s`` (``on_wait(holder)`` is called once when it
-        has to wait); LockBusy naming the holder when it stays taken."""
+        """Take the lock, waiting up to ``wait_s`` seconds (``on_wait(holder)`` is called once
+        when it has to wait); LockBusy naming the holder when it stays taken. Returns the lock."""
         with _registry:
             entry = _held.get(self._key)
             if entry is not None:

@@ -120,11 +120,13 @@ def _as_user_error(path: Path, option: str) -> Iterator[None]:
 
 
 def write_bytes(path: Path | str, data: bytes, option: str = "output") -> None:
-    """Write ``data`` to ``path`` with :func:`atomic_output`."""
+    """Write ``data`` to ``path`` with :func:`atomic_output` (``option`` names the path in
+    errors)."""
     with atomic_output(path, option) as handle:
         handle.write(data)
 
 
 def write_text(path: Path | str, text: str, option: str = "output") -> None:
-    """Write ``text`` as UTF-8 to ``path`` with :func:`atomic_output`."""
+    """Write ``text`` as UTF-8 to ``path`` with :func:`atomic_output` (``option`` names the path
+    in errors)."""
     write_bytes(path, text.encode("utf-8"), option)

@@ -137,8 +137,8 @@ class Workspace:
 
     @classmethod
     def open(cls, path: Path | str, db_url: str | None = None) -> Workspace:
-        """Open (creating if needed) the workspace at ``path``; the database defaults to
-        <path>/records.db. Raises HeatproofError for an unwritable folder, an unreachable
+        """Open (creating if needed) the workspace at ``path``; the database ``db_url`` (a
+        SQLAlchemy URL) defaults to <path>/records.db. Raises HeatproofError for an unwritable folder, an unreachable
         database or a database schema newer than this code."""
         folder = prepare_folder(Path(path).expanduser())
         url = db_url or f"sqlite:///{folder / DB_FILE}"
