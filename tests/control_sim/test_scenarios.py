@@ -15,7 +15,6 @@ from heatproof.errors import InvalidInput
 from heatproof.twin.fault_campaign import run_campaign
 from heatproof.twin.faults import FAULT_KINDS
 from heatproof.twin.scenario import load_scenario, result_json, run_scenario, scenario_from_dict
-from heatproof.twin.simulate import MODE_CODES
 
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
 
@@ -56,7 +55,7 @@ def test_self_sustain_left_when_margin_shrinks(self_sustain):
     assert 4500.0 < ss["left"][0]["t_s"] < 6000.0
     c = self_sustain.columns
     after = (c["t_s"] > ss["left"][0]["t_s"] + 300) & (c["t_s"] < 6000)
-    assert np.all(c["mode"][after] == MODE_CODES[Mode.HOLD])
+    assert np.all(c["mode"][after] == Mode.HOLD.code)
     assert np.max(np.abs(c["core_true_k"][after] - 1000.0)) < 5.0
     assert self_sustain.metrics["safety"]["safe"]
 
@@ -66,7 +65,7 @@ def test_drift_is_masked_and_comms_loss_trips_to_zero_drive():
     m, c = res.metrics, res.columns
     assert m["trip_count"] == 1 and m["trips"][0]["reason"].startswith("watchdog")
     assert m["trips"][0]["t_s"] == 3504.0  # last fresh sample at 3499 s, watchdog_s = 5 s
-    tripped = c["mode"] == MODE_CODES[Mode.TRIPPED]
+    tripped = c["mode"] == Mode.TRIPPED.code
     assert np.all(c["drive_applied_w"][tripped] == 0.0) and np.all(c["drive_cmd_w"][tripped] == 0.0)
     assert c["core_true_k"][-1] < 700.0
     assert any("sensor 1" in e["message"] for e in res.events if e["kind"] == "sensor")
@@ -150,3 +149,34 @@ def test_a_power_setpoint_scenario_is_checked_as_the_controller_checks_it():
     data["program"][0]["target_k"] = 9000.0
     with pytest.raises(InvalidInput, match=r"program start at t_s=0: target=9000.0 W is outside"):
         scenario_from_dict(data)
+
+
+def _shell_alarm_run(shell_alarm_k: float):
+    """Start the default reactor to 950 K (its shell settles near 887 K) with a shell alarm."""
+    return run_scenario(
+        scenario_from_dict(
+            {
+                "name": "shell-alarm",
+                "seed": 4,
+                "duration_s": 3000,
+                "dt_s": 2.0,
+                "hypothesis": {"kind": "none"},
+                "controller": {"shell_alarm_k": shell_alarm_k},
+                "program": [{"t_s": 0, "command": "start", "target_k": 950}],
+            }
+        )
+    )
+
+
+def test_shell_alarm_reads_the_shell_thermocouple():
+    """The controller reads the twin's shell: no alarm on a healthy run (the loop used to pass nan,
+    which alarmed at the first sample), and an alarm when the true shell reaches the limit."""
+    healthy = _shell_alarm_run(1000.0)
+    assert not [e for e in healthy.events if e["kind"] == "alarm"]
+    assert healthy.metrics["final_mode"] == "HOLD"
+    hot = _shell_alarm_run(850.0)
+    alarms = [e for e in hot.events if e["kind"] == "alarm"]
+    assert len(alarms) == 1 and "alarm limit 850.0 K" in alarms[0]["message"]
+    c = hot.columns
+    shell_then = c["shell_true_k"][c["t_s"] == alarms[0]["t_s"]][0]
+    assert abs(shell_then - 850.0) <= 3.5  # thermocouple: 1.5 K tolerance, 0.3 K noise

@@ -24,6 +24,7 @@ import zlib
 from dataclasses import dataclass
 from enum import IntEnum
 
+from heatproof.control.modes import Mode
 from heatproof.errors import require
 
 MAP_VERSION = 2
@@ -80,8 +81,8 @@ class AlarmBit(IntEnum):
     OTHER = 15
 
 
-# mode codes: the index of the mode in control.controller.Mode (as twin.simulate.MODE_CODES)
-MODE_NAMES = ("OFF", "STARTUP", "HOLD", "SELF_SUSTAIN", "SHUTDOWN", "TRIPPED")
+# mode codes are control.modes.Mode's (spelled there only): MODE_NAMES[code] is the mode's name
+MODE_NAMES = tuple(Mode.from_code(code).name for code in range(len(Mode)))
 
 # the modes a command leaves the controller in when it took effect; a command answered OK must
 # leave one of them (checked by the stand before it answers, and by the client on the echo)

@@ -1,9 +1,10 @@
-"""A simulated stand: the twin reactor, its stand sensors and the controller, advanced one sample
-at a time and commanded as a real stand would be (pure, no I/O; the Modbus server wraps it).
+"""A simulated stand: the twin's closed loop (reactor, stand sensors, controller:
+``twin.loop.ClosedLoop``, as procedure runs and scenarios use it), advanced one sample at a time
+and commanded as a real stand would be (pure, no I/O; the Modbus server wraps it).
 
-Order of work per sample, as in twin.simulate.simulate_run: read the sensors, step the
-controller, publish the sample (measured drive for the interval that starts now), step the
-reactor with the drive. Commands arrive between samples and act from the next sample on.
+Order of work per sample: read the sensors, step the controller, publish the sample (measured
+drive for the interval that starts now), step the reactor with the drive. Commands arrive between
+samples and act from the next sample on.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from heatproof.control.controller import Controller, ControllerConfig, Mode, Readings
+from heatproof.control.controller import RUNNING, Controller, ControllerConfig, Mode
 from heatproof.errors import InvalidInput, require
 from heatproof.stand.instruments import StandSpec
 from heatproof.stand.registers import (
@@ -32,9 +31,9 @@ from heatproof.stand.registers import (
     effect_holds,
     status_word,
 )
+from heatproof.twin.loop import ClosedLoop
 from heatproof.twin.reactor import HeatSource, Reactor, ReactorDesign
-from heatproof.twin.sensors import StandSensors
-from heatproof.twin.simulate import DEMO_CONTROLLER, MODE_CODES
+from heatproof.twin.simulate import DEMO_CONTROLLER
 
 _ALARM_BITS = {"trip": AlarmBit.TRIP, "stale": AlarmBit.STALE, "margin": AlarmBit.MARGIN}
 MAX_SESSIONS = 1024  # sessions whose last answer is kept (least recently used forgotten first)
@@ -74,10 +73,9 @@ class SimulatedStand:
 
     def __init__(self, config: SimulatedStandConfig) -> None:
         self.config = config
-        rng = np.random.default_rng(config.seed)
-        self.reactor = Reactor(config.design, config.source, config.ambient_k)
-        self.sensors = StandSensors(config.spec, config.design.true_material, rng)
-        self.controller = Controller(config.controller or DEMO_CONTROLLER)
+        reactor = Reactor(config.design, config.source, config.ambient_k)
+        controller = Controller(config.controller or DEMO_CONTROLLER)
+        self.loop = ClosedLoop(reactor, controller, config.spec, config.seed, config.sample_s)
         self.phase = 0
         self.count = -1
         self.sample: Sample | None = None
@@ -85,37 +83,38 @@ class SimulatedStand:
         self.log: list[tuple[float, str]] = []
 
     @property
+    def controller(self) -> Controller:
+        """The controller in the loop (replaceable, e.g. by a test's faulty one)."""
+        return self.loop.controller
+
+    @controller.setter
+    def controller(self, controller: Controller) -> None:
+        self.loop.controller = controller
+
+    @property
     def t_s(self) -> float:
         return max(self.count, 0) * self.config.sample_s
 
     def advance(self) -> Sample:
         """Take the next sample and step the reactor over its interval."""
-        self.count += 1
-        t_s = self.count * self.config.sample_s
-        state = self.reactor.state
-        core = self.sensors.core_k(state.core_k)
-        readings = Readings(
-            t_s=t_s,
-            core_k=tuple(core),
-            shell_k=math.nan,
-            drive_w=self.sensors.power_w(self.controller.drive_w),
-        )
-        drive_w = self.controller.step(readings)
+        s = self.loop.sample()
+        self.count = s.index
+        out = self.loop.stand_channels(s)
         c = self.controller
         self.sample = Sample(
-            sample=self.count,
-            t_s=t_s,
+            sample=s.index,
+            t_s=s.t_s,
             phase=self.phase,
-            mode=MODE_CODES[c.mode],
+            mode=c.mode.code,
             status=self._status(),
             alarms=self._alarms(),
             setpoint_k=c.setpoint_k,
-            drive_w=self.sensors.power_w(drive_w),
-            camera_k=self.sensors.camera_k(state.shell_k, self.config.ambient_k),
-            ambient_k=self.sensors.ambient_k(self.config.ambient_k),
-            core_k=tuple(float(x) for x in core),
+            drive_w=out.drive_w,
+            camera_k=out.camera_k,
+            ambient_k=out.ambient_k,
+            core_k=s.readings.core_k,
         )
-        self.reactor.step(drive_w, self.config.sample_s)
+        self.loop.advance()
         return self.sample
 
     def _status(self) -> int:
@@ -123,7 +122,7 @@ class SimulatedStand:
         visible = c.alarms.visible(c.t_s)
         stale = "stale" in c.alarms.alarms and c.alarms.alarms["stale"].active
         return status_word(
-            RUNNING=c.mode in (Mode.STARTUP, Mode.HOLD, Mode.SELF_SUSTAIN),
+            RUNNING=c.mode in RUNNING,
             TRIPPED=c.mode is Mode.TRIPPED,
             STALE=stale,
             ALARM_ACTIVE=any(a.active for a in visible),
@@ -181,7 +180,7 @@ class SimulatedStand:
         return answer_to(words, result, self._mode_code(), earlier)
 
     def _mode_code(self) -> int:
-        return MODE_CODES[self.controller.mode]
+        return self.controller.mode.code
 
     def _run(self, block: CommandBlock) -> CommandResult:
         c = self.controller

@@ -7,7 +7,6 @@ from pathlib import Path
 from heatproof.control.controller import Mode
 from heatproof.outputs import write_text
 from heatproof.twin.scenario import ScenarioResult
-from heatproof.twin.simulate import MODE_CODES
 
 
 def write_scenario_plot(res: ScenarioResult, path: Path) -> Path:
@@ -75,7 +74,7 @@ def write_scenario_plot(res: ScenarioResult, path: Path) -> Path:
         col=1,
     )
     fig.update_yaxes(
-        tickvals=list(MODE_CODES.values()), ticktext=[m.name for m in Mode], row=3, col=1
+        tickvals=[m.code for m in Mode], ticktext=[m.name for m in Mode], row=3, col=1
     )
     fig.update_xaxes(title_text="time (s)", row=3, col=1)
     fig.update_layout(

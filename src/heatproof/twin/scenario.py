@@ -1,8 +1,10 @@
 """Control scenarios on the twin: a setpoint program and injected faults, run with the real
 controller (``heatproof.control.Controller``) in the loop, reported as columns and metrics.
 
-Loop per sample (dt_s): the twin's true state -> stand sensors -> faults -> ``Readings`` ->
-``Controller.step`` -> due program commands -> faults on the actuator -> ``Reactor.step``.
+Loop per sample (dt_s), the twin's one closed loop (``loop.ClosedLoop``): due events -> the
+twin's true state -> stand sensors (core and shell thermocouples, coolant flow) -> faults ->
+``Readings`` -> ``Controller.step`` -> due program commands -> faults on the actuator ->
+``Reactor.step``.
 
 Safety limits: the controller trips on its core thermocouples at ``trip_k`` (2oo3 voting); a run
 is *unsafe* when the TRUE core or shell temperature exceeds ``trip_k + SAFETY_MARGIN_K`` at any
@@ -32,24 +34,23 @@ import math
 import tomllib
 import types
 from collections.abc import Callable
-from dataclasses import MISSING, asdict, dataclass, field, fields, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Literal, get_args, get_origin, get_type_hints
 
 import numpy as np
 
-from heatproof.control.controller import Controller, ControllerConfig, EventKind, Mode, Readings
+from heatproof.control.controller import Controller, ControllerConfig, EventKind, Mode
 from heatproof.control.interlocks import parse_voting
 from heatproof.control.metrics import step_metrics
 from heatproof.errors import InvalidInput, require
 from heatproof.stand.instruments import StandSpec
 from heatproof.twin.cooling import LossTable, WaterJacket, jacket_params
 from heatproof.twin.equations import MAX_SUBSTEP_S
-from heatproof.twin.faults import SENSOR_FAULTS, Fault, FaultInjector
+from heatproof.twin.faults import SENSOR_FAULTS, Fault
 from heatproof.twin.hypotheses import THERMAL_FUEL_J, HeatSource
+from heatproof.twin.loop import ClosedLoop, LoopSample
 from heatproof.twin.reactor import Reactor, ReactorDesign, SurfaceTruth
-from heatproof.twin.sensors import CoolantSensors, StandSensors
-from heatproof.twin.simulate import MODE_CODES
 
 SAFETY_MARGIN_K = 25.0
 MAX_SAMPLES = 1_000_000  # duration_s / dt_s: 16 columns of 8 MB at most
@@ -398,20 +399,13 @@ CHANNELS = (
 
 
 def run_scenario(sc: Scenario, progress: Callable[[float], None] | None = None) -> ScenarioResult:
-    """Simulate the scenario with the controller in the loop."""
-    rng = np.random.default_rng(sc.seed)
+    """Simulate the scenario with the controller in the twin's closed loop (``loop.ClosedLoop``)."""
     stand = StandSpec()
-    sensors = StandSensors(stand, sc.design.true_material, rng)
-    coolant = CoolantSensors(np.random.default_rng([sc.seed, 1]))
-    injector = FaultInjector(
-        sc.faults, stand.core_thermocouples, np.random.default_rng([sc.seed, 2])
-    )
     reactor = Reactor(
         sc.design, sc.source, sc.ambient_k, sc.jacket, LossTable.build(sc.design, sc.ambient_k)
     )
-    nominal = sc.jacket
-    lost = replace(nominal, flow_kg_s=0.0) if nominal is not None else None
-    ctrl = Controller(sc.controller)
+    loop = ClosedLoop(reactor, Controller(sc.controller), stand, sc.seed, sc.dt_s, sc.faults)
+    ctrl = loop.controller
     n = int(round(sc.duration_s / sc.dt_s))
     cols = {c: np.full(n, np.nan) for c in CHANNELS}
     cols |= {f"tc{j + 1}_k": np.full(n, np.nan) for j in range(stand.core_thermocouples)}
@@ -419,35 +413,19 @@ def run_scenario(sc: Scenario, progress: Callable[[float], None] | None = None) 
     events = sorted(sc.events, key=lambda e: e.t_s)
     refused: list[dict] = []
     tripped_drive = 0
-    drive = 0.0
     for i in range(n):
-        t = i * sc.dt_s
-        while events and events[0].t_s <= t:
-            reactor = _apply_event(reactor, events.pop(0), sc)
-        if nominal is not None:  # flow on or lost; each jacket built once (its cp is cached)
-            reactor.jacket = nominal if injector.flow_factor(t) else lost
-        s = reactor.state
-        core = injector.core_k(t, sensors.core_k(s.core_k), reactor.ambient_k)
-        flow = coolant.flow_kg_s(reactor.jacket.flow_kg_s) if reactor.jacket is not None else None
-        readings = Readings(
-            t_s=t,
-            core_k=tuple(core),
-            shell_k=math.nan,
-            drive_w=sensors.power_w(drive),
-            coolant_flow_kg_s=flow,
-            fresh=injector.fresh(t),
-        )
-        cmd = ctrl.step(readings)
-        commanded_while_tripped = ctrl.mode is Mode.TRIPPED and cmd != 0.0
-        while program and program[0].t_s <= t:
+        while events and events[0].t_s <= loop.t_s:
+            loop.reactor = _apply_event(loop.reactor, events.pop(0), sc)
+        s = loop.sample()
+        commanded_while_tripped = ctrl.mode is Mode.TRIPPED and s.command_w != 0.0
+        while program and program[0].t_s <= s.t_s:
             _command(ctrl, program.pop(0), refused)
-        drive = injector.drive_w(t, cmd)
         # a sample counts once, whether the controller commanded or the heater got drive when tripped
         tripped_drive += int(
-            commanded_while_tripped or (ctrl.mode is Mode.TRIPPED and drive != 0.0)
+            commanded_while_tripped or (ctrl.mode is Mode.TRIPPED and s.applied_w != 0.0)
         )
-        _record(cols, i, t, s, reactor, ctrl, cmd, drive, readings, core)
-        _check_finite(reactor.step(drive, sc.dt_s), t + sc.dt_s)
+        _record(cols, s, loop.reactor, ctrl)
+        _check_finite(loop.advance(), s.t_s + sc.dt_s)
         if progress is not None and i % 500 == 0:
             progress(i / n)
     evts = [e.to_dict() for e in ctrl.events] + refused
@@ -496,28 +474,27 @@ def _command(ctrl: Controller, c: Command, refused: list[dict]) -> None:
         refused.append({"t_s": ctrl.t_s, "kind": "refused", "message": f"{c.command}: {err}"})
 
 
-def _record(cols, i, t, s, reactor, ctrl, cmd, drive, readings, core) -> None:
+def _record(cols: dict[str, np.ndarray], s: LoopSample, reactor: Reactor, ctrl: Controller) -> None:
+    truth, flow = s.truth, s.readings.coolant_flow_kg_s
     row = {
-        "t_s": t,
-        "core_true_k": s.core_k,
-        "shell_true_k": s.shell_k,
-        "water_true_k": s.water_k,
-        "fuel": s.fuel,
-        "source_w": reactor.source.power_w(drive, s.core_k, s.fuel),
+        "t_s": s.t_s,
+        "core_true_k": truth.core_k,
+        "shell_true_k": truth.shell_k,
+        "water_true_k": truth.water_k,
+        "fuel": truth.fuel,
+        "source_w": reactor.source.power_w(s.applied_w, truth.core_k, truth.fuel),
         "pv_k": ctrl.pv_k,
         "setpoint_k": ctrl.setpoint_k,
-        "drive_cmd_w": cmd,
-        "drive_applied_w": drive,
-        "mode": MODE_CODES[ctrl.mode],
-        "fresh": float(readings.fresh),
-        "flow_kg_s": readings.coolant_flow_kg_s
-        if readings.coolant_flow_kg_s is not None
-        else math.nan,
+        "drive_cmd_w": s.command_w,
+        "drive_applied_w": s.applied_w,
+        "mode": ctrl.mode.code,
+        "fresh": float(s.readings.fresh),
+        "flow_kg_s": flow if flow is not None else math.nan,
     }
     for k, v in row.items():
-        cols[k][i] = v
-    for j, v in enumerate(core):
-        cols[f"tc{j + 1}_k"][i] = v
+        cols[k][s.index] = v
+    for j, v in enumerate(s.readings.core_k):
+        cols[f"tc{j + 1}_k"][s.index] = v
 
 
 def _finite(x: float) -> float | None:
@@ -565,7 +542,7 @@ def scenario_metrics(
             }
         )
     mode = cols["mode"]
-    ss = mode == MODE_CODES[Mode.SELF_SUSTAIN]
+    ss = mode == Mode.SELF_SUSTAIN.code
     trips = [{"t_s": e.t_s, "reason": e.message} for e in ctrl.events if e.kind is EventKind.TRIP]
     max_temp = float(max(np.nanmax(core), np.nanmax(cols["shell_true_k"])))
     heat_in = float(np.sum(cols["drive_applied_w"]) * sc.dt_s)
@@ -643,7 +620,7 @@ def result_json(res: ScenarioResult, every: int = 10) -> dict:
         "events": res.events,
         "response": {
             "every_n_samples": every,
-            "mode_codes": {m.name: c for m, c in MODE_CODES.items()},
+            "mode_codes": {m.name: m.code for m in Mode},
             **cols,
         },
     }

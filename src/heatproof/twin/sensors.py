@@ -7,7 +7,7 @@ import numpy as np
 
 from heatproof.physics.materials import Material
 from heatproof.physics.radiation import camera_reading_k
-from heatproof.stand.instruments import StandSpec
+from heatproof.stand.instruments import StandSpec, ThermocoupleSpec
 
 
 class StandSensors:
@@ -42,6 +42,20 @@ class StandSensors:
             + self._ambient_offset_k
             + self.rng.normal(0.0, self.spec.ambient.noise_k)
         )
+
+
+class ShellThermocouple:
+    """Contact thermocouple on the shell's outer surface, the reading of the controller's shell
+    alarm: the stand's thermocouple spec (fixed offset within its tolerance for the run, plus
+    noise). Its own random stream, so adding it to a run leaves the stand's draws unchanged."""
+
+    def __init__(self, spec: ThermocoupleSpec, rng: np.random.Generator):
+        self.spec, self.rng = spec, rng
+        self._offset_k = rng.uniform(-spec.tolerance_k, spec.tolerance_k)
+
+    def shell_k(self, true_shell_k: float) -> float:
+        """Reading (K) of the true shell temperature ``true_shell_k`` (K)."""
+        return float(true_shell_k + self._offset_k + self.rng.normal(0.0, self.spec.noise_k))
 
 
 class CoolantSensors:

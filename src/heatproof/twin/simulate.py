@@ -1,4 +1,5 @@
-"""Run a test procedure on the twin: reactor, stand sensors and the controller, sampled at 1 Hz.
+"""Run a test procedure on the twin: reactor, stand sensors and the controller in the twin's one
+closed loop (``loop.ClosedLoop``), sampled at 1 Hz.
 
 The result is the telemetry a real stand would record (measured values only, never the truth),
 as equal-length numpy columns.
@@ -11,11 +12,11 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from heatproof.control.controller import Controller, ControllerConfig, Mode, Readings
+from heatproof.control.controller import Controller, ControllerConfig, Mode
 from heatproof.errors import require
 from heatproof.stand.instruments import StandSpec
+from heatproof.twin.loop import ClosedLoop, LoopSample, StandChannels
 from heatproof.twin.reactor import HeatSource, Reactor, ReactorDesign
-from heatproof.twin.sensors import StandSensors
 
 SHUTDOWN_PHASE = -1
 
@@ -67,42 +68,25 @@ def simulate_run(
 
     Each row holds the readings at t_s and the measured drive power applied over [t_s, t_s + sample_s).
     """
-    rng = np.random.default_rng(seed)
     reactor = Reactor(design, source, ambient_k)
-    sensors = StandSensors(stand, design.true_material, rng)
-    controller = Controller(DEMO_CONTROLLER)
-    dt = procedure.sample_s
-    n = int(round(procedure.duration_s / dt))
+    loop = ClosedLoop(reactor, Controller(DEMO_CONTROLLER), stand, seed, procedure.sample_s)
+    n = int(round(procedure.duration_s / procedure.sample_s))
     cols = _empty_columns(n, stand.core_thermocouples)
     hold_ends = np.cumsum([h.duration_s for h in procedure.holds])
-    drive_w, phase = 0.0, None
-    for i in range(n):
-        t_s = i * dt
-        state = reactor.state
-        core = sensors.core_k(state.core_k)
-        readings = Readings(
-            t_s=t_s, core_k=tuple(core), shell_k=float("nan"), drive_w=sensors.power_w(drive_w)
-        )
-        new_phase = int(np.searchsorted(hold_ends, t_s, side="right"))
+    phase = None
+
+    def between(s: LoopSample) -> None:
+        nonlocal phase
+        new_phase = int(np.searchsorted(hold_ends, s.t_s, side="right"))
         new_phase = new_phase if new_phase < len(procedure.holds) else SHUTDOWN_PHASE
-        drive_w = controller.step(readings)
         if new_phase != phase:
-            _enter_phase(controller, procedure, new_phase)
+            _enter_phase(loop.controller, procedure, new_phase)
             phase = new_phase
-        _record(
-            cols,
-            i,
-            t_s,
-            phase,
-            controller,
-            core,
-            sensors.power_w(drive_w),
-            sensors.camera_k(state.shell_k, ambient_k),
-            sensors.ambient_k(ambient_k),
-        )
-        reactor.step(drive_w, dt)
-        if progress is not None and i % 600 == 0:
-            progress(i / n)
+        _record(cols, s, phase, loop.controller, loop.stand_channels(s))
+        if progress is not None and s.index % 600 == 0:
+            progress(s.index / n)
+
+    loop.run(n, between)
     return cols
 
 
@@ -116,9 +100,6 @@ def _enter_phase(controller: Controller, procedure: Procedure, phase: int) -> No
         controller.command_start(procedure.holds[phase].target_k)
     else:
         controller.command_setpoint(procedure.holds[phase].target_k)
-
-
-MODE_CODES = {mode: code for code, mode in enumerate(Mode)}
 
 
 def _empty_columns(n: int, n_tc: int) -> dict[str, np.ndarray]:
@@ -136,13 +117,16 @@ def _empty_columns(n: int, n_tc: int) -> dict[str, np.ndarray]:
     return cols
 
 
-def _record(cols, i, t_s, phase, controller, core, drive_w, camera_k, ambient_k) -> None:
-    cols["t_s"][i] = t_s
+def _record(
+    cols: dict[str, np.ndarray], s: LoopSample, phase: int, controller: Controller, out: StandChannels
+) -> None:
+    i = s.index
+    cols["t_s"][i] = s.t_s
     cols["phase"][i] = phase
-    cols["mode"][i] = MODE_CODES[controller.mode]
+    cols["mode"][i] = controller.mode.code
     cols["setpoint_k"][i] = controller.setpoint_k
-    cols["drive_w"][i] = drive_w
-    cols["camera_k"][i] = camera_k
-    cols["ambient_k"][i] = ambient_k
-    for j, value in enumerate(core):
+    cols["drive_w"][i] = out.drive_w
+    cols["camera_k"][i] = out.camera_k
+    cols["ambient_k"][i] = out.ambient_k
+    for j, value in enumerate(s.readings.core_k):
         cols[f"core_tc{j + 1}_k"][i] = value
