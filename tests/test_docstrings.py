@@ -38,6 +38,7 @@ DOCUMENTED_PACKAGES = (
     "heatproof.physics",
     "heatproof.reliability",
     "heatproof.analysis.uncertainty",
+    "heatproof.report",
     "heatproof.errors",
     "heatproof.folders",
     "heatproof.locks",

@@ -20,7 +20,10 @@ PLOT_STEP_S = 10  # one plotted point per 10 samples keeps the file small
 
 
 def write_campaign_report(ws: Workspace, campaign_id: int, record: dict) -> Path:
-    """Write reports/campaign-<id>.html atomically and return its path."""
+    """Write the report of campaign ``campaign_id`` of workspace ``ws`` to
+    reports/campaign-<id>.html atomically and return its path. ``record`` is the verdict's
+    evidence record (as ``decide_with_evidence`` returns it and a verdict file signs it); the
+    runs' telemetry is read from the workspace."""
     with ws.unit_of_work() as s:
         runs = sorted(repo.get_campaign(s, campaign_id).runs, key=lambda r: r.id)
         telemetry = {r.id: (r.kind, ws.telemetry.read(r.telemetry_path)) for r in runs}
