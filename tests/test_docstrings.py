@@ -39,6 +39,7 @@ DOCUMENTED_PACKAGES = (
     "heatproof.reliability",
     "heatproof.analysis.uncertainty",
     "heatproof.report",
+    "heatproof.telemetry",
     "heatproof.errors",
     "heatproof.folders",
     "heatproof.locks",

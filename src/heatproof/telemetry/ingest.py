@@ -57,13 +57,16 @@ _CHUNK = re.compile(r"^chunk-(\d{6})\.parquet$")
 
 
 def canonical(value: Any) -> bytes:
-    """Canonical JSON bytes: sorted keys, no spaces, UTF-8, NaN refused."""
+    """Canonical JSON bytes of ``value``: sorted keys, no spaces, UTF-8, NaN refused."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
 
 
 @dataclass(frozen=True)
 class ChainEntry:
-    """One chain line: chunk ``index`` (1-based) in file ``file`` with its SHA-256."""
+    """One chain line: chunk ``index`` (1-based) in file ``file`` with its SHA-256 hex
+    ``sha256``, its ``rows``, its samples ``first_sample`` to ``last_sample``, the ``events``
+    noted with it, the previous line's link ``prev`` (GENESIS for the first) and ``link``, the
+    SHA-256 of ``prev`` and the line's body (empty until computed)."""
 
     index: int
     file: str
@@ -76,19 +79,23 @@ class ChainEntry:
     link: str = ""
 
     def body(self) -> dict:
+        """The line's fields without ``link``, as JSON-ready values."""
         data = asdict(self)
         data.pop("link")
         data["events"] = list(self.events)
         return data
 
     def expected_link(self) -> str:
+        """SHA-256 hex of ``prev`` followed by the canonical body."""
         return hashlib.sha256(self.prev.encode() + canonical(self.body())).hexdigest()
 
     def line(self) -> bytes:
+        """The chain file line: canonical JSON of the body and ``link``, newline-terminated."""
         return canonical({**self.body(), "link": self.link}) + b"\n"
 
     @classmethod
     def parse(cls, line: bytes) -> ChainEntry:
+        """The entry of one chain file ``line`` (not checked: see read_chain)."""
         data = json.loads(line)
         data["events"] = tuple(data["events"])
         return cls(**data)
@@ -96,7 +103,9 @@ class ChainEntry:
 
 @dataclass(frozen=True)
 class ChainRead:
-    """Entries of a chain file; ``good_bytes`` is the length up to the last good line."""
+    """The good ``entries`` of a chain file; ``good_bytes`` is its length up to the end of the
+    last good line, ``torn_bytes`` the length after it; ``problem`` names a broken line that
+    further lines follow (not a crash artefact), else None."""
 
     entries: list[ChainEntry]
     good_bytes: int
@@ -105,7 +114,8 @@ class ChainRead:
 
 
 def read_chain(path: Path) -> ChainRead:
-    """Parse a chain file; a bad or unterminated final line counts as torn."""
+    """Parse and check the chain file at ``path`` (absent: empty); each line must link to the
+    one before. A bad or unterminated final line counts as torn."""
     data = path.read_bytes() if path.exists() else b""
     entries: list[ChainEntry] = []
     offset, prev = 0, GENESIS
@@ -136,7 +146,9 @@ def read_chain(path: Path) -> ChainRead:
 
 @dataclass
 class Recovery:
-    """What opening a log found and repaired."""
+    """What opening a log found and repaired: its acknowledged ``chunks`` and ``last_sample``
+    (None when empty), the ``torn_chain_bytes`` cut off the chain, and the file names of the
+    ``removed_orphan_chunks`` (never acknowledged) and ``removed_temp_files``."""
 
     chunks: int
     last_sample: int | None
@@ -146,9 +158,11 @@ class Recovery:
 
     @property
     def clean(self) -> bool:
+        """True when nothing had to be repaired."""
         return not (self.torn_chain_bytes or self.removed_orphan_chunks or self.removed_temp_files)
 
     def to_dict(self) -> dict:
+        """The fields and ``clean``, as a JSON-ready dict."""
         return {**asdict(self), "clean": self.clean}
 
 
@@ -161,7 +175,7 @@ class ChunkLog:
 
     ``append`` buffers a row (a dict of channel -> number, with an int ``sample``); a chunk is
     committed when ``chunk_rows`` rows are pending or the oldest pending row is older than
-    ``max_latency_s``. ``append``/``commit`` return the last acknowledged sample or None.
+    ``max_latency_s`` (s). ``append``/``commit`` return the last acknowledged sample or None.
     """
 
     def __init__(
@@ -181,14 +195,17 @@ class ChunkLog:
 
     @property
     def chain_path(self) -> Path:
+        """The log's chain file."""
         return self.folder / CHAIN_FILE
 
     @property
     def last_sample(self) -> int | None:
+        """The last acknowledged sample, None before the first chunk."""
         return self.entries[-1].last_sample if self.entries else None
 
     @property
     def closed_path(self) -> Path:
+        """The log's closing record (present once it is closed for finalizing)."""
         return self.folder / CLOSED_FILE
 
     def open(self, append: bool = True) -> Recovery:
@@ -326,6 +343,8 @@ class ChunkLog:
         self._events.append(dict(event))
 
     def append(self, row: dict) -> int | None:
+        """Buffer ``row`` and commit if due (see commit_if_due). InvalidInput when its channels
+        differ from the first row's or its ``sample`` is not after the last one."""
         if self._columns is None:
             self._columns = list(row)
         elif list(row) != self._columns:
@@ -431,7 +450,8 @@ class ChunkLog:
 
 
 def find_gaps(sample: np.ndarray, t_s: np.ndarray) -> list[dict]:
-    """Jumps of the stand's sample counter: missing samples, never interpolated."""
+    """Jumps of the stand's sample counter ``sample`` (times ``t_s``, s): for each, the samples
+    either side, how many are missing and their times; never interpolated."""
     jumps = np.flatnonzero(np.diff(sample) > 1)
     return [
         {

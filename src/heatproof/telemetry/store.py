@@ -33,7 +33,7 @@ LAYOUT_KEY = "heatproof:layout"
 
 
 def file_sha256(path: Path) -> str:
-    """SHA-256 hex of a file, streamed in 1 MiB blocks."""
+    """SHA-256 hex of the file at ``path``, streamed in 1 MiB blocks."""
     digest = hashlib.sha256()
     with Path(path).open("rb") as handle:
         while block := handle.read(_CHUNK):
@@ -225,7 +225,7 @@ class TelemetryStore:
         return path.relative_to(self.base).as_posix()
 
     def sha256(self, relative_path: str) -> str:
-        """SHA-256 hex of the file, streamed."""
+        """SHA-256 hex of the file at ``relative_path``, streamed; NotFound when absent."""
         return file_sha256(self._existing(relative_path))
 
     def _corrupt(self, relative_path: str, reason: str) -> HeatproofError:
@@ -264,14 +264,15 @@ class TelemetryStore:
             raise self._corrupt(relative_path, _one_line(exc)) from exc
 
     def verify(self, relative_path: str, expected_sha256: str | None = None) -> None:
-        """Raise unless the file is intact: the whole-file hash when ``expected_sha256`` is
-        given, else the footer check and every page checksum."""
+        """Raise unless the file at ``relative_path`` is intact: the whole-file hash when
+        ``expected_sha256`` is given, else the footer check and every page checksum."""
         _, parquet = self._open(relative_path, expected_sha256)
         if expected_sha256 is None:
             self._check_pages(relative_path, parquet, list(parquet.schema_arrow.names))
 
     def metadata(self, relative_path: str) -> dict[str, str]:
-        """The metadata given at write time (without the reserved keys)."""
+        """The metadata given at write time to the file at ``relative_path`` (without the
+        reserved keys)."""
         raw = self._open(relative_path)[1].schema_arrow.metadata or {}
         return {
             k.decode(): v.decode()
@@ -280,7 +281,7 @@ class TelemetryStore:
         }
 
     def columns(self, relative_path: str) -> list[str]:
-        """The file's column names, in order."""
+        """The column names of the file at ``relative_path``, in order."""
         return list(self._open(relative_path)[1].schema_arrow.names)
 
     def read(
@@ -289,8 +290,8 @@ class TelemetryStore:
         columns: Sequence[str] | None = None,
         expected_sha256: str | None = None,
     ) -> dict[str, np.ndarray]:
-        """Read columns (all by default) through DuckDB into numpy arrays (float64, int64,
-        bool; strings as object arrays). Integrity is checked first: the whole-file hash
+        """Read ``columns`` (all by default) of the file at ``relative_path`` through DuckDB into
+        numpy arrays (float64, int64, bool; strings as object arrays). Integrity is checked first: the whole-file hash
         against ``expected_sha256`` when given, else the footer and the columns' page checksums."""
         path, parquet = self._open(relative_path, expected_sha256)
         names = list(parquet.schema_arrow.names)
@@ -347,9 +348,10 @@ class TelemetryStore:
         arrow: bool = False,
         **params: Any,
     ) -> list[tuple[Any, ...]] | pa.Table:
-        """Run DuckDB SQL with named parameters ($name) over views: ``views`` maps a view name
-        to one relative path, a glob ('telemetry/campaign-1/*.parquet') or a list of paths; each
-        view has the files' columns plus ``filename``. Returns rows, or an Arrow table."""
+        """Run the DuckDB ``sql`` with the named ``params`` ($name) over views: ``views`` maps a
+        view name to one relative path, a glob ('telemetry/campaign-1/*.parquet') or a list of
+        paths; each view has the files' columns plus ``filename``. Returns a list of row tuples,
+        or an Arrow table when ``arrow``."""
         statements = [self._view_sql(n, p) for n, p in (views or {}).items()]
         try:
             with self._cursor() as con:
