@@ -28,7 +28,8 @@ class EventKind(StrEnum):
 
 @dataclass(frozen=True)
 class ControllerEvent:
-    """One audit event; ``from_mode`` and ``to_mode`` are set exactly for a MODE event."""
+    """One audit event: t_s (s, the controller's clock), its kind, a message for people, and
+    ``from_mode`` and ``to_mode``, set exactly for a MODE event."""
 
     t_s: float
     kind: EventKind

@@ -23,7 +23,7 @@ from heatproof.twin.faults import FAULT_KINDS, Fault
 from heatproof.twin.hypotheses import HeatSource, thermal
 from heatproof.twin.scenario import (
     SAFETY_MARGIN_K,
-    Command,
+    ProgramCommand,
     Scenario,
     run_scenario,
     twin_controller_config,
@@ -44,10 +44,10 @@ def random_scenario(i: int, seed: int, dt_s: float = 2.0) -> Scenario:
     water = kind == "coolant_loss" or rng.random() < 0.2
     jacket = WaterJacket() if water else None
     target = rng.uniform(500.0, 650.0) if water else rng.uniform(900.0, 1050.0)
-    program = [Command(0.0, "start", target)]
+    program = [ProgramCommand(0.0, "start", target)]
     if hyp == "thermal" and not water and rng.random() < 0.5:
-        program.append(Command(2400.0, "self_sustain"))
-    program.append(Command(SHUTDOWN_S, "shutdown"))
+        program.append(ProgramCommand(2400.0, "self_sustain"))
+    program.append(ProgramCommand(SHUTDOWN_S, "shutdown"))
     fault = Fault(
         kind=kind,
         t_s=float(rng.uniform(100.0, SHUTDOWN_S - 100.0)),

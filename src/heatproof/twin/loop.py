@@ -38,8 +38,9 @@ __all__ = ["ClosedLoop", "LoopSample", "StandChannels"]
 
 @dataclass(frozen=True)
 class LoopSample:
-    """One sample: the true state at t_s (s), what the controller read, the drive it commanded
-    for [t_s, t_s + dt_s) and the drive that reaches the heater over it (W)."""
+    """Sample number ``index`` at t_s (s): the ``truth`` (true state) then, the ``readings`` the
+    controller stepped on, the drive it commanded for [t_s, t_s + dt_s) (command_w, W) and the
+    drive that reaches the heater over that interval (applied_w, W; 0 W during a heater fault)."""
 
     index: int
     t_s: float
@@ -51,8 +52,9 @@ class LoopSample:
 
 @dataclass(frozen=True)
 class StandChannels:
-    """What a stand publishes beside the controller's readings: the measured drive over the
-    sample's interval (W), the IR camera's reading of the shell and the room thermometer (K)."""
+    """What a stand publishes beside the controller's readings: drive_w, the measured drive over
+    the sample's interval (W); camera_k, the IR camera's reading of the shell (K); ambient_k, the
+    room thermometer's reading (K)."""
 
     drive_w: float
     camera_k: float
@@ -62,8 +64,10 @@ class StandChannels:
 class ClosedLoop:
     """Reactor + stand sensors + controller (+ injected faults), advanced sample by sample.
 
-    ``reactor`` may be replaced between samples (a scenario's change of room temperature); a
-    water jacket present at construction loses its flow while a coolant_loss fault is active.
+    ``spec``: the stand's instruments; ``seed``: of the random streams (module docstring);
+    ``dt_s``: sample period (s); ``faults``: injected between twin and controller. ``reactor``
+    may be replaced between samples (a scenario's change of room temperature); a water jacket
+    present at construction loses its flow while a coolant_loss fault is active.
     """
 
     def __init__(

@@ -69,7 +69,10 @@ TWIN_CONTROL = dict(
 
 
 @dataclass(frozen=True)
-class Command:
+class ProgramCommand:
+    """One ``[[program]]`` entry: at t_s (s) give the controller ``command`` (with target_k, K,
+    for start and setpoint; the user's name for reset)."""
+
     t_s: float
     command: str
     target_k: float | None = None
@@ -116,7 +119,7 @@ class Scenario:
     """A setpoint program with faults and events on one reactor of the twin (SI units)."""
 
     name: str
-    program: tuple[Command, ...]
+    program: tuple[ProgramCommand, ...]
     source: HeatSource = field(default_factory=HeatSource)
     design: ReactorDesign = field(default_factory=ReactorDesign)
     jacket: WaterJacket | None = None
@@ -320,7 +323,7 @@ def scenario_from_dict(data: dict) -> Scenario:
     design = _build(ReactorDesign, reactor, "reactor")
     controller = twin_controller_config(jacket, **_table(data.pop("controller", {}), "controller"))
     program = tuple(
-        _build(Command, c, "program") for c in _tables(data.pop("program", []), "program")
+        _build(ProgramCommand, c, "program") for c in _tables(data.pop("program", []), "program")
     )
     faults = tuple(_build(Fault, f, "faults") for f in _tables(data.pop("faults", []), "faults"))
     events = tuple(_build(Event, e, "events") for e in _tables(data.pop("events", []), "events"))
@@ -456,7 +459,7 @@ def _apply_event(reactor: Reactor, ev: Event, sc: Scenario) -> Reactor:
     return new
 
 
-def _command(ctrl: Controller, c: Command, refused: list[dict]) -> None:
+def _command(ctrl: Controller, c: ProgramCommand, refused: list[dict]) -> None:
     try:
         if c.command == "start":
             ctrl.command_start(c.target_k)

@@ -47,7 +47,8 @@ class StandSensors:
 class ShellThermocouple:
     """Contact thermocouple on the shell's outer surface, the reading of the controller's shell
     alarm: the stand's thermocouple spec (fixed offset within its tolerance for the run, plus
-    noise). Its own random stream, so adding it to a run leaves the stand's draws unchanged."""
+    noise). Its own random stream ``rng``, so adding it to a run leaves the stand's draws
+    unchanged."""
 
     def __init__(self, spec: ThermocoupleSpec, rng: np.random.Generator):
         self.spec, self.rng = spec, rng
