@@ -40,6 +40,7 @@ DOCUMENTED_PACKAGES = (
     "heatproof.analysis.uncertainty",
     "heatproof.report",
     "heatproof.telemetry",
+    "heatproof.procedures",
     "heatproof.errors",
     "heatproof.folders",
     "heatproof.locks",

@@ -45,6 +45,10 @@ class Limits:
 
 @dataclass(frozen=True)
 class Measurement:
+    """A statistic (one of STATISTICS) of the channel ``channel`` over a phase, or over its last
+    ``last_s`` seconds when given, judged against ``limits``; ``revisions`` holds (design
+    revision, Limits) pairs that override them. ``name`` names it in results."""
+
     name: str
     channel: str
     statistic: str = "mean"
@@ -59,11 +63,19 @@ class Measurement:
         )
 
     def limits_for(self, revision: str | None) -> Limits:
+        """The limits for design ``revision``: its override, else the default ``limits``."""
         return dict(self.revisions).get(revision, self.limits) if revision else self.limits
 
 
 @dataclass(frozen=True)
 class Phase:
+    """One phase (see the module docstring), named ``name``, of ``type`` one of PHASE_TYPES.
+    ``target_k`` (K) is the setpoint, commanded when given (a ramp needs it); ``duration_s``
+    (s) is how long a hold, soak or measure lasts and a cool's time limit; ``timeout_s`` (s)
+    bounds a ramp's settling and a cool without duration_s; a cool ends early once every core
+    thermocouple reads below ``until_k`` (K), and fails when it does not in time. The phase's
+    ``measurements`` are judged over its samples."""
+
     name: str
     type: str
     target_k: float | None = None
@@ -96,7 +108,8 @@ class Phase:
 
 @dataclass(frozen=True)
 class Teardown:
-    """Always run: shut down and wait until the drive reads <= drive_off_w in a safe mode."""
+    """Always run: shut down and wait, at most ``timeout_s`` (s), until the drive reads at most
+    ``drive_off_w`` (W) in a safe mode (OFF, SHUTDOWN or TRIPPED)."""
 
     timeout_s: float = 3600.0
     drive_off_w: float = 5.0
@@ -104,6 +117,10 @@ class Teardown:
 
 @dataclass(frozen=True)
 class TestProcedure:
+    """A procedure named ``name`` of ``kind`` calibration or active: its ``phases`` in order,
+    then its ``teardown``; ``source_sha256`` is the SHA-256 hex of its TOML text (empty when
+    built in code)."""
+
     __test__ = False
 
     name: str
@@ -139,6 +156,7 @@ class TestProcedure:
         return tags
 
     def to_dict(self) -> dict:
+        """The procedure as nested dicts and tuples (dataclasses.asdict)."""
         return asdict(self)
 
 
@@ -286,7 +304,8 @@ def parse_procedure(text: str) -> TestProcedure:
 
 
 def load_procedure(path: Path | str) -> tuple[TestProcedure, str]:
-    """(procedure, source text) from a TOML file (UTF-8)."""
+    """(procedure, source text) from the TOML file (UTF-8) at ``path``; InvalidInput naming the
+    file when it is missing, not UTF-8 or not a valid procedure."""
     path = Path(path)
     if not path.is_file():
         raise InvalidInput(f"procedure file {path} does not exist; give a .toml procedure")

@@ -35,7 +35,11 @@ class PhaseAbort(HeatproofError):
 
 @dataclass
 class RunnerSettings:
-    """Timing of the runner: wall-clock poll pause for real-time stands, outage limit, settling rule."""
+    """Timing of the runner. ``poll_pause_s`` (s): the wall-clock pause after a poll that found
+    no new sample (real-time stands). ``max_outage_s`` (s): how long the stand may stay lost, or
+    a command undelivered, before the phase aborts. A ramp has settled after ``settle_samples``
+    consecutive samples with the setpoint at the target and the median core temperature within
+    ``settle_band_k`` (K) of it. ``operator_id`` is sent with every command."""
 
     poll_pause_s: float = 0.0
     max_outage_s: float = 30.0
@@ -50,6 +54,10 @@ class _PhaseData:
 
 
 class ProcedureRunner:
+    """Runs ``procedure`` on the stand behind the acquisition ``acq`` (which stores every sample
+    before the runner sees it), judging measurements with the limits of design ``revision``, with
+    ``settings`` (default RunnerSettings())."""
+
     def __init__(
         self,
         acq: Acquisition,

@@ -13,7 +13,8 @@ _ORDER = {PASS: 0, MARGINAL: 1, FAIL: 2}
 
 
 def statistic(name: str, values: np.ndarray) -> float:
-    """mean, min, max, std (sample), last, or drift (last minus first) of a channel."""
+    """The statistic ``name`` of a channel's ``values``: mean, min, max, std (sample), last, or
+    drift (last minus first); NaN when there are no values."""
     if values.size == 0:
         return math.nan
     return float(
@@ -29,7 +30,8 @@ def statistic(name: str, values: np.ndarray) -> float:
 
 
 def judge(value: float, limits: Limits) -> str:
-    """FAIL outside [low, high] (or not a number), MARGINAL within ``marginal`` of a limit, else PASS."""
+    """The outcome of ``value`` against ``limits``: FAIL outside [low, high] (or not finite),
+    MARGINAL within ``marginal`` of a limit, else PASS."""
     if not math.isfinite(value) or value < limits.low or value > limits.high:
         return FAIL
     if value < limits.low + limits.marginal or value > limits.high - limits.marginal:
@@ -38,7 +40,9 @@ def judge(value: float, limits: Limits) -> str:
 
 
 def measure(m: Measurement, columns: dict[str, np.ndarray], revision: str | None) -> dict:
-    """Evaluate one measurement over a phase's rows (``columns`` already cut to the phase)."""
+    """Evaluate the measurement ``m`` over a phase's rows (``columns``, with ``t_s``, already cut
+    to the phase) against the limits for design ``revision``; returns its result record (value
+    None when not finite; a channel the rows lack FAILs)."""
     t = columns["t_s"]
     if m.channel not in columns:
         value, rows = math.nan, 0
@@ -65,4 +69,5 @@ def _finite(x: float) -> float | None:
 
 
 def worst(outcomes: list[str]) -> str:
+    """The worst of ``outcomes`` (FAIL, then MARGINAL, then PASS); PASS when there are none."""
     return max(outcomes, key=_ORDER.__getitem__, default=PASS)
