@@ -41,6 +41,7 @@ DOCUMENTED_PACKAGES = (
     "heatproof.report",
     "heatproof.telemetry",
     "heatproof.procedures",
+    "heatproof.records",
     "heatproof.errors",
     "heatproof.folders",
     "heatproof.locks",

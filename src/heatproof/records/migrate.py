@@ -31,7 +31,7 @@ def head_revision() -> str:
 
 
 def current_revisions(connection: Connection) -> tuple[str, ...]:
-    """Revisions the database is stamped with (empty for a fresh database)."""
+    """Revisions the database on ``connection`` is stamped with (empty for a fresh database)."""
     return tuple(MigrationContext.configure(connection).get_current_heads())
 
 

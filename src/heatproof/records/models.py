@@ -43,7 +43,9 @@ def utc_now() -> datetime:
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """A timestamp stored as UTC and always read back timezone-aware (SQLite keeps no zone)."""
+    """A timestamp stored as UTC and always read back timezone-aware (SQLite keeps no zone).
+    ``args`` and ``kwargs`` are TypeDecorator's, ignored: the stored type is always
+    DateTime(timezone=True)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True

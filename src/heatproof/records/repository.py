@@ -88,8 +88,9 @@ def get_or_create_design(
     geometry: Mapping[str, Any] | None = None,
     material: str | None = None,
 ) -> Design:
-    """The design (name, revision); created if missing (then charge_mass_kg and material are
-    required). Fields given for an existing design must match it, else InvalidInput."""
+    """The design ``name`` rev ``revision`` in session ``s``; created if missing (then
+    ``charge_mass_kg`` (kg) and ``material`` are required; ``geometry`` is a JSON mapping,
+    default empty). Fields given for an existing design must match it, else InvalidInput."""
     design = s.scalar(select(Design).where(Design.name == name, Design.revision == revision))
     fields: dict[str, Any] = {}
     if charge_mass_kg is not None:
@@ -114,8 +115,8 @@ def get_or_create_design(
 
 
 def get_or_create_unit(s: Session, serial: str, design: Design) -> ReactorUnit:
-    """The unit with this serial; created for ``design`` if missing. An existing unit of
-    another design is refused (InvalidInput)."""
+    """The unit with this ``serial`` in session ``s``; created for ``design`` if missing. An
+    existing unit of another design is refused (InvalidInput)."""
     unit = s.scalar(select(ReactorUnit).where(ReactorUnit.serial == serial))
     if unit is None:
         unit = ReactorUnit(serial=serial, design=design)
@@ -132,8 +133,9 @@ def get_or_create_unit(s: Session, serial: str, design: Design) -> ReactorUnit:
 def get_or_create_stand(
     s: Session, name: str, instruments: Mapping[str, Any] | None = None
 ) -> TestStand:
-    """The stand with this name; created if missing. Instruments given for an existing stand
-    must match (a changed instrument set is a new stand name), else InvalidInput."""
+    """The stand named ``name`` in session ``s``; created if missing, with ``instruments`` (a
+    JSON mapping, default empty). Instruments given for an existing stand must match (a changed
+    instrument set is a new stand name), else InvalidInput."""
     stand = s.scalar(select(TestStand).where(TestStand.name == name))
     given = None if instruments is None else to_json("instruments", instruments)
     if stand is None:
@@ -153,7 +155,9 @@ def add_campaign(
     margin: float = 0.1,
     config: Mapping[str, Any] | None = None,
 ) -> Campaign:
-    """A new campaign on ``design``; confidence in (0, 1), margin >= 0 (fractions)."""
+    """A new campaign ``name`` on ``design`` in session ``s``; ``confidence`` in (0, 1),
+    ``margin`` >= 0 (fractions); ``config`` is its analysis configuration (a JSON mapping,
+    default empty)."""
     confidence = _finite("confidence", confidence)
     margin = _finite("margin", margin)
     if not 0.0 < confidence < 1.0:
@@ -173,7 +177,7 @@ def add_campaign(
 
 
 def check_run_kind(kind: str) -> None:
-    """A run is a 'calibration' or an 'active' run, else InvalidInput."""
+    """A run ``kind`` is 'calibration' or 'active', else InvalidInput."""
     if kind not in RUN_KINDS:
         raise InvalidInput(f"kind={kind!r} is not a run kind; give one of {', '.join(RUN_KINDS)}")
 
@@ -191,8 +195,11 @@ def add_run(
     telemetry_sha256: str,
     meta: Mapping[str, Any] | None = None,
 ) -> Run:
-    """A new run; kind is 'calibration' or 'active', times in s with t_end_s >= t_start_s,
-    telemetry_path relative to the workspace, telemetry_sha256 64 hex digits."""
+    """A new run of ``unit`` (of the campaign's design, else InvalidInput) on ``stand`` in
+    ``campaign``, in session ``s``; ``kind`` is 'calibration' or 'active', ``procedure`` the
+    procedure followed and ``meta`` further facts (JSON mappings, default empty), times in s
+    with t_end_s >= t_start_s, telemetry_path relative to the workspace, telemetry_sha256 64
+    hex digits."""
     check_run_kind(kind)
     t_start_s = _finite("t_start_s", t_start_s)
     t_end_s = _finite("t_end_s", t_end_s)
@@ -237,22 +244,22 @@ def _get(s: Session, model: type, what: str, key: int):
 
 
 def get_run(s: Session, run_id: int) -> Run:
-    """The run with this id, else NotFound."""
+    """The run with id ``run_id`` in session ``s``, else NotFound."""
     return _get(s, Run, "run", run_id)
 
 
 def get_campaign(s: Session, campaign_id: int) -> Campaign:
-    """The campaign with this id, else NotFound."""
+    """The campaign with id ``campaign_id`` in session ``s``, else NotFound."""
     return _get(s, Campaign, "campaign", campaign_id)
 
 
 def list_campaigns(s: Session) -> list[Campaign]:
-    """All campaigns, oldest first."""
+    """All campaigns in session ``s``, oldest first."""
     return list(s.scalars(select(Campaign).order_by(Campaign.id)))
 
 
 def list_runs(s: Session, campaign_id: int | None = None) -> list[Run]:
-    """All runs (of one campaign if given), oldest first."""
+    """All runs in session ``s`` (of campaign ``campaign_id`` if given), oldest first."""
     query = select(Run).order_by(Run.id)
     if campaign_id is not None:
         query = query.where(Run.campaign_id == campaign_id)
@@ -260,14 +267,15 @@ def list_runs(s: Session, campaign_id: int | None = None) -> list[Run]:
 
 
 def find_run_by_raw(s: Session, raw: str) -> Run | None:
-    """The run recorded from the raw acquisition folder ``raw`` (workspace-relative), if any."""
+    """The run in session ``s`` recorded from the raw acquisition folder ``raw``
+    (workspace-relative), if any."""
     return next((r for r in list_runs(s) if (r.meta or {}).get("raw") == raw), None)
 
 
 def add_verdict(
     s: Session, campaign: Campaign, record: Mapping[str, Any], verdict_id: int | None = None
 ) -> Verdict:
-    """Store a verdict. ``record`` is the full verdict; record['outcome'] must be one of
+    """Store a verdict of ``campaign`` in session ``s``. ``record`` is the full verdict; record['outcome'] must be one of
     POSITIVE, NEGATIVE, INCONCLUSIVE. software_version and config_sha256 are taken from the
     record when present, else this heatproof's version and the hash of the campaign config.
     ``verdict_id`` is given only to adopt the signed file of an interrupted verdict."""
@@ -291,7 +299,8 @@ def add_verdict(
 
 
 def latest_verdict(s: Session, campaign_id: int) -> Verdict | None:
-    """The most recent verdict of a campaign, or None if it has none."""
+    """The most recent verdict of campaign ``campaign_id`` in session ``s``, or None if it has
+    none."""
     return s.scalar(
         select(Verdict)
         .where(Verdict.campaign_id == campaign_id)
