@@ -345,3 +345,17 @@ def test_an_event_carries_modes_exactly_when_it_is_a_mode_change():
         ControllerEvent(0.0, EventKind.MODE, "OFF -> STARTUP", Mode.OFF)
     with pytest.raises(InvalidInput, match="kind=trip: from_mode and to_mode"):
         ControllerEvent(0.0, EventKind.TRIP, "over-temperature", Mode.HOLD, Mode.TRIPPED)
+
+
+def test_mode_codes_are_the_register_protocol_values():
+    """The codes travel in the stand's mode register and the twin's telemetry: renumbering a mode
+    would change the meaning of every recorded run."""
+    assert {m.name: m.code for m in Mode} == {
+        "OFF": 0,
+        "STARTUP": 1,
+        "HOLD": 2,
+        "SELF_SUSTAIN": 3,
+        "SHUTDOWN": 4,
+        "TRIPPED": 5,
+    }
+    assert Mode.from_code(3) is Mode.SELF_SUSTAIN and Mode.from_code(6) is None
