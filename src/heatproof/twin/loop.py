@@ -137,13 +137,12 @@ class ClosedLoop:
         self.count += 1
         return self.reactor.step(s.applied_w, self.dt_s)
 
-    def run(self, n: int, between: Callable[[LoopSample], None] | None = None) -> LoopSample:
+    def run(self, n: int, between: Callable[[LoopSample], None] | None = None) -> None:
         """Run ``n`` samples, calling ``between(sample)`` (commands, recording) before each is
-        advanced; returns the last sample."""
-        require(n >= 1, f"n={n} must be >= 1 sample")
+        advanced; the last one is ``last``."""
+        require(n >= 0, f"n={n} must be a number of samples >= 0")
         for _ in range(n):
             s = self.sample()
             if between is not None:
                 between(s)
             self.advance()
-        return s
