@@ -42,6 +42,7 @@ DOCUMENTED_PACKAGES = (
     "heatproof.telemetry",
     "heatproof.procedures",
     "heatproof.records",
+    "heatproof.evidence",
     "heatproof.errors",
     "heatproof.folders",
     "heatproof.locks",

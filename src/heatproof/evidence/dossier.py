@@ -182,8 +182,9 @@ class _HashingSink:
 def export_dossier(
     ws: Workspace, campaign_id: int, out: Path, trust: Trust | None = None
 ) -> dict:
-    """Write the campaign's dossier to ``out`` (a .tar); refuses evidence that fails verification
-    (against ``trust``, default the local key directory). It carries the ledger and the public
+    """Write the dossier of campaign ``campaign_id`` of workspace ``ws`` to ``out`` (a .tar);
+    refuses evidence that fails verification (against ``trust``, default the local key
+    directory). It carries the ledger and the public
     keys, never a private key."""
     report = verify_workspace(ws, campaign_id, trust)
     if not report.ok or report.unsealed:
@@ -236,8 +237,9 @@ _MAGIC = {
 
 @dataclass(frozen=True)
 class ImportLimits:
-    """What reading a dossier archive may cost: the archive file's size, the bytes it unpacks to
-    (headers included, counted while streaming), and its number of members."""
+    """What reading a dossier archive may cost: the archive file's size ``archive_bytes``, the
+    ``unpacked_bytes`` it unpacks to (headers included, counted while streaming), and its number
+    of ``members``."""
 
     archive_bytes: int = 2 * GIB
     unpacked_bytes: int = 2 * GIB
@@ -439,7 +441,7 @@ def _index_records(root: Path) -> tuple[dict, dict[int, dict]]:
 
 
 def verify_unpacked(root: Path, trust: Trust | None = None) -> VerifyReport:
-    """Verify an unpacked dossier: file index, then ledger, manifests, chains, signatures and
+    """Verify the dossier unpacked at ``root``: file index, then ledger, manifests, chains, signatures and
     verdict, against ``trust`` (default: the keys the dossier asserts, which proves nothing)."""
     try:
         index, fields = _index_records(root)
@@ -508,6 +510,8 @@ def _check_generated(root: Path, index: dict, report: VerifyReport) -> None:
 def verify_dossier(
     archive: Path, limits: ImportLimits | None = None, trust: Trust | None = None
 ) -> VerifyReport:
+    """Unpack the dossier ``archive`` within ``limits`` (default ImportLimits()) into a
+    temporary folder and verify it against ``trust`` (see verify_unpacked)."""
     with unpacked(archive, limits) as root:
         return verify_unpacked(root, trust)
 
@@ -603,7 +607,8 @@ def analyze_dossier(
     trust: Trust | None = None,
     keys_dir: Path | None = None,
 ) -> dict:
-    """Verify the dossier against ``trust``, import it into the fresh workspace ``ws`` (or the
+    """Verify the dossier ``archive`` (read within ``limits``, default ImportLimits()) against
+    ``trust``, import it into the fresh workspace ``ws`` (or the
     one ``ws()`` opens once the dossier verified, so that a refused dossier creates nothing),
     re-decide and compare with the dossier's verdict; with ``sign`` (which needs an anchored
     trust) an identical verdict is signed as validator (key from ``keys_dir``). The dossier's

@@ -17,6 +17,7 @@ __all__ = ["canonical", "file_sha256", "merkle_root", "merkle_tree_hash", "sha25
 
 
 def sha256_hex(data: bytes) -> str:
+    """SHA-256 hex digest of ``data``."""
     return hashlib.sha256(data).hexdigest()
 
 
@@ -28,12 +29,13 @@ def _mth(leaves: list[bytes]) -> bytes:
 
 
 def merkle_tree_hash(leaves: list[bytes]) -> bytes:
-    """RFC 6962 Merkle tree hash (MTH) over the leaf byte strings, in order."""
+    """RFC 6962 Merkle tree hash (MTH) over the byte strings ``leaves``, in order."""
     if not leaves:
         return hashlib.sha256(b"").digest()
     return _mth(leaves)
 
 
 def merkle_root(hex_digests: list[str]) -> str:
-    """RFC 6962 Merkle tree hash over the given SHA-256 hex digests, in order."""
+    """RFC 6962 Merkle tree hash (hex) whose leaf data are the raw bytes of the SHA-256
+    ``hex_digests``, in order."""
     return merkle_tree_hash([bytes.fromhex(h) for h in hex_digests]).hex()

@@ -48,8 +48,8 @@ def _verdict_files(root: Path, campaign_id: int | None) -> Iterator[tuple[int, i
 
 
 def adopt_interrupted_verdicts(ws: Workspace, campaign_id: int) -> list[int]:
-    """Verdict files of the campaign that no record holds (a crash before the record's commit):
-    a signed one is adopted (its record stored under its id), an unsigned one removed. Returns
+    """Verdict files of campaign ``campaign_id`` of workspace ``ws`` that no record holds (a
+    crash before the record's commit): a signed one is adopted (its record stored under its id), an unsigned one removed. Returns
     the adopted verdict ids."""
 
     def adopt(s) -> list[int]:
@@ -77,7 +77,8 @@ def adopt_interrupted_verdicts(ws: Workspace, campaign_id: int) -> list[int]:
 
 
 def incomplete_states(ws: Workspace, campaign_id: int | None = None) -> list[Problem]:
-    """Every half-finished state of the workspace (of one campaign if given)."""
+    """Every half-finished state of workspace ``ws`` (of campaign ``campaign_id`` if given), as
+    (subject, workspace-relative path, what to do)."""
     with ws.unit_of_work() as s:
         runs = {r.id: (r.campaign_id, dict(r.meta or {})) for r in repo.list_runs(s)}
         verdicts = list(s.scalars(select(Verdict)))

@@ -43,15 +43,18 @@ def utc_now() -> str:
 
 
 def check_role(role: str) -> None:
+    """InvalidInput unless ``role`` is one of ROLES."""
     if role not in ROLES:
         raise InvalidInput(f"role={role!r} is not a signing role; use one of {', '.join(ROLES)}")
 
 
 def raw_public(public: Ed25519PublicKey) -> bytes:
+    """The 32 raw bytes of the public key ``public``."""
     return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def fingerprint(public: Ed25519PublicKey) -> str:
+    """The fingerprint of the public key ``public``: SHA-256 hex of its raw bytes."""
     return sha256_hex(raw_public(public))
 
 
@@ -66,7 +69,8 @@ def key_dir(path: Path | str | None = None) -> Path:
 
 
 def check_outside(keys_dir: Path, workspace: Path) -> None:
-    """Refuse a key directory inside (or equal to) the workspace ``workspace``."""
+    """Refuse (InvalidInput) a key directory ``keys_dir`` inside (or equal to) the workspace
+    folder ``workspace``."""
     keys, ws = keys_dir.expanduser().resolve(), workspace.expanduser().resolve()
     if keys == ws or ws in keys.parents:
         raise InvalidInput(
@@ -89,7 +93,9 @@ def refuse_keys_inside(workspace: Path) -> None:
 
 @dataclass(frozen=True)
 class KeyRecord:
-    """One key of a key directory; ``status`` is current, retired (rotated) or revoked."""
+    """One key of a key directory: its ``role``, ``fingerprint`` and ``public_key`` (raw, hex);
+    ``status`` is current, retired (rotated) or revoked; ``created_utc``, ``retired_utc`` and
+    ``revoked_utc`` are ISO 8601 UTC times, ``reason`` the revocation's."""
 
     role: str
     fingerprint: str
@@ -102,7 +108,7 @@ class KeyRecord:
 
 
 def read_keyring(keys_dir: Path) -> list[KeyRecord]:
-    """The keys of a key directory (none if it has no keyring); read-only."""
+    """The keys of the key directory ``keys_dir`` (none if it has no keyring); read-only."""
     path = keys_dir / KEYRING
     if not path.is_file():
         return []
@@ -159,7 +165,8 @@ def _known(keys_dir: Path, role: str, key: Ed25519PrivateKey) -> None:
 
 
 def private_key(keys_dir: Path, role: str) -> Ed25519PrivateKey:
-    """The role's current private key, created (0600, noted in the keyring) if missing."""
+    """The current private key of ``role`` in ``keys_dir``, created (0600, noted in the
+    keyring) if missing."""
     check_role(role)
     with _locked(keys_dir):
         path = keys_dir / f"{role}.key"
@@ -173,8 +180,8 @@ def private_key(keys_dir: Path, role: str) -> Ed25519PrivateKey:
 
 
 def next_key(keys_dir: Path, role: str) -> Ed25519PrivateKey:
-    """The key a rotation of ``role`` moves to: <role>.next.key, created if missing (so that a
-    rotation interrupted after its ledger entry finishes with the same key)."""
+    """The key a rotation of ``role`` moves to: <role>.next.key in ``keys_dir``, created if
+    missing (so that a rotation interrupted after its ledger entry finishes with the same key)."""
     check_role(role)
     with _locked(keys_dir):
         path = keys_dir / f"{role}.next.key"
@@ -186,8 +193,9 @@ def next_key(keys_dir: Path, role: str) -> Ed25519PrivateKey:
 
 
 def finish_rotation(keys_dir: Path, role: str, utc: str) -> None:
-    """Make <role>.next.key the role's current key and retire the old one (its private key is
-    deleted; its public record stays in the keyring)."""
+    """Make <role>.next.key of ``keys_dir`` the current key of ``role`` and retire the old one
+    at ``utc`` (ISO 8601; its private key is replaced, its public record stays in the
+    keyring)."""
     with _locked(keys_dir):
         new = _load(keys_dir / f"{role}.next.key")
         fp = fingerprint(new.public_key())
@@ -203,8 +211,9 @@ def finish_rotation(keys_dir: Path, role: str, utc: str) -> None:
 
 
 def mark_revoked(keys_dir: Path, role: str, fp: str, utc: str, reason: str) -> None:
-    """Record the revocation of key ``fp`` in the keyring; a revoked current key is deleted (the
-    role's next signature creates a new one)."""
+    """Record the revocation of the ``role`` key with fingerprint ``fp`` at ``utc`` (ISO 8601)
+    for ``reason`` in the keyring of ``keys_dir`` (NotFound when it has no such key); a revoked
+    current key is deleted (the role's next signature creates a new one)."""
     with _locked(keys_dir):
         ring = read_keyring(keys_dir)
         if not any(k.role == role and k.fingerprint == fp for k in ring):
@@ -229,8 +238,9 @@ def mark_revoked(keys_dir: Path, role: str, fp: str, utc: str, reason: str) -> N
 
 
 def migrate(workspace: Path, keys_dir: Path) -> list[str]:
-    """Move the private keys a workspace holds (keys/<role>.key) into the key directory; a role
-    that already has a different key there is refused. Returns the roles moved."""
+    """Move the private keys the workspace folder ``workspace`` holds (keys/<role>.key) into
+    the key directory ``keys_dir`` (which must be outside it); a role that already has a
+    different key there is refused. Returns the roles moved."""
     check_outside(keys_dir, workspace)
     moved = []
     for path in sorted((workspace / WORKSPACE_KEYS).glob("*.key")):
@@ -254,6 +264,10 @@ def migrate(workspace: Path, keys_dir: Path) -> list[str]:
 
 @dataclass(frozen=True)
 class Signature:
+    """A detached signature file: the signer's ``role``, ``fingerprint`` and ``public_key``
+    (raw, hex; None in files from before it was recorded), the ``signed_file``'s label and
+    its SHA-256 ``signed_sha256``, the Ed25519 ``signature`` (hex) and ``signed_utc`` (ISO 8601)."""
+
     role: str
     fingerprint: str
     signed_file: str
@@ -263,19 +277,23 @@ class Signature:
     public_key: str | None = None  # hex; files from before it was added have none
 
     def to_bytes(self) -> bytes:
+        """The signature file's content: indented JSON with sorted keys."""
         return json.dumps(asdict(self), indent=2, sort_keys=True).encode() + b"\n"
 
     @classmethod
     def load(cls, path: Path) -> Signature:
+        """The signature in the file at ``path``."""
         return cls(**json.loads(path.read_text()))
 
 
 def signature_path(path: Path, role: str) -> Path:
+    """Where the ``role`` signature of the file at ``path`` lives: <path>.<role>.sig."""
     return path.with_name(f"{path.name}.{role}.sig")
 
 
 def sign_with(key: Ed25519PrivateKey, role: str, path: Path, label: str) -> Signature:
-    """Sign the bytes of ``path`` as ``role`` with ``key``; written to <path>.<role>.sig."""
+    """Sign the bytes of ``path`` as ``role`` with ``key``, naming the file ``label`` in the
+    signature; written to <path>.<role>.sig and returned."""
     data = path.read_bytes()
     sig = Signature(
         role,
@@ -291,6 +309,6 @@ def sign_with(key: Ed25519PrivateKey, role: str, path: Path, label: str) -> Sign
 
 
 def sign_file(keys_dir: Path, role: str, path: Path, label: str) -> Signature:
-    """Sign ``path`` with the role's current key of ``keys_dir`` (no ledger entry: evidence is
-    signed through heatproof.evidence.ledger.sign_evidence)."""
+    """Sign ``path`` (named ``label``) with the current ``role`` key of ``keys_dir`` (no ledger
+    entry: evidence is signed through heatproof.evidence.ledger.sign_evidence)."""
     return sign_with(private_key(keys_dir, role), role, path, label)

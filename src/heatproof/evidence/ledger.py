@@ -62,6 +62,10 @@ KINDS = (*FILE_KINDS, "key-created", "key-rotated", "key-revoked", "dossier-impo
 
 @dataclass(frozen=True)
 class Entry:
+    """One ledger entry (fields as in the module docstring): ``seq``, ``utc``, ``kind``,
+    ``subject``, ``sha256``, the signer's ``role`` and ``fingerprint``, ``prev``, ``detail``,
+    ``signature`` and, for a rotation, the new key's ``cosignature`` (hex; None otherwise)."""
+
     seq: int
     utc: str
     kind: str
@@ -81,6 +85,7 @@ class Entry:
         return canonical(data)
 
     def line(self) -> bytes:
+        """The entry's ledger line: canonical JSON (without a None cosignature), no newline."""
         data = asdict(self)
         if data["cosignature"] is None:
             del data["cosignature"]
@@ -88,15 +93,18 @@ class Entry:
 
     @property
     def hash(self) -> str:
+        """SHA-256 hex of the entry's line (what the next entry's ``prev`` names)."""
         return sha256_hex(self.line())
 
 
 def ledger_path(root: Path) -> Path:
+    """The ledger file of the folder ``root`` (a workspace or an unpacked dossier)."""
     return root / LEDGER
 
 
 def read_ledger(root: Path) -> tuple[list[Entry], list[str]]:
-    """The entries of a folder's ledger (none if absent) and the problems of unreadable lines."""
+    """The entries of the ledger of the folder ``root`` (none if absent) and the problems of
+    unreadable or non-canonical lines."""
     path = ledger_path(root)
     if not path.is_file():
         return [], []
@@ -116,11 +124,12 @@ def read_ledger(root: Path) -> tuple[list[Entry], list[str]]:
 
 
 def head(entries: list[Entry]) -> tuple[int, str]:
-    """(seq, hash) of the last entry; (0, 64 zeros) for an empty ledger."""
+    """(seq, hash) of the last of ``entries``; (0, 64 zeros) for an empty ledger."""
     return (entries[-1].seq, entries[-1].hash) if entries else (0, ZERO)
 
 
 def head_text(entries: list[Entry]) -> str:
+    """The head of ``entries`` written ``SEQ:HASH``."""
     seq, digest = head(entries)
     return f"{seq}:{digest}"
 
@@ -190,7 +199,9 @@ def _introduce(root: Path, entries: list[Entry], key: Ed25519PrivateKey, role: s
 
 
 def signing_key(workspace: Path, role: str, keys_dir: Path | None = None) -> Ed25519PrivateKey:
-    """The role's key for signing evidence of ``workspace``: from a key directory outside it."""
+    """The current ``role`` key for signing evidence of ``workspace``, from the key directory
+    ``keys_dir`` (None: $HEATPROOF_KEYS, else the config home), which must be outside it; a
+    workspace still holding private keys is refused."""
     keys = key_dir(keys_dir)
     check_outside(keys, workspace)
     refuse_keys_inside(workspace)
@@ -201,7 +212,8 @@ def sign_evidence(
     workspace: Path, role: str, path: Path, kind: str, keys_dir: Path | None = None
 ) -> Signature:
     """Sign ``path`` (a file of ``workspace``) as ``role`` and append its ``kind`` entry to the
-    ledger (after a key-created entry if this is the key's first signature here)."""
+    ledger (after a key-created entry if this is the key's first signature here); returns the
+    signature. ``keys_dir`` is the key directory (None: $HEATPROOF_KEYS, else the config home)."""
     check_role(role)
     key = signing_key(workspace, role, keys_dir)
     label = path.relative_to(workspace).as_posix()
@@ -213,7 +225,8 @@ def sign_evidence(
 
 
 def note_import(workspace: Path, subject: str, sha256: str, keys_dir: Path | None = None) -> None:
-    """A dossier-imported entry (validator) after a ledger copied from a dossier."""
+    """Append a dossier-imported entry, signed by the validator, to the ledger of ``workspace``
+    copied from a dossier: ``subject`` names the dossier and ``sha256`` is its index file's SHA-256. ``keys_dir`` is the key directory (None: $HEATPROOF_KEYS, else the config home)."""
     key = signing_key(workspace, "validator", keys_dir)
     with _locked(workspace) as entries:
         through = head(entries)[0]
@@ -225,8 +238,9 @@ def note_import(workspace: Path, subject: str, sha256: str, keys_dir: Path | Non
 
 
 def rotate(workspace: Path, role: str, keys_dir: Path | None = None) -> Entry:
-    """Rotate the role's key: a key-rotated entry signed by the old key and co-signed by the new
-    one it names, then the new key becomes current and the old one is retired."""
+    """Rotate the ``role`` key: a key-rotated entry in the ledger of ``workspace``, signed by
+    the old key and co-signed by the new one it names, then the new key becomes current and the
+    old one is retired; returns the entry. ``keys_dir`` is the key directory (None: $HEATPROOF_KEYS, else the config home)."""
     check_role(role)
     keys = key_dir(keys_dir)
     old = signing_key(workspace, role, keys)
@@ -253,8 +267,9 @@ def rotate(workspace: Path, role: str, keys_dir: Path | None = None) -> Entry:
 
 
 def revoke(workspace: Path, role: str, fp: str, reason: str, keys_dir: Path | None = None) -> Entry:
-    """Revoke key ``fp`` of ``role``: a key-revoked entry signed by the role's current key;
-    signatures the revoked key makes afterwards are findings, older ones stay valid."""
+    """Revoke key ``fp`` of ``role`` for ``reason`` (not empty): a key-revoked entry in the
+    ledger of ``workspace`` signed by the role's current key; signatures the revoked key makes
+    afterwards are findings, older ones stay valid. Returns the entry. ``keys_dir`` is the key directory (None: $HEATPROOF_KEYS, else the config home)."""
     check_role(role)
     if not reason.strip():
         raise InvalidInput("--reason is empty; say why the key is revoked (e.g. 'laptop stolen')")
@@ -276,7 +291,9 @@ def revoke(workspace: Path, role: str, fp: str, reason: str, keys_dir: Path | No
 def append_file_entry(
     workspace: Path, role: str, path: Path, kind: str, keys_dir: Path | None = None
 ) -> Entry:
-    """The ledger entry of an already signed file (repair of an interrupted seal or verdict)."""
+    """Append the ``kind`` entry, signed by the current ``role`` key, of the already signed
+    file ``path`` of ``workspace`` (repair of an interrupted seal or verdict); returns it.
+    ``keys_dir`` is the key directory (None: $HEATPROOF_KEYS, else the config home)."""
     key = signing_key(workspace, role, keys_dir)
     label = path.relative_to(workspace).as_posix()
     with _locked(workspace) as entries:
@@ -330,7 +347,8 @@ def _apply(e: Entry, trust: Trust) -> None:
 
 def walk(entries: list[Entry], trust: Trust) -> list[tuple[int, str]]:
     """(seq, problem) of every broken link, numbering gap, unknown kind or signature that does
-    not count; rotations and revocations of trusted keys are applied to ``trust`` as it goes."""
+    not count among ``entries``; rotations and revocations of trusted keys are applied to
+    ``trust`` as it goes."""
     problems = []
     prev = ZERO
     for number, e in enumerate(entries, start=1):
@@ -354,7 +372,8 @@ def walk(entries: list[Entry], trust: Trust) -> list[tuple[int, str]]:
 
 
 def head_problems(entries: list[Entry], heads: list[tuple[int, str]]) -> list[str]:
-    """Published heads the ledger does not extend."""
+    """Why each of the published ``heads`` (seq, hash) is not extended by the ledger
+    ``entries``."""
     out = []
     for seq, digest in heads:
         if seq > len(entries):
@@ -371,7 +390,7 @@ def head_problems(entries: list[Entry], heads: list[tuple[int, str]]) -> list[st
 
 
 def ledger_public_keys(entries: list[Entry]) -> list[tuple[str, str]]:
-    """(role, public key hex) of the keys a ledger introduces."""
+    """(role, public key hex) of the keys the ledger ``entries`` introduce."""
     out = []
     for e in entries:
         if e.kind == "key-created":
@@ -396,7 +415,8 @@ def repair(workspace: Path, keys_dir: Path | None = None) -> tuple[list[str], li
     """Append the missing ledger entry of every signed file whose signature verifies against the
     local key directory and that has no entry of its kind (a signing interrupted before its
     entry, or a workspace from before the ledger). A file whose entry names another hash is
-    not repaired (it was replaced). Returns (entries added, files skipped with why)."""
+    not repaired (it was replaced). Returns (entries added, files skipped with why) for
+    ``workspace``. ``keys_dir`` is the key directory (None: $HEATPROOF_KEYS, else the config home)."""
     keys = key_dir(keys_dir)
     trust = local_trust(keys)
     entries, _ = read_ledger(workspace)

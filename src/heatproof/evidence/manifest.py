@@ -32,10 +32,13 @@ SEALED_KEY = "manifest_sha256"  # Run.meta key: the hash of the run's manifest o
 
 
 def manifest_path(root: Path, run_id: int) -> Path:
+    """Where the manifest of run ``run_id`` lives under the folder ``root`` (a workspace or an
+    unpacked dossier)."""
     return root / EVIDENCE_DIR / "runs" / f"run-{run_id}" / "manifest.json"
 
 
 def manifest_bytes(manifest: dict) -> bytes:
+    """The file content of ``manifest``: JSON with sorted keys, two-space indent, NaN refused."""
     return json.dumps(manifest, indent=2, sort_keys=True, allow_nan=False).encode() + b"\n"
 
 
@@ -83,7 +86,8 @@ def _chunks(ws: Workspace, run: Run) -> tuple[list[dict], dict | None]:
 
 def record_fields(run: dict, design: dict, stand: dict, serial: str) -> dict:
     """The manifest fields that come from the records (compared with them by verify). ``run``,
-    ``design`` and ``stand`` are the rows as plain dicts (see row_dicts)."""
+    ``design`` and ``stand`` are the rows as plain dicts (see row_dicts), ``serial`` the unit's
+    serial."""
     meta = run["meta"]
     return {
         "kind": MANIFEST_KIND,
@@ -135,11 +139,12 @@ def row_dicts(run: Run) -> tuple[dict, dict, dict, str]:
 
 
 def record_part(run: Run) -> dict:
+    """The manifest fields that come from the records of the stored ``run``."""
     return record_fields(*row_dicts(run))
 
 
 def build_manifest(ws: Workspace, run: Run) -> dict:
-    """The manifest of a stored run (not yet written or signed)."""
+    """The manifest of the stored ``run`` of workspace ``ws`` (not yet written or signed)."""
     chunks, raw = _chunks(ws, run)
     return {
         **record_part(run),
@@ -151,7 +156,8 @@ def build_manifest(ws: Workspace, run: Run) -> dict:
 
 
 def seal_run(ws: Workspace, run: Run, keys_dir: Path | None = None) -> str:
-    """Write and operator-sign the run's manifest (key from ``keys_dir``, see evidence.keys),
+    """Write and operator-sign the manifest of ``run`` in workspace ``ws`` (key from
+    ``keys_dir``, see evidence.keys),
     append its run-sealed ledger entry and note its SHA-256 in ``Run.meta`` (so verify knows the
     run was sealed); returns the hash. ``run`` must belong to a session that commits.
     A manifest is never rewritten.
@@ -182,16 +188,18 @@ def seal_run(ws: Workspace, run: Run, keys_dir: Path | None = None) -> str:
 
 
 def orphan_command(root: Path, run_id: int) -> str:
-    """The shell command that moves run ``run_id``'s evidence folder out of evidence/runs."""
+    """The shell command that moves run ``run_id``'s evidence folder under the workspace folder
+    ``root`` out of evidence/runs."""
     folder = manifest_path(root, run_id).parent
     orphans = root / EVIDENCE_DIR / "orphans"
     return f"mkdir -p {orphans} && mv {folder} {orphans / folder.name}"
 
 
 def seal_campaign(ws: Workspace, campaign_id: int, keys_dir: Path | None = None) -> dict[str, str]:
-    """Seal every run of the campaign that the records do not call sealed (an interrupted seal's
-    manifest is adopted, see seal_run), under the workspace's operation lock; returns run id ->
-    manifest SHA-256 of the runs sealed now."""
+    """Seal every run of campaign ``campaign_id`` of workspace ``ws`` that the records do not
+    call sealed (an interrupted seal's manifest is adopted, see seal_run), signing with the
+    operator key of ``keys_dir`` (None: the default key directory), under the workspace's
+    operation lock; returns run id -> manifest SHA-256 of the runs sealed now."""
     sealed = {}
     with ws.exclusive(f"seal campaign {campaign_id}"), ws.unit_of_work() as s:
         for run in repo.get_campaign(s, campaign_id).runs:
@@ -201,6 +209,8 @@ def seal_campaign(ws: Workspace, campaign_id: int, keys_dir: Path | None = None)
 
 
 def manifest_sha256(root: Path, run_id: int) -> str:
+    """SHA-256 hex of the manifest of run ``run_id`` under the folder ``root``; NotFound when
+    the run has none."""
     path = manifest_path(root, run_id)
     if not path.is_file():
         raise NotFound(

@@ -55,6 +55,12 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 @dataclass(frozen=True)
 class TrustedKey:
+    """A trusted key of ``role`` by ``fingerprint``, with where it came from (``via``). A
+    retired (rotated) or revoked key is trusted only for signatures made before its
+    ``retired_utc`` / ``revoked_utc`` (ISO 8601) and, from the ledger, up to the entry
+    ``retired_seq`` / ``revoked_seq`` that retired or revoked it; ``reason`` is the
+    revocation's."""
+
     role: str
     fingerprint: str
     via: str
@@ -89,7 +95,9 @@ def refusal(key: TrustedKey, utc: str | None, seq: int | None = None) -> str | N
 
 
 class Trust:
-    """Trusted role keys by fingerprint, the public keys seen, and published ledger heads."""
+    """Trusted role keys by fingerprint (``keys``), the public keys seen (``publics``) and
+    published ledger heads (``heads``). ``source`` says where the trust comes from in
+    messages; ``anchored`` is True when it comes from outside the checked evidence."""
 
     def __init__(self, source: str, anchored: bool) -> None:
         self.source, self.anchored = source, anchored
@@ -98,14 +106,17 @@ class Trust:
         self.heads: list[tuple[int, str]] = []
 
     def pin(self, key: TrustedKey) -> None:
+        """Trust ``key`` (replacing any key of the same fingerprint)."""
         self.keys[key.fingerprint] = key
 
     def update(self, fp: str, **status: object) -> None:
+        """Replace the given ``status`` fields of the trusted key ``fp``, if it is trusted."""
         if fp in self.keys:
             self.keys[fp] = replace(self.keys[fp], **status)
 
     def learn(self, public_hex: object) -> str | None:
-        """Remember a public key (hex) by its fingerprint; returns the fingerprint or None."""
+        """Remember the public key ``public_hex`` (raw, hex) by its fingerprint; returns the
+        fingerprint, or None when it is not an Ed25519 public key."""
         try:
             public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(str(public_hex)))
         except ValueError:
@@ -115,24 +126,28 @@ class Trust:
         return fp
 
     def key(self, role: str, fp: str) -> TrustedKey | None:
+        """The trusted key with fingerprint ``fp`` if it is a ``role`` key, else None."""
         key = self.keys.get(fp)
         return key if key is not None and key.role == role else None
 
     def roles(self) -> dict[str, list[str]]:
+        """The trusted fingerprints of each role."""
         out: dict[str, list[str]] = {}
         for key in self.keys.values():
             out.setdefault(key.role, []).append(key.fingerprint)
         return out
 
     def merge(self, other: Trust) -> None:
+        """Add the keys, public keys and heads of ``other`` (its keys win a tie)."""
         self.keys.update(other.keys)
         self.publics.update(other.publics)
         self.heads += other.heads
 
 
 def check_signature(trust: Trust, path: Path, role: str) -> str | None:
-    """None if <path>.<role>.sig is a valid signature of the file by a trusted, then valid key
-    of ``role``; else why not."""
+    """None if <path>.<role>.sig is a valid signature of the file at ``path`` by a key of
+    ``role`` that ``trust`` trusts and that was neither retired nor revoked when it signed;
+    else why not."""
     sig_path = signature_path(path, role)
     if not sig_path.is_file():
         return f"no {role} signature ({sig_path.name} missing)"
@@ -162,7 +177,8 @@ def check_signature(trust: Trust, path: Path, role: str) -> str | None:
 
 
 def local_trust(keys_dir: Path) -> Trust:
-    """The keys of the local key directory (read-only; empty if it has none)."""
+    """The keys of the local key directory ``keys_dir`` (read-only; empty if it has none),
+    not anchored."""
     trust = Trust(f"local key directory {keys_dir}, not an outside anchor", anchored=False)
     for k in read_keyring(keys_dir):
         trust.learn(k.public_key)
@@ -180,8 +196,9 @@ def local_trust(keys_dir: Path) -> Trust:
 
 
 def self_asserted(root: Path, public_keys: list[tuple[str, str]]) -> Trust:
-    """The keys a checked folder asserts about itself: keys/<role>*.pub and the ``(role, public
-    key hex)`` pairs its ledger introduces. Proves nothing against a forger."""
+    """The keys the checked folder ``root`` asserts about itself: keys/<role>*.pub and the
+    ``public_keys`` (role, public key hex) pairs its ledger introduces. Proves nothing against
+    a forger."""
     trust = Trust(f"the keys inside {root.name} (self-asserted)", anchored=False)
     pubs = [
         (p.name.split(".")[0].split("-")[0], p.read_text().strip())
@@ -236,7 +253,8 @@ def _trusted_key(entry: object, where: str, trust: Trust) -> None:
 
 
 def parse_head(text: str, option: str = "--head") -> tuple[int, str]:
-    """``SEQ:HASH`` of a published ledger head."""
+    """(seq, hash) of a published ledger head written ``text`` = ``SEQ:HASH``; InvalidInput
+    naming ``option`` otherwise."""
     seq, _, digest = text.partition(":")
     if not seq.isdigit() or int(seq) < 1 or not _HEX64.match(digest.lower()):
         raise InvalidInput(
@@ -247,7 +265,8 @@ def parse_head(text: str, option: str = "--head") -> tuple[int, str]:
 
 
 def load_trust(path: Path) -> Trust:
-    """A trust file (see module doc); one-line InvalidInput naming what is wrong."""
+    """The anchored trust of the trust file at ``path`` (see module doc); one-line InvalidInput
+    naming what is wrong."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -283,7 +302,7 @@ def load_trust(path: Path) -> Trust:
 
 
 def load_trusts(paths: list[Path]) -> Trust | None:
-    """The union of several trust files (None for none)."""
+    """The union of the trust files at ``paths`` (None for none)."""
     if not paths:
         return None
     trusts = [load_trust(p) for p in paths]
@@ -298,7 +317,8 @@ def _toml_str(value: str) -> str:
 
 
 def trust_toml(keys_dir: Path, head: tuple[int, str] | None) -> bytes:
-    """The trust file of a key directory's keys (and a ledger head to publish)."""
+    """The trust file (TOML bytes) of the keys of ``keys_dir``, with the ledger ``head``
+    (seq, hash) to publish unless it is None or empty; HeatproofError when it has no keys."""
     ring = read_keyring(keys_dir)
     if not ring:
         raise HeatproofError(f"key directory {keys_dir} has no keys yet; sign something first")

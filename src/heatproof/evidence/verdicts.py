@@ -20,11 +20,13 @@ from heatproof.workspace import Workspace
 
 
 def verdict_bytes(record: dict) -> bytes:
+    """The verdict file content of ``record``: JSON with sorted keys, indent 2, NaN refused."""
     return json.dumps(record, indent=2, sort_keys=True, allow_nan=False).encode() + b"\n"
 
 
 def evidence_record(ws: Workspace, campaign_id: int) -> dict:
-    """The campaign's verdict record with the manifest hash of every run (nothing stored)."""
+    """The verdict record of campaign ``campaign_id`` of workspace ``ws`` with the manifest
+    hash of every run (nothing stored; NotFound for a run without a manifest)."""
     with ws.unit_of_work() as s:
         run_ids = [r.id for r in repo.get_campaign(s, campaign_id).runs]
     manifests = {str(run_id): manifest_sha256(ws.path, run_id) for run_id in run_ids}
@@ -32,14 +34,16 @@ def evidence_record(ws: Workspace, campaign_id: int) -> dict:
 
 
 def verdict_path(root: Path, campaign_id: int, verdict_id: int) -> Path:
+    """Where verdict ``verdict_id`` of campaign ``campaign_id`` lives under the folder ``root``."""
     return root / EVIDENCE_DIR / "verdicts" / f"campaign-{campaign_id}-verdict-{verdict_id}.json"
 
 
 def decide_with_evidence(
     ws: Workspace, campaign_id: int, role: str = "engineer", keys_dir: Path | None = None
 ) -> tuple[dict, Path]:
-    """Decide, store the verdict record, write its file, sign it as ``role`` (key from
-    ``keys_dir``, see evidence.keys) and append its verdict-signed ledger entry.
+    """Decide campaign ``campaign_id`` of workspace ``ws``, store the verdict record, write its
+    file, sign it as ``role`` (key from ``keys_dir``, see evidence.keys) and append its
+    verdict-signed ledger entry; returns (record, verdict file path).
 
     Holds the workspace's operation lock. Order of writes: file, signature, then the record's
     commit, so that a crash leaves no record without its signed file; a file an interrupted

@@ -53,6 +53,9 @@ _CHUNK = re.compile(r"^chunk-\d{6}\.parquet$")
 
 @dataclass(frozen=True)
 class Finding:
+    """A problem of the evidence: its ``subject`` (a run, a verdict, the ledger), the ``path``
+    of the file concerned (relative to the checked folder) and the ``problem``."""
+
     subject: str
     path: str
     problem: str
@@ -63,6 +66,11 @@ class Finding:
 
 @dataclass
 class VerifyReport:
+    """The result of a verification: ``findings`` (problems), ``warnings``, the trusted
+    ``keys`` (role -> fingerprints), where the ``trust`` came from and whether it was
+    ``anchored`` outside the evidence, the ledger ``head`` (SEQ:HASH), the ``unsealed`` runs and
+    how many items of each kind were ``checked``."""
+
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     keys: dict[str, list[str]] = field(default_factory=dict)  # role -> trusted fingerprints
@@ -83,12 +91,15 @@ class VerifyReport:
 
     @property
     def ok(self) -> bool:
+        """True when there is no finding (warnings do not count)."""
         return not self.findings
 
     def add(self, subject: str, path: str, problem: str) -> None:
+        """Add the finding ``problem`` about ``subject`` at ``path``."""
         self.findings.append(Finding(subject, path, problem))
 
     def to_dict(self) -> dict:
+        """The report as a JSON-ready dict (each finding with its one-line text)."""
         return {
             "ok": self.ok,
             "anchored": self.anchored,
@@ -102,7 +113,8 @@ class VerifyReport:
 
 
 def flatten(value: object, prefix: str = "") -> dict[str, object]:
-    """Dotted paths of a nested dict/list structure to its leaves."""
+    """Dotted paths of the nested dict/list structure ``value`` to its leaves, each starting
+    with ``prefix`` (an empty container is a leaf)."""
     if isinstance(value, dict):
         items = value.items()
     elif isinstance(value, list):
@@ -219,7 +231,10 @@ def _check_chain(root: Path, subject: str, m: dict, report: VerifyReport) -> Non
 def check_manifest(
     root: Path, trust: Trust, path: Path, records: dict | None, report: VerifyReport
 ) -> str:
-    """Check one manifest and everything it names; returns a subject label."""
+    """Check the manifest at ``path`` under the checked folder ``root`` and everything it
+    names: its operator signature against ``trust``, its chunks and chain, and its record fields
+    against ``records`` (the manifest fields the records say; None: not compared). Findings go
+    to ``report``; returns the subject label ("run <id>")."""
     rel = _rel(root, path)
     report.checked["manifests"] += 1
     report.checked["signatures"] += 1
@@ -266,6 +281,9 @@ def _check_content(
 
 
 def check_verdict(root: Path, trust: Trust, path: Path, report: VerifyReport) -> None:
+    """Check the verdict file at ``path`` under the checked folder ``root``: its engineer (and
+    validator, when present) signatures against ``trust``, its analysis configuration hash and
+    the hash of every manifest it names. Findings go to ``report``."""
     rel = _rel(root, path)
     subject = f"verdict {path.stem}"
     report.checked["verdicts"] += 1
@@ -438,7 +456,8 @@ def verify_tree(
     verdicts: dict[str, dict] | None = None,
     known: tuple[set[int], set[str]] | None = None,
 ) -> VerifyReport:
-    """Verify every manifest and verdict under ``root`` (of one campaign if given) and the
+    """Verify every manifest and verdict under ``root`` (of campaign ``campaign_id`` if given)
+    and the
     ledger, against ``trust`` (default: the keys the folder asserts about itself); ``records``
     maps run id -> the manifest fields the records say (manifest.record_part), ``sealed`` run id
     -> manifest SHA-256 (None if unknown) of runs the records say were sealed, ``verdicts``
@@ -532,8 +551,8 @@ def _check_verdict_rows(root: Path, rows: list[Verdict], report: VerifyReport) -
 
 
 def sealed_runs(runs: list[Run], verdict_records: list[dict]) -> dict[int, str | None]:
-    """Run id -> manifest SHA-256 of the runs the records say were sealed: the hash seal_run
-    stored in Run.meta, else any verdict's "manifests" naming the run (hash None: the verdict
+    """Run id -> manifest SHA-256 of the ``runs`` the records say were sealed: the hash seal_run
+    stored in Run.meta, else any of the ``verdict_records``' "manifests" naming the run (hash None: the verdict
     check compares it)."""
     named = {int(run_id) for v in verdict_records for run_id in v.get("manifests", {})}
     return {
@@ -549,7 +568,8 @@ def verify_workspace(
     trust: Trust | None = None,
     keys_dir: Path | None = None,
 ) -> VerifyReport:
-    """Verify a workspace's evidence against its records (one campaign, or all) and ``trust``
+    """Verify the evidence of workspace ``ws`` against its records (campaign ``campaign_id``,
+    or all) and ``trust``
     (default: the public keys of the local key directory ``keys_dir``, outside the workspace
     but not an outside anchor). Verdicts stored without evidence (`heatproof verdict`, the
     demo) have no file: a warning each, but a finding for a campaign's latest verdict claiming
