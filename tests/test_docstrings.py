@@ -131,7 +131,9 @@ def _parameters(obj) -> list[str]:
 
 
 def _names(text: str, word: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None
+    """True when ``word`` stands as a whole word in ``text``; a letter after an apostrophe that
+    follows a letter (the s of "heatproof's", the t of "don't") is part of its word, not one."""
+    return re.search(rf"(?<!\w)(?<!\w['’]){re.escape(word)}(?!\w)", text) is not None
 
 
 def _states_unit(text: str, unit: str) -> bool:
@@ -220,6 +222,8 @@ def test_the_check_catches_what_it_should():
         "fine: parameter t_k not named in the docstring"
     ]
     assert _problems("fine", fine, fine.__doc__, "") == []
+    assert not _names("heatproof's store", "s") and not _names("it’s", "s")
+    assert _names("the 's' flag", "s") and _names("s (a string)", "s")
     assert _unit_suffix("cp_j_kgk") == "_j_kgk" and _unit_suffix("rho_kg_m3") == "_kg_m3"
 
 
