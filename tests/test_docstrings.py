@@ -48,6 +48,7 @@ DOCUMENTED_PACKAGES = (
     "heatproof.locks",
     "heatproof.outputs",
     "heatproof.workspace",
+    "heatproof.control",
 )
 
 # name suffix -> the spellings that state its unit in a docstring
@@ -66,6 +67,10 @@ UNITS = {
     "_w_k": ("W/K",),
     "_per_k": ("1/K",),
     "_per_s": ("1/s",),
+    "_w_per_k": ("W/K",),
+    "_j_per_k": ("J/K",),
+    "_k_per_s": ("K/s",),
+    "_w_per_s": ("W/s",),
     "_kg_s": ("kg/s",),
     "_m3_s": ("m3/s",),
     "_m2_s": ("m2/s",),
@@ -225,6 +230,7 @@ def test_the_check_catches_what_it_should():
     assert not _names("heatproof's store", "s") and not _names("it’s", "s")
     assert _names("the 's' flag", "s") and _names("s (a string)", "s")
     assert _unit_suffix("cp_j_kgk") == "_j_kgk" and _unit_suffix("rho_kg_m3") == "_kg_m3"
+    assert _unit_suffix("kp_w_per_k") == "_w_per_k" and _unit_suffix("rate_per_s") == "_per_s"
 
 
 def test_a_single_module_is_checked_alone_and_migrations_are_skipped():

@@ -25,7 +25,11 @@ class Priority(IntEnum):
 
 @dataclass
 class Alarm:
-    """One alarm's state. Times in seconds on the controller's clock."""
+    """One alarm's state, times in s on the controller's clock: ``key`` names it, ``priority``
+    ranks it, ``message`` says why; raised at ``raised_t_s`` (s); ``trip`` when it belongs to a
+    trip (never shelved); ``active`` while its condition holds; ``acknowledged_by`` and
+    ``shelved_by`` name the users who did so (None until then); shelved until ``shelved_until_s``
+    (s, -inf when never shelved)."""
 
     key: str
     priority: Priority
@@ -38,13 +42,15 @@ class Alarm:
     shelved_until_s: float = -math.inf
 
     def shelved(self, t_s: float) -> bool:
-        """True while a shelve is in force at time t_s."""
+        """True while a shelve is in force at time t_s (s)."""
         return t_s < self.shelved_until_s
 
 
 @dataclass(frozen=True)
 class AuditEntry:
-    """One line of the alarm audit trail."""
+    """One line of the alarm audit trail: at ``t_s`` (s), ``action`` (raise, clear, acknowledge,
+    shelve, shelve-refused) on alarm ``key`` by ``user`` (None for the controller itself), with
+    a ``message``."""
 
     t_s: float
     action: str
@@ -54,7 +60,8 @@ class AuditEntry:
 
 
 class AlarmManager:
-    """The alarm list of one controller; every change is appended to :attr:`audit`."""
+    """The alarm list of one controller; every change is appended to :attr:`audit`. An alarm
+    may be shelved for at most ``max_shelve_s`` (s, default 8 h)."""
 
     def __init__(self, max_shelve_s: float = 8 * 3600.0) -> None:
         require(max_shelve_s > 0, f"max_shelve_s={max_shelve_s} must be > 0 s")
@@ -73,7 +80,9 @@ class AlarmManager:
     def raise_alarm(
         self, key: str, priority: Priority, message: str, t_s: float, trip: bool = False
     ) -> Alarm:
-        """Raise (or re-raise) alarm ``key``; a re-raise needs a new acknowledgement."""
+        """Raise alarm ``key`` of ``priority`` with ``message`` at ``t_s`` (s), ``trip`` when it
+        belongs to a trip; returns the alarm. An alarm still active is returned unchanged; one
+        raised again after clearing needs a new acknowledgement."""
         alarm = self.alarms.get(key)
         if alarm is not None and alarm.active:
             return alarm
@@ -83,7 +92,8 @@ class AlarmManager:
         return alarm
 
     def clear(self, key: str, t_s: float) -> None:
-        """The condition of ``key`` has returned to normal; drop it if already acknowledged."""
+        """The condition of ``key`` has returned to normal at ``t_s`` (s); drop it if already
+        acknowledged. NotFound when ``key`` is not listed."""
         alarm = self._get(key)
         if alarm.active:
             alarm.active = False
@@ -91,7 +101,8 @@ class AlarmManager:
         self._drop_if_done(alarm)
 
     def acknowledge(self, key: str, user: str, t_s: float) -> None:
-        """Named ``user`` acknowledges alarm ``key``."""
+        """Named ``user`` acknowledges alarm ``key`` at ``t_s`` (s); dropped if it has cleared.
+        InvalidInput for an empty user, NotFound when ``key`` is not listed."""
         require(bool(user.strip()), "user is empty; acknowledge with the operator's name")
         alarm = self._get(key)
         alarm.acknowledged_by = user
@@ -99,7 +110,9 @@ class AlarmManager:
         self._drop_if_done(alarm)
 
     def shelve(self, key: str, user: str, duration_s: float, t_s: float) -> None:
-        """Hide alarm ``key`` for ``duration_s``; refused for trip alarms."""
+        """Named ``user`` hides alarm ``key`` from ``t_s`` (s) for ``duration_s`` (s, in
+        (0, max_shelve_s]); InvalidInput for a trip alarm (the refusal is audited), an empty
+        user or a duration out of range."""
         require(bool(user.strip()), "user is empty; shelve with the operator's name")
         alarm = self._get(key)
         if alarm.trip:
@@ -117,6 +130,6 @@ class AlarmManager:
             del self.alarms[alarm.key]
 
     def visible(self, t_s: float) -> list[Alarm]:
-        """Listed, unshelved alarms at t_s, highest priority first, then oldest first."""
+        """Listed, unshelved alarms at t_s (s), highest priority first, then oldest first."""
         shown = [a for a in self.alarms.values() if not a.shelved(t_s)]
         return sorted(shown, key=lambda a: (-a.priority, a.raised_t_s))

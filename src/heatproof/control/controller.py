@@ -62,7 +62,8 @@ class _Status:
 
 
 class Controller:
-    """Controller of one reactor; see the module docstring for the modes."""
+    """Controller of one reactor with the limits and tuning ``config``; see the module docstring
+    for the modes."""
 
     def __init__(self, config: ControllerConfig) -> None:
         self.config = config
@@ -249,7 +250,8 @@ class Controller:
 
     # ----------------------------------------------------------------- the sample
     def step(self, readings: Readings) -> float:
-        """Process one sample; return the drive command (W) for the next interval."""
+        """Process one sample of ``readings``; return the drive command (W) for the next
+        interval."""
         st = self._st
         status = self.interlocks.evaluate(readings, self.drive_w)
         st.last, st.interlock = readings, status

@@ -18,8 +18,8 @@ class Readings:
 
     t_s: controller clock (s); core_k: redundant core thermocouples (K, nan for a failed one);
     shell_k: shell temperature (K); drive_w: measured electrical drive power (W);
-    coolant_flow_kg_s: coolant mass flow if measured; fresh: False when the acquisition did not
-    deliver new data for this sample.
+    coolant_flow_kg_s: coolant mass flow (kg/s), None when not measured; fresh: False when the
+    acquisition did not deliver new data for this sample.
     """
 
     t_s: float
@@ -63,7 +63,38 @@ class ControllerConfig:
     """Limits and tuning of one reactor controller (SI units; see docs/control.md).
 
     Defaults marked "None" are derived from ``max_drive_w`` or ``safe_reset_k`` in
-    ``__post_init__``.
+    ``__post_init__``; InvalidInput names the first invalid setting.
+
+    Drive and setpoint: ``max_drive_w`` (W) bounds the drive; ``setpoint_kind`` "temperature"
+    runs the PID on the core temperature, with the setpoint ramped at ``ramp_k_per_s`` (K/s),
+    "power" ramps the drive itself at ``ramp_w_per_s`` (W/s) to the target. PID (see
+    ``pid.PID``): gain ``kp_w_per_k`` (W/K), integral time ``ti_s`` (s), derivative time
+    ``td_s`` (s, 0 for none), ``setpoint_weight`` b in [0, 1], derivative filter ``n_filter``,
+    anti-windup tracking time ``tt_s`` (s, None: the PID's default) and drive rate limit
+    ``drive_rate_w_per_s`` (W/s, None: none).
+
+    Interlocks (see ``interlocks``): trip at ``trip_k`` (K) with ``voting`` MooN (None: by the
+    number of core sensors); a core reading outside [``sensor_min_k``, ``sensor_max_k``] (K) is
+    failed, as is one more than ``disagreement_k`` (K) from the valid ones' median (of two
+    valid ones, both when they differ by more), or one that moved by at most
+    ``stuck_tolerance_k`` (K) over ``stuck_samples`` samples while the measured drive changed by
+    more than ``stuck_drive_change_w`` (W, None: 5 % of max_drive_w). Stale readings trip after
+    ``watchdog_s`` (s); a rise of more than ``runaway_min_rise_k`` (K) over ``runaway_samples``
+    samples with the drive off trips; so does a drive measured above ``drive_off_tolerance_w``
+    (W, None: 1 % of max_drive_w) for ``drive_fault_samples`` samples while 0 W is commanded,
+    and a coolant flow below ``min_coolant_flow_kg_s`` (kg/s, None: not checked). The shell
+    alarms (HIGH, not a trip) at or above ``shell_alarm_k`` (K, None: no alarm).
+
+    Modes: a temperature target must lie at least ``min_trip_margin_k`` (K) below trip_k;
+    STARTUP becomes HOLD once the ramp is done and the core within ``hold_band_k`` (K) of the
+    target for ``hold_samples`` samples. SHUTDOWN ramps the drive down at
+    ``shutdown_rate_w_per_s`` (W/s, None: max_drive_w per 60 s) and ends in OFF once the core is
+    at or below ``off_k`` (K, None: safe_reset_k); a trip is reset only with every readable core
+    sensor below ``safe_reset_k`` (K). SELF_SUSTAIN drives ``ss_pulse_w`` (W, None:
+    max_drive_w) once the core falls to setpoint - ``ss_band_k`` (K), until it reaches
+    setpoint + ss_band_k or for at most ``ss_max_pulse_s`` (s); it returns to HOLD when the mean
+    drive since the last pulse began falls below ``ss_min_margin_w`` (W, None: 10 % of
+    max_drive_w) or the drive has been off for ``ss_max_off_s`` (s).
     """
 
     max_drive_w: float

@@ -34,7 +34,8 @@ INTERLOCKS = ("over-temperature", "watchdog", "runaway", "drive not following", 
 
 
 def parse_voting(voting: str | None, n_sensors: int) -> int:
-    """Votes needed to trip for ``voting`` ('2oo3', '1oo2', '1oo1', or None: 2oo3/1oo2/1oo1 by N)."""
+    """Votes needed to trip for ``voting`` ('2oo3', '1oo2', '1oo1', or None: 2oo3/1oo2/1oo1 by N)
+    with ``n_sensors`` core sensors; InvalidInput when it is not MooN or N is not n_sensors."""
     require(n_sensors >= 1, "core_k is empty; give at least one core thermocouple reading")
     if voting is None:
         return {1: 1, 2: 1, 3: 2}.get(n_sensors, n_sensors // 2 + 1)
@@ -50,7 +51,8 @@ def parse_voting(voting: str | None, n_sensors: int) -> int:
 
 
 def control_temperature(core_k: tuple[float, ...], valid: tuple[bool, ...]) -> float:
-    """Temperature to control on: median of >= 3 valid sensors, else the hottest valid one (K).
+    """Temperature to control on (K) from the core readings ``core_k`` (K) and their ``valid``
+    flags: median of >= 3 valid sensors, else the hottest valid one.
 
     The hottest is the conservative choice for a heater (it under-drives). nan if none is valid.
     """
@@ -62,7 +64,9 @@ def control_temperature(core_k: tuple[float, ...], valid: tuple[bool, ...]) -> f
 
 @dataclass(frozen=True)
 class InterlockStatus:
-    """Result of one evaluation: trip reasons (empty when none), validity and the control value."""
+    """Result of one evaluation: ``trips``, the trip reasons (empty when none); ``stale`` when
+    the readings were not fresh; ``reasons``, per core sensor why it is invalid ('' when valid);
+    ``pv_k``, the control temperature (K, nan when unknown)."""
 
     trips: tuple[str, ...]
     stale: bool
@@ -76,7 +80,8 @@ class InterlockStatus:
 
 
 class Interlocks:
-    """Stateful interlock evaluation for one reactor; call :meth:`evaluate` once per sample."""
+    """Stateful interlock evaluation for one reactor with the limits of ``config``; call
+    :meth:`evaluate` once per sample."""
 
     def __init__(self, config: ControllerConfig) -> None:
         self.config = config
@@ -142,7 +147,8 @@ class Interlocks:
         return slope * (window[-1][0] - window[0][0])
 
     def evaluate(self, r: Readings, last_command_w: float) -> InterlockStatus:
-        """Evaluate every interlock for readings ``r`` given the drive commanded last sample (W)."""
+        """Evaluate every interlock for readings ``r`` given ``last_command_w``, the drive
+        commanded last sample (W). InvalidInput when the number of core readings changes."""
         cfg = self.config
         if self.n_sensors is None:
             self.n_sensors = len(r.core_k)

@@ -20,7 +20,11 @@ from heatproof.errors import require
 
 @dataclass(frozen=True)
 class StepMetrics:
-    """Metrics of one step response (times in s, y in the response's units)."""
+    """Metrics of one step response (times in s from t[0], y in the response's units; see the
+    module docstring): ``overshoot_pct`` (%), ``rise_time_s`` (s), ``settling_time_s`` (s, nan
+    when still outside the band at the end), ``iae`` (y unit times s), ``time_in_band_s`` (s)
+    within the band, the ``peak`` of the response in the step's direction at ``peak_time_s``
+    (s), and the ``max`` of y."""
 
     overshoot_pct: float
     rise_time_s: float
@@ -50,9 +54,12 @@ def step_metrics(
     settle_fraction: float = 0.02,
     band: float | None = None,
 ) -> StepMetrics:
-    """Step metrics of response ``y`` to ``setpoint`` (scalar or per sample).
+    """Step metrics of response ``y`` sampled at times ``t`` (s, strictly increasing) to
+    ``setpoint`` (scalar or per sample).
 
-    ``band`` is the absolute half-width for time-in-band (default settle_fraction * step).
+    ``settle_fraction`` in (0, 1) sets the settling band as a fraction of the step; ``band`` is
+    the absolute half-width for time-in-band (default settle_fraction * step). InvalidInput for
+    bad arrays or a zero step.
     """
     t = np.asarray(t, dtype=float)
     y = np.asarray(y, dtype=float)

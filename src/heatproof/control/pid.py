@@ -27,7 +27,14 @@ AntiWindup = Literal["back_calculation", "conditional", "none"]
 class PID:
     """PID with setpoint weighting, filtered derivative on the measurement, output and rate limits.
 
-    Units are the caller's: with y in K and u in W, ``kp`` is in W/K. Times in seconds.
+    Units are the caller's: with y in K and u in W, ``kp`` is in W/K. Times in seconds:
+    integral time ``ti_s`` (s, math.inf for no integral action), derivative time ``td_s`` (s,
+    0 for none), anti-windup tracking time ``tt_s`` (s, None: sqrt(ti_s td_s), or ti_s/2 when
+    td_s is 0). ``b`` weights the setpoint in the proportional term; ``n_filter`` is N of the
+    derivative filter Tf = Td/N. The output is clamped to [``u_min``, ``u_max``] and, when
+    ``rate_limit_per_s`` is given, moves by at most that many output units per second (1/s
+    times the output's unit). ``anti_windup`` is back_calculation, conditional or none. A bad
+    setting raises InvalidInput.
     """
 
     def __init__(
@@ -90,7 +97,9 @@ class PID:
     def update(
         self, setpoint: float, measurement: float, dt_s: float, feedforward: float = 0.0
     ) -> float:
-        """Advance one sample of length dt_s and return the limited output for the next interval."""
+        """Advance one sample of length dt_s (s) with ``setpoint`` and ``measurement`` (both
+        finite, else InvalidInput), adding ``feedforward`` to the output; return the limited
+        output for the next interval."""
         require(dt_s > 0 and math.isfinite(dt_s), f"dt_s={dt_s} must be a finite time > 0 s")
         require(
             math.isfinite(setpoint) and math.isfinite(measurement),
@@ -128,7 +137,8 @@ class PID:
 
         With ``setpoint`` and ``measurement`` the proportional term is recomputed for them and the
         derivative filter is cleared (no kick on the first automatic sample); without them the
-        terms of the last update are kept. The next output equals u_actual exactly when the next
+        terms of the last update are kept; ``feedforward``, when given, replaces the last one in
+        that balance. The next output equals u_actual exactly when the next
         update sees the same setpoint and measurement (within the rate limit, which restarts
         from u_actual).
         """

@@ -19,7 +19,10 @@ from heatproof.errors import require
 
 
 class DeadTimePlant:
-    """FOPDT or integrating plant with an exact transport delay, sampled every dt_s."""
+    """FOPDT or integrating plant (see the module docstring) of gain ``k``, time constant
+    ``tau_s`` (s, math.inf: integrating) and dead time ``theta_s`` (s, a whole number of
+    samples), sampled every ``dt_s`` (s); it starts at output ``y0`` with input ``u0`` filling
+    the delay. A bad setting raises InvalidInput."""
 
     def __init__(
         self, k: float, tau_s: float, theta_s: float, dt_s: float, y0: float = 0.0, u0: float = 0.0
@@ -54,10 +57,11 @@ def simulate_loop(
     t_end_s: float,
     input_disturbance: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Closed loop sampled at the plant's dt: returns (t, y, u) arrays.
+    """Closed loop of ``plant`` and ``pid`` sampled at the plant's dt from 0 to ``t_end_s`` (s):
+    returns (t, y, u) arrays.
 
-    At each sample the PID reads y(t_k) and its output, plus ``input_disturbance`` (a step at
-    t = 0), is held until t_{k+1}.
+    ``setpoint`` is a constant or a function of time (s). At each sample the PID reads y(t_k)
+    and its output, plus ``input_disturbance`` (a step at t = 0), is held until t_{k+1}.
     """
     dt = plant.dt_s
     n = int(round(t_end_s / dt)) + 1
@@ -75,8 +79,11 @@ def simulate_loop(
 class ThermalPlant:
     """Lumped reactor core: C dT/dt = drive + q_self(T) - G (T - T_amb), all SI (J/K, W/K, K, W).
 
-    ``self_heating_w`` is an optional heat source growing with temperature (a runaway-capable
-    hypothesis); each step holds drive and q_self constant and integrates the linear part exactly.
+    Heat capacity C is ``heat_capacity_j_per_k`` (J/K, > 0), loss conductance G
+    ``loss_w_per_k`` (W/K, > 0), ambient ``ambient_k`` (K); the core starts at ``t0_k`` (K,
+    default ambient). ``self_heating_w`` is an optional heat source (W) of the core temperature
+    (K), e.g. growing with it (a runaway-capable hypothesis); each step holds drive and q_self
+    constant and integrates the linear part exactly.
     """
 
     def __init__(
@@ -96,7 +103,7 @@ class ThermalPlant:
         self.self_heating_w = self_heating_w
 
     def step(self, drive_w: float, dt_s: float) -> float:
-        """Apply ``drive_w`` for ``dt_s``; return the new core temperature (K)."""
+        """Apply ``drive_w`` (W) for ``dt_s`` (s); return the new core temperature (K)."""
         q = drive_w + (self.self_heating_w(self.t_k) if self.self_heating_w else 0.0)
         t_inf = self.ambient_k + q / self.g
         self.t_k = t_inf + (self.t_k - t_inf) * math.exp(-dt_s * self.g / self.c)

@@ -8,7 +8,8 @@ from heatproof.errors import require
 
 
 class SetpointRamp:
-    """A setpoint that approaches ``target`` at ``rate_per_s`` (units of the value per second)."""
+    """A setpoint starting at ``value`` that approaches its target at ``rate_per_s`` (the
+    value's unit per second, 1/s times that unit; finite and > 0, else InvalidInput)."""
 
     def __init__(self, rate_per_s: float, value: float) -> None:
         require(
@@ -32,7 +33,8 @@ class SetpointRamp:
         self.set_target(target)
 
     def advance(self, dt_s: float) -> float:
-        """Move by at most rate*dt towards the target; return the new value."""
+        """Move by at most rate_per_s * ``dt_s`` (s, >= 0) towards the target; return the new
+        value."""
         require(dt_s >= 0, f"dt_s={dt_s} must be >= 0 s")
         self.value = ramped(self.value, self.target, self.rate_per_s, dt_s)
         return self.value
@@ -44,7 +46,8 @@ class SetpointRamp:
 
 
 def ramped(value: float, target: float, rate_per_s: float, dt_s: float) -> float:
-    """One step of a ramp: ``value`` moved towards ``target`` by at most rate_per_s * dt_s."""
+    """One step of a ramp: ``value`` moved towards ``target`` by at most ``rate_per_s`` (the
+    value's unit per second, 1/s) times ``dt_s`` (s)."""
     step = rate_per_s * dt_s
     gap = target - value
     return target if abs(gap) <= step else value + math.copysign(step, gap)

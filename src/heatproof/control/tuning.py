@@ -32,7 +32,8 @@ LoopFn = Callable[[np.ndarray], np.ndarray]
 
 @dataclass(frozen=True)
 class PiTuning:
-    """PI settings (ideal form) and the rule that produced them."""
+    """PI settings (ideal form): gain ``kc`` (the plant input's unit per output unit) and
+    integral time ``ti_s`` (s), and the ``rule`` that produced them (SIMC or AMIGO)."""
 
     kc: float
     ti_s: float
@@ -48,20 +49,25 @@ def _check_model(k: float, theta_s: float, tau_c_s: float | None) -> float:
 
 
 def simc_pi(k: float, tau_s: float, theta_s: float, tau_c_s: float | None = None) -> PiTuning:
-    """SIMC PI for k e^{-theta s}/(tau s + 1); tau_c defaults to theta (tight, robust control)."""
+    """SIMC PI for k e^{-theta s}/(tau s + 1): gain ``k`` (finite, non-zero), time constant
+    ``tau_s`` (s, finite), dead time ``theta_s`` (s, > 0); the closed-loop time constant
+    ``tau_c_s`` (s) defaults to theta (tight, robust control). InvalidInput for a bad model."""
     tau_c = _check_model(k, theta_s, tau_c_s)
     require(0 < tau_s < math.inf, f"tau_s={tau_s} must be finite and > 0 s")
     return PiTuning(tau_s / (k * (tau_c + theta_s)), min(tau_s, 4 * (tau_c + theta_s)), "SIMC")
 
 
 def simc_pi_integrating(k_per_s: float, theta_s: float, tau_c_s: float | None = None) -> PiTuning:
-    """SIMC PI for the integrating process k' e^{-theta s}/s (k' per second)."""
+    """SIMC PI for the integrating process k' e^{-theta s}/s: ``k_per_s`` is k' (output unit
+    per input unit, 1/s), ``theta_s`` the dead time (s, > 0), ``tau_c_s`` the closed-loop time
+    constant (s, default theta)."""
     tau_c = _check_model(k_per_s, theta_s, tau_c_s)
     return PiTuning(1.0 / (k_per_s * (tau_c + theta_s)), 4 * (tau_c + theta_s), "SIMC")
 
 
 def amigo_pi(k: float, tau_s: float, theta_s: float) -> PiTuning:
-    """AMIGO PI for k e^{-theta s}/(tau s + 1)."""
+    """AMIGO PI for k e^{-theta s}/(tau s + 1): gain ``k``, time constant ``tau_s`` (s), dead
+    time ``theta_s`` (s, > 0)."""
     _check_model(k, theta_s, None)
     t, ell = tau_s, theta_s
     kc = 0.15 / k + (0.35 - ell * t / (ell + t) ** 2) * t / (k * ell)
@@ -70,7 +76,9 @@ def amigo_pi(k: float, tau_s: float, theta_s: float) -> PiTuning:
 
 
 def pi_fopdt_loop(kc: float, ti_s: float, k: float, tau_s: float, theta_s: float) -> LoopFn:
-    """L(jw) of ideal PI on k e^{-theta s}/(tau s + 1) (tau_s = inf: k e^{-theta s}/s)."""
+    """L(jw), as a function of w (rad/s), of the ideal PI ``kc``, ``ti_s`` (s) on the plant
+    k e^{-theta s}/(tau s + 1) of gain ``k``, ``tau_s`` (s) and ``theta_s`` (s) (tau_s = inf:
+    k e^{-theta s}/s)."""
 
     def loop(w: np.ndarray) -> np.ndarray:
         s = 1j * np.asarray(w, dtype=float)
@@ -82,7 +90,10 @@ def pi_fopdt_loop(kc: float, ti_s: float, k: float, tau_s: float, theta_s: float
 
 @dataclass(frozen=True)
 class Margins:
-    """Stability margins of a loop L(jw); frequencies in rad/s."""
+    """Stability margins of a loop L(jw); frequencies in rad/s: ``gain_margin`` (inf when the
+    phase never reaches -180 deg) at ``phase_crossover_rad_s``, ``phase_margin_deg`` (degrees,
+    inf when |L| never crosses 1) at ``gain_crossover_rad_s``, the peak sensitivity ``ms`` =
+    max |1/(1 + L)| at ``ms_rad_s``; a crossover that does not occur is nan."""
 
     gain_margin: float
     phase_crossover_rad_s: float
@@ -99,7 +110,8 @@ def _refine(f: Callable[[float], float], w: np.ndarray, values: np.ndarray) -> f
 
 
 def loop_margins(loop: LoopFn, w_min: float = 1e-4, w_max: float = 1e3, n: int = 20001) -> Margins:
-    """Gain margin (first -180 deg crossing), phase margin (first |L| = 1) and Ms of ``loop``."""
+    """Gain margin (first -180 deg crossing), phase margin (first |L| = 1) and Ms of ``loop``,
+    searched on ``n`` log-spaced frequencies from ``w_min`` to ``w_max`` (rad/s)."""
     w = np.logspace(math.log10(w_min), math.log10(w_max), n)
     lw = loop(w)
     phase = np.unwrap(np.angle(lw))  # branch of np.angle at w_min, continuous from there
@@ -129,7 +141,9 @@ def loop_margins(loop: LoopFn, w_min: float = 1e-4, w_max: float = 1e3, n: int =
 
 @dataclass(frozen=True)
 class RelayResult:
-    """Outcome of a relay experiment: ultimate gain and period, oscillation amplitude."""
+    """Outcome of a relay experiment: ultimate gain ``ku`` and period ``pu_s`` (s), the
+    oscillation's ``amplitude`` (output units), the relay's ``relay_amplitude`` and
+    ``hysteresis``, and the recorded times ``t_s`` (s), outputs ``y`` and relay inputs ``u``."""
 
     ku: float
     pu_s: float
@@ -150,10 +164,13 @@ def relay_autotune(
     hysteresis: float = 0.0,
     periods: int = 4,
 ) -> RelayResult:
-    """Run a relay experiment on ``plant`` and estimate Ku and Pu from its last ``periods`` cycles.
+    """Run a relay experiment on ``plant`` for ``duration_s`` (s) and estimate Ku and Pu from its
+    last ``periods`` cycles.
 
-    The relay outputs bias + d while y is below setpoint - hysteresis and bias - d above
-    setpoint + hysteresis (holding its last value in between).
+    The relay outputs ``bias`` + d (d = ``relay_amplitude``, > 0) while y is below ``setpoint``
+    - ``hysteresis`` and bias - d above setpoint + hysteresis (holding its last value in
+    between). InvalidInput when the run holds too few periods or the oscillation is not larger
+    than the hysteresis.
     """
     require(relay_amplitude > 0, f"relay_amplitude={relay_amplitude} must be > 0")
     require(hysteresis >= 0, f"hysteresis={hysteresis} must be >= 0")
@@ -188,7 +205,8 @@ def relay_autotune(
 
 
 def fopdt_from_ultimate(k: float, ku: float, pu_s: float) -> tuple[float, float]:
-    """(tau_s, theta_s) of the FOPDT with static gain k whose ultimate point is (Ku, Pu)."""
+    """(tau_s, theta_s) in s of the FOPDT with static gain ``k`` whose ultimate point is
+    (``ku``, ``pu_s`` in s); k * ku must exceed 1."""
     require(k * ku > 1, f"k*Ku={k * ku} must exceed 1 for an FOPDT to reach -180 degrees")
     wu = 2 * math.pi / pu_s
     tau = math.sqrt((k * ku) ** 2 - 1) / wu
@@ -197,7 +215,8 @@ def fopdt_from_ultimate(k: float, ku: float, pu_s: float) -> tuple[float, float]
 
 
 def fopdt_from_relay_exact(k: float, result: RelayResult) -> tuple[float, float]:
-    """(tau_s, theta_s) from the exact FOPDT limit cycle under a relay (no describing function).
+    """(tau_s, theta_s) in s from the exact FOPDT limit cycle of the relay experiment
+    ``result`` (no describing function).
 
     With static gain k, relay amplitude d and hysteresis eps the symmetric cycle has peak
     a = kd - (kd - eps) e^{-theta/tau} and half period theta + tau ln((a + kd) / (kd - eps)).
@@ -219,10 +238,13 @@ def relay_tuning(
     rule: Literal["simc", "amigo"] = "simc",
     method: Literal["exact", "describing_function"] = "exact",
 ) -> PiTuning:
-    """PI settings from a relay experiment and the plant's static gain.
+    """PI settings by ``rule`` (simc or amigo) from the relay experiment ``result`` and the
+    plant's static gain ``k_static``.
 
-    The FOPDT model comes from the exact limit-cycle relations (default) or from the ultimate
-    point of the describing-function approximation (Ku about 20 % low for tau/theta = 5).
+    The FOPDT model comes, by ``method``, from the exact limit-cycle relations (exact, the
+    default) or from the ultimate point of the describing-function approximation
+    (describing_function; Ku about 20 % low for tau/theta = 5). InvalidInput for another rule
+    or method.
     """
     if method == "exact":
         tau, theta = fopdt_from_relay_exact(k_static, result)
