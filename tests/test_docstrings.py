@@ -49,6 +49,7 @@ DOCUMENTED_PACKAGES = (
     "heatproof.outputs",
     "heatproof.workspace",
     "heatproof.control",
+    "heatproof.twin",
 )
 
 # name suffix -> the spellings that state its unit in a docstring

@@ -30,8 +30,8 @@ TABLE_TOP_K = 2500.0
 
 
 def air_loss_w(design, shell_k, ambient_k: float):
-    """Radiation plus natural convection from the real shell of ``design`` (its ``truth``) to a
-    room at ambient_k (W)."""
+    """Radiation plus natural convection (W) from the real shell of ``design`` (its ``truth``)
+    at shell_k (K, scalar or array) to a room at ambient_k (K)."""
     eps = design.true_material.eps_total_at(shell_k)
     area = design.true_area_m2
     rad = radiated_power_w(shell_k, ambient_k, eps, area)
@@ -41,7 +41,8 @@ def air_loss_w(design, shell_k, ambient_k: float):
 
 @dataclass(frozen=True)
 class LossTable:
-    """air_loss_w of one design and room tabulated from ambient_k to TABLE_TOP_K on a uniform grid."""
+    """air_loss_w of one design and room tabulated on a uniform grid from the ambient t0_k (K)
+    in steps of step_k (K) up to TABLE_TOP_K: loss_w (W) at each grid point (0 at ambient)."""
 
     t0_k: float
     step_k: float
@@ -49,6 +50,8 @@ class LossTable:
 
     @classmethod
     def build(cls, design, ambient_k: float) -> LossTable:
+        """The table of ``design`` in a room at ambient_k (K, within 250-400 K, else
+        InvalidInput), in steps of TABLE_STEP_K."""
         require(
             250.0 <= ambient_k <= 400.0,
             f"ambient_k={ambient_k} is outside 250-400 K; give the room temperature in K",
@@ -66,7 +69,8 @@ class LossTable:
 
 
 def interp_loss(t_k, t0_k: float, step_k: float, table: np.ndarray):
-    """Linear interpolation on the uniform table (scalar or array)."""
+    """The loss (W) at t_k (K, scalar or array) by linear interpolation on the uniform
+    ``table`` starting at t0_k (K) in steps of step_k (K); extrapolated below, held above."""
     x = (np.asarray(t_k, dtype=float) - t0_k) * (1.0 / step_k)
     i = np.clip(np.floor(x), 0, table.size - 2).astype(np.int64)
     f = np.minimum(x - i, 1.0)
@@ -76,7 +80,10 @@ def interp_loss(t_k, t0_k: float, step_k: float, table: np.ndarray):
 
 @dataclass(frozen=True)
 class WaterJacket:
-    """Water-cooling jacket around the shell (SI units)."""
+    """Water-cooling jacket around the shell (SI units): coolant mass flow flow_kg_s (kg/s,
+    >= 0), inlet water temperature inlet_k (K, 273.16-373 K), water held water_kg (kg),
+    shell-to-water conductance ua_w_k (W/K) and water pressure pressure_pa (Pa, 1e5-2e7 Pa).
+    A value out of range raises InvalidInput."""
 
     flow_kg_s: float = 0.02
     inlet_k: float = 293.15
@@ -106,12 +113,15 @@ class WaterJacket:
 
     @cached_property
     def cp_j_kgk(self) -> float:
+        """Specific heat of the water, J/(kg K), at the inlet temperature and jacket pressure
+        (IAPWS-IF97)."""
         from heatproof.physics import water  # IAPWS loads only for water-cooled reactors
 
         return float(water.cp_j_kgk(self.inlet_k, self.pressure_pa))
 
     @property
     def heat_capacity_j_k(self) -> float:
+        """Heat capacity of the water held (J/K): water_kg times cp."""
         return self.water_kg * self.cp_j_kgk
 
     @property
@@ -122,11 +132,13 @@ class WaterJacket:
         return float(water.t_sat_k(self.pressure_pa))
 
     def to_dict(self) -> dict:
+        """The jacket's fields as a dict."""
         return asdict(self)
 
 
 def jacket_params(jacket: WaterJacket | None) -> tuple[float, float, float, float]:
-    """(ua_w_k, m_dot cp W/K, C_w J/K, inlet_k) for the equations; zeros and nan mean air-cooled."""
+    """(ua_w_k, m_dot cp W/K, C_w J/K, inlet_k) of ``jacket`` for the equations; None
+    (air-cooled) gives (0, 0, 1, nan)."""
     if jacket is None:
         return 0.0, 0.0, 1.0, math.nan
     return (

@@ -12,6 +12,8 @@ from any core state below it, cutting the drive makes the reactor cool.
 ``simulated_critical_drive`` checks the fold by simulation alone: a fleet at constant drives,
 refined by bisection on the grid, classifying each run by whether its core passed the ignition
 temperature (the point of no return) within the simulated time.
+
+Names carry their SI unit suffix: _k K, _w W, _s s.
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ _TOP_SHELL_K = TABLE_TOP_K - 500.0
 def drive_for_steady_state(
     design: ReactorDesign, source: HeatSource, shell_k, ambient_k: float = 298.15, fuel: float = 1.0
 ):
-    """Drive (W) that holds the air-cooled reactor with its shell at shell_k (K); also (core_k, loss_w)."""
+    """Drive (W) that holds the air-cooled reactor of ``design`` under the heat ``source`` (at
+    the fixed fuel fraction ``fuel``) in a room at ambient_k with its shell at shell_k (K, scalar
+    or array); also (core_k, loss_w)."""
     shell = np.asarray(shell_k, dtype=float)
     loss = np.asarray(air_loss_w(design, shell, ambient_k), dtype=float)
     core = shell + loss / design.core_shell_conductance_w_k
@@ -52,6 +56,9 @@ def drive_for_steady_state(
 
 @dataclass(frozen=True)
 class SteadyState:
+    """One steady state at constant drive: core_k and shell_k, drive_w and the source's power
+    source_w there, and whether it is ``stable`` (dD/dT_s > 0, see the module docstring)."""
+
     core_k: float
     shell_k: float
     drive_w: float
@@ -61,7 +68,9 @@ class SteadyState:
 
 @dataclass(frozen=True)
 class CriticalPoint:
-    """The fold of the steady-state curve and the zero-drive ignition temperature (nan if none)."""
+    """The fold of the steady-state curve: drive_w, with the core at core_k, the shell at
+    shell_k and the source giving source_w; and the zero-drive ignition temperature of the core
+    and shell, ignition_core_k and ignition_shell_k (nan if none)."""
 
     drive_w: float
     core_k: float
@@ -71,6 +80,7 @@ class CriticalPoint:
     ignition_shell_k: float
 
     def to_dict(self) -> dict:
+        """The fields as a dict."""
         return asdict(self)
 
 
@@ -96,7 +106,8 @@ def curve_folds(fn: Callable, lo: float, hi: float, step: float) -> list[tuple[f
 def curve_roots(
     fn: Callable, lo: float, hi: float, step: float, level: float = 0.0
 ) -> list[tuple[float, bool]]:
-    """Solutions x of fn(x) = level on [lo, hi] (grid scan, then brentq), each with whether fn rises there."""
+    """Solutions x of fn(x) = level on [lo, hi] (scan on a grid of ``step``, then brentq), each
+    with whether fn rises there."""
     x = np.arange(lo, hi + step / 2, step)
     f = np.asarray(fn(x), dtype=float) - level
     out = []
@@ -109,7 +120,9 @@ def curve_roots(
 def critical_drive(
     design: ReactorDesign, source: HeatSource, ambient_k: float = 298.15, fuel: float = 1.0
 ) -> CriticalPoint:
-    """The saddle-node of the steady states (first local maximum of D, then D = 0 beyond it)."""
+    """The saddle-node of the steady states of ``design`` under ``source`` at the fuel fraction
+    ``fuel`` in a room at ambient_k (first local maximum of D, then D = 0 beyond it);
+    InvalidInput when D has no maximum on the grid (no finite critical drive)."""
 
     def drive(s):
         return drive_for_steady_state(design, source, s, ambient_k, fuel)[0]
@@ -142,7 +155,8 @@ def steady_states(
     ambient_k: float = 298.15,
     fuel: float = 1.0,
 ) -> list[SteadyState]:
-    """All steady states above room temperature at constant drive_w (W), coolest first."""
+    """All steady states of ``design`` under ``source`` at the fuel fraction ``fuel`` in a room
+    at ambient_k, above room temperature at constant drive_w, coolest first."""
 
     def drive(s):
         return drive_for_steady_state(design, source, s, ambient_k, fuel)[0]
@@ -156,7 +170,8 @@ def steady_states(
 
 @dataclass(frozen=True)
 class SimulatedCritical:
-    """Bracket [lower_w, upper_w] of constant drives: the lower stays, the upper runs away."""
+    """Bracket [lower_w, upper_w] of constant drives: the lower stays, the upper runs away in
+    runs of duration_s at steps of dt_s; ``runs`` simulations in all."""
 
     lower_w: float
     upper_w: float
@@ -166,9 +181,11 @@ class SimulatedCritical:
 
     @property
     def drive_w(self) -> float:
+        """The bracket's midpoint."""
         return 0.5 * (self.lower_w + self.upper_w)
 
     def to_dict(self) -> dict:
+        """The fields and drive_w as a dict."""
         return asdict(self) | {"drive_w": self.drive_w}
 
 
@@ -183,8 +200,11 @@ def simulated_critical_drive(
     points: int = 17,
     rounds: int = 3,
 ) -> SimulatedCritical:
-    """Bracket the critical drive by simulation: grids of constant drives around guess_w, narrowed
-    ``rounds`` times to the pair where "stays" turns into "runs away" (fuel depletion as in source)."""
+    """Bracket the critical drive of ``design`` under ``source`` in a room at ambient_k by
+    simulation: grids of ``points`` constant drives over guess_w x (1 -/+ ``span``), each run
+    for duration_s at steps of dt_s, narrowed ``rounds`` times to the pair where "stays" turns
+    into "runs away" (fuel depletion as in source). InvalidInput when the source has no
+    zero-drive ignition temperature or a grid does not straddle the runaway."""
     point = critical_drive(design, source, ambient_k)
     require(
         math.isfinite(point.ignition_core_k),

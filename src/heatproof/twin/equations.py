@@ -9,6 +9,9 @@ State: core_k, shell_k, water_k (nan when air-cooled), fuel (fraction). Per step
   water: C_shell dT_s/dt = G (T_c - T_s) - UA (T_s - T_w)
          C_w dT_w/dt = UA (T_s - T_w) - m_dot cp (T_w - T_in) - loss_air(T_w)
   d(fuel)/dt = -P_src / E_fuel
+
+Every quantity is SI and named with its unit suffix: _k K, _w W, _s s, _j J, _w_k W/K; the
+heat capacities c_core, c_shell, c_water are in J/K and g_cs, G, in W/K.
 """
 
 from __future__ import annotations
@@ -43,7 +46,13 @@ def euler_step(
     c_water: float,
     inlet_k: float,
 ):
-    """One explicit Euler step of length h_s; returns (core_k, shell_k, water_k, fuel)."""
+    """One explicit Euler step of length h_s of the state core_k, shell_k, water_k (nan when
+    air-cooled) and fuel under the heater power drive_w. The shell loses loss_shell_w to the
+    room when air-cooled, the water loss_water_w (both loss_air at their temperatures); heat
+    capacities c_core, c_shell, c_water; core-to-shell conductance g_cs. The source is given as
+    hypotheses.source_w takes it: kind code, gain, a_w, ea_r_k, p0_w, and fuel depletes by
+    fuel_energy_j (kind >= 2, when finite). The jacket (cooling.jacket_params): ua_w_k
+    (0: air-cooled), mdot_cp_w_k, inlet_k. Returns (core_k, shell_k, water_k, fuel)."""
     exchange_w = g_cs * (core_k - shell_k)
     src = source_w(kind, gain, a_w, ea_r_k, p0_w, drive_w, core_k, fuel)
     new_core = core_k + h_s * (drive_w + src - exchange_w) / c_core
@@ -62,7 +71,9 @@ def euler_step(
 
 
 def table_loss(t_k: float, t0_k: float, per_k: float, table) -> float:
-    """Scalar linear interpolation on a uniform loss table (see cooling.LossTable); per_k = 1 / step."""
+    """The loss (W) at t_k by scalar linear interpolation on the uniform loss ``table`` (see
+    cooling.LossTable) starting at t0_k, with per_k = 1 / step (1/K); extrapolated linearly
+    below t0_k, held at the top."""
     x = (t_k - t0_k) * per_k
     i = min(max(int(math.floor(x)), 0), table.shape[0] - 2)
     f = min(x - i, 1.0)
@@ -70,5 +81,5 @@ def table_loss(t_k: float, t0_k: float, per_k: float, table) -> float:
 
 
 def substeps(dt_s: float) -> int:
-    """Number of equal Euler sub-steps for a sample of dt_s."""
+    """Number of equal Euler sub-steps, each at most MAX_SUBSTEP_S, for a sample of dt_s."""
     return max(1, math.ceil(dt_s / MAX_SUBSTEP_S - 1e-9))

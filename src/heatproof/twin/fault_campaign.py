@@ -37,7 +37,7 @@ SHUTDOWN_S = 3400.0
 
 
 def random_scenario(i: int, seed: int, dt_s: float = 2.0) -> Scenario:
-    """The i-th randomised scenario of the campaign with this seed."""
+    """The i-th randomised scenario of the campaign with this ``seed``, sampled every dt_s (s)."""
     rng = np.random.default_rng([seed, i])
     kind = FAULT_KINDS[i % len(FAULT_KINDS)]
     hyp = HYPOTHESES[(i // len(FAULT_KINDS)) % 2]
@@ -73,7 +73,8 @@ def random_scenario(i: int, seed: int, dt_s: float = 2.0) -> Scenario:
 
 
 def run_one(args: tuple[int, int, float]) -> dict:
-    """Run scenario i; a compact record of what happened."""
+    """Run scenario i of a campaign, ``args`` being (i, seed, dt_s in s); a compact record of
+    what happened."""
     i, seed, dt_s = args
     sc = random_scenario(i, seed, dt_s)
     res = run_scenario(sc)
@@ -111,7 +112,9 @@ def run_campaign(
     workers: int = 1,
     progress: Callable[[float], None] | None = None,
 ) -> dict:
-    """Run the campaign (in ``workers`` processes) and count the outcomes."""
+    """Run ``runs`` scenarios (1-MAX_RUNS) of the campaign ``seed`` sampled every dt_s (s), in
+    ``workers`` processes, and count the outcomes (see summarise); ``progress``, when given, is
+    called with the fraction done after each run. InvalidInput for a value out of range."""
     require(1 <= runs <= MAX_RUNS, f"runs={runs} must be in 1-{MAX_RUNS}")
     require(1 <= workers <= MAX_WORKERS, f"workers={workers} must be in 1-{MAX_WORKERS}")
     require(0 <= seed < 2**63, f"seed={seed} must be a whole number in 0-2**63")
@@ -133,6 +136,9 @@ def run_campaign(
 
 
 def summarise(records: list[dict], seed: int, dt_s: float) -> dict:
+    """The summary of the campaign ``seed`` sampled every dt_s (s) from its run ``records``: the
+    safety rule, how many runs exceeded it, drove while tripped or tripped, the trip reasons, a
+    table by fault and hypothesis, and the indices of the failing runs."""
     exceeded = [r for r in records if r["exceeded"]]
     driven = [r for r in records if r["drive_while_tripped_samples"] > 0]
     by = Counter((r["fault"], r["hypothesis"]) for r in records)

@@ -27,7 +27,10 @@ FAULT_KINDS = (*SENSOR_FAULTS, "heater_burnout", "coolant_loss", "comms_loss")
 
 @dataclass(frozen=True)
 class Fault:
-    """One injected fault (times in s, temperatures in K)."""
+    """One injected fault of ``kind`` (one of FAULT_KINDS, see the module docstring) from
+    ``t_s`` (s) for ``duration_s`` (s, inf: to the end of the run); a sensor fault acts on core
+    thermocouple index ``sensor``; ``rate_k_s`` (K/s) is tc_drift's rate and ``sigma_k`` (K)
+    tc_noise's standard deviation, each required by its kind. A bad value raises InvalidInput."""
 
     kind: str
     t_s: float
@@ -63,14 +66,18 @@ class Fault:
         )
 
     def active(self, t_s: float) -> bool:
+        """True while the fault is in force at t_s (s)."""
         return self.t_s <= t_s < self.t_s + self.duration_s
 
     def to_dict(self) -> dict:
+        """The fault's fields as a dict."""
         return asdict(self)
 
 
 class FaultInjector:
-    """Applies a list of faults to each sample; stuck values are remembered per fault."""
+    """Applies ``faults`` to each sample of a stand with ``n_sensors`` core thermocouples (a
+    sensor fault on one it lacks raises InvalidInput), drawing noise bursts from ``rng``; stuck
+    values are remembered per fault."""
 
     def __init__(self, faults: Sequence[Fault], n_sensors: int, rng: np.random.Generator):
         for f in faults:
@@ -83,7 +90,8 @@ class FaultInjector:
         self._stuck: dict[int, float] = {}
 
     def core_k(self, t_s: float, readings: np.ndarray, ambient_k: float) -> np.ndarray:
-        """Core thermocouple readings (K) as the controller receives them."""
+        """The core thermocouple ``readings`` (K) at t_s (s) as the controller receives them (a
+        shorted one reads ambient_k, K)."""
         out = np.array(readings, dtype=float)
         for n, f in enumerate(self.faults):
             if f.kind not in SENSOR_FAULTS or not f.active(t_s):
@@ -102,14 +110,17 @@ class FaultInjector:
         return out
 
     def drive_w(self, t_s: float, commanded_w: float) -> float:
-        """Drive that reaches the heater (W)."""
+        """Drive that reaches the heater (W) at t_s (s) for commanded_w (W): 0 during a heater
+        burnout."""
         return 0.0 if self._any("heater_burnout", t_s) else commanded_w
 
     def flow_factor(self, t_s: float) -> float:
-        """Fraction of the nominal coolant flow that reaches the jacket: 1, or 0 while lost."""
+        """Fraction of the nominal coolant flow that reaches the jacket at t_s (s): 1, or 0
+        while lost."""
         return 0.0 if self._any("coolant_loss", t_s) else 1.0
 
     def fresh(self, t_s: float) -> bool:
+        """False while communication is lost at t_s (s)."""
         return not self._any("comms_loss", t_s)
 
     def _any(self, kind: str, t_s: float) -> bool:

@@ -168,7 +168,10 @@ _run = _compile(_kernel, parallel=True, _step=_step, _loss=_loss, _prange=_prang
 
 @dataclass(frozen=True)
 class FleetControl:
-    """Per-fleet PI settings (SI) and protection limits on the true core temperature (K)."""
+    """Per-fleet PI settings (SI) and protection limits on the true core temperature (K): gain
+    kp_w_per_k (W/K), integral time ti_s (s), drive within 0..max_drive_w (W); a reactor trips
+    (drive 0 for the rest of the run) once its core reaches trip_k (K, inf: never) and has run
+    away, its simulation stopped, once the core passes runaway_k (K)."""
 
     kp_w_per_k: float = 40.0
     ti_s: float = 120.0
@@ -179,7 +182,13 @@ class FleetControl:
 
 @dataclass
 class FleetResult:
-    """Final states and per-reactor summaries (arrays of length N); times in s, nan when never."""
+    """Final states and per-reactor summaries (arrays of length N); times in s, nan when never:
+    core_k, shell_k and water_k (K, water nan when air-cooled) and the remaining ``fuel``
+    fraction at the end (a runaway reactor's when it ran away); the highest core and shell
+    temperatures max_core_k and max_shell_k (K); the drive energy delivered drive_energy_j (J);
+    trip_t_s and runaway_t_s (s, end of the step it happened in); the trace's times trace_t_s
+    (s) and core temperatures trace_core_k (K, N rows, one column per recorded step);
+    reactor_steps, N times the number of time steps."""
 
     core_k: np.ndarray
     shell_k: np.ndarray
@@ -222,12 +231,17 @@ def simulate_fleet(
     chunk_steps: int = 86400,
     progress: Callable[[float], None] | None = None,
 ) -> FleetResult:
-    """Simulate n reactors from room temperature for duration_s at dt_s steps.
+    """Simulate n reactors of ``design`` with the heat ``sources`` (one HeatSource for all, or one
+    per reactor) from room temperature ambient_k (K) for duration_s (s) at dt_s steps (s),
+    air-cooled or in the water ``jacket``.
 
     Give ``drive_w`` (open loop, W) or ``setpoint_k`` (PI on the core, K), scalar or one per reactor.
+    ``control`` holds the PI settings and protection limits.
     ``spread`` is a relative standard deviation applied per reactor to the heat capacities, the
     core-shell conductance and the source strength (manufacturing scatter). ``record_every`` > 0
-    keeps the core temperature every that many steps in ``trace_core_k``.
+    keeps the core temperature every that many steps in ``trace_core_k``. The scatter is drawn
+    from ``seed``. The loop runs in chunks of chunk_steps steps; after each, ``progress``, when
+    given, is called with the fraction done. InvalidInput for a value out of range.
     """
     require(n >= 1, f"n={n} must be >= 1 reactor")
     require(

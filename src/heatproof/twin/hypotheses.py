@@ -28,7 +28,11 @@ THERMAL_FUEL_J = 1.0e9
 
 @dataclass(frozen=True)
 class HeatSource:
-    """One hypothesis and its parameters (SI units; see the module docstring)."""
+    """One hypothesis and its parameters (SI units; see the module docstring): ``kind``, one of
+    KIND_CODES; ``gain`` (a fraction >= 0 of the drive); the thermal prefactor ``a_w`` (W) and
+    activation temperature ``ea_r_k`` (K, E_a/R); the initial decay power ``p0_w`` (W); the
+    charge's energy ``fuel_energy_j`` (J, inf: no depletion; finite for decay). A bad value
+    raises InvalidInput."""
 
     kind: str = "none"
     gain: float = 0.0
@@ -58,6 +62,7 @@ class HeatSource:
 
     @property
     def code(self) -> int:
+        """The kind's code (KIND_CODES), as the equations take it."""
         return KIND_CODES[self.kind]
 
     def power_w(self, drive_w: float, core_k: float = math.nan, fuel: float = 1.0) -> float:
@@ -77,13 +82,15 @@ class HeatSource:
         return HeatSource(**data)
 
     def to_dict(self) -> dict:
+        """The hypothesis's fields as a dict."""
         return asdict(self)
 
 
 def thermal(
     a_w: float = THERMAL_A_W, ea_r_k: float = THERMAL_EA_R_K, fuel_energy_j: float = THERMAL_FUEL_J
 ) -> HeatSource:
-    """The thermal (runaway-capable) hypothesis with depleting fuel; defaults fit the HX-1 design."""
+    """The thermal (runaway-capable) hypothesis with prefactor a_w (W), activation temperature
+    ea_r_k (K) and depleting fuel of fuel_energy_j (J); defaults fit the HX-1 design."""
     return HeatSource("thermal", a_w=a_w, ea_r_k=ea_r_k, fuel_energy_j=fuel_energy_j)
 
 
@@ -97,7 +104,9 @@ def source_w(
     core_k: float,
     fuel: float,
 ) -> float:
-    """Source power (W) by kind code (KIND_CODES); plain arithmetic so numba can compile it."""
+    """Source power (W) by ``kind`` code (KIND_CODES): gain x drive_w (W), a_w (W) x
+    exp(-ea_r_k / core_k) (both K) x fuel, p0_w (W) x fuel, or 0; ``fuel`` is the remaining
+    fraction. Plain arithmetic so numba can compile it."""
     if kind == 1:
         return gain * drive_w
     if kind == 2:

@@ -11,7 +11,8 @@ from heatproof.twin.scenario import ScenarioResult
 
 def write_scenario_plot(res: ScenarioResult, path: Path) -> Path:
     """Temperatures (true and measured) with the trip and safety limits, drive and source power,
-    and the controller mode over time; returns the path written."""
+    and the controller mode over time of the scenario result ``res``, written to the HTML file
+    ``path``; returns the path written."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 

@@ -28,8 +28,9 @@ __all__ = ["HeatSource", "Reactor", "ReactorDesign", "SurfaceTruth", "ThermalSta
 @dataclass(frozen=True)
 class SurfaceTruth:
     """How a simulated shell departs from the published tables and the nominal area the analysis
-    uses, as factors (1 = exactly as tabulated): in-band and total emissivity (each capped at 1),
-    the Churchill-Chu convection and the area. Only the twin sees them."""
+    uses, as factors (1 = exactly as tabulated, each in 0.5-1.5, else InvalidInput): in-band
+    ``eps_band`` and total ``eps_total`` emissivity (the scaled emissivities capped at 1), the
+    Churchill-Chu ``convection`` and the ``area``. Only the twin sees them."""
 
     eps_band: float = 1.0
     eps_total: float = 1.0
@@ -52,16 +53,23 @@ class SurfaceTruth:
         convection_rel_u: float,
         area_rel_u: float,
     ) -> SurfaceTruth:
-        """One plausible real shell: each factor normal around 1 with the given relative standard
-        uncertainty (the analysis's statement of what is known about its tables)."""
+        """One plausible real shell drawn from ``rng``: each factor normal around 1 with its
+        relative standard uncertainty eps_band_rel_u, eps_total_rel_u, convection_rel_u,
+        area_rel_u (the analysis's statement of what is known about its tables), clipped to
+        0.5-1.5."""
         u = (eps_band_rel_u, eps_total_rel_u, convection_rel_u, area_rel_u)
         return cls(*(float(x) for x in np.clip(rng.normal(1.0, u), 0.5, 1.5)))
 
 
 @dataclass(frozen=True)
 class ReactorDesign:
-    """Geometry and thermal constants of one reactor design (SI units). ``truth`` is the simulated
-    unit's real surface; the analysis reads only the nominal ``material`` and ``area_m2``."""
+    """Geometry and thermal constants of the reactor design ``name`` rev ``revision`` (SI
+    units): a cylinder of diameter_m and length_m (m) in a shell of ``shell_material`` (a known
+    material name, see physics.materials); core and shell heat capacities
+    core_heat_capacity_j_k and shell_heat_capacity_j_k (J/K), the core-to-shell conductance
+    core_shell_conductance_w_k (W/K), the charge's mass charge_mass_kg (kg). A value out of range
+    raises InvalidInput. ``truth`` is the simulated unit's real surface; the analysis reads only
+    the nominal ``material`` and ``area_m2``."""
 
     name: str = "HX-1"
     revision: str = "A"
@@ -98,6 +106,7 @@ class ReactorDesign:
 
     @property
     def material(self) -> Material:
+        """The nominal shell material (its published tables)."""
         return material(self.shell_material)
 
     @cached_property
@@ -107,15 +116,18 @@ class ReactorDesign:
 
     @property
     def true_area_m2(self) -> float:
+        """The real outer surface (m2): area_m2 scaled by ``truth`` (the twin's only)."""
         return self.area_m2 * self.truth.area
 
     def geometry(self) -> dict:
+        """diameter_m, length_m (m) and area_m2 (m2) as a dict."""
         return {"diameter_m": self.diameter_m, "length_m": self.length_m, "area_m2": self.area_m2}
 
 
 @dataclass
 class ThermalState:
-    """True state: temperatures (K), remaining fuel fraction, jacket water (K, nan when air-cooled)."""
+    """True state: core_k and shell_k (K), the remaining ``fuel`` fraction, the jacket's water_k
+    (K, nan when air-cooled)."""
 
     core_k: float
     shell_k: float
@@ -124,10 +136,13 @@ class ThermalState:
 
 
 class Reactor:
-    """The simulated reactor: true temperatures evolve from drive power and the room temperature.
+    """The simulated reactor of ``design`` with the heat ``source``: true temperatures evolve from
+    drive power and the room temperature ambient_k (K), starting at ambient (the water at the
+    jacket's inlet).
 
-    ``jacket`` makes it water-cooled; ``loss_w`` replaces the exact air-loss function (e.g. a
-    ``cooling.LossTable`` for speed); ``source`` may be swapped between steps (scenario events).
+    ``jacket`` makes it water-cooled; ``loss_w`` replaces the exact air-loss function (W at a
+    temperature in K; e.g. a ``cooling.LossTable`` for speed); ``source`` may be swapped between
+    steps (scenario events).
     """
 
     def __init__(
@@ -147,7 +162,8 @@ class Reactor:
         self._loss = loss_w
 
     def shell_loss_w(self, shell_k: float) -> float:
-        """Radiation plus convection from the shell (or the jacket's skin) to the room, W."""
+        """Radiation plus convection from the shell (or the jacket's skin) at shell_k (K) to the
+        room, W."""
         if self._loss is not None:
             return float(self._loss(shell_k))
         return float(air_loss_w(self.design, shell_k, self.ambient_k))
@@ -160,7 +176,7 @@ class Reactor:
         return mdot_cp * (self.state.water_k - inlet_k)
 
     def step(self, drive_w: float, dt_s: float) -> ThermalState:
-        """Advance by dt_s with constant drive; returns the new true state."""
+        """Advance by dt_s (s) with constant drive_w (W); returns the new true state."""
         d, s, src = self.design, self.state, self.source
         ua, mdot_cp, c_w, inlet_k = jacket_params(self.jacket)
         n = substeps(dt_s)

@@ -91,6 +91,10 @@ class ProgramCommand:
 
 @dataclass(frozen=True)
 class Event:
+    """One ``[[events]]`` entry: at t_s (s), ``kind`` source_scale sets the heat source to the
+    scenario's with its strength times ``value`` (0-MAX_SOURCE_SCALE); ambient sets the room
+    to ``value`` (K, 250-400 K)."""
+
     t_s: float
     kind: str
     value: float
@@ -116,7 +120,13 @@ class Event:
 
 @dataclass(frozen=True)
 class Scenario:
-    """A setpoint program with faults and events on one reactor of the twin (SI units)."""
+    """A setpoint program with faults and events on one reactor of the twin (SI units): the
+    scenario ``name``; its ``program`` (at least one command), the heat ``source``, the reactor
+    ``design``, the water ``jacket`` (None: air-cooled), the ``controller`` settings, the
+    ``faults`` and ``events``; run for duration_s (s) sampled every dt_s (s) in a room at
+    ambient_k (K, 250-400 K), with the stand's random draws from ``seed``; a segment's
+    time-in-band counts within band_k (K) of its target. InvalidInput names the first value out
+    of range (see the module docstring)."""
 
     name: str
     program: tuple[ProgramCommand, ...]
@@ -163,6 +173,7 @@ class Scenario:
 
     @property
     def safety_limit_k(self) -> float:
+        """The safety limit on the true temperatures (K): trip_k + SAFETY_MARGIN_K."""
         return self.controller.trip_k + SAFETY_MARGIN_K
 
 
@@ -204,7 +215,8 @@ def _check_model(sc: Scenario) -> None:
 def fastest_time_constant_s(
     design: ReactorDesign, jacket: WaterJacket | None, ambient_k: float
 ) -> float:
-    """Shortest time constant (s) of the twin's linearised nodes: core C/G, shell C/(G + UA or
+    """Shortest time constant (s) of the linearised nodes of ``design`` (water-cooled in
+    ``jacket`` unless None) in a room at ambient_k (K): core C/G, shell C/(G + UA or
     the steepest air-loss slope up to TABLE_TOP_K), jacket water C_w/(UA + m_dot cp + that slope).
     Explicit Euler sub-steps no longer than it stay stable and free of oscillation."""
     table = LossTable.build(design, ambient_k)
@@ -221,7 +233,8 @@ def fastest_time_constant_s(
 
 def twin_controller_config(jacket: WaterJacket | None = None, **overrides) -> ControllerConfig:
     """Controller settings for the twin's HX-1 (trip 1100 K on 2oo3 core thermocouples); a water
-    jacket adds a coolant-flow interlock at half the nominal flow. Overrides are type-checked."""
+    jacket adds a coolant-flow interlock at half the nominal flow. ``overrides`` (ControllerConfig
+    fields) are type-checked."""
     base = dict(TWIN_CONTROL)
     if jacket is not None:
         base["min_coolant_flow_kg_s"] = 0.5 * jacket.flow_kg_s
@@ -304,7 +317,8 @@ def _typed(what: str, key: str, value, hint, default):
 
 
 def scenario_from_dict(data: dict) -> Scenario:
-    """Build a Scenario from the parsed TOML (see the module docstring)."""
+    """Build a Scenario from ``data``, the parsed TOML (see the module docstring); InvalidInput
+    naming the table and key of the first bad value."""
     data = dict(data)
     hyp = _table(data.pop("hypothesis", {}), "hypothesis")
     defaults = {"fuel_energy_j": THERMAL_FUEL_J} if hyp.get("kind") == "thermal" else {}
@@ -349,7 +363,9 @@ def scenario_from_dict(data: dict) -> Scenario:
 
 
 def load_scenario(path: Path) -> Scenario:
-    """Read a scenario TOML file (UTF-8)."""
+    """Read the scenario TOML file (UTF-8) at ``path``, named after the file's stem unless it
+    gives a name; InvalidInput when it is missing, unreadable, not UTF-8, not TOML or not a
+    valid scenario."""
     try:
         data = tomllib.loads(Path(path).read_bytes().decode("utf-8"))
     except FileNotFoundError:
@@ -372,7 +388,9 @@ def load_scenario(path: Path) -> Scenario:
 
 @dataclass
 class ScenarioResult:
-    """Columns (one row per sample, SI units), metrics, controller events and the safety verdict."""
+    """The result of running ``scenario``: ``columns`` (one row per sample, SI units), ``metrics``
+    (see scenario_metrics) and ``events`` (the controller's, with refused commands), as dicts;
+    the safety verdict is ``safe``."""
 
     scenario: Scenario
     columns: dict[str, np.ndarray]
@@ -381,6 +399,7 @@ class ScenarioResult:
 
     @property
     def safe(self) -> bool:
+        """True when the run stayed within the safety limit and never drove while TRIPPED."""
         return self.metrics["safety"]["safe"]
 
 
@@ -402,7 +421,9 @@ CHANNELS = (
 
 
 def run_scenario(sc: Scenario, progress: Callable[[float], None] | None = None) -> ScenarioResult:
-    """Simulate the scenario with the controller in the twin's closed loop (``loop.ClosedLoop``)."""
+    """Simulate the scenario ``sc`` with the controller in the twin's closed loop
+    (``loop.ClosedLoop``); ``progress``, when given, is called with the fraction done every 500
+    samples."""
     stand = StandSpec()
     reactor = Reactor(
         sc.design, sc.source, sc.ambient_k, sc.jacket, LossTable.build(sc.design, sc.ambient_k)
@@ -522,7 +543,9 @@ def scenario_metrics(
     sc: Scenario, cols: dict[str, np.ndarray], ctrl: Controller, tripped_drive: int
 ) -> dict:
     """Response metrics per setpoint segment (on the true core temperature), self-sustain duty,
-    trips and the safety verdict."""
+    trips and the safety verdict of scenario ``sc`` from its recorded columns ``cols`` and the
+    controller ``ctrl`` after the run; ``tripped_drive`` counts the samples with drive while
+    TRIPPED."""
     t, core = cols["t_s"], cols["core_true_k"]
     segments = []
     for start, end, target, command in _segments(sc, t):
@@ -598,7 +621,8 @@ def _self_sustain_metrics(sc: Scenario, cols, ss: np.ndarray, ctrl: Controller) 
 
 
 def result_json(res: ScenarioResult, every: int = 10) -> dict:
-    """JSON summary: the scenario, its metrics, events and the response decimated to every n-th sample."""
+    """JSON summary of the result ``res``: the scenario, its metrics, events and the response
+    decimated to every ``every``-th sample."""
     sc = res.scenario
     cols = {
         k: [None if not math.isfinite(x) else round(float(x), 4) for x in v[::every]]

@@ -11,7 +11,9 @@ from heatproof.stand.instruments import StandSpec, ThermocoupleSpec
 
 
 class StandSensors:
-    """Turns the reactor's true state into the readings a stand records."""
+    """Turns the reactor's true state into the readings a stand of ``spec`` records (the camera
+    looks at a shell of ``shell_material``); calibration errors and noise are drawn from
+    ``rng``."""
 
     def __init__(self, spec: StandSpec, shell_material: Material, rng: np.random.Generator):
         self.spec, self.material, self.rng = spec, shell_material, rng
@@ -23,20 +25,27 @@ class StandSensors:
         self._ambient_offset_k = rng.uniform(-amb.tolerance_k, amb.tolerance_k)
 
     def core_k(self, true_core_k: float) -> np.ndarray:
+        """The core thermocouples' readings (K) of the true core temperature true_core_k (K)."""
         noise = self.rng.normal(0.0, self.spec.thermocouple.noise_k, self._tc_offset_k.size)
         return true_core_k + self._tc_offset_k + noise
 
     def camera_k(self, true_shell_k: float, ambient_k: float) -> float:
+        """The camera's reading (K) of the shell at true_shell_k (K) in a room at ambient_k (K):
+        the shell's band emissivity seen with the camera's emissivity setting, plus its
+        calibration offset and noise."""
         cam = self.spec.camera
         eps_band = float(self.material.eps_band_at(true_shell_k))
         shown = camera_reading_k(true_shell_k, eps_band, cam.emissivity_set, cam.band_m, ambient_k)
         return float(shown) + self._camera_offset_k + self.rng.normal(0.0, cam.noise_k)
 
     def power_w(self, true_drive_w: float) -> float:
+        """The power meter's reading (W) of the true drive true_drive_w (W): reading and range
+        errors, plus noise while the drive is on."""
         noise = self.rng.normal(0.0, self.spec.power.noise_w) if true_drive_w > 0 else 0.0
         return true_drive_w * (1 + self._power_rel_error) + self._power_offset_w + noise
 
     def ambient_k(self, true_ambient_k: float) -> float:
+        """The ambient sensor's reading (K) of the room at true_ambient_k (K)."""
         return (
             true_ambient_k
             + self._ambient_offset_k
@@ -61,8 +70,9 @@ class ShellThermocouple:
 
 class CoolantSensors:
     """Flow meter of a water jacket: relative error within flow_fraction (rectangular, fixed for the
-    run) plus noise; its own random stream, so adding it to a run leaves the stand's draws
-    unchanged. (The twin records no inlet/outlet thermocouples: the controller does not read them.)"""
+    run) plus noise of standard deviation flow_noise_kg_s (kg/s); its own random stream ``rng``,
+    so adding it to a run leaves the stand's draws unchanged. (The twin records no inlet/outlet
+    thermocouples: the controller does not read them.)"""
 
     def __init__(
         self, rng: np.random.Generator, flow_fraction: float = 0.01, flow_noise_kg_s: float = 1e-4
@@ -72,5 +82,6 @@ class CoolantSensors:
         self._flow_noise = flow_noise_kg_s
 
     def flow_kg_s(self, true_flow_kg_s: float) -> float:
+        """The reading (kg/s, never below 0) of the true flow true_flow_kg_s (kg/s)."""
         noise = self.rng.normal(0.0, self._flow_noise)
         return max(true_flow_kg_s * (1 + self._flow_rel_error) + noise, 0.0)

@@ -23,7 +23,8 @@ SHUTDOWN_PHASE = -1
 
 @dataclass(frozen=True)
 class Hold:
-    """Bring the core to target_k (ramped) and hold it; duration_s counts from the start of the ramp."""
+    """Bring the core to target_k (K, ramped) and hold it; duration_s (s) counts from the start
+    of the ramp."""
 
     target_k: float
     duration_s: float
@@ -31,7 +32,9 @@ class Hold:
 
 @dataclass(frozen=True)
 class Procedure:
-    """A sequence of holds followed by a controlled shutdown and cool-down."""
+    """The procedure ``name``: its ``holds`` in order, then a controlled shutdown and a
+    cool-down of cooldown_s (s), sampled every sample_s (s). InvalidInput without holds or with
+    sample_s <= 0."""
 
     name: str
     holds: tuple[Hold, ...]
@@ -44,9 +47,11 @@ class Procedure:
 
     @property
     def duration_s(self) -> float:
+        """Total length (s): the holds' durations plus the cool-down."""
         return sum(h.duration_s for h in self.holds) + self.cooldown_s
 
     def to_dict(self) -> dict:
+        """The procedure as nested dicts and lists (dataclasses.asdict)."""
         return asdict(self)
 
 
@@ -64,7 +69,10 @@ def simulate_run(
     ambient_k: float = 298.15,
     progress: Callable[[float], None] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Simulate one run; returns telemetry columns keyed by channel name (SI units).
+    """Simulate one run of ``procedure`` on the reactor of ``design`` with the heat ``source`` in
+    a room at ambient_k (K), read by the instruments of ``stand`` with random draws from
+    ``seed``, under DEMO_CONTROLLER; ``progress``, when given, is called with the fraction done
+    every 600 samples. Returns telemetry columns keyed by channel name (SI units).
 
     Each row holds the readings at t_s and the measured drive power applied over [t_s, t_s + sample_s).
     """
