@@ -10,6 +10,7 @@ import typer
 
 from heatproof.cli.options import (
     DEFAULT_WORKSPACE,
+    CampaignOpt,
     DbUrl,
     JsonFlag,
     MethodOpt,
@@ -161,7 +162,7 @@ def campaign(
 def procedure(
     procedure_file: Annotated[Path, typer.Argument(help="Procedure TOML (see procedures/).")],
     stand: StandOpt,
-    campaign_id: Annotated[int, typer.Option("--campaign", help="Campaign id.")],
+    campaign_id: CampaignOpt,
     serial: Annotated[str, typer.Option(help="Serial number of the unit on the stand.")],
     workspace: WorkspaceDir = DEFAULT_WORKSPACE,
     db_url: DbUrl = None,
@@ -215,7 +216,7 @@ def finalize(
     raw: Annotated[
         str, typer.Argument(help="Raw log: raw/<run>/<stand> (as `daq record` wrote it).")
     ],
-    campaign_id: Annotated[int, typer.Option("--campaign", help="Campaign id.")],
+    campaign_id: CampaignOpt,
     serial: Annotated[str, typer.Option(help="Serial number of the unit recorded.")],
     kind: Annotated[str, typer.Option(help="calibration or active.")],
     workspace: WorkspaceDir = DEFAULT_WORKSPACE,
@@ -224,11 +225,10 @@ def finalize(
     json_out: JsonFlag = False,
 ) -> None:
     """Turn a raw acquisition log into a recorded, sealed run of a campaign."""
-    from heatproof.stand.recording import RunTarget, finalize_run
+    from heatproof.stand.recording import RunTarget, finalize_run, raw_log_name
 
-    target = RunTarget(
-        campaign_id, serial, kind, _profile(profile, raw.rstrip("/").rsplit("/", 1)[-1])
-    )
+    raw = raw_log_name(raw)  # before the workspace is opened
+    target = RunTarget(campaign_id, serial, kind, _profile(profile, raw.rsplit("/", 1)[-1]))
     run_id, manifest = finalize_run(
         open_workspace(workspace, db_url), raw, target, {"format": "free-acquisition", "raw": raw}
     )

@@ -12,9 +12,12 @@ import typer
 from heatproof.cli.keys import KeysDir, TrustFiles
 from heatproof.cli.options import (
     DEFAULT_WORKSPACE,
+    CampaignArg,
+    CampaignFilter,
     DbUrl,
     JsonFlag,
     WorkspaceDir,
+    input_path,
     open_workspace,
     print_json,
 )
@@ -26,15 +29,13 @@ if TYPE_CHECKING:
 dossier_app = typer.Typer(no_args_is_help=True)
 ledger_app = typer.Typer(no_args_is_help=True)
 
-CampaignArg = Annotated[int, typer.Argument(help="Campaign id.")]
-
 
 def _existing_workspace(path: Path, db_url: str | None) -> Workspace:
     """Open a workspace that exists (never create one): the folder, and its records.db unless
     --db-url names the database; NotFound otherwise."""
     from heatproof.workspace import DB_FILE
 
-    folder = Path(path).expanduser()
+    folder = input_path(Path(path).expanduser(), "--workspace")
     if not folder.is_dir():
         raise NotFound(
             f"workspace {folder} does not exist; give the workspace folder with --workspace"
@@ -108,9 +109,7 @@ def _show(report, json_out: bool, anchor_required: bool = False) -> None:
 def verify(
     workspace: WorkspaceDir = DEFAULT_WORKSPACE,
     db_url: DbUrl = None,
-    campaign: Annotated[
-        int | None, typer.Option(help="Only this campaign's runs and verdicts.")
-    ] = None,
+    campaign: CampaignFilter = None,
     trust: TrustFiles = None,
     head: Annotated[
         list[str] | None,
@@ -236,6 +235,7 @@ def verify_dossier_cmd(
     from heatproof.evidence.dossier import verify_dossier
 
     limits = _import_limits(max_archive_bytes, max_bytes, max_members)
+    input_path(archive, "ARCHIVE")
     _show(verify_dossier(archive, limits, _trust(trust, None)), json_out, anchor_required=True)
 
 
@@ -264,6 +264,7 @@ def analyze(
     from heatproof.outputs import write_bytes
 
     limits = _import_limits(max_archive_bytes, max_bytes, max_members)
+    input_path(archive, "ARCHIVE")
     result = analyze_dossier(
         archive, lambda: open_workspace(workspace, db_url), sign, limits, _trust(trust, None), keys
     )

@@ -1,4 +1,5 @@
-"""Options shared by the commands, and the one way they print JSON."""
+"""Options shared by the commands, the checks of what the user names with them (record ids,
+the workspace folder, input files), and the one way they print JSON."""
 
 from __future__ import annotations
 
@@ -8,8 +9,34 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from heatproof.errors import InvalidInput, NotFound
+
 if TYPE_CHECKING:
     from heatproof.workspace import Workspace
+
+# the largest id SQLite's INTEGER and PostgreSQL's BIGINT hold (records.repository.MAX_ID; not
+# imported from there so that `--help` does not load the database layer)
+MAX_RECORD_ID = 2**63 - 1
+
+
+def _workspace_path(value: str | Path) -> Path:
+    """The --workspace folder; an empty text (which would be the current folder) is refused."""
+    if isinstance(value, str) and value == "":
+        raise typer.BadParameter(
+            "an empty path would put the workspace in the current folder; give a folder, "
+            "e.g. --workspace heatproof-data (or --workspace . to mean the current folder)"
+        )
+    return Path(value)
+
+
+def _record_id(value: int | None) -> int | None:
+    """A record id in 1 to 2^63-1 (None: not given)."""
+    if value is not None and not 1 <= value <= MAX_RECORD_ID:
+        raise typer.BadParameter(
+            f"{value} is not a record id; ids are whole numbers from 1 to {MAX_RECORD_ID}"
+        )
+    return value
+
 
 WorkspaceDir = Annotated[
     Path,
@@ -17,6 +44,7 @@ WorkspaceDir = Annotated[
         "--workspace",
         "-w",
         envvar="HEATPROOF_WORKSPACE",
+        parser=_workspace_path,
         help="Workspace folder (records, telemetry, reports).",
     ),
 ]
@@ -37,6 +65,18 @@ MethodOpt = Annotated[
         "function from camera reading to power).",
     ),
 ]
+CampaignArg = Annotated[
+    int, typer.Argument(help="Campaign id (1 to 2^63-1).", callback=_record_id)
+]
+CampaignOpt = Annotated[
+    int, typer.Option("--campaign", help="Campaign id (1 to 2^63-1).", callback=_record_id)
+]
+CampaignFilter = Annotated[
+    int | None,
+    typer.Option(
+        "--campaign", help="Only this campaign's runs and verdicts (id).", callback=_record_id
+    ),
+]
 DEFAULT_WORKSPACE = Path("heatproof-data")
 
 
@@ -46,6 +86,35 @@ def open_workspace(path: Path, db_url: str | None) -> Workspace:
     from heatproof.workspace import Workspace
 
     return Workspace.open(path, db_url)
+
+
+def _unusable(path: Path, option: str, exc: OSError) -> InvalidInput:
+    reason = exc.strerror or type(exc).__name__
+    return InvalidInput(f"{option} {path} cannot be read ({reason}); give a path that can be read")
+
+
+def input_path(path: Path, option: str) -> Path:
+    """``path`` as given with ``option``, looked at once: its absence is left to the caller (who
+    names the fix), any other OSError (a name too long, a loop of links, no permission) is one
+    line naming the option and the path."""
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError as exc:
+        raise _unusable(path, option, exc) from None
+    return path
+
+
+def read_input(path: Path, option: str) -> bytes:
+    """The bytes of the input file given with ``option``: NotFound if it is absent, one line
+    naming the option and the path for any other OSError (a folder, a name too long...)."""
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        raise NotFound(f"{option} {path} does not exist; give an existing file") from None
+    except OSError as exc:
+        raise _unusable(path, option, exc) from None
 
 
 def print_json(data: dict) -> None:

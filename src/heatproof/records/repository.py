@@ -232,8 +232,22 @@ def add_run(
     return run
 
 
+MAX_ID = 2**63 - 1  # the largest id SQLite's INTEGER and PostgreSQL's BIGINT hold
+
+
+def _is_id(key) -> bool:
+    """A whole number that can be a record id (1 to MAX_ID)."""
+    whole = isinstance(key, int | np.integer) and not isinstance(key, bool)
+    return whole and 1 <= key <= MAX_ID
+
+
 def _get(s: Session, model: type, what: str, key: int):
     """The record of `model` with primary key `key`, else NotFound naming the workspace."""
+    if not _is_id(key):
+        raise NotFound(
+            f"{what} {key} does not exist: ids are whole numbers from 1 to {MAX_ID}; "
+            f"check the id against the workspace's list of {what}s"
+        )
     record = s.get(model, key)
     if record is None:
         raise NotFound(

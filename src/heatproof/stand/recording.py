@@ -26,7 +26,7 @@ from heatproof.evidence.manifest import SEALED_KEY, seal_run
 from heatproof.procedures.model import TestProcedure, load_procedure
 from heatproof.procedures.runner import ProcedureRunner, RunnerSettings
 from heatproof.records import repository as repo
-from heatproof.stand.acquisition import AckCallback, Acquisition, raw_name
+from heatproof.stand.acquisition import RAW_DIR, AckCallback, Acquisition, raw_name
 from heatproof.stand.client import StandClient
 from heatproof.stand.profile import StandProfile, simulated_profile
 from heatproof.stand.server import StandServer, serve_in_thread
@@ -55,6 +55,26 @@ class RunTarget:
         repo.check_run_kind(self.kind)  # before anything is recorded
 
 
+NAME_MAX_BYTES = 255  # the longest file name of Linux's file systems
+
+
+def raw_log_name(name: str) -> str:
+    """The raw log ``name`` as raw/<run>/<stand> (a trailing / dropped), each part a plain
+    folder name of at most 255 bytes; else InvalidInput naming it."""
+    parts = name.rstrip("/").split("/")
+    if len(parts) != 3 or parts[0] != RAW_DIR:
+        raise InvalidInput(
+            f"raw log {name[:80]!r} is not raw/<run>/<stand> inside the workspace's telemetry; "
+            "give it as `heatproof daq record` wrote it, e.g. raw/run-1/stand-1"
+        )
+    if any(len(p.encode("utf-8", "surrogateescape")) > NAME_MAX_BYTES or "\0" in p for p in parts):
+        raise InvalidInput(
+            f"raw log {name[:80]!r}... has a part that is no file name (over {NAME_MAX_BYTES} "
+            "bytes, or a NUL); give it as `heatproof daq record` wrote it"
+        )
+    return raw_name(parts[1], parts[2])
+
+
 def finalize_run(
     ws: Workspace,
     name: str,
@@ -65,6 +85,7 @@ def finalize_run(
     """Consolidate the raw log ``name`` into a Run of ``target`` and seal it; (run id, manifest
     sha). Holds the workspace's operation lock and the log's writer lock (a log still being
     recorded is refused). A log already recorded as a run is only sealed if it is not yet."""
+    name = raw_log_name(name)
     if not (ws.telemetry.root / name).is_dir():
         raise NotFound(
             f"raw log {name} does not exist in {ws.telemetry.root}; give raw/<run>/<stand> as "
