@@ -42,14 +42,22 @@ def _stated(d: dict) -> dict:
     }
 
 
+STATED = _stated(SPEC.to_dict())  # a profile states every table and accuracy (issue 10)
 BASES = [
     {
         "name": "rig-7",
-        "spec": _stated(SPEC.to_dict()),
+        "spec": STATED,
         "calibrations": [c.to_dict() for c in simulated_calibrations(SPEC)],
     },
-    {"name": "rig-8", "spec": {"camera": {"emissivity_set": 0.9}, "power": {"range_w": 5000.0}}},
-    {"name": "rig-9"},
+    {
+        "name": "rig-8",
+        "spec": {
+            **STATED,
+            "camera": {**STATED["camera"], "emissivity_set": 0.9, "stability_k": 0.2},
+            "power": {**STATED["power"], "range_w": 5000.0},
+        },
+    },
+    {"name": "rig-9", "spec": STATED},
 ]
 FINALIZE = ["daq", "finalize", "raw/x/stand-1", "--campaign", "1", "--serial", "S"]
 

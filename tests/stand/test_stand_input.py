@@ -114,12 +114,13 @@ def test_cli_passes_the_authorised_operators():
     assert simulated_config("s", "none", 0.0, 1, 1.0, None).authorised_operators == ()
 
 
-def test_a_stand_profile_takes_defaults_inside_instrument_tables_and_names_unknown_keys(tmp_path):
+def test_a_stand_profile_names_missing_fields_inside_instrument_tables_and_unknown_keys(tmp_path):
     path = tmp_path / "p.toml"
-    path.write_text('name = "s"\n[spec.camera]\nemissivity_set = 0.9\n')
-    camera = load_profile(path).spec.camera  # the other camera fields default
-    assert camera.emissivity_set == 0.9 and camera.band_m == (7.5e-6, 13e-6)
     for text, message in [
+        (  # the other camera fields took the simulated stand's values (issue 10)
+            '[spec.camera]\nemissivity_set = 0.9\n',
+            r"\[spec.camera\] lacks band_m, calibration_u_k, noise_k; state every instrument",
+        ),
         ('[spec]\nbogus = 1\n', r"\[spec\] has unknown key\(s\) \['bogus'\]"),
         ('[spec.camera]\nbogus = 1\n', r"\[spec.camera\] has unknown key\(s\) \['bogus'\]"),
         ('[spec]\ncamera = "x"\n', r"\[spec.camera\] must be a table"),

@@ -6,15 +6,41 @@ found by tests/fuzz/test_fuzz_profiles.py.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from heatproof.errors import InvalidInput
+from heatproof.stand.instruments import StandSpec
 from heatproof.stand.profile import load_profile
 
 CAL = (
     'instrument = "power"\nmodel = "WT500"\nserial = "91K"\ncertificate = "C-1"\n'
     'calibrated_on = "2026-01-01"\ndue_on = "2027-01-01"\n'
 )
+
+# every instrument table and accuracy of the simulated stand, stated (camera stability_k left out)
+SPEC = """[spec]
+core_thermocouples = 3
+[spec.thermocouple]
+tolerance_k = 1.5
+noise_k = 0.3
+[spec.camera]
+band_m = [7.5e-6, 13e-6]
+emissivity_set = 0.95
+calibration_u_k = 1.5
+noise_k = 0.5
+[spec.power]
+reading_fraction = 0.001
+range_fraction = 0.0005
+range_w = 3000.0
+noise_w = 0.5
+phases = 1
+measures_dc = true
+[spec.ambient]
+tolerance_k = 0.5
+noise_k = 0.05
+"""
 
 
 @pytest.mark.parametrize(
@@ -57,7 +83,7 @@ def test_a_wrong_value_is_named_in_one_line(tmp_path, text, message):
 
 def test_a_toml_date_is_taken_as_written(tmp_path):
     path = tmp_path / "p.toml"
-    path.write_text(f"[[calibrations]]\n{CAL}".replace('"2026-01-01"', "2026-01-01"))
+    path.write_text(f"{SPEC}[[calibrations]]\n{CAL}".replace('"2026-01-01"', "2026-01-01"))
     (cal,) = load_profile(path).calibrations
     assert cal.calibrated_on == "2026-01-01" and cal.due_on == "2027-01-01"
 
@@ -69,3 +95,49 @@ def test_bytes_that_are_not_utf8_and_a_folder_are_one_line(tmp_path):
         load_profile(path)
     with pytest.raises(InvalidInput, match=r"is unreadable \(Is a directory\)"):
         load_profile(tmp_path)
+
+
+def test_a_profile_stating_every_accuracy_loads_them_as_stated(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text(f'name = "rig"\n{SPEC}'.replace("range_w = 3000.0", "range_w = 5000.0"))
+    spec = load_profile(path).spec
+    assert spec == replace(StandSpec(name="rig"), power=replace(StandSpec().power, range_w=5000.0))
+    assert spec.camera.stability_k is None  # left out: "not stated", the one optional field
+
+
+def _lines_of(table: str) -> list[str]:
+    """The field lines of one [spec...] table of SPEC."""
+    block = SPEC.split(f"[{table}]\n")[1].split("\n[")[0]
+    return block.splitlines()
+
+
+@pytest.mark.parametrize(
+    "table, line",
+    [(t, line) for t in ("spec.thermocouple", "spec.camera", "spec.power", "spec.ambient")
+     for line in _lines_of(t)]
+    + [("spec", "core_thermocouples = 3")],
+)
+def test_a_missing_accuracy_is_named_with_its_table(tmp_path, table, line):
+    """Each of these took the simulated stand's value before (issue 10: no silent defaults)."""
+    path = tmp_path / "p.toml"
+    path.write_text(SPEC.replace(f"{line}\n", "", 1))
+    with pytest.raises(InvalidInput) as err:
+        load_profile(path)
+    field = line.split(" = ")[0]
+    assert f"[{table}] lacks {field}; state every instrument" in str(err.value)
+
+
+@pytest.mark.parametrize("table", ["thermocouple", "camera", "power", "ambient"])
+def test_a_missing_instrument_table_is_named(tmp_path, table):
+    path = tmp_path / "p.toml"
+    lines = "".join(f"{x}\n" for x in _lines_of(f"spec.{table}"))
+    path.write_text(SPEC.replace(f"[spec.{table}]\n{lines}", ""))
+    with pytest.raises(InvalidInput, match=rf"\[spec\] lacks {table}; state every instrument"):
+        load_profile(path)
+
+
+def test_a_profile_without_spec_is_refused(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text(f'name = "rig"\n[[calibrations]]\n{CAL}')
+    with pytest.raises(InvalidInput, match=r"\[spec\] is missing; state every instrument"):
+        load_profile(path)

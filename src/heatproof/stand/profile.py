@@ -1,5 +1,9 @@
 """A stand profile: what the acquisition side knows about a stand (name, instrument spec,
-calibration certificates), read from TOML or defaulted for a simulated stand."""
+calibration certificates), read from TOML, or the simulated stand's own.
+
+A profile read from TOML states every instrument table and every accuracy in it: a value left
+out is refused, never taken from the simulated stand (only the camera's stability_k may be left
+out; it then means "not stated", see CameraSpec)."""
 
 from __future__ import annotations
 
@@ -26,11 +30,15 @@ def simulated_profile(name: str = "stand-1") -> StandProfile:
     return StandProfile(name, spec, simulated_calibrations(spec))
 
 
+# fields of an instrument table that may be left out (their default is "not stated")
+OPTIONAL_FIELDS = {"camera": {"stability_k"}}
+
+
 def load_profile(path: Path | str) -> StandProfile:
     """A profile from TOML (UTF-8): top-level ``name``, a [spec] table as StandSpec.to_dict()
-    gives it (missing parts default), and [[calibrations]] entries. Every value is checked
-    against its field: numbers finite and >= 0 (accuracies, noises), whole numbers, true/false,
-    texts, ISO dates; a wrong one is a one-line error naming the key."""
+    gives it (every part stated), and [[calibrations]] entries. Every value is checked against
+    its field: numbers finite and >= 0 (accuracies, noises), whole numbers, true/false, texts,
+    ISO dates; a wrong or missing one is a one-line error naming the table and the key."""
     path = Path(path)
     try:
         data = tomllib.loads(path.read_bytes().decode("utf-8"))
@@ -54,13 +62,13 @@ def load_profile(path: Path | str) -> StandProfile:
         isinstance(name, str) and name.strip() != "",
         f"{where}: name={_show(name)} must be a non-empty quoted text",
     )
-    spec = _spec(name, data.get("spec", {}), path)
     entries = data.get("calibrations", [])
     require(
         isinstance(entries, list) and all(isinstance(c, dict) for c in entries),
         f"{where}: calibrations must be an array of tables ([[calibrations]] entries)",
     )
     calibrations = tuple(_calibration(c, f"{where}: [[calibrations]]") for c in entries)
+    spec = _spec(name, data.get("spec"), path)
     return StandProfile(name, spec, calibrations or simulated_calibrations(spec))
 
 
@@ -103,10 +111,12 @@ def _calibration(entry: dict, where: str) -> InstrumentCalibration:
 
 
 def _spec(name: str, given, path: Path) -> StandSpec:
-    """StandSpec from a profile's [spec] table: every part missing from it (also inside an
-    instrument's table) takes the default; unknown keys and wrong values are named."""
+    """StandSpec from a profile's [spec] table: unknown keys, wrong values, then missing parts
+    (a table or a field of one, OPTIONAL_FIELDS aside) are named."""
     where = f"stand profile {path}: [spec]"
     base = StandSpec(name=name).to_dict()
+    state = "state every instrument and its accuracies as the stand's certificates give them"
+    require(given is not None, f"{where} is missing; {state} (see docs/stands.md)")
     require(isinstance(given, dict), f"{where} must be a table")
     unknown = sorted(set(given) - set(base))
     require(not unknown, f"{where} has unknown key(s) {unknown}; known: {sorted(base)}")
@@ -121,10 +131,14 @@ def _spec(name: str, given, path: Path) -> StandSpec:
             extra = sorted(set(value) - set(base[key]))
             require(not extra, f"{table} has unknown key(s) {extra}; known: {sorted(base[key])}")
             value = {k: _checked(table, k, v, base[key][k]) for k, v in value.items()}
-            value = {**base[key], **value}
+            lacking = sorted(set(base[key]) - set(value) - OPTIONAL_FIELDS.get(key, set()))
+            require(not lacking, f"{table} lacks {', '.join(lacking)}; {state}")
+            value = {**base[key], **value}  # only an optional field keeps its default
         else:
             value = _checked(where, key, value, base[key])
         merged[key] = value
+    missing = sorted(set(base) - set(given) - {"name"})
+    require(not missing, f"{where} lacks {', '.join(missing)}; {state}")
     return StandSpec.from_dict(merged)
 
 
