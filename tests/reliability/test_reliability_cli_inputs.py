@@ -77,6 +77,29 @@ def _one_line_error(monkeypatch, capsys, args) -> str:
             "--reliability=1.2",
         ),
         (["zero-failure", "--target-h", "-1", "--units", "3"], "--target-h=-1"),
+        # found by fuzzing (issue 10): tracebacks or a hang before each range was checked
+        (["mtbf", "--hours", "1000", "--failures", "9223372036854775808"], "--failures=9223372036854775808 must be a whole"),
+        (
+            ["zero-failure", "--target-h", "1000", "--beta", "1e-300", "--units", "10"],
+            "--beta=1e-300 must lie in [0.1, 20]",
+        ),
+        (
+            ["zero-failure", "--target-h", "1000", "--beta", "1075", "--test-h", "500"],
+            "--beta=1075 must lie in [0.1, 20]",
+        ),
+        (["simulate-fleet", "--sim-units", "9223372036854775808"], "--sim-units=9223372036854775808 must be a whole number"),
+        (
+            ["coverage", "--fleets", "9223372036854775808"],
+            "--fleets=9223372036854775808 must be a whole number in 1-100000",
+        ),
+        (["fit", "--simulate", "--ci", "0.3"], "--ci=0.3 must lie in (0.5, 1)"),
+        (["fit", "--simulate", "--sim-test-end-h", "1e12"], "--sim-test-end-h=1e+12 must lie in"),
+        (["plan", "--custom", "--d", "1e308"], "--d=1e+308 must lie in (1, 100]"),
+        (["plan", "--plan", "III-D", "--theta1", "5e-324"], "--theta1=4.94066e-324 must lie in"),
+        (
+            ["decide", "--plan", "III-D", "--theta1", "100", "--hours", "5", "--failures", "9223372036854775808"],
+            "--failures=9223372036854775808",
+        ),
     ],
 )
 def test_bad_numbers_are_one_line_errors_naming_the_option(monkeypatch, capsys, args, message):
@@ -165,3 +188,21 @@ def test_life_data_file_errors_are_one_line(monkeypatch, capsys, tmp_path, conte
     life.write_bytes(content)
     err = _one_line_error(monkeypatch, capsys, ["fit", str(life)])
     assert f"life data file {life}" in err and message in err
+
+
+def test_a_negative_zero_enrolment_is_zero(tmp_path):
+    """--sim-enrol-h -0 raised numpy's "high - low < 0" (found by fuzzing, issue 10)."""
+    out = tmp_path / "f.csv"
+    res = runner.invoke(rel.app, ["simulate-fleet", "--out", str(out), "--sim-enrol-h", "-0"])
+    assert res.exit_code == 0, res.output
+    assert out.read_text().startswith("unit,")
+
+
+def test_an_unreadable_life_data_path_is_one_line_naming_the_option(monkeypatch, capsys, tmp_path):
+    """A file name too long raised OSError from the existence check (found by fuzzing)."""
+    long = tmp_path / ("x" * 300)
+    err = _one_line_error(monkeypatch, capsys, ["fit", str(long)])
+    assert err == f"error: FILE {long} cannot be read (File name too long); give a path that can be read"
+    args = ["decide", "--theta1", "100", "--plan", "III-D", "--life", str(long)]
+    assert f"--life {long} cannot be read" in _one_line_error(monkeypatch, capsys, args)
+    assert "is not a file" in _one_line_error(monkeypatch, capsys, ["fit", str(tmp_path)])

@@ -28,9 +28,10 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from heatproof.cli.options import input_path, read_input
 from heatproof.errors import InvalidInput, NotFound
 from heatproof.outputs import write_text
-from heatproof.reliability.bounds import fit_summary, mtbf_bounds
+from heatproof.reliability.bounds import MAX_FAILURES, fit_summary, mtbf_bounds
 from heatproof.reliability.demonstration import (
     Plan,
     custom_fixed,
@@ -42,8 +43,15 @@ from heatproof.reliability.demonstration import (
     zero_failure_plan,
 )
 from heatproof.reliability.fits import compare, competing_quantile, fit
-from heatproof.reliability.fleet import FleetScenario, ModeTruth, coverage, simulate_fleet
-from heatproof.reliability.lifedata import CSV_COLUMNS, LifeData, life_data_from_csv
+from heatproof.reliability.fleet import (
+    MAX_FLEETS,
+    MAX_UNITS,
+    FleetScenario,
+    ModeTruth,
+    coverage,
+    simulate_fleet,
+)
+from heatproof.reliability.lifedata import CSV_COLUMNS, MAX_HOURS, LifeData, life_data_from_csv
 from heatproof.reliability.mil781 import plan_by_name, published_plans
 from heatproof.reliability.report import life_report, sequential_chart
 
@@ -117,13 +125,15 @@ def _clean(obj: object) -> object:
     return obj
 
 
-def read_life_csv(path: Path) -> LifeData:
-    """Life data from a CSV file with the columns described in this module."""
-    if not path.is_file():
+def read_life_csv(path: Path, option: str = "FILE") -> LifeData:
+    """Life data from a CSV file (given with ``option``) with the columns described in this
+    module."""
+    if not input_path(path, option).is_file():
+        what = "is not a file" if path.exists() else "does not exist"
         raise NotFound(
-            f"life data file {path} does not exist; give a CSV with columns {', '.join(CSV_COLUMNS)}"
+            f"life data file {path} {what}; give a CSV with columns {', '.join(CSV_COLUMNS)}"
         )
-    data = path.read_bytes()
+    data = read_input(path, option)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -166,6 +176,47 @@ def _fraction(option: str, value: float, fix: str) -> None:
     _require(0 < value < 1, option, value, "must lie in (0, 1)", fix)
 
 
+# the ranges of the numeric options (docs/reliability.md, "Option ranges"); MAX_HOURS (a unit's
+# hours, as in life data), MAX_UNITS, MAX_FLEETS and MAX_FAILURES are the core's own limits
+MIN_HOURS = 1e-6  # 3.6 ms: the shortest time any time option takes
+MAX_TOTAL_HOURS = 1e12  # summed unit hours and MTBFs: 10^5 units of MAX_HOURS each
+SHAPES = (0.1, 20.0)  # Weibull shapes (real failure modes lie within about 0.3-10)
+MAX_D = 100.0  # discrimination ratio theta0/theta1 (MIL-HDBK-781A plans use 1.5-3)
+
+
+def _hours(option: str, value: float, fix: str, top: float = MAX_HOURS, zero: bool = False):
+    """A time in hours: finite, in [MIN_HOURS, top] (or 0 if ``zero``)."""
+    (_non_negative if zero else _positive)(option, value, fix)
+    _require(
+        (zero and value == 0) or MIN_HOURS <= value <= top,
+        option,
+        value,
+        f"must lie in [{MIN_HOURS:g}, {top:g}] h",
+        fix,
+    )
+
+
+def _whole(option: str, value: int, low: int, high: int, fix: str) -> None:
+    _require(low <= value <= high, option, value, f"must be a whole number in {low}-{high}", fix)
+
+
+def _shape(option: str, value: float, fix: str) -> None:
+    low, high = SHAPES
+    _require(low <= value <= high, option, value, f"must lie in [{low:g}, {high:g}]", fix)
+
+
+def _level(ci: float) -> None:
+    _require(0.5 < ci < 1, "--ci", ci, "must lie in (0.5, 1)", "give e.g. --ci 0.9 for 90 %")
+
+
+def _custom(custom: bool, alpha: float, beta: float, d: float) -> None:
+    """The risks and discrimination ratio of a custom plan."""
+    if custom:
+        for option, risk in (("--alpha", alpha), ("--beta", beta)):
+            _require(0 < risk < 0.5, option, risk, "must lie in (0, 0.5)", "give e.g. 0.1")
+        _require(1 < d <= MAX_D, "--d", d, f"must lie in (1, {MAX_D:g}]", "give e.g. --d 2")
+
+
 def _seed(seed: int) -> None:
     _require(seed >= 0, "--seed", seed, "must be an integer >= 0", "give e.g. --seed 0")
 
@@ -179,7 +230,8 @@ def _hours_list(option: str, text: str) -> list[float]:
             f"{option}={text!r} is not a comma-separated list of hours; give e.g. 200,450.5"
         ) from None
     for v in values:
-        _non_negative(option, v, "give the total test hours at each failure, e.g. 200,450.5")
+        fix = "give the total test hours at each failure, e.g. 200,450.5"
+        _hours(option, v, fix, MAX_TOTAL_HOURS, zero=True)
     return values
 
 
@@ -201,26 +253,23 @@ class SimOptions:
 
     def scenario(self) -> FleetScenario:
         """The fleet scenario, each option checked and named in any error."""
-        _require(self.units >= 2, "--sim-units", self.units, "must be >= 2", "give the fleet size")
-        _positive("--sim-alpha-h", self.alpha_h, "give the true Weibull scale in hours")
-        _positive("--sim-beta", self.beta, "give the true Weibull shape, e.g. 1.6")
-        _non_negative("--sim-enrol-h", self.enrol_h, "give the enrolment period in hours")
+        _whole("--sim-units", self.units, 2, MAX_UNITS, "give the fleet size")
+        _hours("--sim-alpha-h", self.alpha_h, "give the true Weibull scale in hours")
+        _shape("--sim-beta", self.beta, "give the true Weibull shape, e.g. 1.6")
+        _hours("--sim-enrol-h", self.enrol_h, "give the enrolment period in hours", zero=True)
+        _hours("--sim-test-end-h", self.test_end_h, "give the clock hour of the analysis")
         _require(
-            math.isfinite(self.test_end_h) and self.test_end_h > self.enrol_h,
+            self.test_end_h > self.enrol_h,
             "--sim-test-end-h",
             self.test_end_h,
             f"must be finite and exceed --sim-enrol-h={self.enrol_h:g}",
             "give the clock hour of the analysis",
         )
-        _require(
-            self.removal_mean_h > 0,
-            "--sim-removal-mean-h",
-            self.removal_mean_h,
-            "must be > 0",
-            "give the mean hours to removal (inf for no removals)",
-        )
+        if self.removal_mean_h != math.inf:
+            fix = "give the mean hours to removal (inf for no removals)"
+            _hours("--sim-removal-mean-h", self.removal_mean_h, fix)
         if self.inspection_h is not None:
-            _positive("--sim-inspection-h", self.inspection_h, "give the inspection interval in h")
+            _hours("--sim-inspection-h", self.inspection_h, "give the inspection interval in h")
         modes = [ModeTruth("wear", self.alpha_h, self.beta)]
         modes += [_mode_truth(spec) for spec in self.mode or []]
         return FleetScenario(
@@ -239,11 +288,16 @@ def _mode_truth(spec: str) -> ModeTruth:
         name, alpha_h, beta = parts[0].strip(), float(parts[1]), float(parts[2])
     except (IndexError, ValueError):
         name, alpha_h, beta = "", math.nan, math.nan
+    low, high = SHAPES
     _require(
-        len(parts) == 3 and bool(name) and all(math.isfinite(x) and x > 0 for x in (alpha_h, beta)),
+        len(parts) == 3
+        and bool(name)
+        and MIN_HOURS <= alpha_h <= MAX_HOURS
+        and low <= beta <= high,
         "--sim-mode",
         repr(spec),
-        "is not NAME:ALPHA_H:BETA with ALPHA_H, BETA > 0",
+        f"is not NAME:ALPHA_H:BETA with ALPHA_H in [{MIN_HOURS:g}, {MAX_HOURS:g}] h and BETA in "
+        f"[{low:g}, {high:g}]",
         "give e.g. seal:20000:1.1",
     )
     return ModeTruth(name, alpha_h, beta)
@@ -318,6 +372,7 @@ def fit_cmd(
 ) -> None:
     """Fit life distributions by maximum likelihood with censoring; bounds with the method named."""
     scenario = sim.scenario()
+    _level(ci)
     b_pct = tuple(b or [10.0])
     for pct in b_pct:
         _require(
@@ -413,7 +468,8 @@ def plan_cmd(
             _out.print(r)
         return
     if theta1 is not None:
-        _positive("--theta1", theta1, "give the lower test MTBF theta1 in hours")
+        _hours("--theta1", theta1, "give the lower test MTBF theta1 in hours", MAX_TOTAL_HOURS)
+    _custom(custom, alpha, beta, d)
     p = _plan(plan, custom, alpha, beta, d, fixed)
     r = true_risks(p)
     out = {
@@ -491,15 +547,17 @@ def decide_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Accept, reject or continue a running demonstration test."""
-    _positive("--theta1", theta1, "give the lower test MTBF theta1 in hours")
+    _hours("--theta1", theta1, "give the lower test MTBF theta1 in hours", MAX_TOTAL_HOURS)
     if hours is not None:
-        _non_negative("--hours", hours, "give the total unit test hours so far")
+        fix = "give the total unit test hours so far"
+        _hours("--hours", hours, fix, MAX_TOTAL_HOURS, zero=True)
     if failures is not None:
-        _require(failures >= 0, "--failures", failures, "must be >= 0", "give the failures so far")
+        _whole("--failures", failures, 0, MAX_FAILURES, "give the failures so far")
+    _custom(custom, alpha, beta, d)
     p = _plan(plan, custom, alpha, beta, d, fixed)
     when = None
     if life is not None:
-        decision, when = decide_life(p, theta1, read_life_csv(life))
+        decision, when = decide_life(p, theta1, read_life_csv(life, "--life"))
     elif hours is None:
         raise InvalidInput("give --hours (with --failures or --failure-hours) or --life FILE")
     elif failure_hours is not None:
@@ -548,8 +606,9 @@ def report_cmd(
 ) -> None:
     """Write a self-contained HTML report (probability plot, Kaplan-Meier, sequential chart)."""
     scenario = sim.scenario()
+    _level(ci)
     if theta1 is not None:
-        _positive("--theta1", theta1, "give the lower test MTBF theta1 in hours")
+        _hours("--theta1", theta1, "give the lower test MTBF theta1 in hours", MAX_TOTAL_HOURS)
     data = _life(file, simulate, scenario, seed)
     p = plan_by_name(plan) if plan else None
     if p is not None and theta1 is None:
@@ -580,7 +639,8 @@ def coverage_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """How often the two-sided Weibull bounds of simulated censored fleets contain the truth."""
-    _require(fleets >= 1, "--fleets", fleets, "must be >= 1", "give the number of fleets, e.g. 500")
+    _whole("--fleets", fleets, 1, MAX_FLEETS, "give the number of fleets, e.g. 500")
+    _level(ci)
     _seed(seed)
     scenario = sim.scenario()
     with Progress(console=_err, transient=True, disable=not sys.stderr.isatty()) as bar:
@@ -638,8 +698,9 @@ def mtbf_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Chi-square bounds on a constant-rate MTBF."""
-    _positive("--hours", hours, "give the summed unit test hours")
-    _require(failures >= 0, "--failures", failures, "must be >= 0", "give the failures observed")
+    _hours("--hours", hours, "give the summed unit test hours", MAX_TOTAL_HOURS)
+    _whole("--failures", failures, 0, MAX_FAILURES, "give the failures observed")
+    _level(ci)
     bound = mtbf_bounds(hours, failures, ci, terminated, sided)
     if json_out:
         _emit(bound.to_dict())
@@ -666,14 +727,14 @@ def zero_failure_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Weibull zero-failure test: duration per unit (or units) to demonstrate R(target) at a confidence."""
-    _positive("--target-h", target_h, "give the life in hours at which R is demonstrated")
+    _hours("--target-h", target_h, "give the life in hours at which R is demonstrated")
     _fraction("--reliability", reliability, "give a fraction, e.g. 0.9")
     _fraction("--confidence", confidence, "give a fraction, e.g. 0.9")
-    _positive("--beta", beta, "give the assumed Weibull shape, e.g. 1.5")
+    _shape("--beta", beta, "give the assumed Weibull shape, e.g. 1.5")
     if units is not None:
-        _require(units >= 1, "--units", units, "must be >= 1", "give the units on test")
+        _whole("--units", units, 1, MAX_UNITS, "give the units on test")
     if test_h is not None:
-        _positive("--test-h", test_h, "give the hours per unit")
+        _hours("--test-h", test_h, "give the hours per unit")
     zp = zero_failure_plan(target_h, reliability, confidence, beta, units, test_h)
     if json_out:
         _emit(zp.to_dict())

@@ -224,6 +224,8 @@ def _lr_ends(fit: Fit, spec, v_hat: float, se: float, two: float) -> tuple[float
 
 # --- exponential (constant failure rate) ---------------------------------------------------
 
+MAX_FAILURES = 10**6  # more failures than any demonstration test records
+
 
 def mtbf_bounds(
     total_time_h: float,
@@ -242,8 +244,11 @@ def mtbf_bounds(
         raise InvalidInput(
             f"total_time_h={total_time_h} must be positive; give the summed unit hours"
         )
-    if failures < 0 or (terminated == "failure" and failures == 0):
-        raise InvalidInput(f"failures={failures} must be >= 0 (>= 1 for a failure-terminated test)")
+    if not 0 <= failures <= MAX_FAILURES or (terminated == "failure" and failures == 0):
+        raise InvalidInput(
+            f"failures={failures} must be a whole number in 0-{MAX_FAILURES} (>= 1 for a "
+            "failure-terminated test)"
+        )
     if terminated not in ("time", "failure"):
         raise InvalidInput(f"terminated={terminated!r} is not one of time|failure")
     two = _check(level, sided, "fisher")

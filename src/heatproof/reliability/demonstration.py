@@ -376,16 +376,25 @@ def zero_failure_plan(
         raise InvalidInput(
             "give exactly one of units (to plan the duration) or test_h (to plan the units)"
         )
-    if units is not None:
-        if units < 1:
-            raise InvalidInput(f"units={units} must be >= 1")
-        return ZeroFailurePlan(
-            units, target_h * (need / units) ** (1 / beta), target_h, reliability, confidence, beta
-        )
-    if test_h <= 0:
+    if units is not None and units < 1:
+        raise InvalidInput(f"units={units} must be >= 1")
+    if test_h is not None and test_h <= 0:
         raise InvalidInput(f"test_h={test_h} must be positive")
-    n = math.ceil(need / (test_h / target_h) ** beta - 1e-12)
-    return ZeroFailurePlan(n, float(test_h), target_h, reliability, confidence, beta)
+    try:
+        if units is not None:
+            t = target_h * (need / units) ** (1 / beta)
+            plan = ZeroFailurePlan(units, t, target_h, reliability, confidence, beta)
+        else:
+            n = math.ceil(need / (test_h / target_h) ** beta - 1e-12)
+            plan = ZeroFailurePlan(n, float(test_h), target_h, reliability, confidence, beta)
+    except (OverflowError, ZeroDivisionError):
+        plan = None
+    if plan is None or not math.isfinite(plan.total_unit_h):
+        raise InvalidInput(
+            f"the zero-failure test for beta={beta:g} needs more units or hours than a float "
+            "holds; give a Weibull shape within 0.1-20 and test hours nearer target_h"
+        )
+    return plan
 
 
 # --- a running fleet test -------------------------------------------------------------------

@@ -21,6 +21,9 @@ from heatproof.reliability.bounds import parameter_bounds
 from heatproof.reliability.fits import fit
 from heatproof.reliability.lifedata import LifeData
 
+MAX_UNITS = 10**6  # the largest simulated fleet (a fit of it takes seconds)
+MAX_FLEETS = 10**5  # the most fleets of a coverage study (minutes; +-0.1 % Monte Carlo error)
+
 
 @dataclass(frozen=True)
 class ModeTruth:
@@ -47,8 +50,10 @@ class FleetScenario:
     inspection_h: float | None = None  # failures found at inspections every this many hours
 
     def __post_init__(self) -> None:
-        if self.units < 2 or not self.modes:
-            raise InvalidInput(f"units={self.units} must be >= 2 with at least one failure mode")
+        if not 2 <= self.units <= MAX_UNITS or not self.modes:
+            raise InvalidInput(
+                f"units={self.units} must be in 2-{MAX_UNITS} with at least one failure mode"
+            )
         if not 0 <= self.enrol_h < self.test_end_h:
             raise InvalidInput(
                 f"enrol_h={self.enrol_h} must lie in [0, test_end_h={self.test_end_h})"
@@ -63,7 +68,7 @@ def simulate_fleet(scenario: FleetScenario, seed: int | None = 0) -> LifeData:
     """One simulated endurance test of the scenario's fleet, drawn with the random seed."""
     rng = np.random.default_rng(seed)
     n = scenario.units
-    start = rng.uniform(0.0, scenario.enrol_h, n)
+    start = rng.uniform(0.0, abs(scenario.enrol_h), n)  # abs: numpy refuses a high of -0.0
     lives = np.stack([m.alpha_h * rng.weibull(m.beta, n) for m in scenario.modes])
     removal = (
         rng.exponential(scenario.removal_mean_h, n)
@@ -151,8 +156,8 @@ def coverage(
     truth (single-mode only); progress, when given, is called with 1 after each fleet."""
     if len(scenario.modes) != 1:
         raise InvalidInput("coverage needs a single-mode scenario (one Weibull truth)")
-    if fleets < 1:
-        raise InvalidInput(f"fleets={fleets} must be >= 1")
+    if not 1 <= fleets <= MAX_FLEETS:
+        raise InvalidInput(f"fleets={fleets} must be in 1-{MAX_FLEETS}")
     truth = {"alpha": scenario.modes[0].alpha_h, "beta": scenario.modes[0].beta}
     covered = {"alpha": 0, "beta": 0}
     fitted = failures = 0
