@@ -47,7 +47,7 @@ def simulate(
     """Run a scenario on the twin with the controller in the loop; report the response and metrics."""
     from heatproof.errors import require
     from heatproof.outputs import target_kind
-    from heatproof.twin.plot import write_scenario_plot
+    from heatproof.report.scenario_plot import write_scenario_plot
     from heatproof.twin.scenario import load_scenario, result_json, run_scenario
 
     require(every >= 1, f"--every={every} must be >= 1")

@@ -29,7 +29,6 @@ _HOMES = {
     "ClosedLoop": "loop",
     "LoopSample": "loop",
     "StandChannels": "loop",
-    "write_scenario_plot": "plot",
     "Reactor": "reactor",
     "ReactorDesign": "reactor",
     "SurfaceTruth": "reactor",
