@@ -2,7 +2,8 @@
 
 `run_cli(["analyze", "x.toml"])` calls heatproof.cli.main with sys.argv patched and returns
 (exit code, stdout, stderr); an exception other than SystemExit (a traceback) propagates and fails
-the test. `check_outcome` asserts the contract every fuzz test checks: exit 0, or exit 2 with
+the test. It runs in `cwd`, else in a fresh temporary folder (removed afterwards), so that a fuzzed
+relative path (or an empty one) never writes into the folder pytest was started in. `check_outcome` asserts the contract every fuzz test checks: exit 0, or exit 2 with
 exactly one line on stderr starting "error:". `tree_digest(folder)` hashes every path and file
 content below a folder, to show that a refused input left the workspace unchanged.
 """
@@ -14,11 +15,13 @@ import hashlib
 import io
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 
 def run_cli(args: list[str], cwd: Path | None = None) -> tuple[int, str, str]:
-    """(exit code, stdout, stderr) of `heatproof *args` run in this process (in `cwd` if given)."""
+    """(exit code, stdout, stderr) of `heatproof *args` run in this process, in `cwd` if given,
+    else in a temporary folder of its own."""
     from heatproof.cli import main
 
     out, err = io.StringIO(), io.StringIO()
@@ -26,7 +29,8 @@ def run_cli(args: list[str], cwd: Path | None = None) -> tuple[int, str, str]:
     sys.argv = ["heatproof", *args]
     try:
         with (
-            contextlib.chdir(cwd or Path.cwd()),
+            contextlib.ExitStack() as stack,
+            contextlib.chdir(cwd or stack.enter_context(tempfile.TemporaryDirectory())),
             contextlib.redirect_stdout(out),
             contextlib.redirect_stderr(err),
         ):

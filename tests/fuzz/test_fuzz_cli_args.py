@@ -2,9 +2,11 @@
 
 Numbers get negative, zero, NaN, inf, 1e308, 1e-300, empty, text and huge whole numbers; paths get
 missing files, folders, paths through a file, empty and over-long names. Every call exits 0 or
-exits 2 with one line "error: ..."; a refused call writes no output file. The `control` commands
-are fuzzed on every option (their values stay cheap: one short scenario, one campaign run); on
-every other command, a value that is no number at all must be one line naming the option.
+exits 2 with one line "error: ..."; a refused call writes no output file. The `control` and
+`reliability` commands are fuzzed on every option (their values stay cheap: one short scenario,
+one campaign run, small fleets), record ids and input paths on every command that takes them;
+on every other command, a value that is no number at all must be one line naming the option.
+Each call runs in a temporary folder of its own (cli_harness.run_cli).
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def control_calls(tmp_path: Path):
     return [
         (
             ["control", "simulate", str(scenario), "--json", "--every", "1000"],
-            {"SCENARIO": paths, "--every": FREE_INT, "--plot": plot},
+            {"@2": paths, "--every": FREE_INT, "--plot": plot},
         ),
         (
             ["control", "fault-campaign", "--runs", "1", "--dt", "50", "--workers", "1", "--json"],
@@ -73,8 +75,10 @@ def control_calls(tmp_path: Path):
 
 
 def _with(base: list[str], option: str, value: str) -> list[str]:
-    if option == "SCENARIO":
-        return [*base[:2], value, *base[3:]]
+    """``base`` with ``option`` set to ``value``; "@i" names the argument at index i."""
+    if option.startswith("@"):
+        i = int(option[1:])
+        return [*base[:i], value, *base[i + 1 :]]
     if option in base:
         i = base.index(option)
         return [*base[: i + 1], value, *base[i + 2 :]]
@@ -127,3 +131,131 @@ def test_a_value_that_is_no_number_is_one_line_naming_the_command(tmp_path, args
     check_outcome(code, err)
     assert code == 2 and out == "" and f"see `heatproof {' '.join(args[:1])}" in err
     assert not ws.exists()
+
+
+RAW_NAMES = ["/", "", ".", "raw", "raw/r", "raw/r/s/t", "raw/../s", "raw/.r/s", "raw/r/s/"]
+
+
+def id_and_path_calls(tmp_path: Path):
+    """(base arguments, option -> strategy of its values) of the commands that take a record id
+    or an input path: ids of any size, the listed paths (missing, a folder, through a file,
+    empty, a name too long) and raw log names that are no plain raw/<run>/<stand>."""
+    ws, missing = str(tmp_path / "ws"), str(tmp_path / "missing.tar")
+    ids, paths = FREE_INT, st.sampled_from(_paths(tmp_path))
+    raw = st.one_of(
+        st.sampled_from([*RAW_NAMES, f"raw/r/{'x' * 300}"]), st.text(max_size=12).map("raw/".__add__)
+    )
+    W = ["--workspace", ws]
+    life = ["reliability", "decide", "--theta1", "100", "--plan", "III-D", "--life", missing]
+    finalize = ["daq", "finalize", "raw/r/s", "--campaign", "1", "--serial", "S", "--kind", "active"]
+    return [
+        (["verdict", "1", *W], {"@1": ids, "--workspace": paths}),
+        (["analyze", "1", *W], {"@1": ids}),
+        (["verify", *W, "--campaign", "1"], {"--workspace": paths, "--campaign": ids}),
+        (["dossier", "seal", "1", *W], {"@2": ids, "--workspace": paths}),
+        (["dossier", "verify", missing], {"@2": paths}),
+        (["dossier", "analyze", missing, *W], {"@2": paths}),
+        ([*finalize, *W], {"@2": raw, "--campaign": ids, "--workspace": paths}),
+        (["reliability", "fit", missing], {"@2": paths}),
+        (life, {"--life": paths}),
+    ]
+
+
+@FUZZ
+@given(data=st.data())
+def test_ids_and_input_paths_run_or_give_one_line(tmp_path, data):
+    base, options = data.draw(st.sampled_from(id_and_path_calls(tmp_path)))
+    option = data.draw(st.sampled_from(sorted(options)))
+    code, _, err = run_cli(_with(base, option, data.draw(options[option])))
+    check_outcome(code, err)
+
+
+def test_run_cli_runs_in_a_folder_of_its_own(tmp_path, monkeypatch):
+    """A relative output path of a fuzzed call never lands in the folder pytest runs in (a stray
+    records.db appeared in the repository's folder before)."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(["reliability", "simulate-fleet", "--sim-units", "2", "--json"])
+    assert code == 0, err
+    assert list(tmp_path.iterdir()) == []  # its default --out fleet.csv went elsewhere
+
+
+def _hours_lists():
+    return st.lists(st.sampled_from([*LISTED_FLOATS, "1", "250.5"]), max_size=3).map(",".join)
+
+
+def reliability_calls(tmp_path: Path):
+    """(base arguments, option -> strategy of its values) of the reliability commands; a fleet
+    size or a number of fleets takes only listed values (each refused, or two fleets)."""
+    floats = FREE_FLOAT
+    counts = st.sampled_from([*LISTED_INTS, "2"])
+    sim = {
+        "--sim-units": counts,
+        "--sim-alpha-h": floats,
+        "--sim-beta": floats,
+        "--sim-enrol-h": floats,
+        "--sim-test-end-h": floats,
+        "--sim-removal-mean-h": floats,
+        "--sim-inspection-h": floats,
+        "--sim-mode": st.sampled_from(["seal:20000:1.1", "x:1e-300:1e300", "x:0:1", "x"]),
+        "--seed": FREE_INT,
+    }
+    out = st.sampled_from([*_paths(tmp_path), str(tmp_path / "f.csv")])
+    r = ["reliability"]
+    return [
+        (
+            [*r, "mtbf", "--hours", "1000", "--failures", "3", "--json"],
+            {
+                "--hours": floats,
+                "--failures": FREE_INT,
+                "--ci": floats,
+                "--terminated": st.sampled_from(["time", "failure", "x"]),
+            },
+        ),
+        (
+            [*r, "zero-failure", "--target-h", "1000", "--units", "10", "--json"],
+            {
+                "--target-h": floats,
+                "--reliability": floats,
+                "--confidence": floats,
+                "--beta": floats,
+                "--units": FREE_INT,
+            },
+        ),
+        (
+            [*r, "zero-failure", "--target-h", "1000", "--test-h", "500", "--json"],
+            {"--target-h": floats, "--beta": floats, "--test-h": floats},
+        ),
+        ([*r, "plan", "--plan", "III-D", "--theta1", "100", "--json"], {"--theta1": floats}),
+        (
+            [*r, "plan", "--custom", "--alpha", "0.1", "--beta", "0.1", "--d", "2", "--json"],
+            {"--alpha": floats, "--beta": floats, "--d": floats},
+        ),
+        (
+            [*r, "decide", "--plan", "III-D", "--theta1", "100", "--hours", "500", "--json"],
+            {
+                "--theta1": floats,
+                "--hours": floats,
+                "--failures": FREE_INT,
+                "--failure-hours": _hours_lists(),
+            },
+        ),
+        ([*r, "simulate-fleet", "--out", str(tmp_path / "f.csv"), "--json"], {**sim, "--out": out}),
+        (
+            [*r, "fit", "--simulate", "--sim-units", "20", "--json"],
+            {**sim, "--ci": floats, "--b": floats},
+        ),
+        (
+            [*r, "coverage", "--fleets", "2", "--sim-units", "20", "--json"],
+            {"--fleets": counts, "--ci": floats, **sim},
+        ),
+    ]
+
+
+@FUZZ
+@given(data=st.data())
+def test_reliability_option_values_run_or_give_one_line(tmp_path, data):
+    base, options = data.draw(st.sampled_from(reliability_calls(tmp_path)))
+    option = data.draw(st.sampled_from(sorted(options)))
+    value = data.draw(options[option])
+    code, _, err = run_cli(_with(base, option, value))
+    check_outcome(code, err)
