@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from heatproof.evidence.verify import verify_workspace
-from heatproof.stand.client import StandClient
+from heatproof.modbus.client import StandClient
+from heatproof.modbus.server import StandServer, serve_in_thread
 from heatproof.stand.registers import Command, CommandResult
-from heatproof.stand.server import StandServer, serve_in_thread
-from heatproof.stand.simulated import SimulatedStandConfig
 from heatproof.telemetry.ingest import CHAIN_FILE, ChunkLog, read_chain
 from heatproof.telemetry.store import TelemetryStore
 from heatproof.twin.simulate import DEMO_CONTROLLER
+from heatproof.twin.simulated_stand import SimulatedStandConfig
 from heatproof.workspace import Workspace
 
 HEATPROOF = [sys.executable, "-m", "heatproof"]

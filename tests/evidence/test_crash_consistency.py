@@ -23,18 +23,18 @@ from heatproof.analysis.config import AnalysisConfig
 from heatproof.campaign import decide_campaign
 from heatproof.cli import app
 from heatproof.evidence.verify import verify_workspace
+from heatproof.modbus.acquisition import Acquisition
+from heatproof.modbus.client import StandClient
+from heatproof.modbus.server import StandServer, serve_in_thread
 from heatproof.procedures.model import load_procedure
 from heatproof.procedures.runner import ProcedureRunner
 from heatproof.records import repository as repo
-from heatproof.stand.acquisition import Acquisition
-from heatproof.stand.client import StandClient
 from heatproof.stand.recording import SimulatedStandRun, create_campaign, record_on_simulated_stands
-from heatproof.stand.server import StandServer, serve_in_thread
-from heatproof.stand.simulated import SimulatedStandConfig
 from heatproof.telemetry.ingest import ChunkLog
 from heatproof.telemetry.store import TelemetryStore
 from heatproof.twin.reactor import HeatSource, ReactorDesign
 from heatproof.twin.simulate import DEMO_CONTROLLER
+from heatproof.twin.simulated_stand import SimulatedStandConfig
 from heatproof.workspace import Workspace
 
 CRASHED = 70

@@ -17,16 +17,16 @@ from typer.testing import CliRunner
 from heatproof.analysis.config import AnalysisConfig
 from heatproof.cli import app
 from heatproof.evidence.verify import verify_workspace
+from heatproof.modbus.client import StandClient
+from heatproof.modbus.server import StandServer, serve_in_thread
 from heatproof.procedures.model import load_procedure
-from heatproof.stand.client import StandClient
 from heatproof.stand.profile import simulated_profile
 from heatproof.stand.recording import RunTarget, create_campaign, run_procedure
-from heatproof.stand.server import StandServer, serve_in_thread
-from heatproof.stand.simulated import SimulatedStandConfig
 from heatproof.telemetry.ingest import ChunkLog
 from heatproof.telemetry.store import TelemetryStore
 from heatproof.twin.reactor import ReactorDesign
 from heatproof.twin.simulate import DEMO_CONTROLLER
+from heatproof.twin.simulated_stand import SimulatedStandConfig
 from heatproof.workspace import DatabaseUnavailable, Workspace
 
 from .conftest import PG_URL, reset_postgres

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from heatproof.stand.simulated import SimulatedStandConfig
 from heatproof.twin.reactor import HeatSource
 from heatproof.twin.simulate import DEMO_CONTROLLER
+from heatproof.twin.simulated_stand import SimulatedStandConfig
 
 PROCEDURES = Path(__file__).resolve().parents[2] / "procedures"
 

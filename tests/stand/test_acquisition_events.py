@@ -7,9 +7,9 @@ from contextlib import ExitStack
 import pytest
 
 from heatproof.errors import HeatproofError
-from heatproof.stand.acquisition import Acquisition, record
-from heatproof.stand.client import StandClient
-from heatproof.stand.server import StandServer, serve_in_thread
+from heatproof.modbus.acquisition import Acquisition, record
+from heatproof.modbus.client import StandClient
+from heatproof.modbus.server import StandServer, serve_in_thread
 from heatproof.telemetry.ingest import ChunkLog
 from heatproof.telemetry.store import TelemetryStore
 

@@ -9,8 +9,9 @@ from pymodbus.client import ModbusTcpClient
 
 from heatproof.control.controller import Controller
 from heatproof.errors import HeatproofError
+from heatproof.modbus.client import StandClient
+from heatproof.modbus.server import StandServer, serve_in_thread
 from heatproof.procedures.model import TAG_RAMP
-from heatproof.stand.client import StandClient
 from heatproof.stand.registers import (
     ANSWER_ADDRESS,
     ANSWER_COUNT,
@@ -28,8 +29,7 @@ from heatproof.stand.registers import (
     decode_command,
     encode_command,
 )
-from heatproof.stand.server import StandServer, serve_in_thread
-from heatproof.stand.simulated import SimulatedStand
+from heatproof.twin.simulated_stand import SimulatedStand
 
 RUNNING = {MODE_NAMES.index(m) for m in ("STARTUP", "HOLD", "SELF_SUSTAIN")}
 

@@ -13,9 +13,9 @@ import sys
 import threading
 import time
 
-from heatproof.stand.client import StandClient
+from heatproof.modbus.client import StandClient
+from heatproof.modbus.server import StandServer, serve_in_thread
 from heatproof.stand.registers import Command, CommandResult
-from heatproof.stand.server import StandServer, serve_in_thread
 from heatproof.telemetry.ingest import ChunkLog, read_chain
 from heatproof.telemetry.store import TelemetryStore
 
@@ -41,7 +41,7 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_sample(tmp_path, stand_
         command = [
             sys.executable,
             "-m",
-            "heatproof.stand",
+            "heatproof.modbus",
             "record",
             "--workspace",
             str(tmp_path),

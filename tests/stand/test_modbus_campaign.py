@@ -18,12 +18,12 @@ from heatproof.analysis.config import AnalysisConfig
 from heatproof.analysis.windows import REQUIRED_CHANNELS
 from heatproof.evidence.verdicts import decide_with_evidence
 from heatproof.evidence.verify import verify_workspace
+from heatproof.modbus.acquisition import Acquisition
+from heatproof.modbus.client import StandClient
+from heatproof.modbus.server import StandServer, serve_in_thread
 from heatproof.records import repository as repo
-from heatproof.stand.acquisition import Acquisition
-from heatproof.stand.client import StandClient
 from heatproof.stand.recording import SimulatedStandRun, create_campaign, record_on_simulated_stands
 from heatproof.stand.registers import Command, CommandResult
-from heatproof.stand.server import StandServer, serve_in_thread
 from heatproof.telemetry.ingest import ChunkLog, find_gaps
 from heatproof.telemetry.store import TelemetryStore
 from heatproof.twin.reactor import ReactorDesign
@@ -215,7 +215,7 @@ def test_acquisition_reconnects_after_the_stand_drops_and_records_the_gap(tmp_pa
 
 
 def test_many_stands_are_polled_into_one_log_each(tmp_path, stand_config):
-    from heatproof.stand.acquisition import record_to_workspace
+    from heatproof.modbus.acquisition import record_to_workspace
 
     with (
         serve_in_thread(StandServer(stand_config(seed=1))) as a,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from heatproof.modbus.acquisition import Acquisition
+from heatproof.modbus.client import StandClient
+from heatproof.modbus.server import StandServer, serve_in_thread
 from heatproof.procedures.model import parse_procedure
 from heatproof.procedures.runner import ProcedureRunner
-from heatproof.stand.acquisition import Acquisition
-from heatproof.stand.client import StandClient
-from heatproof.stand.server import StandServer, serve_in_thread
 from heatproof.telemetry.ingest import ChunkLog
 from heatproof.telemetry.store import TelemetryStore
 

@@ -14,12 +14,12 @@ from typer.testing import CliRunner
 from heatproof.cli import app
 from heatproof.cli.stand import simulated_config
 from heatproof.errors import InvalidInput
-from heatproof.stand.acquisition import record_to_workspace
-from heatproof.stand.client import parse_endpoint
+from heatproof.modbus.acquisition import record_to_workspace
+from heatproof.modbus.client import parse_endpoint
+from heatproof.modbus.server import StandServer
 from heatproof.stand.profile import load_profile
 from heatproof.stand.registers import Command, CommandBlock, CommandResult, encode_command
-from heatproof.stand.server import StandServer
-from heatproof.stand.simulated import SimulatedStand, SimulatedStandConfig
+from heatproof.twin.simulated_stand import SimulatedStand, SimulatedStandConfig
 
 
 def heatproof(*args: str) -> subprocess.CompletedProcess:

@@ -75,7 +75,7 @@ def record(
     json_out: JsonFlag = False,
 ) -> None:
     """Poll stands and write their telemetry durably (resumes an existing raw run after a crash)."""
-    from heatproof.stand.acquisition import ack_printer, record_to_workspace
+    from heatproof.modbus.acquisition import ack_printer, record_to_workspace
 
     _quiet_pymodbus()
 
@@ -178,9 +178,9 @@ def procedure(
     json_out: JsonFlag = False,
 ) -> None:
     """Run a procedure on a stand with durable acquisition; record, seal and sign the run."""
+    from heatproof.modbus.client import StandClient, parse_endpoint
     from heatproof.procedures.model import load_procedure
     from heatproof.procedures.runner import RunnerSettings
-    from heatproof.stand.client import StandClient, parse_endpoint
     from heatproof.stand.recording import RunTarget, run_procedure
 
     _quiet_pymodbus()

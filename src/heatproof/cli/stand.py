@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from heatproof.stand.simulated import SimulatedStandConfig
+    from heatproof.twin.simulated_stand import SimulatedStandConfig
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -27,9 +27,9 @@ def simulated_config(
 ) -> SimulatedStandConfig:
     """The simulated stand's configuration from command-line values."""
     from heatproof.stand.instruments import StandSpec
-    from heatproof.stand.simulated import SimulatedStandConfig
     from heatproof.twin.reactor import HeatSource, ReactorDesign
     from heatproof.twin.simulate import DEMO_CONTROLLER
+    from heatproof.twin.simulated_stand import SimulatedStandConfig
 
     design = ReactorDesign()
     controller = DEMO_CONTROLLER
@@ -80,7 +80,7 @@ def serve(
     config = simulated_config(
         name, hypothesis, gain, seed, sample_s, ramp_k_per_s, tuple(authorised_operator or ())
     )
-    from heatproof.stand.server import StandServer
+    from heatproof.modbus.server import StandServer
 
     server = StandServer(config, time_factor, host, port)
 

@@ -1,6 +1,6 @@
 """Lean acquisition entry point for a DAQ computer (no CLI stack, no database):
 
-    python -m heatproof.stand record --workspace W --stand NAME=HOST:PORT --run RUN [--until-sample N]
+    python -m heatproof.modbus record --workspace W --stand NAME=HOST:PORT --run RUN [--until-sample N]
 
 Same behaviour as `heatproof daq record`; prints 'ack STAND SAMPLE' after every durable commit."""
 
@@ -11,11 +11,11 @@ import logging
 import sys
 
 from heatproof.errors import HeatproofError
-from heatproof.stand.acquisition import ack_printer, record_to_workspace
+from heatproof.modbus.acquisition import ack_printer, record_to_workspace
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m heatproof.stand")
+    parser = argparse.ArgumentParser(prog="python -m heatproof.modbus")
     sub = parser.add_subparsers(dest="command", required=True)
     rec = sub.add_parser("record", help="poll stands into durable raw logs")
     rec.add_argument("--workspace", required=True)

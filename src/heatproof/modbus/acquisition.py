@@ -22,7 +22,7 @@ from typing import TextIO
 
 from heatproof.errors import HeatproofError, InvalidInput
 from heatproof.folders import prepare_folder
-from heatproof.stand.client import StandClient, StandUnavailable, parse_endpoint
+from heatproof.modbus.client import StandClient, StandUnavailable, parse_endpoint
 from heatproof.stand.registers import Sample
 from heatproof.telemetry.ingest import ChunkLog, Recovery
 from heatproof.telemetry.store import TelemetryStore

@@ -40,7 +40,7 @@ from heatproof.stand.registers import (
     encode_sample,
     sample_count,
 )
-from heatproof.stand.simulated import SimulatedStand, SimulatedStandConfig
+from heatproof.twin.simulated_stand import SimulatedStand, SimulatedStandConfig
 
 _READ_INPUT = 4
 _HOLDING_READS = (3, 23)  # read holding registers; the read half of read/write registers

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from heatproof.errors import HeatproofError
+from heatproof.modbus.acquisition import Acquisition, backoff_s, sample_row
+from heatproof.modbus.client import StandUnavailable
 from heatproof.procedures.model import TAG_COOL, Phase, TestProcedure
 from heatproof.procedures.validators import FAIL, PASS, measure, worst
-from heatproof.stand.acquisition import Acquisition, backoff_s, sample_row
-from heatproof.stand.client import StandUnavailable
 from heatproof.stand.registers import MODE_NAMES, Command, CommandResult, Sample
 
 ABORTED = "ABORTED"

@@ -23,16 +23,16 @@ from heatproof.analysis.config import AnalysisConfig
 from heatproof.campaign import add_design_campaign
 from heatproof.errors import HeatproofError, InvalidInput, NotFound
 from heatproof.evidence.manifest import SEALED_KEY, seal_run
+from heatproof.modbus.acquisition import RAW_DIR, AckCallback, Acquisition, raw_name
+from heatproof.modbus.client import StandClient
+from heatproof.modbus.server import StandServer, serve_in_thread
 from heatproof.procedures.model import TestProcedure, load_procedure
 from heatproof.procedures.runner import ProcedureRunner, RunnerSettings
 from heatproof.records import repository as repo
-from heatproof.stand.acquisition import RAW_DIR, AckCallback, Acquisition, raw_name
-from heatproof.stand.client import StandClient
 from heatproof.stand.profile import StandProfile, simulated_profile
-from heatproof.stand.server import StandServer, serve_in_thread
-from heatproof.stand.simulated import SimulatedStandConfig
 from heatproof.telemetry.ingest import ChunkLog, find_gaps
 from heatproof.twin.reactor import ReactorDesign
+from heatproof.twin.simulated_stand import SimulatedStandConfig
 from heatproof.workspace import DatabaseUnavailable, Workspace
 
 

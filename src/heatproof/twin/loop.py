@@ -1,7 +1,7 @@
 """The twin's closed loop: reactor, stand sensors and controller, one sample at a time.
 
 Procedure runs (``simulate``), control scenarios (``scenario``) and the simulated stand
-(``heatproof.stand.simulated``) all advance the twin through this one loop. Per sample k, at
+(``heatproof.twin.simulated_stand``) all advance the twin through this one loop. Per sample k, at
 t_s = k dt_s:
 
 1. :meth:`ClosedLoop.sample`: the sensors read the true state at t_s (core thermocouples with any

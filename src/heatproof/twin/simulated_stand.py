@@ -1,6 +1,6 @@
 """A simulated stand: the twin's closed loop (reactor, stand sensors, controller:
 ``twin.loop.ClosedLoop``, as procedure runs and scenarios use it), advanced one sample at a time
-and commanded as a real stand would be (pure, no I/O; the Modbus server wraps it).
+and commanded as a real stand would be (pure, no I/O; heatproof.modbus.server puts it on the network).
 
 Order of work per sample: read the sensors, step the controller, publish the sample (measured
 drive for the interval that starts now), step the reactor with the drive. Commands arrive between
