@@ -25,6 +25,7 @@ from heatproof.cli import app
 from heatproof.evidence.verify import verify_workspace
 from heatproof.modbus.acquisition import Acquisition
 from heatproof.modbus.client import StandClient
+from heatproof.modbus.plug import ModbusStand
 from heatproof.modbus.server import StandServer, serve_in_thread
 from heatproof.procedures.model import load_procedure
 from heatproof.procedures.runner import ProcedureRunner
@@ -139,7 +140,7 @@ def _record_raw(ws: Workspace, procedure_file: Path, config: SimulatedStandConfi
         acq = Acquisition(client, ChunkLog(ws.telemetry, RAW, chunk_rows=50))
         acq.start()
         try:
-            ProcedureRunner(acq, procedure, "A").run()
+            ProcedureRunner(ModbusStand(acq), procedure, "A").run()
         finally:
             acq.log.close()
             client.close()

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from unittest.mock import ANY
+
+import pytest
+
 from heatproof.modbus.acquisition import Acquisition
 from heatproof.modbus.client import StandClient
+from heatproof.modbus.plug import ModbusStand
 from heatproof.modbus.server import StandServer, serve_in_thread
 from heatproof.procedures.model import parse_procedure
 from heatproof.procedures.runner import ProcedureRunner
 from heatproof.telemetry.ingest import ChunkLog
 from heatproof.telemetry.store import TelemetryStore
+from heatproof.twin.simulated_stand import DirectStand, SimulatedStand
 
 TIMEOUT = """
 name = "too-fast"
@@ -32,7 +38,7 @@ def run(tmp_path, stand_config, text: str) -> tuple[dict, dict]:
             StandClient("127.0.0.1", server.port), ChunkLog(store, "raw/r/s1", chunk_rows=50)
         )
         acq.start()
-        result = ProcedureRunner(acq, parse_procedure(text), "A").run()
+        result = ProcedureRunner(ModbusStand(acq), parse_procedure(text), "A").run()
     return result, acq.log.read()
 
 
@@ -55,3 +61,41 @@ def test_a_refused_command_aborts_without_harm(tmp_path, stand_config):
     assert result["outcome"] == "ABORTED" and "refused START" in result["abort_reason"]
     assert result["teardown"]["safe"] and result["teardown"]["mode"] == "OFF"
     assert cols["drive_w"].max() <= 5.0
+
+
+SHORT = """
+name = "short-calibration"
+kind = "calibration"
+[[phases]]
+name = "ramp-900"
+type = "ramp"
+target_k = 900.0
+timeout_s = 3000.0
+[[phases]]
+name = "hold-900"
+type = "hold"
+duration_s = 200.0
+  [[phases.measurements]]
+  name = "core-at-setpoint"
+  channel = "core_tc1_k"
+  statistic = "mean"
+  last_s = 100.0
+  limits = { low = 880.0, high = 920.0, marginal = 2.0 }
+"""
+
+
+def test_the_same_procedure_runs_alike_over_modbus_and_in_process(tmp_path, stand_config):
+    """The runner knows only the stand plug: the same stand (same seed) gives the same phases,
+    outcomes and stand times over the network as in process; the measurements differ only by
+    the float32 rounding of the register map."""
+    over_modbus, _ = run(tmp_path, stand_config, SHORT)
+    stand = DirectStand(SimulatedStand(stand_config(seed=9)))
+    in_process = ProcedureRunner(stand, parse_procedure(SHORT), "A").run()
+    assert over_modbus["outcome"] == in_process["outcome"] == "PASS"
+    for key in ("name", "tag", "t_start_s", "t_end_s", "outcome"):
+        assert [p[key] for p in over_modbus["phases"]] == [p[key] for p in in_process["phases"]]
+    assert over_modbus["teardown"] == in_process["teardown"] | {"drive_w": ANY}
+    (network,) = over_modbus["phases"][1]["measurements"]
+    (direct,) = in_process["phases"][1]["measurements"]
+    assert network["value"] == pytest.approx(direct["value"], rel=1e-6)
+    assert network["value"] != direct["value"]  # float32 over Modbus, float64 in process

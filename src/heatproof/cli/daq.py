@@ -188,7 +188,7 @@ def procedure(
     stand_profile = _profile(profile, stand_name)
     host, port = parse_endpoint(stand)
     client = StandClient(host, port, name=stand_profile.name)
-    settings = RunnerSettings(poll_pause_s=poll_pause_s, operator_id=operator_id)
+    settings = RunnerSettings(operator_id=operator_id)
     result = run_procedure(
         open_workspace(workspace, db_url),
         client,
@@ -197,6 +197,7 @@ def procedure(
         RunTarget(campaign_id, serial, proc.kind, stand_profile),
         chunk_rows=chunk_rows,
         settings=settings,
+        poll_pause_s=poll_pause_s,
     )
     if json_out:
         print_json(result)

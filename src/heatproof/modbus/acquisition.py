@@ -23,7 +23,7 @@ from typing import TextIO
 from heatproof.errors import HeatproofError, InvalidInput
 from heatproof.folders import prepare_folder
 from heatproof.modbus.client import StandClient, StandUnavailable, parse_endpoint
-from heatproof.stand.registers import Sample
+from heatproof.stand.registers import Sample, sample_row
 from heatproof.telemetry.ingest import ChunkLog, Recovery
 from heatproof.telemetry.store import TelemetryStore
 
@@ -38,23 +38,6 @@ def ack_printer(stream: TextIO) -> AckCallback:
         stream.flush()
 
     return ack
-
-
-def sample_row(s: Sample, rx_unix_s: float) -> dict:
-    """The telemetry row of one sample (channel names as twin.simulate writes them)."""
-    row = {
-        "sample": s.sample,
-        "t_s": s.t_s,
-        "phase": s.phase,
-        "mode": s.mode,
-        "setpoint_k": s.setpoint_k,
-        "drive_w": s.drive_w,
-        "camera_k": s.camera_k,
-        "ambient_k": s.ambient_k,
-    }
-    row.update({f"core_tc{j + 1}_k": v for j, v in enumerate(s.core_k)})
-    row.update({"status": s.status, "alarms": s.alarms, "rx_unix_s": rx_unix_s})
-    return row
 
 
 @dataclass

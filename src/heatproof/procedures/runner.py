@@ -1,5 +1,6 @@
-"""Run a declarative procedure on a stand through its acquisition: every sample the procedure
-sees is first stored durably; phases advance on the stand's clock; the teardown always runs.
+"""Run a declarative procedure on a stand (any heatproof.stand.interface.Stand: over Modbus with
+durable acquisition, or the simulated stand in process): phases advance on the stand's clock; the
+teardown always runs.
 
 Outcome: PASS, MARGINAL or FAIL from the measurements and phases; ABORTED when a phase could
 not complete (trip, refused command, timeout, stand lost). The teardown's ``safe`` says whether
@@ -10,17 +11,15 @@ from __future__ import annotations
 
 import math
 import statistics
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from heatproof.errors import HeatproofError
-from heatproof.modbus.acquisition import Acquisition, backoff_s, sample_row
-from heatproof.modbus.client import StandUnavailable
 from heatproof.procedures.model import TAG_COOL, Phase, TestProcedure
 from heatproof.procedures.validators import FAIL, PASS, measure, worst
-from heatproof.stand.registers import MODE_NAMES, Command, CommandResult, Sample
+from heatproof.stand.interface import Stand, StandLost
+from heatproof.stand.registers import MODE_NAMES, Command, CommandResult, Sample, sample_row
 
 ABORTED = "ABORTED"
 RUNNING_MODES = {MODE_NAMES.index(m) for m in ("STARTUP", "HOLD", "SELF_SUSTAIN")}
@@ -35,13 +34,11 @@ class PhaseAbort(HeatproofError):
 
 @dataclass
 class RunnerSettings:
-    """Timing of the runner. ``poll_pause_s`` (s): the wall-clock pause after a poll that found
-    no new sample (real-time stands). ``max_outage_s`` (s): how long the stand may stay lost, or
-    a command undelivered, before the phase aborts. A ramp has settled after ``settle_samples``
+    """Patience and judgement of the runner. ``max_outage_s`` (s): how long the stand may stay
+    lost, or a command undelivered, before the phase aborts. A ramp has settled after ``settle_samples``
     consecutive samples with the setpoint at the target and the median core temperature within
     ``settle_band_k`` (K) of it. ``operator_id`` is sent with every command."""
 
-    poll_pause_s: float = 0.0
     max_outage_s: float = 30.0
     settle_band_k: float = 2.0
     settle_samples: int = 5
@@ -54,58 +51,39 @@ class _PhaseData:
 
 
 class ProcedureRunner:
-    """Runs ``procedure`` on the stand behind the acquisition ``acq`` (which stores every sample
-    before the runner sees it), judging measurements with the limits of design ``revision``, with
-    ``settings`` (default RunnerSettings())."""
+    """Runs ``procedure`` on ``stand``, judging measurements with the limits of design
+    ``revision``, with ``settings`` (default RunnerSettings())."""
 
     def __init__(
         self,
-        acq: Acquisition,
+        stand: Stand,
         procedure: TestProcedure,
         revision: str | None = None,
         settings: RunnerSettings | None = None,
     ) -> None:
-        self.acq, self.procedure, self.revision = acq, procedure, revision
+        self.stand, self.procedure, self.revision = stand, procedure, revision
         self.settings = settings or RunnerSettings()
         self.last: Sample | None = None
         self.tag = TAG_COOL
 
     # ------------------------------------------------------------------ plumbing
     def _next(self) -> Sample:
-        """The next new sample (stored before it is returned); waits out duplicates and outages."""
-        while True:
-            sample = self.acq.poll()
-            if sample is not None:
-                self.last = sample
-                return sample
-            outage = self.acq.outage
-            if outage is not None:
-                if time.time() - outage.since_unix_s > self.settings.max_outage_s:
-                    raise PhaseAbort(
-                        f"stand lost for more than {self.settings.max_outage_s} s: {outage.reason}"
-                    )
-                time.sleep(backoff_s(outage.attempts))
-            else:
-                time.sleep(self.settings.poll_pause_s)
+        """The stand's next new sample; a stand lost too long aborts the phase."""
+        try:
+            self.last = self.stand.read(self.settings.max_outage_s)
+        except StandLost as exc:
+            raise PhaseAbort(str(exc)) from exc
+        return self.last
 
     def _command(self, command: Command, target: float = math.nan) -> None:
-        """Send one command carrying the current phase tag. A lost answer is retried with the
-        same block, which the stand never runs twice (it answers with the earlier result)."""
-        client = self.acq.client
-        block = client.next_block(command, target, self.tag, self.settings.operator_id)
-        deadline = time.time() + self.settings.max_outage_s
-        retry = False
-        while True:
-            try:
-                result = client.send(block, retry)
-                break
-            except StandUnavailable as exc:
-                if time.time() > deadline:
-                    raise PhaseAbort(f"command {command.name} not delivered: {exc}") from exc
-                retry = True
-                time.sleep(0.05)
-            except HeatproofError as exc:
-                raise PhaseAbort(str(exc)) from exc
+        """Run one command carrying the current phase tag (``target`` K or NaN); anything but OK
+        aborts the phase."""
+        try:
+            result = self.stand.command(
+                command, target, self.tag, self.settings.operator_id, self.settings.max_outage_s
+            )
+        except HeatproofError as exc:
+            raise PhaseAbort(str(exc)) from exc
         if result is not CommandResult.OK:
             raise PhaseAbort(
                 f"stand refused {command.name} {'' if math.isnan(target) else target} ({result.name})"
@@ -231,7 +209,7 @@ class ProcedureRunner:
                     break
         finally:
             teardown = self._teardown()
-            self.acq.finish()
+            self.stand.finish()
         outcomes = [p["outcome"] for p in phases]
         overall = ABORTED if abort or not teardown["safe"] else worst(outcomes)
         return {

@@ -25,6 +25,7 @@ from heatproof.errors import HeatproofError, InvalidInput, NotFound
 from heatproof.evidence.manifest import SEALED_KEY, seal_run
 from heatproof.modbus.acquisition import RAW_DIR, AckCallback, Acquisition, raw_name
 from heatproof.modbus.client import StandClient
+from heatproof.modbus.plug import ModbusStand
 from heatproof.modbus.server import StandServer, serve_in_thread
 from heatproof.procedures.model import TestProcedure, load_procedure
 from heatproof.procedures.runner import ProcedureRunner, RunnerSettings
@@ -176,9 +177,11 @@ def run_procedure(
     *,
     chunk_rows: int = 100,
     settings: RunnerSettings | None = None,
+    poll_pause_s: float = 0.0,
     on_ack: AckCallback | None = None,
 ) -> dict:
-    """Run ``procedure`` on the stand with durable acquisition, then record and seal the run."""
+    """Run ``procedure`` on the stand with durable acquisition (``poll_pause_s``, s: the pause
+    after a poll that found no new sample), then record and seal the run."""
     if procedure.kind != target.kind:
         raise InvalidInput(
             f"procedure {procedure.name} is a {procedure.kind} procedure, not {target.kind}; "
@@ -193,7 +196,7 @@ def run_procedure(
     acq = Acquisition(client, ChunkLog(ws.telemetry, name, chunk_rows), on_ack)
     acq.start()
     try:
-        result = ProcedureRunner(acq, procedure, revision, settings).run()
+        result = ProcedureRunner(ModbusStand(acq, poll_pause_s), procedure, revision, settings).run()
     finally:
         acq.log.close()
     definition = {

@@ -153,6 +153,24 @@ class Sample:
         return mode_name(self.mode)
 
 
+def sample_row(s: Sample, rx_unix_s: float) -> dict:
+    """The telemetry row of sample ``s`` received at ``rx_unix_s`` (UNIX s), channels named as
+    twin.simulate writes them."""
+    row = {
+        "sample": s.sample,
+        "t_s": s.t_s,
+        "phase": s.phase,
+        "mode": s.mode,
+        "setpoint_k": s.setpoint_k,
+        "drive_w": s.drive_w,
+        "camera_k": s.camera_k,
+        "ambient_k": s.ambient_k,
+    }
+    row.update({f"core_tc{j + 1}_k": v for j, v in enumerate(s.core_k)})
+    row.update({"status": s.status, "alarms": s.alarms, "rx_unix_s": rx_unix_s})
+    return row
+
+
 def encode_sample(s: Sample) -> list[int]:
     """Registers of one sample; values are rounded to float32 (measurements)."""
     require(

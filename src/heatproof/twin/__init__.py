@@ -1,6 +1,7 @@
 """The digital twin: the reactor's thermal model and heat-source hypotheses, its cooling, the
 stand's sensors and injected faults, the one closed loop with the controller, and what runs on
-it (procedure runs, control scenarios, fleets, the fault campaign, critical drives).
+it (procedure runs, control scenarios, fleets, the fault campaign, critical drives, the simulated
+stand).
 
 The public names below are imported from their modules on first use (PEP 562), so importing the
 reactor model does not import the controller, the stand, the fleet engine or the scenarios.
@@ -48,6 +49,9 @@ _HOMES = {
     "Hold": "simulate",
     "Procedure": "simulate",
     "simulate_run": "simulate",
+    "DirectStand": "simulated_stand",
+    "SimulatedStand": "simulated_stand",
+    "SimulatedStandConfig": "simulated_stand",
 }
 __all__ = sorted(_HOMES)
 

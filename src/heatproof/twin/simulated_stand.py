@@ -1,6 +1,8 @@
 """A simulated stand: the twin's closed loop (reactor, stand sensors, controller:
 ``twin.loop.ClosedLoop``, as procedure runs and scenarios use it), advanced one sample at a time
-and commanded as a real stand would be (pure, no I/O; heatproof.modbus.server puts it on the network).
+and commanded as a real stand would be (pure, no I/O; heatproof.modbus.server puts it on the
+network). ``DirectStand`` hands it to a procedure in the same process, as a plug
+(heatproof.stand.interface.Stand).
 
 Order of work per sample: read the sensors, step the controller, publish the sample (measured
 drive for the interval that starts now), step the reactor with the drive. Commands arrive between
@@ -10,6 +12,7 @@ samples and act from the next sample on.
 from __future__ import annotations
 
 import math
+import secrets
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -29,6 +32,7 @@ from heatproof.stand.registers import (
     command_name,
     decode_command,
     effect_holds,
+    encode_command,
     status_word,
 )
 from heatproof.twin.loop import ClosedLoop
@@ -41,7 +45,9 @@ MAX_SESSIONS = 1024  # sessions whose last answer is kept (least recently used f
 
 @dataclass(frozen=True)
 class SimulatedStandConfig:
-    """What the simulated stand holds: design, heat-source hypothesis, instruments, seed (SI).
+    """What the simulated stand holds: the reactor ``design``, the heat-``source`` hypothesis, the
+    instruments' ``spec``, the random ``seed``, the sample period ``sample_s`` (s), the room's
+    ``ambient_k`` (K) and the ``controller`` settings (None: the demo's).
 
     ``authorised_operators``: operator ids (1..65535) whose reset command the stand accepts;
     none by default. This is simulation-only authorisation: the id is a plain register anyone on
@@ -69,7 +75,8 @@ class SimulatedStandConfig:
 
 
 class SimulatedStand:
-    """Twin + sensors + controller behind the register map; ``sample`` is the latest published."""
+    """Twin + sensors + controller behind the register map, as ``config`` describes them;
+    ``sample`` is the latest published."""
 
     def __init__(self, config: SimulatedStandConfig) -> None:
         self.config = config
@@ -93,6 +100,7 @@ class SimulatedStand:
 
     @property
     def t_s(self) -> float:
+        """The stand's clock (s): the time of the latest sample."""
         return max(self.count, 0) * self.config.sample_s
 
     def advance(self) -> Sample:
@@ -141,7 +149,7 @@ class SimulatedStand:
         return word
 
     def receive(self, words: list[int]) -> CommandAnswer:
-        """One complete command block (holding registers 0-9): run at most once per (session,
+        """One complete command block, ``words`` (holding registers 0-9): run at most once per (session,
         sequence), and answered only after it ran. OK means the command's effect holds; the
         phase tag changes only with a command answered OK."""
         try:
@@ -209,3 +217,32 @@ class SimulatedStand:
             self.log.append((self.t_s, f"refused: {err}"))
             return CommandResult.REFUSED
         return CommandResult.OK
+
+
+class DirectStand:
+    """``stand`` as a procedure's plug in this process, named ``name``: every read advances it one
+    sample (in lockstep, as the Modbus server with time factor 0 does), every command is a block
+    it receives directly (the same checks as over the network); nothing is stored, and nothing
+    can be lost, so the patience given is never needed."""
+
+    def __init__(self, stand: SimulatedStand, name: str = "simulated") -> None:
+        self.stand, self.name = stand, name
+        self.session, self.sequence = secrets.randbits(31) + 1, 0
+
+    def read(self, patience_s: float) -> Sample:
+        """The stand's next sample (``patience_s``, s, unused: it always answers)."""
+        return self.stand.advance()
+
+    def command(
+        self, command: Command, target: float, phase: int, operator_id: int, patience_s: float
+    ) -> CommandResult:
+        """Run ``command`` (``target`` K or NaN, ``phase`` tag, ``operator_id``) once; the
+        stand's result (``patience_s``, s, unused)."""
+        if self.sequence == 0xFFFF:
+            self.session, self.sequence = secrets.randbits(31) + 1, 0
+        self.sequence += 1
+        block = CommandBlock(self.session, self.sequence, int(command), target, phase, operator_id)
+        return CommandResult(self.stand.receive(encode_command(block)).result)
+
+    def finish(self) -> None:
+        """Nothing to make durable."""
