@@ -12,7 +12,7 @@ from heatproof.analysis.config import AnalysisConfig
 from heatproof.evidence.keys import key_dir
 from heatproof.evidence.trust import load_trust, trust_toml
 from heatproof.evidence.verdicts import decide_with_evidence
-from heatproof.stand.recording import SimulatedStandRun, create_campaign, record_on_simulated_stands
+from heatproof.recording import SimulatedStandRun, create_campaign, record_on_simulated_stands
 from heatproof.twin.reactor import HeatSource, ReactorDesign
 from heatproof.twin.simulate import DEMO_CONTROLLER
 from heatproof.twin.simulated_stand import SimulatedStandConfig

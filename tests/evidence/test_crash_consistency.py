@@ -29,8 +29,8 @@ from heatproof.modbus.plug import ModbusStand
 from heatproof.modbus.server import StandServer, serve_in_thread
 from heatproof.procedures.model import load_procedure
 from heatproof.procedures.runner import ProcedureRunner
+from heatproof.recording import SimulatedStandRun, create_campaign, record_on_simulated_stands
 from heatproof.records import repository as repo
-from heatproof.stand.recording import SimulatedStandRun, create_campaign, record_on_simulated_stands
 from heatproof.telemetry.ingest import ChunkLog
 from heatproof.telemetry.store import TelemetryStore
 from heatproof.twin.reactor import HeatSource, ReactorDesign

@@ -31,7 +31,7 @@ from heatproof.evidence.dossier import export_dossier
 from heatproof.evidence.keys import key_dir
 from heatproof.evidence.trust import trust_toml
 from heatproof.evidence.verdicts import decide_with_evidence
-from heatproof.stand.recording import SimulatedStandRun, create_campaign, record_on_simulated_stands
+from heatproof.recording import SimulatedStandRun, create_campaign, record_on_simulated_stands
 from heatproof.twin.reactor import HeatSource, ReactorDesign
 from heatproof.workspace import Workspace
 

@@ -20,8 +20,8 @@ from heatproof.evidence.verify import verify_workspace
 from heatproof.modbus.client import StandClient
 from heatproof.modbus.server import StandServer, serve_in_thread
 from heatproof.procedures.model import load_procedure
+from heatproof.recording import RunTarget, create_campaign, run_procedure
 from heatproof.stand.profile import simulated_profile
-from heatproof.stand.recording import RunTarget, create_campaign, run_procedure
 from heatproof.telemetry.ingest import ChunkLog
 from heatproof.telemetry.store import TelemetryStore
 from heatproof.twin.reactor import ReactorDesign

@@ -21,8 +21,8 @@ from heatproof.evidence.verify import verify_workspace
 from heatproof.modbus.acquisition import Acquisition
 from heatproof.modbus.client import StandClient
 from heatproof.modbus.server import StandServer, serve_in_thread
+from heatproof.recording import SimulatedStandRun, create_campaign, record_on_simulated_stands
 from heatproof.records import repository as repo
-from heatproof.stand.recording import SimulatedStandRun, create_campaign, record_on_simulated_stands
 from heatproof.stand.registers import Command, CommandResult
 from heatproof.telemetry.ingest import ChunkLog, find_gaps
 from heatproof.telemetry.store import TelemetryStore

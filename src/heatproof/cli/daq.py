@@ -136,7 +136,7 @@ def campaign(
 ) -> None:
     """Create a campaign (design HX-1 at the given revision) for runs recorded from stands."""
     from heatproof.analysis.config import AnalysisConfig
-    from heatproof.stand.recording import create_campaign
+    from heatproof.recording import create_campaign
     from heatproof.twin.reactor import ReactorDesign
 
     config = AnalysisConfig(
@@ -181,7 +181,7 @@ def procedure(
     from heatproof.modbus.client import StandClient, parse_endpoint
     from heatproof.procedures.model import load_procedure
     from heatproof.procedures.runner import RunnerSettings
-    from heatproof.stand.recording import RunTarget, run_procedure
+    from heatproof.recording import RunTarget, run_procedure
 
     _quiet_pymodbus()
     proc, source = load_procedure(procedure_file)
@@ -226,7 +226,7 @@ def finalize(
     json_out: JsonFlag = False,
 ) -> None:
     """Turn a raw acquisition log into a recorded, sealed run of a campaign."""
-    from heatproof.stand.recording import RunTarget, finalize_run, raw_log_name
+    from heatproof.recording import RunTarget, finalize_run, raw_log_name
 
     raw = raw_log_name(raw)  # before the workspace is opened
     target = RunTarget(campaign_id, serial, kind, _profile(profile, raw.rsplit("/", 1)[-1]))
