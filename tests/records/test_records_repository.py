@@ -203,3 +203,23 @@ def test_unit_of_work_rolls_back_on_error(workspace):
         assert repo.list_campaigns(s) == []
         with pytest.raises(NotFound):
             repo.get_campaign(s, 1)
+
+
+MADE = {"software_version": "9.9", "config_sha256": "c" * 64}
+
+
+def test_ids_given_by_an_import_are_followed_by_new_ones(workspace):
+    """A dossier import stores records under their ids; the next record takes a new id (on
+    PostgreSQL only after reset_id_sequences: its sequence would hand out 2, below the imported 5)."""
+    with workspace.unit_of_work() as s:
+        campaign = _setup(s)[3]
+        first = repo.add_verdict(s, campaign, {"outcome": "POSITIVE"} | MADE)
+        repo.add_verdict(s, campaign, {"outcome": "NEGATIVE"} | MADE, verdict_id=5)
+        keys = {(campaign.id, first.id), (campaign.id, 5)}
+        repo.reset_id_sequences(s)
+        assert repo.holds_campaigns_or_runs(s) and repo.run_ids(s) == set()
+    with workspace.unit_of_work() as s:
+        campaign = repo.get_campaign(s, campaign.id)
+        assert repo.add_verdict(s, campaign, {"outcome": "INCONCLUSIVE"} | MADE).id == 6
+        assert set(repo.verdict_keys(s)) == keys | {(campaign.id, 6)}
+        assert repo.verdict_ids(s) == {v.id for v in repo.list_verdicts(s, campaign.id)}

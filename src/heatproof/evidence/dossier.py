@@ -31,8 +31,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from sqlalchemy import func, select, text
-
 from heatproof import __version__
 from heatproof.errors import HeatproofError, InvalidInput
 from heatproof.evidence.hashing import file_sha256, sha256_hex
@@ -563,10 +561,7 @@ def _check_importable(records: dict) -> None:
 def _import(ws: Workspace, root: Path, index: dict) -> None:
     rec = index["records"]
     with ws.unit_of_work() as s:
-        existing = s.scalar(select(func.count()).select_from(Campaign)) + s.scalar(
-            select(func.count()).select_from(Run)
-        )
-        if existing:
+        if repo.holds_campaigns_or_runs(s):
             raise InvalidInput(
                 f"workspace {ws.path} already holds campaigns or runs; dossier analyze needs a "
                 "fresh workspace (give an empty folder)"
@@ -583,15 +578,7 @@ def _import(ws: Workspace, root: Path, index: dict) -> None:
             s.add(Run(**{c: run[c] for c in RUN_COLUMNS}))
         s.add(_dossier_verdict(root, index))
         s.flush()
-        if s.bind.dialect.name == "postgresql":
-            tables = ("designs", "reactor_units", "test_stands", "campaigns", "runs", "verdicts")
-            for table in tables:
-                s.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f"(SELECT MAX(id) FROM {table}))"
-                    )
-                )
+        repo.reset_id_sequences(s)
     for name in index["files"]:
         if name.startswith(("telemetry/", "evidence/")):
             dest = ws.path / name

@@ -19,8 +19,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import select
-
 from heatproof.errors import HeatproofError
 from heatproof.evidence.keys import signature_path
 from heatproof.evidence.manifest import (
@@ -31,7 +29,6 @@ from heatproof.evidence.manifest import (
     orphan_command,
 )
 from heatproof.records import repository as repo
-from heatproof.records.models import Verdict
 from heatproof.telemetry.ingest import CLOSED_FILE
 from heatproof.workspace import TELEMETRY_DIR, Workspace
 
@@ -54,7 +51,7 @@ def adopt_interrupted_verdicts(ws: Workspace, campaign_id: int) -> list[int]:
 
     def adopt(s) -> list[int]:
         campaign = repo.get_campaign(s, campaign_id)
-        known = set(s.scalars(select(Verdict.id)))
+        known = repo.verdict_ids(s)
         adopted = []
         for _, verdict_id, path in _verdict_files(ws.path, campaign_id):
             if verdict_id in known:
@@ -81,7 +78,7 @@ def incomplete_states(ws: Workspace, campaign_id: int | None = None) -> list[Pro
     (subject, workspace-relative path, what to do)."""
     with ws.unit_of_work() as s:
         runs = {r.id: (r.campaign_id, dict(r.meta or {})) for r in repo.list_runs(s)}
-        verdicts = list(s.scalars(select(Verdict)))
+        verdicts = repo.list_verdicts(s)
         verdict_ids = {v.id for v in verdicts}
         named = {int(k) for v in verdicts for k in (v.record or {}).get("manifests", {})}
     sealed = {i for i, (_, meta) in runs.items() if meta.get(SEALED_KEY) is not None} | named

@@ -18,8 +18,6 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-
 from heatproof.analysis.config import AnalysisConfig, config_sha256
 from heatproof.errors import InvalidInput
 from heatproof.evidence.hashing import file_sha256, merkle_root
@@ -578,15 +576,9 @@ def verify_workspace(
         if campaign_id is not None:
             repo.get_campaign(s, campaign_id)
         runs = repo.list_runs(s, campaign_id)
-        every_run = set(s.scalars(select(Run.id)))
-        query = select(Verdict).order_by(Verdict.id)
-        if campaign_id is not None:
-            query = query.where(Verdict.campaign_id == campaign_id)
-        stored = list(s.scalars(query))
-        every_verdict = {
-            verdict_path(Path(), c, v).stem
-            for c, v in s.execute(select(Verdict.campaign_id, Verdict.id))
-        }
+        every_run = repo.run_ids(s)
+        stored = repo.list_verdicts(s, campaign_id)
+        every_verdict = {verdict_path(Path(), c, v).stem for c, v in repo.verdict_keys(s)}
         records = {run.id: record_part(run) for run in runs}
         sealed = sealed_runs(runs, [v.record for v in stored])
         verdicts = {

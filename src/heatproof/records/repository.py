@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from heatproof import __version__
@@ -321,3 +321,51 @@ def latest_verdict(s: Session, campaign_id: int) -> Verdict | None:
         .order_by(Verdict.id.desc())
         .limit(1)
     )
+
+
+def list_verdicts(s: Session, campaign_id: int | None = None) -> list[Verdict]:
+    """All verdicts in session ``s`` (of campaign ``campaign_id`` if given), oldest first."""
+    query = select(Verdict).order_by(Verdict.id)
+    if campaign_id is not None:
+        query = query.where(Verdict.campaign_id == campaign_id)
+    return list(s.scalars(query))
+
+
+def run_ids(s: Session) -> set[int]:
+    """The ids of every run in session ``s``."""
+    return set(s.scalars(select(Run.id)))
+
+
+def verdict_ids(s: Session) -> set[int]:
+    """The ids of every verdict in session ``s``."""
+    return set(s.scalars(select(Verdict.id)))
+
+
+def verdict_keys(s: Session) -> list[tuple[int, int]]:
+    """(campaign id, verdict id) of every verdict in session ``s``, oldest first."""
+    query = select(Verdict.campaign_id, Verdict.id).order_by(Verdict.id)
+    return [(campaign_id, verdict_id) for campaign_id, verdict_id in s.execute(query)]
+
+
+def holds_campaigns_or_runs(s: Session) -> bool:
+    """Whether the database of session ``s`` holds any campaign or run."""
+    return any(s.scalar(select(func.count()).select_from(m)) for m in (Campaign, Run))
+
+
+# the tables whose ids an import may give explicitly (see reset_id_sequences)
+_IMPORTED_ID_MODELS = (Design, ReactorUnit, TestStand, Campaign, Run, Verdict)
+
+
+def reset_id_sequences(s: Session) -> None:
+    """After records were added with explicit ids (a dossier import), move each PostgreSQL id
+    sequence of the records tables in session ``s`` to its table's largest id, so the next
+    record gets a new id; SQLite needs nothing (it takes the largest id + 1)."""
+    dialect = s.get_bind().dialect
+    if dialect.name != "postgresql":
+        return
+    for model in _IMPORTED_ID_MODELS:
+        table = model.__table__
+        name = dialect.identifier_preparer.format_table(table)  # quoted as PostgreSQL needs
+        sequence = func.pg_get_serial_sequence(name, table.c.id.name)
+        largest = select(func.max(table.c.id)).scalar_subquery()
+        s.execute(select(func.setval(sequence, largest)))
