@@ -157,20 +157,21 @@ def test_verdicts(workspace):
         _, _, _, campaign = _setup(s)
         cid = campaign.id
         assert repo.latest_verdict(s, cid) is None
-        first = repo.add_verdict(s, campaign, {"outcome": "INCONCLUSIVE", "n": np.int64(2)})
+        made = {"software_version": __version__, "config_sha256": config_sha256(campaign.config)}
+        first = repo.add_verdict(s, campaign, {"outcome": "INCONCLUSIVE", "n": np.int64(2)} | made)
         record = {
             "outcome": "POSITIVE",
             "excess_power_w": np.float64(12.5),
             "interval_w": np.array([3.0, 22.0]),
         }
-        second = repo.add_verdict(s, campaign, record)
+        second = repo.add_verdict(s, campaign, record | made)
         assert second.id > first.id
         with pytest.raises(InvalidInput, match="outcome"):
-            repo.add_verdict(s, campaign, {"outcome": "MAYBE"})
+            repo.add_verdict(s, campaign, {"outcome": "MAYBE"} | made)
         with pytest.raises(InvalidInput, match="NaN"):
-            repo.add_verdict(s, campaign, {"outcome": "NEGATIVE", "p": float("inf")})
+            repo.add_verdict(s, campaign, {"outcome": "NEGATIVE", "p": float("inf")} | made)
         with pytest.raises(InvalidInput, match="JSON"):
-            repo.add_verdict(s, campaign, {"outcome": "NEGATIVE", "p": object()})
+            repo.add_verdict(s, campaign, {"outcome": "NEGATIVE", "p": object()} | made)
     with workspace.unit_of_work() as s:
         latest = repo.latest_verdict(s, cid)
         assert latest.outcome == "POSITIVE"
@@ -178,13 +179,23 @@ def test_verdicts(workspace):
             "outcome": "POSITIVE",
             "excess_power_w": 12.5,
             "interval_w": [3.0, 22.0],
-        }
+        } | made
         assert latest.software_version == __version__
         # the one configuration hash of the project: the same as AnalysisConfig.sha256 and verify's
         canonical = b'{"method": "flow", "n": 3}'
         assert latest.config_sha256 == hashlib.sha256(canonical).hexdigest()
         assert config_sha256({"n": 3, "method": "flow"}) == latest.config_sha256
         assert [v.outcome for v in latest.campaign.verdicts] == ["INCONCLUSIVE", "POSITIVE"]
+
+
+@pytest.mark.parametrize("key", ["software_version", "config_sha256"])
+def test_a_verdict_that_does_not_say_what_made_it_is_refused(workspace, key):
+    """The repository stores what the verdict's maker wrote; it computes no hash of its own."""
+    with workspace.unit_of_work() as s:
+        _, _, _, campaign = _setup(s)
+        record = {"outcome": "NEGATIVE", "software_version": "9.9", "config_sha256": "c" * 64}
+        with pytest.raises(InvalidInput, match=f"verdict record {key}=None is not a text; give"):
+            repo.add_verdict(s, campaign, {k: v for k, v in record.items() if k != key})
 
 
 def test_verdict_keeps_given_version_and_config_hash(workspace):

@@ -18,8 +18,6 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from heatproof import __version__
-from heatproof.analysis.config import config_sha256
 from heatproof.errors import InvalidInput, NotFound
 from heatproof.records.models import (
     OUTCOMES,
@@ -286,26 +284,36 @@ def find_run_by_raw(s: Session, raw: str) -> Run | None:
     return next((r for r in list_runs(s) if (r.meta or {}).get("raw") == raw), None)
 
 
+PROVENANCE = {
+    "software_version": "the version of heatproof that computed the verdict",
+    "config_sha256": "the SHA-256 of the analysis configuration it used (AnalysisConfig.sha256)",
+}
+
+
 def add_verdict(
     s: Session, campaign: Campaign, record: Mapping[str, Any], verdict_id: int | None = None
 ) -> Verdict:
-    """Store a verdict of ``campaign`` in session ``s``. ``record`` is the full verdict; record['outcome'] must be one of
-    POSITIVE, NEGATIVE, INCONCLUSIVE. software_version and config_sha256 are taken from the
-    record when present, else this heatproof's version and the hash of the campaign config.
-    ``verdict_id`` is given only to adopt the signed file of an interrupted verdict."""
+    """Store a verdict of ``campaign`` in session ``s``. ``record`` is the full verdict, as its
+    maker (heatproof.analysis.verdict) wrote it: record['outcome'] is one of POSITIVE, NEGATIVE,
+    INCONCLUSIVE, and record['software_version'] and record['config_sha256'] name what computed
+    it (stored as columns too). ``verdict_id`` is given only to adopt the signed file of an
+    interrupted verdict."""
     plain = to_json("verdict record", record)
     outcome = plain.get("outcome")
     if outcome not in OUTCOMES:
         raise InvalidInput(
             f"verdict record outcome={outcome!r} is not one of {', '.join(OUTCOMES)}; fix the record"
         )
+    for key, what in PROVENANCE.items():
+        if not isinstance(plain.get(key), str) or not plain[key]:
+            raise InvalidInput(f"verdict record {key}={plain.get(key)!r} is not a text; give {what}")
     verdict = Verdict(
         id=verdict_id,
         campaign=campaign,
         outcome=outcome,
         record=plain,
-        software_version=str(plain.get("software_version", __version__)),
-        config_sha256=str(plain.get("config_sha256", config_sha256(campaign.config))),
+        software_version=plain["software_version"],
+        config_sha256=plain["config_sha256"],
     )
     s.add(verdict)
     s.flush()
