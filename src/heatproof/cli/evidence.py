@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -17,35 +17,14 @@ from heatproof.cli.options import (
     DbUrl,
     JsonFlag,
     WorkspaceDir,
+    existing_workspace,
     input_path,
     open_workspace,
     print_json,
 )
-from heatproof.errors import NotFound
-
-if TYPE_CHECKING:
-    from heatproof.workspace import Workspace
 
 dossier_app = typer.Typer(no_args_is_help=True)
 ledger_app = typer.Typer(no_args_is_help=True)
-
-
-def _existing_workspace(path: Path, db_url: str | None) -> Workspace:
-    """Open a workspace that exists (never create one): the folder, and its records.db unless
-    --db-url names the database; NotFound otherwise."""
-    from heatproof.workspace import DB_FILE
-
-    folder = input_path(Path(path).expanduser(), "--workspace")
-    if not folder.is_dir():
-        raise NotFound(
-            f"workspace {folder} does not exist; give the workspace folder with --workspace"
-        )
-    if db_url is None and not (folder / DB_FILE).is_file():
-        raise NotFound(
-            f"workspace {folder} has no {DB_FILE}; it is not a heatproof workspace "
-            "(give the right --workspace, or --db-url for a database elsewhere)"
-        )
-    return open_workspace(folder, db_url)
 
 
 def _emit(json_out: bool, data: dict, line: str) -> None:
@@ -124,7 +103,7 @@ def verify(
     from heatproof.evidence.verify import verify_workspace
 
     pinned = _trust(trust, key_dir(keys), head)
-    _show(verify_workspace(_existing_workspace(workspace, db_url), campaign, pinned), json_out)
+    _show(verify_workspace(existing_workspace(workspace, db_url), campaign, pinned), json_out)
 
 
 @dossier_app.command()
@@ -138,7 +117,7 @@ def seal(
     """Write and operator-sign manifests for the campaign's runs that have none (e.g. demo runs)."""
     from heatproof.evidence.manifest import seal_campaign
 
-    sealed = seal_campaign(_existing_workspace(workspace, db_url), campaign_id, keys)
+    sealed = seal_campaign(existing_workspace(workspace, db_url), campaign_id, keys)
     _emit(
         json_out,
         {"campaign_id": campaign_id, "sealed": sealed},
@@ -157,7 +136,7 @@ def verdict_cmd(
     """Decide the campaign with its manifest hashes, store the verdict and sign it as engineer."""
     from heatproof.evidence.verdicts import decide_with_evidence
 
-    ws = _existing_workspace(workspace, db_url)
+    ws = existing_workspace(workspace, db_url)
     record, path = decide_with_evidence(ws, campaign_id, keys_dir=keys)
     rel = path.relative_to(ws.path).as_posix()
     _emit(
@@ -184,7 +163,7 @@ def export(
     from heatproof.evidence.dossier import export_dossier
     from heatproof.evidence.keys import key_dir
 
-    ws = _existing_workspace(workspace, db_url)
+    ws = existing_workspace(workspace, db_url)
     summary = export_dossier(ws, campaign_id, out, _trust(trust, key_dir(keys)))
     line = f"dossier {summary['dossier']} ({summary['files']} files, sha256 {summary['sha256'][:16]}...)"
     if str(out) == "-":  # the archive owns standard output; the summary goes to standard error
@@ -296,7 +275,7 @@ def ledger_head(
     ledger extends it (a rewritten history does not)."""
     from heatproof.evidence.ledger import head, read_ledger
 
-    ws = _existing_workspace(workspace, db_url)
+    ws = existing_workspace(workspace, db_url)
     seq, digest = head(read_ledger(ws.path)[0])
     _emit(json_out, {"seq": seq, "hash": digest, "head": f"{seq}:{digest}"}, f"{seq}:{digest}")
 
@@ -308,7 +287,7 @@ def ledger_show(
     """The ledger's entries, one line each (unchecked: `heatproof verify` checks them)."""
     from heatproof.evidence.ledger import read_ledger
 
-    entries, problems = read_ledger(_existing_workspace(workspace, db_url).path)
+    entries, problems = read_ledger(existing_workspace(workspace, db_url).path)
     if json_out:
         print_json({"entries": [e.__dict__ for e in entries], "problems": problems})
         return
@@ -329,7 +308,7 @@ def ledger_repair(
     local key directory (an interrupted seal or verdict, or a workspace from before the ledger)."""
     from heatproof.evidence.ledger import repair
 
-    added, skipped = repair(_existing_workspace(workspace, db_url).path, keys)
+    added, skipped = repair(existing_workspace(workspace, db_url).path, keys)
     if json_out:
         print_json({"added": added, "skipped": skipped})
         return

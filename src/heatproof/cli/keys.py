@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from heatproof.cli.options import DEFAULT_WORKSPACE, DbUrl, JsonFlag, WorkspaceDir, print_json
+from heatproof.cli.options import (
+    DEFAULT_WORKSPACE,
+    DbUrl,
+    JsonFlag,
+    WorkspaceDir,
+    existing_workspace,
+    print_json,
+)
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -33,9 +40,7 @@ RoleArg = Annotated[str, typer.Argument(help="operator, engineer or validator.")
 
 
 def _workspace_path(workspace: Path, db_url: str | None) -> Path:
-    from heatproof.cli.evidence import _existing_workspace
-
-    ws = _existing_workspace(workspace, db_url)
+    ws = existing_workspace(workspace, db_url)
     ws.close()
     return ws.path
 

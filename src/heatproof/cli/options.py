@@ -88,6 +88,24 @@ def open_workspace(path: Path, db_url: str | None) -> Workspace:
     return Workspace.open(path, db_url)
 
 
+def existing_workspace(path: Path, db_url: str | None) -> Workspace:
+    """Open the workspace at ``path`` that exists (never create one): the folder, and its
+    records.db unless ``db_url`` (--db-url) names the database; NotFound otherwise."""
+    from heatproof.workspace import DB_FILE
+
+    folder = input_path(Path(path).expanduser(), "--workspace")
+    if not folder.is_dir():
+        raise NotFound(
+            f"workspace {folder} does not exist; give the workspace folder with --workspace"
+        )
+    if db_url is None and not (folder / DB_FILE).is_file():
+        raise NotFound(
+            f"workspace {folder} has no {DB_FILE}; it is not a heatproof workspace "
+            "(give the right --workspace, or --db-url for a database elsewhere)"
+        )
+    return open_workspace(folder, db_url)
+
+
 def _unusable(path: Path, option: str, exc: OSError) -> InvalidInput:
     reason = exc.strerror or type(exc).__name__
     return InvalidInput(f"{option} {path} cannot be read ({reason}); give a path that can be read")
