@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Quick start, second command: set up .venv and the services the tests use (PostgreSQL), then run
-# ruff and the whole test suite.
+# ruff, the import contracts (lint-imports) and the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -10,4 +10,5 @@ else
   echo "test.sh: PostgreSQL could not be set up; its tests will be skipped" >&2
 fi
 .venv/bin/ruff check src tests benchmarks
+.venv/bin/lint-imports --no-logo --no-cache  # the floors of docs/architecture.md (pyproject.toml)
 exec .venv/bin/pytest "$@"
