@@ -1,6 +1,7 @@
 """`heatproof reliability` commands: one JSON object with --json, one-line errors with status 2."""
 
 import json
+import math
 import sys
 
 import pytest
@@ -158,11 +159,18 @@ def test_coverage_and_small_commands():
     assert zf["units"] == 20 and zf["test_h"] > 0
 
 
+def test_json_prints_an_infinite_bound_as_null():
+    """Strict JSON has no infinity: zero failures leave the MTBF estimate and upper bound open."""
+    out = _json(["mtbf", "--hours", "5000", "--failures", "0", "--json"])
+    assert out["estimate"] is None and out["upper"] is None
+    assert out["lower"] == pytest.approx(5000 / -math.log(0.05))
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["fit", "/nonexistent/life.csv"], "does not exist"),
-        (["fit", "--simulate", "--ci", "1.5"], "confidence level=1.5"),
+        (["fit", "--simulate", "--ci", "1.5"], "--ci=1.5"),
         (["plan", "--plan", "Q-D"], "not a MIL-HDBK-781A plan"),
         (["decide", "--plan", "III-D", "--theta1", "-5", "--hours", "1"], "--theta1=-5"),
     ],

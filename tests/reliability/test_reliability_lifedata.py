@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from heatproof.errors import InvalidInput
-from heatproof.reliability.lifedata import life_data_from_csv, life_data_from_rows
+from heatproof.reliability.lifedata import (
+    life_data_from_bytes,
+    life_data_from_csv,
+    life_data_from_rows,
+    life_data_to_csv,
+)
 from heatproof.reliability.nonparametric import kaplan_meier, plotting_positions
 
 
@@ -164,11 +169,10 @@ HEADER = "unit,status,hours,mode\n"
 def test_csv_round_trip_and_line_numbers():
     d = life_data_from_csv(HEADER + "U1,failed,120.5,heater\n\nU2,running,1.5e+03,\n")
     assert d.hours.tolist() == [120.5, 1500.0] and d.modes == ("heater",)
-    again = life_data_from_csv(
-        "unit,start,end,hours,status,mode,lower,upper\n"
-        + "".join(",".join(r.values()) + "\n" for r in d.to_rows())
-    )
-    assert again.hours.tolist() == d.hours.tolist()
+    text = life_data_to_csv(d)
+    assert text.splitlines()[0] == "unit,start,end,hours,status,mode,lower,upper"
+    again = life_data_from_bytes(("\ufeff" + text).encode("utf-8"))  # a byte-order mark is allowed
+    assert again.to_rows() == d.to_rows()
 
 
 @pytest.mark.parametrize(

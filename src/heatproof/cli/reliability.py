@@ -11,11 +11,8 @@ Life data CSV columns (header row, one row per unit):
 
 from __future__ import annotations
 
-import csv
 import functools
 import inspect
-import io
-import json
 import math
 import sys
 from collections.abc import Callable
@@ -28,21 +25,20 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from heatproof.cli.options import input_path, read_input
+from heatproof.cli.options import JsonFlag, input_path, print_json, read_input
 from heatproof.errors import InvalidInput, NotFound
 from heatproof.outputs import write_text
-from heatproof.reliability.bounds import MAX_FAILURES, fit_summary, mtbf_bounds
+from heatproof.reliability.bounds import MAX_FAILURES, mtbf_bounds
 from heatproof.reliability.demonstration import (
+    DemonstrationOutcome,
     Plan,
     custom_fixed,
     custom_sequential,
     decide,
     decide_life,
     decide_path,
-    true_risks,
     zero_failure_plan,
 )
-from heatproof.reliability.fits import compare, competing_quantile, fit
 from heatproof.reliability.fleet import (
     MAX_FLEETS,
     MAX_UNITS,
@@ -51,15 +47,28 @@ from heatproof.reliability.fleet import (
     coverage,
     simulate_fleet,
 )
-from heatproof.reliability.lifedata import CSV_COLUMNS, MAX_HOURS, LifeData, life_data_from_csv
+from heatproof.reliability.lifedata import (
+    CSV_COLUMNS,
+    MAX_HOURS,
+    LifeData,
+    life_data_from_bytes,
+    life_data_to_csv,
+)
 from heatproof.reliability.mil781 import plan_by_name, published_plans
 from heatproof.reliability.report import life_report, sequential_chart
+from heatproof.reliability.results import (
+    coverage_results,
+    fit_results,
+    json_ready,
+    mode_truths,
+    plan_results,
+    plan_row,
+)
 
 app = typer.Typer(no_args_is_help=True, help=__doc__)
 _out = Console()
 _err = Console(stderr=True)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 FileArg = Annotated[
     Path | None,
     typer.Argument(
@@ -100,57 +109,20 @@ Method = Annotated[
 Sided = Annotated[str, typer.Option("--sided", help="two, lower or upper.")]
 
 
-def _emit(obj: dict) -> None:
-    typer.echo(json.dumps(obj, allow_nan=False, default=_jsonable))
-
-
-def _jsonable(x: object) -> object:
-    if hasattr(x, "item"):
-        x = x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    if isinstance(x, int | float | str):
-        return x
-    raise TypeError(f"not JSON serialisable: {type(x).__name__}")
-
-
-def _clean(obj: object) -> object:
-    """Replace non-finite floats by None so the JSON is strict."""
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
+def _emit(result: dict) -> None:
+    """Print a result as JSON with the project's one printer (non-finite numbers as null)."""
+    print_json(json_ready(result))
 
 
 def read_life_csv(path: Path, option: str = "FILE") -> LifeData:
-    """Life data from a CSV file (given with ``option``) with the columns described in this
-    module."""
+    """Life data from the CSV file ``path`` given with ``option`` (columns in this module's
+    docstring)."""
     if not input_path(path, option).is_file():
         what = "is not a file" if path.exists() else "does not exist"
         raise NotFound(
             f"life data file {path} {what}; give a CSV with columns {', '.join(CSV_COLUMNS)}"
         )
-    data = read_input(path, option)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InvalidInput(
-            f"life data file {path} line {line}: byte {exc.start} is not UTF-8; save the CSV as UTF-8"
-        ) from None
-    return life_data_from_csv(text, f"life data file {path}")
-
-
-def write_life_csv(data: LifeData, path: Path, option: str = "--out") -> None:
-    """Write life data as CSV (atomically; parent folders are created)."""
-    buf = io.StringIO(newline="")
-    writer = csv.DictWriter(buf, fieldnames=list(CSV_COLUMNS))
-    writer.writeheader()
-    writer.writerows(data.to_rows())
-    write_text(path, buf.getvalue(), option)
+    return life_data_from_bytes(read_input(path, option), f"life data file {path}")
 
 
 # --- numeric option checks: each names the option, the value and the fix ------------------
@@ -304,30 +276,30 @@ def _mode_truth(spec: str) -> ModeTruth:
 
 
 def with_sim_options(command: Callable[..., None]) -> Callable[..., None]:
-    """Replace the command's `sim: SimOptions` parameter by one --sim-* option per field."""
+    """The ``command`` with its ``sim: SimOptions`` parameter replaced by one option per field.
+
+    Typer reads a command's options from its signature and has no option groups, so the --sim-*
+    options, declared once as the fields of SimOptions, are shared by rewriting the signature:
+    each field becomes a keyword parameter ``sim_<field>`` and the wrapper gathers them back
+    into one SimOptions. Declaring the eight options in each of the four commands that simulate
+    would repeat them four times."""
     hints = get_type_hints(SimOptions, include_extras=True)
-    sig = inspect.signature(command, eval_str=True)
-    expanded = [
-        inspect.Parameter(
-            f"sim_{f.name}",
-            inspect.Parameter.KEYWORD_ONLY,
-            default=f.default,
-            annotation=hints[f.name],
-        )
+    names = [f.name for f in fields(SimOptions)]
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    sim = [
+        inspect.Parameter(f"sim_{f.name}", keyword, default=f.default, annotation=hints[f.name])
         for f in fields(SimOptions)
     ]
     params = []
-    for prm in sig.parameters.values():
-        params += expanded if prm.name == "sim" else [prm.replace(kind=prm.KEYWORD_ONLY)]
+    for prm in inspect.signature(command, eval_str=True).parameters.values():
+        params += sim if prm.name == "sim" else [prm.replace(kind=keyword)]
 
     @functools.wraps(command)
     def run(**kwargs: object) -> None:
-        sim = SimOptions(**{f.name: kwargs.pop(f"sim_{f.name}") for f in fields(SimOptions)})
-        command(sim=sim, **kwargs)
+        command(sim=SimOptions(**{n: kwargs.pop(f"sim_{n}") for n in names}), **kwargs)
 
-    run.__signature__ = sig.replace(parameters=params)
+    run.__signature__ = inspect.Signature(params)
     run.__annotations__ = {prm.name: prm.annotation for prm in params}
-    del run.__wrapped__
     return run
 
 
@@ -368,7 +340,7 @@ def fit_cmd(
     simulate: SimOpt = False,
     sim: SimOptions = SimOptions(),
     seed: Seed = 0,
-    json_out: JsonOpt = False,
+    json_out: JsonFlag = False,
 ) -> None:
     """Fit life distributions by maximum likelihood with censoring; bounds with the method named."""
     scenario = sim.scenario()
@@ -379,28 +351,15 @@ def fit_cmd(
             0 < pct < 100, "--b", pct, "must lie in (0, 100)", "give a B-life percent, e.g. 10"
         )
     data = _life(file, simulate, scenario, seed)
-    if mode:
-        data = data.for_mode(mode)
-    fits, notes = compare(data) if dist == "best" else ([fit(data, dist)], [])
-    out: dict = {
-        "data": data.counts(),
-        "best": fits[0].dist,
-        "fits": [fit_summary(f, ci, method, sided, b_pct) for f in fits],
-        "notes": notes,
-    }
+    out = fit_results(
+        data.for_mode(mode) if mode else data, dist, ci, method, sided, b_pct, by_mode
+    )
     if mode:
         out["mode"] = mode
-    if by_mode:
-        mode_dist = "weibull" if fits[0].dist == "weibull3" else fits[0].dist
-        mode_fits = {m: fit(data.for_mode(m), mode_dist) for m in data.modes}
-        out["modes"] = {m: fit_summary(f, ci, method, sided, b_pct) for m, f in mode_fits.items()}
-        out["combined_b_lives_h"] = {
-            f"B{p:g}": competing_quantile(list(mode_fits.values()), p / 100) for p in b_pct
-        }
     if simulate:
-        out["simulated_truth"] = [m.__dict__ for m in scenario.modes]
+        out["simulated_truth"] = mode_truths(scenario)
     if json_out:
-        _emit(_clean(out))
+        _emit(out)
         return
     _print_fits(out)
 
@@ -456,11 +415,11 @@ def plan_cmd(
     list_plans: Annotated[
         bool, typer.Option("--list", help="List the embedded MIL-HDBK-781A plans.")
     ] = False,
-    json_out: JsonOpt = False,
+    json_out: JsonFlag = False,
 ) -> None:
     """Show a demonstration plan with its true risks from the exact operating characteristic."""
     if list_plans:
-        rows = [_plan_row(p.plan) for p in published_plans().values()]
+        rows = [plan_row(p.plan) for p in published_plans().values()]
         if json_out:
             _emit({"plans": rows})
             return
@@ -471,49 +430,17 @@ def plan_cmd(
         _hours("--theta1", theta1, "give the lower test MTBF theta1 in hours", MAX_TOTAL_HOURS)
     _custom(custom, alpha, beta, d)
     p = _plan(plan, custom, alpha, beta, d, fixed)
-    r = true_risks(p)
-    out = {
-        **p.to_dict(),
-        "alpha_true": r.alpha_true,
-        "beta_true": r.beta_true,
-        "risk_method": "exact operating characteristic (Poisson transitions between boundary times)",
-        "expected_test_time_theta1": {
-            "at_theta0": r.expected_tau_theta0,
-            "at_theta1": r.expected_tau_theta1,
-        },
-    }
-    if theta1 is not None:
-        out["theta1_h"] = theta1
-        out["theta0_h"] = theta1 * p.d
-        out["expected_test_time_h"] = {
-            "at_theta0": r.expected_tau_theta0 * theta1,
-            "at_theta1": r.expected_tau_theta1 * theta1,
-        }
-        out["truncation_time_h"] = p.truncation_tau * theta1
+    out = plan_results(p, theta1)
     if json_out:
-        _emit(_clean(out))
+        _emit(out)
         return
+    at = out["expected_test_time_theta1"]
     _out.print(f"{p.name} ({p.kind}): nominal alpha {p.alpha:g}, beta {p.beta:g}, d {p.d:g}")
-    _out.print(f"true risks (exact OC): alpha {r.alpha_true:.4f}, beta {r.beta_true:.4f}")
+    _out.print(f"true risks (exact OC): alpha {out['alpha_true']:.4f}, beta {out['beta_true']:.4f}")
     _out.print(
-        f"expected test time: {r.expected_tau_theta0:.4g} theta1 at theta0, {r.expected_tau_theta1:.4g} theta1 at theta1"
+        f"expected test time: {at['at_theta0']:.4g} theta1 at theta0, {at['at_theta1']:.4g} theta1 at theta1"
     )
     _out.print(f"reject at {p.reject_failures} failures; truncation {p.truncation_tau:g} theta1")
-
-
-def _plan_row(p: Plan) -> dict:
-    r = true_risks(p)
-    return {
-        "name": p.name,
-        "kind": p.kind,
-        "alpha": p.alpha,
-        "beta": p.beta,
-        "d": p.d,
-        "alpha_true": r.alpha_true,
-        "beta_true": r.beta_true,
-        "truncation_theta1": p.truncation_tau,
-        "reject_failures": p.reject_failures,
-    }
 
 
 @app.command("decide")
@@ -544,7 +471,7 @@ def decide_cmd(
     chart: Annotated[
         Path | None, typer.Option("--chart", help="Write the sequential chart (HTML).")
     ] = None,
-    json_out: JsonOpt = False,
+    json_out: JsonFlag = False,
 ) -> None:
     """Accept, reject or continue a running demonstration test."""
     _hours("--theta1", theta1, "give the lower test MTBF theta1 in hours", MAX_TOTAL_HOURS)
@@ -577,9 +504,10 @@ def decide_cmd(
         write_text(chart, html, "--chart")
         out["chart"] = str(chart)
     if json_out:
-        _emit(_clean(out))
+        _emit(out)
         return
-    colour = {"accept": "green", "reject": "red"}.get(decision.decision, "yellow")
+    colours = {DemonstrationOutcome.ACCEPT: "green", DemonstrationOutcome.REJECT: "red"}
+    colour = colours.get(decision.decision, "yellow")
     _out.print(f"[{colour}]{decision.decision.upper()}[/{colour}] ({p.name}): {decision.reason}")
 
 
@@ -602,7 +530,7 @@ def report_cmd(
     simulate: SimOpt = False,
     sim: SimOptions = SimOptions(),
     seed: Seed = 0,
-    json_out: JsonOpt = False,
+    json_out: JsonFlag = False,
 ) -> None:
     """Write a self-contained HTML report (probability plot, Kaplan-Meier, sequential chart)."""
     scenario = sim.scenario()
@@ -636,7 +564,7 @@ def coverage_cmd(
     method: Method = "fisher",
     sim: SimOptions = SimOptions(),
     seed: Seed = 2024,
-    json_out: JsonOpt = False,
+    json_out: JsonFlag = False,
 ) -> None:
     """How often the two-sided Weibull bounds of simulated censored fleets contain the truth."""
     _whole("--fleets", fleets, 1, MAX_FLEETS, "give the number of fleets, e.g. 500")
@@ -646,13 +574,8 @@ def coverage_cmd(
     with Progress(console=_err, transient=True, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task("fleets", total=fleets)
         result = coverage(scenario, fleets, ci, method, seed, lambda k: bar.advance(task, k))
-    out = {
-        **result.to_dict(),
-        "scenario": {**scenario.__dict__, "modes": [m.__dict__ for m in scenario.modes]},
-        "seed": seed,
-    }
     if json_out:
-        _emit(_clean(out))
+        _emit(coverage_results(result, scenario, seed))
         return
     for k in result.covered:
         lo, hi = result.interval(k)
@@ -667,17 +590,17 @@ def simulate_cmd(
     out: Annotated[Path, typer.Option("--out", help="CSV file to write.")] = Path("fleet.csv"),
     sim: SimOptions = SimOptions(),
     seed: Seed = 0,
-    json_out: JsonOpt = False,
+    json_out: JsonFlag = False,
 ) -> None:
     """Write the life data CSV of a simulated fleet endurance test with a Weibull truth."""
     scenario = sim.scenario()
     _seed(seed)
     data = simulate_fleet(scenario, seed)
-    write_life_csv(data, out, "--out")
+    write_text(out, life_data_to_csv(data), "--out")
     result = {
         "file": str(out),
         "counts": data.counts(),
-        "truth": [m.__dict__ for m in scenario.modes],
+        "truth": mode_truths(scenario),
         "seed": seed,
     }
     if json_out:
@@ -695,7 +618,7 @@ def mtbf_cmd(
         str, typer.Option(help="time (test stopped at a time) or failure.")
     ] = "time",
     sided: Sided = "two",
-    json_out: JsonOpt = False,
+    json_out: JsonFlag = False,
 ) -> None:
     """Chi-square bounds on a constant-rate MTBF."""
     _hours("--hours", hours, "give the summed unit test hours", MAX_TOTAL_HOURS)
@@ -724,7 +647,7 @@ def zero_failure_cmd(
     test_h: Annotated[
         float | None, typer.Option("--test-h", help="Hours per unit (plans the units).")
     ] = None,
-    json_out: JsonOpt = False,
+    json_out: JsonFlag = False,
 ) -> None:
     """Weibull zero-failure test: duration per unit (or units) to demonstrate R(target) at a confidence."""
     _hours("--target-h", target_h, "give the life in hours at which R is demonstrated")

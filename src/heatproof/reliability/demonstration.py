@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 from scipy import stats
@@ -24,7 +25,14 @@ from scipy import stats
 from heatproof.errors import InvalidInput
 from heatproof.reliability.lifedata import LifeData
 
-ACCEPT, REJECT, CONTINUE = "accept", "reject", "continue"
+
+class DemonstrationOutcome(StrEnum):
+    """What a demonstration test's decision says: accept, reject or continue testing (the value
+    is the text printed and written to JSON)."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+    CONTINUE = "continue"
 
 
 @dataclass(frozen=True, eq=False)
@@ -231,7 +239,7 @@ class Decision:
     (tau, failures) at each failure."""
 
     plan: str
-    decision: str
+    decision: DemonstrationOutcome
     tau: float  # total test time considered
     failures: int
     decided_at_tau: float | None  # where the decision was reached (None while continuing)
@@ -242,7 +250,7 @@ class Decision:
         """JSON-ready form; with theta1_h (h) the times also in hours."""
         out = {
             "plan": self.plan,
-            "decision": self.decision,
+            "decision": self.decision.value,
             "failures": self.failures,
             "test_time_theta1": self.tau,
             "decided_at_theta1": self.decided_at_tau,
@@ -270,7 +278,7 @@ def decide(plan: Plan, tau: float, failures: int) -> Decision:
     if failures >= big_r:
         return Decision(
             plan.name,
-            REJECT,
+            DemonstrationOutcome.REJECT,
             tau,
             failures,
             tau,
@@ -279,7 +287,7 @@ def decide(plan: Plan, tau: float, failures: int) -> Decision:
     if tau <= plan.reject_tau[failures]:
         return Decision(
             plan.name,
-            REJECT,
+            DemonstrationOutcome.REJECT,
             tau,
             failures,
             tau,
@@ -289,7 +297,7 @@ def decide(plan: Plan, tau: float, failures: int) -> Decision:
     if tau >= a:
         return Decision(
             plan.name,
-            ACCEPT,
+            DemonstrationOutcome.ACCEPT,
             tau,
             failures,
             a,
@@ -298,7 +306,7 @@ def decide(plan: Plan, tau: float, failures: int) -> Decision:
     nxt = plan.reject_tau[failures + 1]
     more = f"; a failure before {nxt:.4g} theta1 rejects" if np.isfinite(nxt) and nxt > tau else ""
     reason = f"accept at {a:.4g} theta1 ({a - tau:.4g} more) if no further failure{more}"
-    return Decision(plan.name, CONTINUE, tau, failures, None, reason)
+    return Decision(plan.name, DemonstrationOutcome.CONTINUE, tau, failures, None, reason)
 
 
 def decide_path(plan: Plan, failure_tau, tau_now: float) -> Decision:
@@ -314,7 +322,7 @@ def decide_path(plan: Plan, failure_tau, tau_now: float) -> Decision:
         if a <= t:
             d = Decision(
                 plan.name,
-                ACCEPT,
+                DemonstrationOutcome.ACCEPT,
                 tau_now,
                 r,
                 a,
@@ -326,7 +334,9 @@ def decide_path(plan: Plan, failure_tau, tau_now: float) -> Decision:
         path.append((float(t), r))
         if r >= plan.reject_failures or t <= plan.reject_tau[r]:
             why = f"failure {r} at {t:.4g} theta1 (reject line {plan.reject_tau[r]:.4g})"
-            return Decision(plan.name, REJECT, tau_now, r, float(t), why, tuple(path))
+            return Decision(
+                plan.name, DemonstrationOutcome.REJECT, tau_now, r, float(t), why, tuple(path)
+            )
     last = decide(plan, tau_now, r)
     return Decision(
         plan.name, last.decision, tau_now, r, last.decided_at_tau, last.reason, tuple(path)

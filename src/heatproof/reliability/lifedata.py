@@ -274,6 +274,30 @@ def life_data_from_csv(text: str, source: str = "life data") -> LifeData:
     return life_data_from_rows(rows, lines)
 
 
+def life_data_from_bytes(data: bytes, source: str = "life data") -> LifeData:
+    """LifeData from `data`, the bytes of a CSV file (UTF-8, a byte-order mark allowed) read as
+    `life_data_from_csv` reads text; bytes that are not UTF-8 are refused naming the line of
+    `source` and the byte's offset."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InvalidInput(
+            f"{source} line {line}: byte {exc.start} is not UTF-8; save the CSV as UTF-8"
+        ) from None
+    return life_data_from_csv(text, source)
+
+
+def life_data_to_csv(data: LifeData) -> str:
+    """The CSV text of `data` (a header of CSV_COLUMNS, one row per unit; the inverse of
+    `life_data_from_csv`)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=list(CSV_COLUMNS))
+    writer.writeheader()
+    writer.writerows(data.to_rows())
+    return buffer.getvalue()
+
+
 def _csv_header(header: list[str], where: str) -> list[str]:
     columns = [c.strip().lower() for c in header]
     unknown = [c for c in columns if c not in CSV_COLUMNS]
