@@ -13,7 +13,16 @@ from heatproof.procedures.model import (
     load_procedure,
     parse_procedure,
 )
-from heatproof.procedures.validators import FAIL, MARGINAL, PASS, judge, measure, statistic, worst
+from heatproof.procedures.validators import (
+    FAIL,
+    MARGINAL,
+    PASS,
+    MeasurementOutcome,
+    judge,
+    measure,
+    statistic,
+    worst,
+)
 
 __all__ = [
     "FAIL",
@@ -21,6 +30,7 @@ __all__ = [
     "PASS",
     "Limits",
     "Measurement",
+    "MeasurementOutcome",
     "Phase",
     "Teardown",
     "TestProcedure",

@@ -17,11 +17,11 @@ import numpy as np
 
 from heatproof.errors import HeatproofError
 from heatproof.procedures.model import TAG_COOL, Phase, TestProcedure
-from heatproof.procedures.validators import FAIL, PASS, measure, worst
+from heatproof.procedures.validators import FAIL, PASS, MeasurementOutcome, measure, worst
 from heatproof.stand.interface import Stand, StandLost
 from heatproof.stand.registers import MODE_NAMES, Command, CommandResult, Sample, sample_row
 
-ABORTED = "ABORTED"
+ABORTED = MeasurementOutcome.ABORTED
 RUNNING_MODES = {MODE_NAMES.index(m) for m in ("STARTUP", "HOLD", "SELF_SUSTAIN")}
 SAFE_MODES = {MODE_NAMES.index(m) for m in ("OFF", "SHUTDOWN", "TRIPPED")}
 TRIPPED = MODE_NAMES.index("TRIPPED")

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import math
+from enum import StrEnum
 
 import numpy as np
 
 from heatproof.procedures.model import Limits, Measurement
 
-PASS, MARGINAL, FAIL = "PASS", "MARGINAL", "FAIL"
+
+class MeasurementOutcome(StrEnum):
+    """The outcome of a measurement, a phase or a procedure run (the value is the text written
+    to JSON and the records): PASS, MARGINAL (within the marginal band of a limit), FAIL, or
+    ABORTED (a run that could not finish its phases)."""
+
+    PASS = "PASS"
+    MARGINAL = "MARGINAL"
+    FAIL = "FAIL"
+    ABORTED = "ABORTED"
+
+
+PASS, MARGINAL, FAIL = MeasurementOutcome.PASS, MeasurementOutcome.MARGINAL, MeasurementOutcome.FAIL
 _ORDER = {PASS: 0, MARGINAL: 1, FAIL: 2}
 
 
