@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from heatproof.analysis.calibrated import Calibration, calibrate
-from heatproof.analysis.config import AnalysisConfig
+from heatproof.analysis.config import AnalysisConfig, config_sha256
 from heatproof.analysis.energy_balance import RunInfo, RunResult, analyze_run
 from heatproof.analysis.thermography import Surface
 from heatproof.analysis.verdict import decide
+from heatproof.errors import HeatproofError
 from heatproof.physics.materials import material
 from heatproof.records import repository as repo
 from heatproof.records.models import Campaign, Run
@@ -38,7 +39,8 @@ class PlannedRun:
 def add_design_campaign(
     s: Session, name: str, design: ReactorDesign, config: AnalysisConfig
 ) -> Campaign:
-    """A new campaign on ``design`` (its record created on first use) analysed with ``config``."""
+    """A new campaign on ``design`` (its record created on first use) analysed with ``config``
+    (validated when it was made), stored with its hash."""
     record = repo.get_or_create_design(
         s,
         design.name,
@@ -47,7 +49,7 @@ def add_design_campaign(
         geometry=design.geometry(),
         material=design.shell_material,
     )
-    return repo.add_campaign(s, record, name, config.confidence, config.margin, config.to_dict())
+    return repo.add_campaign(s, record, name, config.to_dict(), config.sha256())
 
 
 def record_simulated_campaign(
@@ -71,7 +73,7 @@ def record_simulated_campaign(
         with ws.unit_of_work() as s:
             campaign = add_design_campaign(s, name, design, config)
             unit = repo.get_or_create_unit(s, serial, campaign.design)
-            rec_stand = repo.get_or_create_stand(s, stand.name, stand.to_dict())
+            rec_stand = repo.get_or_create_stand(s, stand.name)
             for i, planned in enumerate(runs):
 
                 def tick(fraction: float, label=f"{name}: {planned.kind} run", i=i) -> None:
@@ -99,6 +101,7 @@ def record_simulated_campaign(
                     path,
                     sha,
                     {"sample_s": planned.procedure.sample_s, "simulated": True},
+                    instruments=stand.to_dict(),
                 )
             return campaign.id
     except BaseException:
@@ -108,7 +111,8 @@ def record_simulated_campaign(
 
 
 def run_info(run: Run) -> RunInfo:
-    """The analysis's view of a stored run: geometry and material from its design, instruments from its stand."""
+    """The analysis's view of a stored run: geometry and material from its design, the
+    instrument configuration the run itself recorded."""
     design = run.campaign.design
     surface = Surface(
         design.geometry["diameter_m"], design.geometry["area_m2"], material(design.material)
@@ -117,7 +121,7 @@ def run_info(run: Run) -> RunInfo:
         run.id,
         run.kind,
         surface,
-        StandSpec.from_dict(run.stand.instruments),
+        StandSpec.from_dict(run.instruments),
         run.telemetry_sha256,
         run.unit.serial,
     )
@@ -128,8 +132,27 @@ def read_run(ws: Workspace, run: Run) -> dict:
     return ws.telemetry.read(run.telemetry_path, expected_sha256=run.telemetry_sha256)
 
 
+def config_edited(campaign: Campaign) -> str | None:
+    """Why the campaign's stored configuration is not the one validated at its creation (it no
+    longer hashes to its config_sha256), or None when it is."""
+    actual = config_sha256(campaign.config)
+    if actual == campaign.config_sha256:
+        return None
+    return (
+        f"configuration edited: it hashes to {actual}, the campaign was created with "
+        f"{campaign.config_sha256 or 'no hash'}"
+    )
+
+
 def campaign_config(campaign: Campaign) -> AnalysisConfig:
-    """The analysis configuration stored with the campaign."""
+    """The analysis configuration stored with the campaign, the one it was created with (an
+    edited configuration is refused, naming the campaign)."""
+    problem = config_edited(campaign)
+    if problem:
+        raise HeatproofError(
+            f"campaign {campaign.id} ({campaign.name}): {problem}; restore it or create a new "
+            "campaign (`heatproof verify` lists every such campaign)"
+        )
     return AnalysisConfig(**campaign.config)
 
 

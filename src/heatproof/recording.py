@@ -1,9 +1,10 @@
 """From acquisition to a stored, sealed run: run a procedure on a stand into a durable log,
 consolidate the chunks into the run's telemetry file, add the Run record, seal its manifest.
 
-The records schema is unchanged: Run.telemetry_path/sha256 name the consolidated Parquet file
-(TelemetryStore.write of the ordered chunks); Run.meta keeps the raw folder, the gaps, the
-procedure result and the calibrations; the manifest keeps every chunk hash and the Merkle root.
+Run.telemetry_path/sha256 name the consolidated Parquet file (TelemetryStore.write of the
+ordered chunks); Run.instruments keeps the profile's instrument configuration used for the run
+(the stand itself is a name); Run.meta keeps the raw folder, the gaps, the procedure result and
+the calibrations; the manifest keeps every chunk hash and the Merkle root.
 
 Finalizing writes in an order where every step can be repeated, so that a crash at any point is
 completed by running the same finalize again (and `heatproof verify` names the half-done state):
@@ -154,13 +155,17 @@ def _references(s: Session, target: RunTarget):
     """The campaign, the unit and the stand of ``target`` (unit and stand made if new)."""
     campaign = repo.get_campaign(s, target.campaign_id)
     unit = repo.get_or_create_unit(s, target.serial, campaign.design)
-    stand = repo.get_or_create_stand(s, target.profile.name, target.profile.spec.to_dict())
+    stand = repo.get_or_create_stand(s, target.profile.name)
     return campaign, unit, stand
 
 
 def _add_run(s: Session, target: RunTarget, procedure: dict, *fields) -> int:
+    """The new run's id; it records the profile's instrument configuration as its own."""
     campaign, unit, stand = _references(s, target)
-    return repo.add_run(s, campaign, unit, stand, target.kind, procedure, *fields).id
+    instruments = target.profile.spec.to_dict()
+    return repo.add_run(
+        s, campaign, unit, stand, target.kind, procedure, *fields, instruments=instruments
+    ).id
 
 
 def _seal(ws: Workspace, run) -> str:

@@ -187,8 +187,8 @@ def _rewritten(archive, out, change) -> None:
             "records.campaign.name=\"{'x': 1}\" is not a str",
         ),
         (
-            lambda index: index["records"]["campaign"].update(confidence="x"),
-            "records.campaign.confidence='x' is not a float",
+            lambda index: index["records"]["units"][0].update(design_id="x"),
+            "records.units.design_id='x' is not a int",
         ),
     ],
 )

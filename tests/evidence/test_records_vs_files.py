@@ -11,12 +11,13 @@ from typer.testing import CliRunner
 
 from heatproof.campaign import decide_campaign
 from heatproof.cli import app
-from heatproof.errors import InvalidInput, NotFound
+from heatproof.errors import HeatproofError, InvalidInput, NotFound
 from heatproof.evidence.dossier import analyze_dossier, export_dossier, verify_dossier
 from heatproof.evidence.keys import key_dir, sign_file
+from heatproof.evidence.manifest import record_part
 from heatproof.evidence.verdicts import decide_with_evidence
 from heatproof.evidence.verify import verify_workspace
-from heatproof.records.models import Verdict
+from heatproof.records.models import Campaign, Verdict
 from heatproof.workspace import Workspace
 
 
@@ -153,3 +154,39 @@ def test_commands_on_a_missing_workspace_refuse_and_create_nothing(tmp_path, wor
 def test_dossier_verify_of_a_folder_says_it_is_not_a_dossier_archive(tmp_path):
     with pytest.raises(InvalidInput, match=r"is not a dossier archive \(\.tar\)"):
         verify_dossier(tmp_path)
+
+
+def test_an_edited_campaign_configuration_is_named_by_verify_and_refused_by_the_verdict(
+    workspace_copy,
+):
+    """The decision settings live once, in the configuration hashed at creation: an edited JSON
+    column (here the margin, which decides the verdict) is caught, not used."""
+    ws_path, campaign_id, _ = workspace_copy
+    with Workspace.open(ws_path) as ws, ws.unit_of_work() as s:
+        campaign = s.get(Campaign, campaign_id)
+        campaign.config = {**campaign.config, "margin": 0.0}
+    report = report_of(ws_path)
+    assert [(f.subject, f.path) for f in report.findings] == [
+        (f"campaign {campaign_id} (evidence)", "records")
+    ]
+    assert "configuration edited: it hashes to" in report.findings[0].problem
+    with Workspace.open(ws_path) as ws, pytest.raises(HeatproofError, match="configuration edited"):
+        decide_campaign(ws, campaign_id, store=False)
+
+
+def test_a_run_keeps_its_own_instrument_configuration(workspace_copy):
+    """The manifest records the run's instruments, the analysis reads them: changing the camera
+    setting of one run changes neither the stand nor the other run."""
+    ws_path, campaign_id, _ = workspace_copy
+    with Workspace.open(ws_path) as ws:
+        before = decide_campaign(ws, campaign_id, store=False)
+        with ws.unit_of_work() as s:
+            first, second = s.get(Campaign, campaign_id).runs
+            assert first.stand_id == second.stand_id
+            assert record_part(second)["instruments"]["spec"] == second.instruments
+            camera = {**second.instruments["camera"], "emissivity_set": 0.6}
+            second.instruments = {**second.instruments, "camera": camera}
+        after = decide_campaign(ws, campaign_id, store=False)
+    assert after["runs"][0] == before["runs"][0] and after["runs"][1] != before["runs"][1]
+    found = [str(f) for f in report_of(ws_path).findings]
+    assert any("instruments.spec.camera.emissivity_set" in f for f in found), found

@@ -14,6 +14,7 @@ from heatproof.records import repository as repo
 from heatproof.records.models import Run
 
 SHA = "ab" * 32
+CORIOLIS = {"flow": {"model": "coriolis", "u_rel": 0.001}}
 
 
 def _setup(s):
@@ -26,8 +27,9 @@ def _setup(s):
         material="Inconel 600",
     )
     unit = repo.get_or_create_unit(s, "SN-0001", design)
-    stand = repo.get_or_create_stand(s, "stand-1", {"flow": {"model": "coriolis", "u_rel": 0.001}})
-    campaign = repo.add_campaign(s, design, "acceptance", 0.95, 0.2, {"method": "flow", "n": 3})
+    stand = repo.get_or_create_stand(s, "stand-1")
+    config = {"method": "flow", "n": 3, "confidence": 0.95, "margin": 0.2}
+    campaign = repo.add_campaign(s, design, "acceptance", config, config_sha256(config))
     return design, unit, stand, campaign
 
 
@@ -39,6 +41,7 @@ def _run(s, campaign, unit, stand, kind="active", **kw):
         telemetry_path="telemetry/run.parquet",
         telemetry_sha256=SHA,
         meta={"operator": "A. N. Other"},
+        instruments=CORIOLIS,
     )
     args.update(kw)
     return repo.add_run(s, campaign, unit, stand, kind, **args)
@@ -54,25 +57,44 @@ def test_full_flow_persists_and_relates(workspace):
     with workspace.unit_of_work() as s:
         campaign = repo.get_campaign(s, ids[3])
         assert [r.kind for r in campaign.runs] == ["calibration", "active"]
-        assert campaign.confidence == 0.95 and campaign.margin == 0.2
-        assert campaign.config == {"method": "flow", "n": 3}
+        assert campaign.config == {"method": "flow", "n": 3, "confidence": 0.95, "margin": 0.2}
+        assert campaign.config_sha256 == config_sha256(campaign.config)
         assert campaign.design.geometry == {"diameter_m": 0.05, "length_m": 0.3}
         run = repo.get_run(s, ids[5])
         assert (run.t_start_s, run.t_end_s) == (10.0, 20.0)
         assert run.unit.serial == "SN-0001" and run.stand.name == "stand-1"
         assert run.campaign.id == campaign.id
         assert run.meta == {"operator": "A. N. Other"}
+        assert run.instruments == CORIOLIS
         assert run.created_at.utcoffset() == timedelta(0)  # aware UTC on every backend
         assert abs(datetime.now(UTC) - run.created_at) < timedelta(hours=1)
         assert [r.id for r in repo.list_runs(s, campaign.id)] == [ids[4], ids[5]]
         assert [c.id for c in repo.list_campaigns(s)] == [campaign.id]
 
 
-def test_campaign_defaults(workspace):
+def test_a_campaign_is_its_configuration_and_its_hash(workspace):
+    """The decision settings live once, in the configuration; the hash is the maker's, checked
+    only for its form (the repository does not know what a configuration means)."""
     with workspace.unit_of_work() as s:
         design, *_ = _setup(s)
-        c = repo.add_campaign(s, design, "defaults")
-        assert (c.confidence, c.margin, c.config) == (0.99, 0.1, {})
+        c = repo.add_campaign(s, design, "plain", {}, config_sha256({}))
+        assert (c.config, c.config_sha256) == ({}, config_sha256({}))
+        assert not hasattr(c, "confidence") and not hasattr(c, "margin")
+        with pytest.raises(InvalidInput, match="config_sha256='abc' is not 64 lower-case hex"):
+            repo.add_campaign(s, design, "bad", {}, "abc")
+
+
+def test_one_stand_records_runs_with_different_instrument_settings(workspace):
+    """The camera's emissivity setting is the run's, not part of the stand's name."""
+    with workspace.unit_of_work() as s:
+        design, unit, stand, campaign = _setup(s)
+        first = _run(s, campaign, unit, stand, instruments={"camera": {"emissivity_set": 0.95}})
+        again = repo.get_or_create_stand(s, "stand-1")
+        second = _run(s, campaign, unit, again, instruments={"camera": {"emissivity_set": 0.6}})
+        assert again.id == stand.id and first.stand_id == second.stand_id
+        assert [r.instruments["camera"]["emissivity_set"] for r in (first, second)] == [0.95, 0.6]
+        with pytest.raises(InvalidInput, match="instruments=\\{\\} is empty"):
+            _run(s, campaign, unit, stand, instruments={})
 
 
 def test_get_or_create_is_idempotent(workspace):
@@ -93,8 +115,6 @@ def test_get_or_create_refuses_conflicts(workspace):
         design, *_ = _setup(s)
         with pytest.raises(InvalidInput, match="charge_mass_kg"):
             repo.get_or_create_design(s, "R-100", "B", charge_mass_kg=0.5)
-        with pytest.raises(InvalidInput, match="instruments"):
-            repo.get_or_create_stand(s, "stand-1", {"flow": {"model": "turbine"}})
         other = repo.get_or_create_design(s, "R-200", "A", charge_mass_kg=1.0, material="steel")
         with pytest.raises(InvalidInput, match="SN-0001"):
             repo.get_or_create_unit(s, "SN-0001", other)
@@ -121,10 +141,6 @@ def test_add_run_validates(workspace):
         foreign = repo.get_or_create_unit(s, "SN-9", other)
         with pytest.raises(InvalidInput, match="design"):
             _run(s, campaign, foreign, stand)
-        with pytest.raises(InvalidInput, match="confidence"):
-            repo.add_campaign(s, design, "bad", confidence=1.0)
-        with pytest.raises(InvalidInput, match="margin"):
-            repo.add_campaign(s, design, "bad", margin=-0.1)
 
 
 def test_database_enforces_constraints(workspace):
@@ -132,6 +148,7 @@ def test_database_enforces_constraints(workspace):
         _, unit, stand, campaign = _setup(s)
         ids = dict(campaign_id=campaign.id, unit_id=unit.id, stand_id=stand.id)
     common = dict(procedure={}, t_start_s=0.0, t_end_s=1.0, telemetry_path="x", meta={})
+    common["instruments"] = CORIOLIS
     bad_rows = [
         Run(kind="bogus", telemetry_sha256=SHA, **ids, **common),
         Run(kind="active", telemetry_sha256=SHA, **{**ids, "campaign_id": 999}, **common),
@@ -182,9 +199,9 @@ def test_verdicts(workspace):
         } | made
         assert latest.software_version == __version__
         # the one configuration hash of the project: the same as AnalysisConfig.sha256 and verify's
-        canonical = b'{"method": "flow", "n": 3}'
+        canonical = b'{"confidence": 0.95, "margin": 0.2, "method": "flow", "n": 3}'
         assert latest.config_sha256 == hashlib.sha256(canonical).hexdigest()
-        assert config_sha256({"n": 3, "method": "flow"}) == latest.config_sha256
+        assert latest.config_sha256 == latest.campaign.config_sha256
         assert [v.outcome for v in latest.campaign.verdicts] == ["INCONCLUSIVE", "POSITIVE"]
 
 

@@ -26,7 +26,8 @@ ProfileOpt = Annotated[
     Path | None,
     typer.Option(
         "--profile",
-        help="Stand profile TOML (instruments, calibrations); default: a simulated stand's.",
+        help="Stand profile TOML (instruments, calibrations: recorded with each run, so a "
+        "stand keeps its name when a setting changes); default: a simulated stand's.",
     ),
 ]
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from heatproof import __version__
+from heatproof.analysis.config import config_sha256
 from heatproof.errors import HeatproofError, InvalidInput
 from heatproof.evidence.hashing import file_sha256, sha256_hex
 from heatproof.evidence.keys import ROLES
@@ -60,7 +61,8 @@ from heatproof.records.models import Campaign, Design, ReactorUnit, Run, TestSta
 from heatproof.report.campaign_report import write_campaign_report
 from heatproof.workspace import Workspace
 
-FORMAT = "heatproof-dossier/1"
+FORMAT = "heatproof-dossier/2"
+FORMAT_1 = "heatproof-dossier/1"  # stands held the instruments (still read: see _format_1)
 INDEX = "dossier.json"
 
 
@@ -87,9 +89,8 @@ def _records(ws: Workspace, campaign_id: int) -> tuple[dict, dict]:
                 "id": campaign.id,
                 "design_id": campaign.design_id,
                 "name": campaign.name,
-                "confidence": campaign.confidence,
-                "margin": campaign.margin,
                 "config": campaign.config,
+                "config_sha256": campaign.config_sha256,
             },
             "units": sorted(units.values(), key=lambda u: u["id"]),
             "stands": sorted(
@@ -405,12 +406,32 @@ def _ids(rows, what: str, keys: tuple[str, ...]) -> list[dict]:
     return rows
 
 
+def _format_1(rec: dict) -> None:
+    """Bring the records of a heatproof-dossier/1 to this format in place: each run takes its
+    stand's instruments, the campaign's confidence and margin must equal its configuration's
+    and give way to the configuration's hash (ValueError names a difference)."""
+    stands = {st["id"]: st.pop("instruments", None) for st in rec["stands"]}
+    for run in rec["runs"]:
+        run.setdefault("instruments", stands.get(run["stand_id"]))
+    campaign = rec["campaign"]
+    config = campaign.get("config")
+    _shape(isinstance(config, dict), "records.campaign.config is not an object")
+    for key in ("confidence", "margin"):
+        value = campaign.pop(key, config.get(key))
+        _shape(config.get(key, value) == value, f"records.campaign.{key}={value!r} differs "
+               f"from its configuration's {config.get(key)!r}")
+        config.setdefault(key, value)
+    campaign["config_sha256"] = config_sha256(config)
+
+
 def _read_index(root: Path) -> dict:
-    """dossier.json, its shape checked: ValueError names the first thing out of place."""
+    """dossier.json, its shape checked (an older format's records upgraded): ValueError names
+    the first thing out of place."""
     index = json.loads((root / INDEX).read_bytes())
     _shape(isinstance(index, dict), "not a JSON object")
     rec, files = index.get("records"), index.get("files")
     _shape(isinstance(rec, dict), "records is not an object")
+    _shape(index.get("format") in (FORMAT, FORMAT_1), f"format={index.get('format')!r} is not {FORMAT}")
     _shape(
         isinstance(files, dict) and all(isinstance(v, str) for v in files.values()),
         "files is not an object of SHA-256 texts",
@@ -421,6 +442,8 @@ def _read_index(root: Path) -> dict:
     _ids(rec.get("stands"), "stands", ("id",))
     _ids(rec.get("units"), "units", ("id",))
     _ids(rec.get("runs"), "runs", ("id", "stand_id", "unit_id"))
+    if index["format"] == FORMAT_1:
+        _format_1(rec)
     return index
 
 
@@ -489,9 +512,17 @@ def _check_generated(root: Path, index: dict, report: VerifyReport) -> None:
             "analysis/config.json",
             "differs from the signed verdict's config",
         )
-    if index["records"]["campaign"]["config"] != verdict.get("config"):
+    campaign = index["records"]["campaign"]
+    if campaign["config"] != verdict.get("config"):
         report.add(
             "campaign record", INDEX, "campaign config differs from the signed verdict's config"
+        )
+    if config_sha256(campaign["config"]) != campaign["config_sha256"]:
+        report.add(
+            "campaign record",
+            INDEX,
+            f"campaign config hashes to {config_sha256(campaign['config'])}, its record says "
+            f"{campaign['config_sha256']}",
         )
     for run in index["records"]["runs"]:
         manifest = json.loads(manifest_path(root, run["id"]).read_bytes())
@@ -530,8 +561,8 @@ def _dossier_verdict(root: Path, index: dict) -> Verdict:
 _IMPORTED = (  # (records key, model, the fields export writes)
     ("design", Design, DESIGN_COLUMNS),
     ("units", ReactorUnit, ("id", "serial", "design_id")),
-    ("stands", TestStand, ("id", "name", "instruments")),
-    ("campaign", Campaign, ("id", "design_id", "name", "confidence", "margin", "config")),
+    ("stands", TestStand, ("id", "name")),
+    ("campaign", Campaign, ("id", "design_id", "name", "config", "config_sha256")),
     ("runs", Run, RUN_COLUMNS),
 )
 
@@ -612,7 +643,7 @@ def analyze_dossier(
                 f"dossier does not verify ({len(report.findings)} finding(s), first: "
                 f"{report.findings[0]}); run `heatproof dossier verify`"
             )
-        index = json.loads((root / INDEX).read_bytes())
+        index = _read_index(root)  # verified above: readable, an older format upgraded
         _check_importable(index["records"])
         ws = ws if isinstance(ws, Workspace) else ws()
         _import(ws, root, index)

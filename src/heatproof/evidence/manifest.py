@@ -1,7 +1,7 @@
 """Run manifests: what a run's evidence is, hashed and signed by the operator.
 
-A manifest lists the procedure (definition, source hash and result), the instruments with
-their calibration dates, the software version, every telemetry chunk with its SHA-256 and chain
+A manifest lists the procedure (definition, source hash and result), the run's own instrument
+configuration (Run.instruments) with the calibration dates, the software version, every telemetry chunk with its SHA-256 and chain
 link, the RFC 6962 Merkle root of the chunk hashes, the gaps, and the consolidated telemetry
 file the analysis reads. It is written once to evidence/runs/run-<id>/manifest.json (sorted
 keys, two-space indent) and signed as ``operator``; its SHA-256 is what verdicts reference.
@@ -87,7 +87,7 @@ def _chunks(ws: Workspace, run: Run) -> tuple[list[dict], dict | None]:
 def record_fields(run: dict, design: dict, stand: dict, serial: str) -> dict:
     """The manifest fields that come from the records (compared with them by verify). ``run``,
     ``design`` and ``stand`` are the rows as plain dicts (see row_dicts), ``serial`` the unit's
-    serial."""
+    serial; the instrument spec is the run's own configuration."""
     meta = run["meta"]
     return {
         "kind": MANIFEST_KIND,
@@ -104,7 +104,7 @@ def record_fields(run: dict, design: dict, stand: dict, serial: str) -> dict:
             k: design[k] for k in ("name", "revision", "charge_mass_kg", "geometry", "material")
         },
         "procedure": {"definition": run["procedure"], "result": meta.get("procedure_result")},
-        "instruments": {"spec": stand["instruments"], "calibrations": meta.get("calibrations", [])},
+        "instruments": {"spec": run["instruments"], "calibrations": meta.get("calibrations", [])},
         "acquisition": meta.get("acquisition", "simulated-direct"),
         "gaps": meta.get("gaps", []),
         "telemetry": {"path": run["telemetry_path"], "sha256": run["telemetry_sha256"]},
@@ -118,6 +118,7 @@ RUN_COLUMNS = (
     "stand_id",
     "kind",
     "procedure",
+    "instruments",
     "t_start_s",
     "t_end_s",
     "telemetry_path",
@@ -133,7 +134,7 @@ def row_dicts(run: Run) -> tuple[dict, dict, dict, str]:
     return (
         {c: getattr(run, c) for c in RUN_COLUMNS},
         {c: getattr(design, c) for c in DESIGN_COLUMNS},
-        {"id": run.stand.id, "name": run.stand.name, "instruments": run.stand.instruments},
+        {"id": run.stand.id, "name": run.stand.name},
         run.unit.serial,
     )
 

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from heatproof.analysis.config import AnalysisConfig, config_sha256
+from heatproof.campaign import config_edited
 from heatproof.errors import InvalidInput
 from heatproof.evidence.hashing import file_sha256, merkle_root
 from heatproof.evidence.incomplete import incomplete_states
@@ -571,10 +572,13 @@ def verify_workspace(
     (default: the public keys of the local key directory ``keys_dir``, outside the workspace
     but not an outside anchor). Verdicts stored without evidence (`heatproof verdict`, the
     demo) have no file: a warning each, but a finding for a campaign's latest verdict claiming
-    POSITIVE."""
+    POSITIVE. A campaign whose stored configuration no longer hashes to the hash it was created
+    with is a finding."""
     with ws.unit_of_work() as s:
-        if campaign_id is not None:
-            repo.get_campaign(s, campaign_id)
+        campaigns = (
+            repo.list_campaigns(s) if campaign_id is None else [repo.get_campaign(s, campaign_id)]
+        )
+        edited = [(c.id, c.name, problem) for c in campaigns if (problem := config_edited(c))]
         runs = repo.list_runs(s, campaign_id)
         every_run = repo.run_ids(s)
         stored = repo.list_verdicts(s, campaign_id)
@@ -592,6 +596,8 @@ def verify_workspace(
         ws.path, records, campaign_id, trust, sealed, verdicts, (every_run, every_verdict)
     )
     _check_verdict_rows(ws.path, stored, report)
+    for cid, name, problem in edited:
+        report.add(f"campaign {cid} ({name})", "records", f"{problem}: the records were edited")
     for subject, path, problem in incomplete_states(ws, campaign_id):  # interrupted commands
         report.add(subject, path, problem)
     report.warnings += [

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -103,29 +104,30 @@ class ReactorUnit(Base):
 
 
 class TestStand(Base):
-    """A test stand and its instruments (models, ranges, calibration, uncertainties)."""
+    """A test stand, by name; the instrument configuration of each run is the run's own
+    (Run.instruments), so one stand records runs with different instrument settings."""
 
     __tablename__ = "test_stands"
     __test__ = False  # not a pytest test class
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    instruments: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     runs: Mapped[list[Run]] = relationship(back_populates="stand")
 
 
 class Campaign(Base):
-    """A test campaign on one design: the decision rule (confidence, margin) and its config."""
+    """A test campaign on one design. ``config`` is its analysis configuration, the one source of
+    every decision setting (confidence, margin, ...), validated when the campaign was created;
+    ``config_sha256`` is its hash then, so an edited configuration is caught."""
 
     __tablename__ = "campaigns"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     design_id: Mapped[int] = mapped_column(ForeignKey("designs.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    confidence: Mapped[float] = mapped_column(Float, default=0.99)
-    margin: Mapped[float] = mapped_column(Float, default=0.1)
     config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    config_sha256: Mapped[str] = mapped_column(String(64), server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     design: Mapped[Design] = relationship(back_populates="campaigns")
@@ -134,7 +136,8 @@ class Campaign(Base):
 
 
 class Run(Base):
-    """One calibration or active run; telemetry_path is relative to the workspace folder."""
+    """One calibration or active run; telemetry_path is relative to the workspace folder and
+    ``instruments`` is the stand's instrument configuration for this run (a StandSpec dict)."""
 
     __tablename__ = "runs"
     __table_args__ = (
@@ -148,6 +151,7 @@ class Run(Base):
     stand_id: Mapped[int] = mapped_column(ForeignKey("test_stands.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     procedure: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    instruments: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     t_start_s: Mapped[float] = mapped_column(Float)
     t_end_s: Mapped[float] = mapped_column(Float)
     telemetry_path: Mapped[str] = mapped_column(String(1000))

@@ -128,46 +128,32 @@ def get_or_create_unit(s: Session, serial: str, design: Design) -> ReactorUnit:
     return unit
 
 
-def get_or_create_stand(
-    s: Session, name: str, instruments: Mapping[str, Any] | None = None
-) -> TestStand:
-    """The stand named ``name`` in session ``s``; created if missing, with ``instruments`` (a
-    JSON mapping, default empty). Instruments given for an existing stand must match (a changed
-    instrument set is a new stand name), else InvalidInput."""
+def get_or_create_stand(s: Session, name: str) -> TestStand:
+    """The stand named ``name`` in session ``s``; created if missing. A stand is a name: each
+    run records the instrument configuration it used (add_run's ``instruments``)."""
     stand = s.scalar(select(TestStand).where(TestStand.name == name))
-    given = None if instruments is None else to_json("instruments", instruments)
     if stand is None:
-        stand = TestStand(name=name, instruments=given or {})
+        stand = TestStand(name=name)
         s.add(stand)
         s.flush()
-    elif given is not None:
-        _check_same("stand", name, "instruments", stand.instruments, given)
     return stand
 
 
+def _check_sha256(field: str, value: str, source: str) -> None:
+    if not isinstance(value, str) or len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        raise InvalidInput(f"{field}={value!r} is not 64 lower-case hex digits; give {source}")
+
+
 def add_campaign(
-    s: Session,
-    design: Design,
-    name: str,
-    confidence: float = 0.99,
-    margin: float = 0.1,
-    config: Mapping[str, Any] | None = None,
+    s: Session, design: Design, name: str, config: Mapping[str, Any], config_sha256: str
 ) -> Campaign:
-    """A new campaign ``name`` on ``design`` in session ``s``; ``confidence`` in (0, 1),
-    ``margin`` >= 0 (fractions); ``config`` is its analysis configuration (a JSON mapping,
-    default empty)."""
-    confidence = _finite("confidence", confidence)
-    margin = _finite("margin", margin)
-    if not 0.0 < confidence < 1.0:
-        raise InvalidInput(f"confidence={confidence} is outside (0, 1); give e.g. 0.99")
-    if margin < 0.0:
-        raise InvalidInput(f"margin={margin} is negative; give a fraction >= 0, e.g. 0.1")
+    """A new campaign ``name`` on ``design`` in session ``s``. ``config`` is its analysis
+    configuration (a JSON mapping, validated by its maker: the one source of its decision
+    settings) and ``config_sha256`` its hash (64 hex digits), stored once so that an edited
+    configuration is caught."""
+    _check_sha256("config_sha256", config_sha256, "the hash of the validated configuration")
     campaign = Campaign(
-        design=design,
-        name=name,
-        confidence=confidence,
-        margin=margin,
-        config=to_json("config", config),
+        design=design, name=name, config=to_json("config", config), config_sha256=config_sha256
     )
     s.add(campaign)
     s.flush()
@@ -192,22 +178,24 @@ def add_run(
     telemetry_path: str,
     telemetry_sha256: str,
     meta: Mapping[str, Any] | None = None,
+    *,
+    instruments: Mapping[str, Any],
 ) -> Run:
     """A new run of ``unit`` (of the campaign's design, else InvalidInput) on ``stand`` in
     ``campaign``, in session ``s``; ``kind`` is 'calibration' or 'active', ``procedure`` the
-    procedure followed and ``meta`` further facts (JSON mappings, default empty), times in s
-    with t_end_s >= t_start_s, telemetry_path relative to the workspace, telemetry_sha256 64
-    hex digits."""
+    procedure followed, ``instruments`` the stand's instrument configuration for this run (a
+    non-empty StandSpec dict) and ``meta`` further facts (JSON mappings), times in s with
+    t_end_s >= t_start_s, telemetry_path relative to the workspace, telemetry_sha256 64 hex
+    digits."""
     check_run_kind(kind)
     t_start_s = _finite("t_start_s", t_start_s)
     t_end_s = _finite("t_end_s", t_end_s)
     if t_end_s < t_start_s:
         raise InvalidInput(f"t_end_s={t_end_s} is before t_start_s={t_start_s}; swap or fix them")
-    if len(telemetry_sha256) != 64 or any(c not in "0123456789abcdef" for c in telemetry_sha256):
-        raise InvalidInput(
-            f"telemetry_sha256={telemetry_sha256!r} is not 64 lower-case hex digits; "
-            "give the hash TelemetryStore.write returned"
-        )
+    _check_sha256("telemetry_sha256", telemetry_sha256, "the hash TelemetryStore.write returned")
+    plain_instruments = to_json("instruments", instruments)
+    if not plain_instruments:
+        raise InvalidInput("instruments={} is empty; give the stand's spec used for the run")
     if unit.design_id != campaign.design_id:
         raise InvalidInput(
             f"unit {unit.serial} is design id {unit.design_id} but campaign {campaign.name} "
@@ -219,6 +207,7 @@ def add_run(
         stand=stand,
         kind=kind,
         procedure=to_json("procedure", procedure),
+        instruments=plain_instruments,
         t_start_s=t_start_s,
         t_end_s=t_end_s,
         telemetry_path=str(telemetry_path),
