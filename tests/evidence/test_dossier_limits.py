@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import tarfile
 import tempfile
 
@@ -208,3 +209,33 @@ def test_records_the_signatures_do_not_cover_are_checked_before_import(
     code, _, err = run_cli([*args, "--trust", str(trust)])
     assert code == 2 and len(err.splitlines()) == 1 and message in err, err
     assert not fresh.exists() and list(scratch.iterdir()) == []
+
+
+def _as_format_1(index):
+    """dossier.json as heatproof-dossier/1 wrote it: instruments on the stands, the campaign's
+    confidence and margin beside its configuration, no configuration hash."""
+    records = index["records"]
+    records["stands"][0]["instruments"] = records["runs"][0]["instruments"]
+    for run in records["runs"]:
+        del run["instruments"]
+    campaign = records["campaign"]
+    del campaign["config_sha256"]
+    config = campaign["config"]
+    campaign.update(confidence=config["confidence"], margin=config["margin"])
+    index["format"] = "heatproof-dossier/1"
+
+
+def test_a_format_1_dossier_still_verifies_and_reproduces_its_verdict(
+    workspace_copy, tmp_path, pin
+):
+    from heatproof.evidence.dossier import export_dossier
+    from heatproof.workspace import Workspace
+
+    ws_path, campaign_id, _ = workspace_copy
+    with Workspace.open(ws_path) as ws:
+        export_dossier(ws, campaign_id, tmp_path / "dossier.tar")
+    _rewritten(tmp_path / "dossier.tar", tmp_path / "old.tar", _as_format_1)
+    trust = pin(tmp_path / "trust.toml")
+    args = ["dossier", "analyze", str(tmp_path / "old.tar"), "--workspace", str(tmp_path / "v")]
+    code, out, err = run_cli([*args, "--trust", str(trust), "--json"])
+    assert code == 0 and json.loads(out)["identical"], err

@@ -170,7 +170,7 @@ def test_upgrade_from_0001_keeps_the_data_in_one_place(workspace):
     copied into it; the hash is the project's; each run takes its stand's instruments."""
     full = AnalysisConfig(confidence=0.95, margin=0.2).to_dict()
     _at_0001_with(workspace, [(0.95, 0.2, full), (0.9, 0.3, {"method": "calibrated"})])
-    _test_migrated_schema_matches(workspace)
+    _upgrade_and_compare(workspace)
     with workspace.unit_of_work() as s:
         first, second = repo.list_campaigns(s)
         assert (first.config, first.config_sha256) == (full, AnalysisConfig(**full).sha256())
@@ -179,7 +179,7 @@ def test_upgrade_from_0001_keeps_the_data_in_one_place(workspace):
         assert [r.instruments for r in repo.list_runs(s)] == [CAMERA, CAMERA]
 
 
-def _test_migrated_schema_matches(workspace):
+def _upgrade_and_compare(workspace):
     _upgrade(workspace)
     test_migrated_schema_matches_models(workspace)
 
