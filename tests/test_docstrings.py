@@ -31,6 +31,7 @@ import inspect
 import pkgutil
 import re
 import sys
+from typing import Protocol
 
 import pytest
 
@@ -50,6 +51,11 @@ DOCUMENTED_PACKAGES = (
     "heatproof.workspace",
     "heatproof.control",
     "heatproof.twin",
+    "heatproof.stand",
+    "heatproof.modbus",
+    "heatproof.recording",
+    "heatproof.campaign",
+    "heatproof.demo",
 )
 
 # name suffix -> the spellings that state its unit in a docstring
@@ -126,9 +132,15 @@ def _inherited_doc(cls, name: str) -> str | None:
     return None
 
 
+class _Protocol(Protocol):
+    """A protocol without its own __init__: it has the one typing gives every such protocol."""
+
+
 def _parameters(obj) -> list[str]:
     if inspect.isclass(obj) and issubclass(obj, enum.Enum):
         return []
+    if inspect.isclass(obj) and obj.__init__ is _Protocol.__init__:
+        return []  # typing's (*args, **kwargs) of a protocol, which is never constructed
     try:
         signature = inspect.signature(obj)
     except (TypeError, ValueError):  # a builtin without a signature
@@ -232,6 +244,16 @@ def test_the_check_catches_what_it_should():
     assert _names("the 's' flag", "s") and _names("s (a string)", "s")
     assert _unit_suffix("cp_j_kgk") == "_j_kgk" and _unit_suffix("rho_kg_m3") == "_kg_m3"
     assert _unit_suffix("kp_w_per_k") == "_w_per_k" and _unit_suffix("rate_per_s") == "_per_s"
+
+
+def test_a_protocol_has_no_parameters_unless_it_defines_its_constructor():
+    class Plug(Protocol):
+        def read(self, patience_s: float) -> float: ...
+
+    class Made(Protocol):
+        def __init__(self, name: str) -> None: ...
+
+    assert _parameters(Plug) == [] and _parameters(Made) == ["name"]
 
 
 def test_a_single_module_is_checked_alone_and_migrations_are_skipped():

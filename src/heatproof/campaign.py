@@ -39,8 +39,8 @@ class PlannedRun:
 def add_design_campaign(
     s: Session, name: str, design: ReactorDesign, config: AnalysisConfig
 ) -> Campaign:
-    """A new campaign on ``design`` (its record created on first use) analysed with ``config``
-    (validated when it was made), stored with its hash."""
+    """A new campaign called ``name`` on ``design`` (its record created on first use) analysed
+    with ``config`` (validated when it was made), stored with its hash in the session ``s``."""
     record = repo.get_or_create_design(
         s,
         design.name,
@@ -62,8 +62,10 @@ def record_simulated_campaign(
     config: AnalysisConfig,
     progress: Callable[[str, float], None] | None = None,
 ) -> int:
-    """Simulate and store a whole campaign in one unit of work (a crash leaves the campaign
-    complete or absent); returns its id.
+    """Simulate and store a whole campaign called ``name`` on ``design`` in the workspace ``ws``
+    in one unit of work (a crash leaves the campaign complete or absent): each of ``runs`` on the
+    unit ``serial``, measured by the instruments of ``stand``, analysed with ``config``;
+    ``progress(label, fraction)`` is told how far it is. Returns the campaign's id.
 
     Telemetry files are written first; if anything fails they are removed again and no record is
     committed, so the workspace is left as it was.
@@ -128,7 +130,8 @@ def run_info(run: Run) -> RunInfo:
 
 
 def read_run(ws: Workspace, run: Run) -> dict:
-    """A run's telemetry columns, hash-checked against its record."""
+    """The telemetry columns of ``run`` from the workspace ``ws``, hash-checked against its
+    record."""
     return ws.telemetry.read(run.telemetry_path, expected_sha256=run.telemetry_sha256)
 
 
@@ -161,7 +164,8 @@ def campaign_calibration(
 ) -> tuple[Calibration | None, dict[int, dict]]:
     """For the calibrated method, the dummy transfer function from the campaign's calibration runs
     and their telemetry by run id (handed on to `analyze_stored_run`, so that each run is read
-    once); (None, {}) for thermography."""
+    once from the workspace ``ws``), as ``config`` (the campaign's) asks; (None, {}) for
+    thermography."""
     if config.method != "calibrated":
         return None, {}
     dummy = sorted((run for run in campaign.runs if run.kind == "calibration"), key=lambda r: r.id)
@@ -182,8 +186,9 @@ def analyze_stored_run(
     calibration: Calibration | None = None,
     telemetry: dict[int, dict] | None = None,
 ) -> RunResult:
-    """Analyse a run: its columns from `telemetry` (taken out of it) if there, else read from the
-    store and hash-checked against its record."""
+    """Analyse ``run`` with ``config`` and ``calibration`` (the calibrated method's): its columns
+    from ``telemetry`` (taken out of it) if there, else read from the workspace ``ws`` and
+    hash-checked against its record."""
     columns = (telemetry or {}).pop(run.id, None)
     if columns is None:
         columns = read_run(ws, run)
@@ -191,6 +196,7 @@ def analyze_stored_run(
 
 
 def analyze_run_by_id(ws: Workspace, run_id: int) -> RunResult:
+    """Analyse the run ``run_id`` of the workspace ``ws`` as its campaign's configuration asks."""
     with ws.unit_of_work() as s:
         run = repo.get_run(s, run_id)
         config = campaign_config(run.campaign)
@@ -199,8 +205,9 @@ def analyze_run_by_id(ws: Workspace, run_id: int) -> RunResult:
 
 
 def decide_campaign(ws: Workspace, campaign_id: int, store: bool = True) -> dict:
-    """Analyse every run of the campaign from stored telemetry and decide; the verdict is stored
-    only when every run was read and analysed."""
+    """Analyse every run of the campaign ``campaign_id`` of the workspace ``ws`` from stored
+    telemetry and decide; with ``store``, the verdict is stored, only when every run was read and
+    analysed."""
     with ws.unit_of_work() as s:
         return _decide(ws, s, repo.get_campaign(s, campaign_id), store)
 

@@ -42,8 +42,9 @@ def run_demo(
     method: str = "thermography",
     keys_dir: Path | None = None,
 ) -> dict:
-    """Record, seal, decide with a signed verdict (by `method`, keys from ``keys_dir``, see
-    evidence.keys) and report both scenarios; returns the JSON summary."""
+    """Record, seal, decide with a signed verdict (by ``method``, keys from ``keys_dir``, see
+    evidence.keys) and report both scenarios in the workspace ``ws``, telling
+    ``progress(label, fraction)`` how far it is; returns the JSON summary."""
     with ws.exclusive("demo"):
         return _demo(ws, progress, AnalysisConfig(method=method), keys_dir)
 

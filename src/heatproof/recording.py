@@ -39,14 +39,16 @@ from heatproof.workspace import DatabaseUnavailable, Workspace
 
 
 def create_campaign(ws: Workspace, name: str, design: ReactorDesign, config: AnalysisConfig) -> int:
-    """A new campaign on ``design`` with ``config``; returns its id."""
+    """A new campaign called ``name`` on ``design`` with ``config`` in the workspace ``ws``;
+    returns its id."""
     with ws.unit_of_work() as s:
         return add_design_campaign(s, name, design, config).id
 
 
 @dataclass(frozen=True)
 class RunTarget:
-    """Where a recorded run goes: campaign, unit serial, run kind and the stand's profile."""
+    """Where a recorded run goes: campaign_id, the unit's serial, the run's kind and the
+    stand's profile."""
 
     campaign_id: int
     serial: str
@@ -84,8 +86,9 @@ def finalize_run(
     procedure: dict,
     procedure_result: dict | None = None,
 ) -> tuple[int, str]:
-    """Consolidate the raw log ``name`` into a Run of ``target`` and seal it; (run id, manifest
-    sha). Holds the workspace's operation lock and the log's writer lock (a log still being
+    """Consolidate the raw log ``name`` of the workspace ``ws`` into a Run of ``target`` that
+    records ``procedure`` (its definition) and ``procedure_result`` (the runner's result, if
+    any), and seal it; (run id, manifest sha). Holds the workspace's operation lock and the log's writer lock (a log still being
     recorded is refused). A log already recorded as a run is only sealed if it is not yet."""
     name = raw_log_name(name)
     if not (ws.telemetry.root / name).is_dir():
@@ -185,8 +188,10 @@ def run_procedure(
     poll_pause_s: float = 0.0,
     on_ack: AckCallback | None = None,
 ) -> dict:
-    """Run ``procedure`` on the stand with durable acquisition (``poll_pause_s``, s: the pause
-    after a poll that found no new sample), then record and seal the run."""
+    """Run ``procedure`` (its TOML text ``source``) with ``settings`` on the stand of ``client``
+    with durable acquisition into the workspace ``ws`` (``chunk_rows`` rows a chunk, ``on_ack``
+    after each commit; ``poll_pause_s``, s: the pause after a poll that found no new sample),
+    then record the run into ``target`` and seal it."""
     if procedure.kind != target.kind:
         raise InvalidInput(
             f"procedure {procedure.name} is a {procedure.kind} procedure, not {target.kind}; "
@@ -223,7 +228,8 @@ def run_procedure(
 
 @dataclass(frozen=True)
 class SimulatedStandRun:
-    """One run on its own simulated stand (fresh reactor) served on loopback."""
+    """One run on its own simulated stand (fresh reactor) served on loopback: the procedure in
+    procedure_file, the stand's config, the unit's serial."""
 
     procedure_file: str
     config: SimulatedStandConfig
@@ -233,8 +239,9 @@ class SimulatedStandRun:
 def record_on_simulated_stands(
     ws: Workspace, campaign_id: int, runs: list[SimulatedStandRun], chunk_rows: int = 100
 ) -> list[dict]:
-    """Run each procedure through Modbus TCP against a simulated stand on 127.0.0.1 (an ephemeral
-    port) and record it into the campaign; returns each run's result."""
+    """Run each of ``runs`` through Modbus TCP against a simulated stand on 127.0.0.1 (an
+    ephemeral port) and record it into campaign ``campaign_id`` of the workspace ``ws``
+    (``chunk_rows`` rows a chunk); returns each run's result."""
     results = []
     for planned in runs:
         procedure, source = load_procedure(planned.procedure_file)

@@ -48,7 +48,8 @@ class _Outage:
 
 
 class Acquisition:
-    """One stand polled into one ChunkLog; ``on_ack(stand, sample)`` runs after each commit."""
+    """The stand of ``client`` polled into the ChunkLog ``log``; ``on_ack(stand, sample)`` runs
+    after each commit."""
 
     def __init__(
         self, client: StandClient, log: ChunkLog, on_ack: AckCallback | None = None
@@ -161,6 +162,7 @@ CARRIER_POLLS = 8  # reads at the end to find a sample carrying a waiting event 
 
 
 def backoff_s(attempts: int) -> float:
+    """Wait (s) before the next read after ``attempts`` failed ones: 0.02 s doubling, at most 1 s."""
     return min(0.02 * 2 ** min(attempts, 6), 1.0)
 
 
@@ -174,10 +176,12 @@ def record(
     max_outage_s: float = 60.0,
     stop: Callable[[], bool] | None = None,
 ) -> dict[str, dict]:
-    """Poll every stand in turn until each has ``samples`` new samples, reached ``until_sample``,
-    or ``duration_s`` (wall clock) passed; ``rate_hz`` 0 polls as fast as the stands answer.
-    Raises HeatproofError naming every stand that delivered no sample and had not already
-    reached its stop condition (what the others delivered is committed first)."""
+    """Poll the stand of each of ``acquisitions`` in turn until each has ``samples`` new
+    samples, reached ``until_sample``, or ``duration_s`` (s, wall clock) passed, or ``stop()``
+    returns True; ``rate_hz`` (Hz) 0 polls as fast as the stands answer. Raises HeatproofError
+    when a stand is unreachable for more than ``max_outage_s`` (s), and naming every stand that
+    delivered no sample and had not already reached its stop condition (what the others
+    delivered is committed first)."""
     if samples is None and until_sample is None and duration_s is None and stop is None:
         raise HeatproofError("no stop condition; give samples, until_sample or duration_s")
     for acq in acquisitions:
@@ -261,7 +265,9 @@ def record_to_workspace(
     **stop,
 ) -> dict:
     """Record stands given as NAME=HOST:PORT into <workspace>/telemetry/raw/<run>/<NAME>/ (no
-    database needed); ``stop`` takes record()'s stop conditions and rate."""
+    database needed), a chunk committed every ``chunk_rows`` rows or once its oldest row is
+    ``max_latency_s`` (s) old (see ChunkLog), ``on_ack`` called after each commit; ``stop`` takes
+    record()'s stop conditions and rate."""
     folder = prepare_folder(Path(workspace).expanduser())
     prepare_folder(folder / "telemetry")
     store = TelemetryStore(folder / "telemetry", base=folder)

@@ -47,7 +47,7 @@ class StandUnavailable(HeatproofError):
 
 
 def parse_endpoint(text: str) -> tuple[str, int]:
-    """'host:port' -> (host, port)."""
+    """``text`` as 'host:port' -> (host, port); the host defaults to 127.0.0.1."""
     host, sep, port = text.rpartition(":")
     if not sep or not port.isdigit():
         raise InvalidInput(f"stand endpoint {text!r} is not host:port; give e.g. 127.0.0.1:5020")
@@ -67,7 +67,8 @@ def new_session() -> int:
 
 
 class StandClient:
-    """One stand at host:port; ``info`` is read on (re)connection."""
+    """One stand at host:port, named ``name`` in messages (host:port if None), each request
+    waiting at most timeout_s (s); ``info`` is read on (re)connection."""
 
     def __init__(
         self, host: str, port: int, timeout_s: float = 2.0, name: str | None = None
@@ -128,7 +129,9 @@ class StandClient:
         phase: int = KEEP_PHASE,
         operator_id: int = 0,
     ) -> CommandBlock:
-        """This client's next command (a new session once 65535 sequence numbers are used)."""
+        """This client's next block for ``command`` with ``target`` (K for START and SETPOINT,
+        NaN otherwise), ``phase`` and ``operator_id`` as CommandBlock holds them (a new session
+        once 65535 sequence numbers are used)."""
         if self._sequence == 0xFFFF:
             self.session, self._sequence = new_session(), 0
         self._sequence += 1
@@ -172,10 +175,12 @@ class StandClient:
         phase: int = KEEP_PHASE,
         operator_id: int = 0,
     ) -> CommandResult:
-        """Send one command (``phase``: the tag every following sample carries if it runs)."""
+        """Send one ``command`` with ``target`` (K for START and SETPOINT, NaN otherwise) on
+        behalf of ``operator_id`` (``phase``: the tag every following sample carries if it runs)."""
         return self.send(self.next_block(command, target, phase, operator_id))
 
     def close(self) -> None:
+        """Close the connection (the next request reconnects)."""
         self._client.close()
         self.info = None
 

@@ -48,7 +48,9 @@ _BLOCK_WRITES = (16, 23)  # write multiple registers; read/write multiple regist
 
 
 class StandServer:
-    """A SimulatedStand behind a pymodbus TCP server; ``port`` is known once started."""
+    """A SimulatedStand built from ``config`` (or the existing ``stand``, which then survives a
+    server restart) behind a pymodbus TCP server on ``host``:``port`` (port 0 picks a free one,
+    known once started); ``time_factor`` is stand seconds per wall-clock second, 0 lockstep."""
 
     def __init__(
         self,
@@ -155,6 +157,7 @@ class StandServer:
         await task
 
     async def shutdown(self) -> None:
+        """Stop serving (serve returns)."""
         if self._server is not None:
             await self._server.shutdown()
 

@@ -14,7 +14,8 @@ from heatproof.physics.radiation import CAMERA_BAND_M
 
 @dataclass(frozen=True)
 class ThermocoupleSpec:
-    """Type K class 1: tolerance is a rectangular half-width, noise a standard deviation per sample."""
+    """Type K class 1: tolerance_k (K) is a rectangular half-width, noise_k (K) a standard
+    deviation per sample."""
 
     tolerance_k: float = 1.5
     noise_k: float = 0.3
@@ -22,10 +23,12 @@ class ThermocoupleSpec:
 
 @dataclass(frozen=True)
 class CameraSpec:
-    """Radiometric IR camera: band, the emissivity it is set to, its calibration uncertainty (k=1)
-    and, apart from calibration, its stability between runs: stability_k (k=1, K) is how much its
-    reading of one surface may change from one run to the next while not recalibrated. None: not
-    stated, so two runs' readings are only known to within two independent calibrations."""
+    """Radiometric IR camera: band_m (low, high wavelengths, m), emissivity_set (the emissivity it
+    is set to, a fraction), its calibration uncertainty calibration_u_k (k=1, K), its per-sample
+    noise_k (K) and, apart from calibration, its stability between runs: stability_k (k=1, K) is
+    how much its reading of one surface may change from one run to the next while not
+    recalibrated. None: not stated, so two runs' readings are only known to within two
+    independent calibrations."""
 
     band_m: tuple[float, float] = CAMERA_BAND_M
     emissivity_set: float = 0.95
@@ -56,7 +59,9 @@ class CameraSpec:
 
 @dataclass(frozen=True)
 class PowerAnalyzerSpec:
-    """Accuracy is ± (reading_fraction x reading + range_fraction x range), rectangular."""
+    """Accuracy is ± (reading_fraction x reading + range_fraction x range_w), rectangular; range_w
+    (W) is the range in use, noise_w (W) a standard deviation per sample, phases the number of
+    phases measured (1-3) and measures_dc whether it measures a DC supply."""
 
     reading_fraction: float = 0.001
     range_fraction: float = 0.0005
@@ -66,12 +71,14 @@ class PowerAnalyzerSpec:
     measures_dc: bool = True
 
     def half_width_w(self, reading_w: float) -> float:
+        """Half-width (W) of the rectangular accuracy interval at reading_w (W)."""
         return self.reading_fraction * abs(reading_w) + self.range_fraction * self.range_w
 
 
 @dataclass(frozen=True)
 class AmbientSpec:
-    """Room thermometer: rectangular tolerance and per-sample noise."""
+    """Room thermometer: rectangular tolerance_k (K, half-width) and per-sample noise_k (K, a
+    standard deviation)."""
 
     tolerance_k: float = 0.5
     noise_k: float = 0.05
@@ -79,7 +86,8 @@ class AmbientSpec:
 
 @dataclass(frozen=True)
 class StandSpec:
-    """The instruments of one test stand."""
+    """The instruments of one test stand: its name, the number of core_thermocouples, their
+    thermocouple spec, the camera, the power analyser (power) and the ambient thermometer."""
 
     name: str = "stand-1"
     core_thermocouples: int = 3
@@ -89,10 +97,12 @@ class StandSpec:
     ambient: AmbientSpec = field(default_factory=AmbientSpec)
 
     def to_dict(self) -> dict:
+        """The spec as plain JSON-ready values, one table per instrument."""
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> StandSpec:
+        """The spec that to_dict gave as data (not validated: see heatproof.stand.profile)."""
         camera = dict(data["camera"])
         camera["band_m"] = tuple(camera["band_m"])
         return cls(
@@ -107,7 +117,8 @@ class StandSpec:
 
 @dataclass(frozen=True)
 class InstrumentCalibration:
-    """One instrument's calibration certificate: what it covers and when it is valid (ISO dates)."""
+    """One instrument's calibration certificate: the instrument it covers, its model and serial,
+    the certificate's reference, and when it is valid: calibrated_on to due_on (ISO dates)."""
 
     instrument: str
     model: str
@@ -117,11 +128,12 @@ class InstrumentCalibration:
     due_on: str
 
     def to_dict(self) -> dict:
+        """The certificate as plain JSON-ready values."""
         return asdict(self)
 
 
 def simulated_calibrations(spec: StandSpec) -> tuple[InstrumentCalibration, ...]:
-    """Calibration records of a simulated stand's instruments (marked as simulated)."""
+    """Calibration records of the instruments of spec, a simulated stand (marked as simulated)."""
     names = [f"core_tc{j + 1}" for j in range(spec.core_thermocouples)] + [
         "camera",
         "power",

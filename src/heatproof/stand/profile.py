@@ -20,12 +20,15 @@ from heatproof.stand.registers import MAX_CORE_TC
 
 @dataclass(frozen=True)
 class StandProfile:
+    """A stand's name, its instrument spec and its instruments' calibrations (certificates)."""
+
     name: str
     spec: StandSpec
     calibrations: tuple[InstrumentCalibration, ...]
 
 
 def simulated_profile(name: str = "stand-1") -> StandProfile:
+    """The simulated stand called ``name``: default spec, simulated certificates."""
     spec = StandSpec(name=name)
     return StandProfile(name, spec, simulated_calibrations(spec))
 
@@ -35,7 +38,7 @@ OPTIONAL_FIELDS = {"camera": {"stability_k"}}
 
 
 def load_profile(path: Path | str) -> StandProfile:
-    """A profile from TOML (UTF-8): top-level ``name``, a [spec] table as StandSpec.to_dict()
+    """The profile in the file at ``path``, TOML (UTF-8): top-level ``name``, a [spec] table as StandSpec.to_dict()
     gives it (every part stated), and [[calibrations]] entries. Every value is checked against
     its field: numbers finite and >= 0 (accuracies, noises), whole numbers, true/false, texts,
     ISO dates; a wrong or missing one is a one-line error naming the table and the key."""

@@ -53,6 +53,8 @@ class Command(IntEnum):
 
 
 class CommandResult(IntEnum):
+    """What a stand did with a command block (answer register 16)."""
+
     OK = 0  # ran, and its effect holds (see EFFECT_MODES)
     REFUSED = 1  # refused by the controller, or its effect did not happen
     NOT_AUTHORISED = 2
@@ -134,7 +136,9 @@ def _signed(word: int) -> int:
 
 @dataclass(frozen=True)
 class Sample:
-    """One decoded sample of a stand (SI units)."""
+    """One decoded sample of a stand: its sample counter, t_s (stand clock, s), the phase tag,
+    the controller's mode code, the status and alarms bits, setpoint_k (K), drive_w (heater
+    drive, W), camera_k, ambient_k and the core thermocouples' core_k (each K)."""
 
     sample: int
     t_s: float
@@ -150,6 +154,7 @@ class Sample:
 
     @property
     def mode_name(self) -> str:
+        """The name of the sample's mode code (see mode_name)."""
         return mode_name(self.mode)
 
 
@@ -172,7 +177,7 @@ def sample_row(s: Sample, rx_unix_s: float) -> dict:
 
 
 def encode_sample(s: Sample) -> list[int]:
-    """Registers of one sample; values are rounded to float32 (measurements)."""
+    """Registers of the sample s; values are rounded to float32 (measurements)."""
     require(
         len(s.core_k) <= MAX_CORE_TC,
         f"{len(s.core_k)} core thermocouples; the map holds {MAX_CORE_TC}",
@@ -185,7 +190,7 @@ def encode_sample(s: Sample) -> list[int]:
 
 
 def decode_sample(words: list[int], n_core_tc: int) -> Sample:
-    """The sample held in ``sample_count(n_core_tc)`` registers."""
+    """The sample held in ``words``, its ``sample_count(n_core_tc)`` registers."""
     require(
         len(words) == sample_count(n_core_tc),
         f"{len(words)} registers given; a sample with {n_core_tc} thermocouples has {sample_count(n_core_tc)}",
@@ -208,7 +213,9 @@ def decode_sample(words: list[int], n_core_tc: int) -> Sample:
 
 @dataclass(frozen=True)
 class StandInfo:
-    """The stand description block (input registers 200..205)."""
+    """The stand description block (input registers 200..205): map_version, n_core_tc (core
+    thermocouples), sample_s (stand time between samples, s) and time_factor (stand seconds per
+    wall-clock second; 0 = lockstep)."""
 
     map_version: int
     n_core_tc: int
@@ -217,6 +224,7 @@ class StandInfo:
 
 
 def encode_info(info: StandInfo) -> list[int]:
+    """Registers 200..205 holding the description ``info``."""
     return (
         [info.map_version, info.n_core_tc]
         + _words("f", info.sample_s)
@@ -225,6 +233,7 @@ def encode_info(info: StandInfo) -> list[int]:
 
 
 def decode_info(words: list[int]) -> StandInfo:
+    """The description held in ``words``, registers 200..205."""
     return StandInfo(
         words[0], words[1], float(_value("f", words[2:4])), float(_value("f", words[4:6]))
     )
@@ -232,7 +241,9 @@ def decode_info(words: list[int]) -> StandInfo:
 
 @dataclass(frozen=True)
 class CommandBlock:
-    """Holding registers 0-7 as the client means them; the checksum (8-9) is computed."""
+    """Holding registers 0-7 as the client means them: session, sequence, command, target (K for
+    START and SETPOINT, NaN otherwise), phase (tag of the following samples; KEEP_PHASE leaves it)
+    and operator_id; the checksum (8-9) is computed."""
 
     session: int  # uint32, random per client (never time-based)
     sequence: int  # 1..65535, increasing within a session
@@ -243,11 +254,12 @@ class CommandBlock:
 
     @property
     def checksum(self) -> int:
+        """CRC-32 of the block's registers 0-7 (see block_checksum)."""
         return block_checksum(_command_body(self))
 
 
 def block_checksum(body: list[int]) -> int:
-    """CRC-32 (IEEE 802.3, zlib) of command registers 0-7 as big-endian bytes."""
+    """CRC-32 (IEEE 802.3, zlib) of ``body``, command registers 0-7, as big-endian bytes."""
     return zlib.crc32(struct.pack(f">{len(body)}H", *body))
 
 
@@ -261,13 +273,14 @@ def _command_body(c: CommandBlock) -> list[int]:
 
 
 def encode_command(c: CommandBlock) -> list[int]:
-    """The whole command block, registers 0-9, checksum last."""
+    """The whole command block c, registers 0-9, checksum last."""
     body = _command_body(c)
     return body + _words("I", block_checksum(body))
 
 
 def decode_command(words: list[int]) -> CommandBlock:
-    """The block held in registers 0-9; InvalidInput if incomplete or its checksum is wrong."""
+    """The block held in ``words``, registers 0-9; InvalidInput if incomplete or its checksum is
+    wrong."""
     require(
         len(words) == COMMAND_COUNT,
         f"{len(words)} command registers; write registers 0..{COMMAND_COUNT - 1} in one request",
@@ -289,7 +302,9 @@ def decode_command(words: list[int]) -> CommandBlock:
 
 @dataclass(frozen=True)
 class CommandAnswer:
-    """Holding registers 10-18: what the stand did with the last block it received."""
+    """Holding registers 10-18: what the stand did with the last block it received, named by its
+    session, sequence, command and checksum; the result (a CommandResult), the controller's mode
+    code right after it, and for REPLAYED the result of the earlier run (NO_EARLIER if unknown)."""
 
     session: int
     sequence: int
@@ -312,7 +327,8 @@ class CommandAnswer:
 def answer_to(
     words: list[int], result: int, mode: int, earlier: int = NO_EARLIER
 ) -> CommandAnswer:
-    """The answer echoing the command block ``words`` as received (its checksum included)."""
+    """The answer echoing the command block ``words`` as received (its checksum included), with
+    ``result``, ``mode`` and ``earlier`` as CommandAnswer holds them."""
     return CommandAnswer(
         int(_value("I", words[0:2])),
         words[2],
@@ -325,6 +341,7 @@ def answer_to(
 
 
 def encode_answer(a: CommandAnswer) -> list[int]:
+    """Registers 10-18 holding the answer ``a``."""
     return (
         _words("I", a.session)
         + [a.sequence, a.command]
@@ -334,6 +351,7 @@ def encode_answer(a: CommandAnswer) -> list[int]:
 
 
 def decode_answer(words: list[int]) -> CommandAnswer:
+    """The answer held in ``words``, registers 10-18."""
     require(len(words) == ANSWER_COUNT, f"{len(words)} answer registers; read {ANSWER_COUNT}")
     return CommandAnswer(
         int(_value("I", words[0:2])),
