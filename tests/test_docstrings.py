@@ -48,6 +48,7 @@ DOCUMENTED_PACKAGES = (
     "heatproof.folders",
     "heatproof.locks",
     "heatproof.outputs",
+    "heatproof.lazy",
     "heatproof.workspace",
     "heatproof.control",
     "heatproof.twin",

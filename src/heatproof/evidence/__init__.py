@@ -6,40 +6,35 @@ one evidence module (say hashing) does not import the services-level ones
 (verdicts, dossiers) and the layers they use.
 """
 
-import importlib
+from heatproof.lazy import lazy_exports
 
-_HOMES = {
-    "analyze_dossier": "dossier",
-    "export_dossier": "dossier",
-    "verify_dossier": "dossier",
-    "ImportLimits": "dossier",
-    "merkle_root": "hashing",
-    "sha256_hex": "hashing",
-    "key_dir": "keys",
-    "sign_file": "keys",
-    "head": "ledger",
-    "read_ledger": "ledger",
-    "repair": "ledger",
-    "revoke": "ledger",
-    "rotate": "ledger",
-    "sign_evidence": "ledger",
-    "seal_campaign": "manifest",
-    "seal_run": "manifest",
-    "Trust": "trust",
-    "load_trust": "trust",
-    "load_trusts": "trust",
-    "local_trust": "trust",
-    "trust_toml": "trust",
-    "decide_with_evidence": "verdicts",
-    "Finding": "verify",
-    "VerifyReport": "verify",
-    "verify_workspace": "verify",
-}
-__all__ = sorted(_HOMES)
-
-
-def __getattr__(name: str) -> object:
-    """The public ``name``, imported from its module of this package on first use."""
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+__all__, __getattr__ = lazy_exports(
+    __name__,
+    {
+        "analyze_dossier": "dossier",
+        "export_dossier": "dossier",
+        "verify_dossier": "dossier",
+        "ImportLimits": "dossier",
+        "merkle_root": "hashing",
+        "sha256_hex": "hashing",
+        "key_dir": "keys",
+        "sign_file": "keys",
+        "head": "ledger",
+        "read_ledger": "ledger",
+        "repair": "ledger",
+        "revoke": "ledger",
+        "rotate": "ledger",
+        "sign_evidence": "ledger",
+        "seal_campaign": "manifest",
+        "seal_run": "manifest",
+        "Trust": "trust",
+        "load_trust": "trust",
+        "load_trusts": "trust",
+        "local_trust": "trust",
+        "trust_toml": "trust",
+        "decide_with_evidence": "verdicts",
+        "Finding": "verify",
+        "VerifyReport": "verify",
+        "verify_workspace": "verify",
+    },
+)

@@ -7,26 +7,21 @@ The public names below are imported from their modules on first use (PEP 562), s
 the client does not import the server, and nothing here is imported before it is used.
 """
 
-import importlib
+from heatproof.lazy import lazy_exports
 
-_HOMES = {
-    "Acquisition": "acquisition",
-    "ack_printer": "acquisition",
-    "raw_name": "acquisition",
-    "record": "acquisition",
-    "record_to_workspace": "acquisition",
-    "StandClient": "client",
-    "StandUnavailable": "client",
-    "parse_endpoint": "client",
-    "ModbusStand": "plug",
-    "StandServer": "server",
-    "serve_in_thread": "server",
-}
-__all__ = sorted(_HOMES)
-
-
-def __getattr__(name: str) -> object:
-    """The public ``name``, imported from its module of this package on first use."""
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+__all__, __getattr__ = lazy_exports(
+    __name__,
+    {
+        "Acquisition": "acquisition",
+        "ack_printer": "acquisition",
+        "raw_name": "acquisition",
+        "record": "acquisition",
+        "record_to_workspace": "acquisition",
+        "StandClient": "client",
+        "StandUnavailable": "client",
+        "parse_endpoint": "client",
+        "ModbusStand": "plug",
+        "StandServer": "server",
+        "serve_in_thread": "server",
+    },
+)

@@ -7,36 +7,31 @@ The public names below are imported from their modules on first use (PEP 562), s
 one module of the package (say registers) does not import the others.
 """
 
-import importlib
+from heatproof.lazy import lazy_exports
 
-_HOMES = {
-    "AmbientSpec": "instruments",
-    "CameraSpec": "instruments",
-    "InstrumentCalibration": "instruments",
-    "PowerAnalyzerSpec": "instruments",
-    "StandSpec": "instruments",
-    "ThermocoupleSpec": "instruments",
-    "simulated_calibrations": "instruments",
-    "Stand": "interface",
-    "StandLost": "interface",
-    "StandProfile": "profile",
-    "load_profile": "profile",
-    "simulated_profile": "profile",
-    "Command": "registers",
-    "CommandAnswer": "registers",
-    "CommandBlock": "registers",
-    "CommandResult": "registers",
-    "Sample": "registers",
-    "StandInfo": "registers",
-    "decode_sample": "registers",
-    "encode_sample": "registers",
-    "sample_row": "registers",
-}
-__all__ = sorted(_HOMES)
-
-
-def __getattr__(name: str) -> object:
-    """The public ``name``, imported from its module of this package on first use."""
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+__all__, __getattr__ = lazy_exports(
+    __name__,
+    {
+        "AmbientSpec": "instruments",
+        "CameraSpec": "instruments",
+        "InstrumentCalibration": "instruments",
+        "PowerAnalyzerSpec": "instruments",
+        "StandSpec": "instruments",
+        "ThermocoupleSpec": "instruments",
+        "simulated_calibrations": "instruments",
+        "Stand": "interface",
+        "StandLost": "interface",
+        "StandProfile": "profile",
+        "load_profile": "profile",
+        "simulated_profile": "profile",
+        "Command": "registers",
+        "CommandAnswer": "registers",
+        "CommandBlock": "registers",
+        "CommandResult": "registers",
+        "Sample": "registers",
+        "StandInfo": "registers",
+        "decode_sample": "registers",
+        "encode_sample": "registers",
+        "sample_row": "registers",
+    },
+)
