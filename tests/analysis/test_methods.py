@@ -125,9 +125,8 @@ def test_a_stand_with_an_ideal_analyzer_and_room_thermometer_is_analysed():
     d = ReactorDesign()
     ideal = StandSpec(ambient=AmbientSpec(tolerance_k=0.0), power=PowerAnalyzerSpec(0.0, 0.0))
     window = Window(0, 0.0, 1e5, 1500.0, 0.01, 960.0, 0.01, 298.15, 0.001, 1.5e8, 0.1)
-    model = thermography.cop_model(
-        window, Surface(d.diameter_m, d.area_m2, d.material), ideal, AnalysisConfig()
-    )
+    shell = thermography.shell_section(Surface(d.diameter_m, d.area_m2, d.material), ideal, window)
+    model = thermography.cop_model(window, shell, ideal, AnalysisConfig())
     result = evaluate(model, level=0.99, seed=1, trials=20_000)
     assert result.gum.u > 0 and 0.5 < result.mc.y < 2.0
 

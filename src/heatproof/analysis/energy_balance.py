@@ -51,10 +51,13 @@ def analyze_run(
         else np.array([])
     )
     results, findings = [], []
-    for w in windows:
-        result = _window_result(w, info, config, calibration)
+    for w in windows:  # thermography solves each window's camera correction once, here
+        shell = (
+            thermography.shell_estimate(w, info.surface, info.stand) if calibration is None else None
+        )
+        result = _window_result(w, info, config, calibration, shell)
         results.append(result)
-        findings += _window_findings(w, result, info, config, calibration)
+        findings += _window_findings(w, result, info, config, calibration, shell)
     where = f"run {info.run_id}"
     blind = pitfalls.input_blind(
         info.stand.power.measures_dc, where=where
@@ -77,7 +80,11 @@ def analyze_run(
 
 
 def _window_result(
-    w: Window, info: RunInfo, config: AnalysisConfig, calibration: Calibration | None
+    w: Window,
+    info: RunInfo,
+    config: AnalysisConfig,
+    calibration: Calibration | None,
+    shell: thermography.ShellEstimate | None,
 ) -> PointResult:
     seed = config.seed + 1000 * info.run_id + w.phase
     details = {
@@ -89,10 +96,10 @@ def _window_result(
         "camera_drift_k": w.camera_drift_k,
         "duration_s": w.duration_s,
     }
-    if calibration is None:
-        model = thermography.cop_model(w, info.surface, info.stand, config)
-        operating_k = thermography.true_shell_k(w, info.surface, info.stand)
-        details["heat_out_w"] = thermography.heat_out_w(w, info.surface, info.stand)
+    if shell is not None:
+        model = thermography.cop_model(w, shell.section, info.stand, config)
+        operating_k = shell.true_k
+        details["heat_out_w"] = shell.heat_out_w
         details["shell_true_k"] = operating_k
     else:  # the observable is the camera reading itself
         model, budget = calibrated.cop_model(
@@ -121,6 +128,7 @@ def _window_findings(
     info: RunInfo,
     config: AnalysisConfig,
     calibration: Calibration | None,
+    shell: thermography.ShellEstimate | None,
 ) -> list[pitfalls.Finding]:
     where = f"run {info.run_id} {r.label}"
     found = [
@@ -131,7 +139,5 @@ def _window_findings(
         return [f for f in found if f is not None] + calibrated.window_findings(
             w, calibration, info.kind, where
         )
-    found += pitfalls.surface_findings(
-        info.surface.material, info.stand.camera.emissivity_set, r.operating_k, where
-    )
+    found += pitfalls.surface_findings(shell.section, shell.true_k, where)
     return [f for f in found if f is not None]

@@ -278,11 +278,16 @@ def section_power_w(
         section.band_m,
         t_reflected_k=t_amb_k,
     )
+    return power_at_true_w(section, t_true, t_amb_k, f_total, f_conv, area_m2)
+
+
+def power_at_true_w(section: Section, t_true_k, t_amb_k, f_total=1.0, f_conv=1.0, area_m2=None):
+    """Radiation plus Churchill-Chu convection (W) of a section at its camera-corrected true
+    temperature t_true_k (K) in a room at t_amb_k (K); f_* as in section_power_w."""
     area = section.area_m2 if area_m2 is None else area_m2
-    rad = radiated_power_w(
-        t_true, t_amb_k, np.minimum(f_total * mat.eps_total_at(t_true), 1.0), area
-    )
-    return rad + f_conv * convected_power_w(t_true, t_amb_k, section.diameter_m, area)
+    eps_total = np.minimum(f_total * section.material.eps_total_at(t_true_k), 1.0)
+    rad = radiated_power_w(t_true_k, t_amb_k, eps_total, area)
+    return rad + f_conv * convected_power_w(t_true_k, t_amb_k, section.diameter_m, area)
 
 
 def true_section_k(section: Section, t_amb_k: float) -> float:

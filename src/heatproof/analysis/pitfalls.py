@@ -72,13 +72,15 @@ def emissivity_range(
     )
 
 
-def surface_findings(material, eps_set: float, t_true_k: float, where: str = "") -> list[Finding]:
-    """The thermography checks of one surface at its true temperature: the camera's emissivity
-    setting against the material's in-band emissivity, and the tables' temperature range."""
+def surface_findings(section, t_true_k: float, where: str = "") -> list[Finding]:
+    """The thermography checks of one section (methods.Section) at its true temperature (K): the
+    camera's emissivity setting against the material's in-band emissivity, and the tables'
+    temperature range."""
+    material = section.material
     low, high = material.valid_range_k
     found = [
         camera_emissivity(
-            eps_set,
+            section.emissivity_set,
             float(material.eps_band_at(t_true_k)),
             t_true_k,
             float(material.eps_total_at(t_true_k)),

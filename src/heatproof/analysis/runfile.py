@@ -445,16 +445,14 @@ def thermography_method(spec: dict, where: str, config: AnalysisConfig) -> Outpu
     )
     found, per_section, corrected = [], {}, False
     for s in sections:
-        t_true = m.true_section_k(s, ambient.mean)
-        section_found = pitfalls.surface_findings(
-            s.material, s.emissivity_set, t_true, f"{where} section {s.name}"
-        )
+        t_true = m.true_section_k(s, ambient.mean)  # the camera correction, solved once
+        section_found = pitfalls.surface_findings(s, t_true, f"{where} section {s.name}")
         corrected = corrected or any(f.code == "camera_emissivity_setting" for f in section_found)
         found += section_found
         per_section[s.name] = {
             "camera_k": s.camera_k.mean,
             "true_k": t_true,
-            "power_w": float(m.section_power_w(s, s.camera_k.mean, ambient.mean)),
+            "power_w": float(m.power_at_true_w(s, t_true, ambient.mean)),
         }
     details = {"sections": per_section}
     if corrected:  # what taking the camera at its word would have given

@@ -32,7 +32,7 @@ from heatproof.analysis.calibrated import DummyRun, calibrate
 from heatproof.analysis.config import METHODS, AnalysisConfig
 from heatproof.analysis.energy_balance import RunInfo, analyze_run
 from heatproof.analysis.thermography import Surface
-from heatproof.analysis.verdict import POSITIVE, decide
+from heatproof.analysis.verdict import Outcome, decide
 from heatproof.errors import require
 from heatproof.stand.instruments import CameraSpec, StandSpec
 from heatproof.twin.reactor import HeatSource, ReactorDesign, SurfaceTruth
@@ -322,7 +322,7 @@ def summarise(
     mean and sd against the mean stated u (GUM), by `method` (default: the plan's first)."""
     rows = [r["methods"][method] if method else r for r in outcomes]
     counts = Counter(r["outcome"] for r in rows)
-    n, positive = len(rows), counts.get(POSITIVE, 0)
+    n, positive = len(rows), counts.get(Outcome.POSITIVE, 0)
     ci = stats.binomtest(positive, n).proportion_ci(0.95, method="exact")
     lows = np.array([r["cop_lower_bound"] for r in rows])
     cops = np.array([r["cop"] for r in rows])

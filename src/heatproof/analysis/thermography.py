@@ -43,15 +43,30 @@ def shell_section(surface: Surface, stand: StandSpec, window: Window) -> methods
     )
 
 
-def true_shell_k(window: Window, surface: Surface, stand: StandSpec) -> float:
-    """The camera-corrected shell temperature of a window (K), at the estimates."""
-    return methods.true_section_k(shell_section(surface, stand, window), window.ambient_k)
+@dataclass(frozen=True)
+class ShellEstimate:
+    """A window's shell section, its camera-corrected true temperature (K) and output power (W)
+    at the estimates: the camera correction solved once per window."""
+
+    section: methods.Section
+    true_k: float
+    heat_out_w: float
 
 
-def cop_model(window: Window, surface: Surface, stand: StandSpec, config: AnalysisConfig) -> Model:
-    """Measurement model of the window's COP with every input's distribution (JCGM 101 style)."""
-    cam, power, amb = stand.camera, stand.power, stand.ambient
+def shell_estimate(window: Window, surface: Surface, stand: StandSpec) -> ShellEstimate:
+    """Build the window's shell section and solve its camera correction at the estimates, once."""
     shell = shell_section(surface, stand, window)
+    t_true_k = methods.true_section_k(shell, window.ambient_k)
+    p_w = methods.power_at_true_w(shell, t_true_k, window.ambient_k)
+    return ShellEstimate(shell, t_true_k, float(np.asarray(p_w)))
+
+
+def cop_model(
+    window: Window, shell: methods.Section, stand: StandSpec, config: AnalysisConfig
+) -> Model:
+    """Measurement model of the window's COP with every input's distribution (JCGM 101 style);
+    `shell` is the window's section (shell_section or ShellEstimate.section)."""
+    cam, power, amb = stand.camera, stand.power, stand.ambient
 
     def cop(
         p_in_w,
@@ -81,12 +96,7 @@ def cop_model(window: Window, surface: Surface, stand: StandSpec, config: Analys
         "f_eps_band": Normal(1.0, config.eps_band_rel_u),
         "f_eps_total": Normal(1.0, config.eps_total_rel_u),
         "f_conv": Normal(1.0, config.convection_rel_u),
-        "area_m2": Normal(surface.area_m2, config.area_rel_u * surface.area_m2),
+        "area_m2": Normal(shell.area_m2, config.area_rel_u * shell.area_m2),
     }
     return Model(cop, inputs, name="COP", unit="1")
 
-
-def heat_out_w(window: Window, surface: Surface, stand: StandSpec) -> float:
-    """Output power at the estimates (W)."""
-    shell = shell_section(surface, stand, window)
-    return float(np.asarray(methods.section_power_w(shell, window.camera_k, window.ambient_k)))

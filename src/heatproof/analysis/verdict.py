@@ -6,12 +6,20 @@ data gives the identical record.
 
 from __future__ import annotations
 
+import enum
+
 from heatproof import __version__
 from heatproof.analysis import pitfalls
 from heatproof.analysis.config import AnalysisConfig
 from heatproof.analysis.results import PointResult, RunResult
 
-POSITIVE, NEGATIVE, INCONCLUSIVE = "POSITIVE", "NEGATIVE", "INCONCLUSIVE"
+
+class Outcome(enum.StrEnum):
+    """A campaign's verdict; each value is its own name, so records and JSON hold the plain word."""
+
+    POSITIVE = "POSITIVE"
+    NEGATIVE = "NEGATIVE"
+    INCONCLUSIVE = "INCONCLUSIVE"
 
 
 def decide(runs: list[RunResult], config: AnalysisConfig, charge_mass_kg: float) -> dict:
@@ -55,23 +63,23 @@ def decide(runs: list[RunResult], config: AnalysisConfig, charge_mass_kg: float)
     }
 
 
-def _outcome(all_above: bool, all_below: bool, blocked: bool) -> str:
+def _outcome(all_above: bool, all_below: bool, blocked: bool) -> Outcome:
     if blocked:
-        return INCONCLUSIVE
+        return Outcome.INCONCLUSIVE
     if all_above:
-        return POSITIVE
-    return NEGATIVE if all_below else INCONCLUSIVE
+        return Outcome.POSITIVE
+    return Outcome.NEGATIVE if all_below else Outcome.INCONCLUSIVE
 
 
 def _bound_reasons(
-    active: list[tuple[RunResult, PointResult]], threshold: float, confidence: float, outcome: str
+    active: list[tuple[RunResult, PointResult]], threshold: float, confidence: float, outcome: Outcome
 ) -> list[str]:
     """One sentence per active window saying where its one-sided bounds fall against 1 + margin."""
     words = []
     for r, w in active:
         name = f"active run {r.run_id} {w.label}"
         low, high = w.lower_bound(), w.upper_bound()
-        if outcome == POSITIVE or low > threshold:
+        if outcome is Outcome.POSITIVE or low > threshold:
             words.append(
                 f"{name}: COP lower bound {low:.3f} > {threshold:.3f} at {confidence:.0%} confidence"
             )
