@@ -13,7 +13,7 @@ import pytest
 from heatproof.analysis.calibrated import DummyRun, calibrate, cop_model, design_unit_rel_u
 from heatproof.analysis.config import AnalysisConfig
 from heatproof.analysis.energy_balance import RunInfo, analyze_run
-from heatproof.analysis.simulated import CampaignPlan, LabErrors, run_campaign
+from heatproof.analysis.simulated import CampaignPlan, LabErrors, simulate_campaign
 from heatproof.analysis.thermography import Surface
 from heatproof.analysis.verdict import decide
 from heatproof.analysis.windows import hold_windows
@@ -37,7 +37,9 @@ OTHER = replace(NOMINAL, truth=SurfaceTruth(eps_band=1.01, eps_total=1.04, conve
 
 def _decide(runs, config=CONFIG, stand=StandSpec()):
     """runs: (columns, kind, unit) in time order, analysed as stored runs are."""
-    infos = [RunInfo(i + 1, kind, SURFACE, stand, "x", unit) for i, (_, kind, unit) in enumerate(runs)]
+    infos = [
+        RunInfo(i + 1, kind, SURFACE, stand, "x", unit) for i, (_, kind, unit) in enumerate(runs)
+    ]
     dummy = [
         DummyRun(cols, info.stand, info.unit, info.run_id)
         for (cols, _, _), info in zip(runs, infos, strict=True)
@@ -173,10 +175,16 @@ def test_the_interpolation_term_equals_the_fit_s_error_at_the_active_level(desig
 def test_multi_unit_calibration_measures_the_spread_with_its_degrees_of_freedom():
     units = [NOMINAL, OTHER, replace(NOMINAL, truth=SurfaceTruth(eps_total=0.97, convection=1.05))]
     runs = [
-        (simulate_run(d, HeatSource("none"), DUMMY, StandSpec(), seed=31 + j), "calibration", f"U{j}")
+        (
+            simulate_run(d, HeatSource("none"), DUMMY, StandSpec(), seed=31 + j),
+            "calibration",
+            f"U{j}",
+        )
         for j, d in enumerate(units)
     ]
-    runs.append((simulate_run(NOMINAL, HeatSource("none"), ACTIVE, StandSpec(), 34), "active", "U9"))
+    runs.append(
+        (simulate_run(NOMINAL, HeatSource("none"), ACTIVE, StandSpec(), 34), "active", "U9")
+    )
     record = _decide(runs, replace(CONFIG, calibration_protocol="multi-unit"))
     unit = record["calibration"]["unit_to_unit"]
     assert unit["term"] == "measured" and unit["units"] == 3 and unit["dof"] == 2
@@ -221,7 +229,9 @@ def _plan(**lab) -> CampaignPlan:
 
 
 def test_simulated_campaigns_with_the_lab_s_mistakes():
-    unstated = run_campaign(_plan(other_unit=True, camera_step_k=1.0, camera_drift_k_day=1.5), 2)
+    unstated = simulate_campaign(
+        _plan(other_unit=True, camera_step_k=1.0, camera_drift_k_day=1.5), 2
+    )
     assert "calibration_other_unit" in unstated["blocking"]
     assert unstated["truths"]["unit-0"] != unstated["truths"]["unit-1"]
     assert not unstated["methods"]["thermography"]["blocking"]
@@ -229,6 +239,6 @@ def test_simulated_campaigns_with_the_lab_s_mistakes():
         _plan(other_unit=True, camera_step_k=1.0),
         config=replace(_plan().config, unit_tolerances="design"),
     )
-    stated = run_campaign(plan, 2)
+    stated = simulate_campaign(plan, 2)
     assert not stated["blocking"] and stated["calibration"]["unit_to_unit"]["rel_u"] > 0.02
     assert stated["cop_lower_bound"] < 1.0 < stated["cop_upper_bound"]

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from heatproof.analysis.simulated import CampaignPlan, run_campaign, summarise, surface_truth
+from heatproof.analysis.simulated import (
+    CampaignPlan,
+    simulate_campaign,
+    summarise_campaigns,
+    surface_truth,
+)
 from heatproof.twin.reactor import SurfaceTruth
 
 
@@ -21,13 +26,13 @@ def _plan(gain: float, method: str = "thermography", exact_tables: bool = True) 
 
 
 def test_null_campaign_is_not_positive_and_gain_campaign_is():
-    null = run_campaign(_plan(0.0), 0)
-    gain = run_campaign(_plan(0.1), 0)
+    null = simulate_campaign(_plan(0.0), 0)
+    gain = simulate_campaign(_plan(0.1), 0)
     assert null["outcome"] != "POSITIVE"
     assert null["cop_lower_bound"] < 1.0 < null["cop_upper_bound"]
     assert gain["outcome"] == "POSITIVE", gain
     assert 1.0 < gain["cop_lower_bound"] < 1.1 < gain["cop_upper_bound"]
-    summary = summarise(_plan(0.1), [gain])
+    summary = summarise_campaigns(_plan(0.1), [gain])
     assert summary["counts"] == {"POSITIVE": 1} and summary["positive_fraction"] == 1.0
 
 
@@ -37,7 +42,10 @@ def test_each_campaign_draws_its_own_real_surface_within_the_stated_uncertaintie
     assert truths[3] == surface_truth(plan, 3)  # reproducible from the plan's seed
     assert surface_truth(_plan(0.0), 3) == SurfaceTruth()  # exact tables
     config = plan.config
-    for field, u in [("eps_total", config.eps_total_rel_u), ("convection", config.convection_rel_u)]:
+    for field, u in [
+        ("eps_total", config.eps_total_rel_u),
+        ("convection", config.convection_rel_u),
+    ]:
         values = [getattr(t, field) for t in truths]
         mean = sum(values) / len(values)
         sd = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
@@ -45,8 +53,8 @@ def test_each_campaign_draws_its_own_real_surface_within_the_stated_uncertaintie
 
 
 def test_calibrated_campaigns_on_drawn_surfaces():
-    null = run_campaign(_plan(0.0, "calibrated", exact_tables=False), 1)
-    gain = run_campaign(_plan(0.1, "calibrated", exact_tables=False), 1)
+    null = simulate_campaign(_plan(0.0, "calibrated", exact_tables=False), 1)
+    gain = simulate_campaign(_plan(0.1, "calibrated", exact_tables=False), 1)
     assert null["truth"] != {"eps_band": 1.0, "eps_total": 1.0, "convection": 1.0, "area": 1.0}
     assert null["cop_lower_bound"] < 1.0 < null["cop_upper_bound"]
     assert gain["outcome"] == "POSITIVE" and gain["cop_lower_bound"] > 1.05

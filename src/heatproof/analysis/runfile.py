@@ -30,8 +30,8 @@ FORMAT = "heatproof-runfile-1"
 KINDS = ("active", "calibration")
 YEAR_S = 365.25 * 86400.0
 MAX_MC_TRIALS = 2_000_000  # each trial holds a few floats per input: 2e6 trials is ~1 GB at most
-MAX_TIME_S = 10 * YEAR_S
-MAX_SAMPLE_V, MAX_SAMPLE_A = 1e7, 1e6  # waveform samples (in v_unit, i_unit): beyond any stand  # a steady run's duration or time constant: anything longer is a typo
+MAX_TIME_S = 10 * YEAR_S  # a steady run's duration or time constant: anything longer is a typo
+MAX_SAMPLE_V, MAX_SAMPLE_A = 1e7, 1e6  # waveform samples (in v_unit, i_unit): beyond any stand
 _CONFIG_KEYS = (
     "confidence",
     "margin",
@@ -63,7 +63,7 @@ def analyze_document(doc: dict, sha256: str, source: str = "<memory>") -> dict:
         doc.get("format") == FORMAT,
         f'format={doc.get("format")!r}; a run file starts with format = "{FORMAT}"',
     )
-    config, charge_mass_kg, name = campaign_config(_table(doc.get("campaign", {}), "[campaign]"))
+    config, charge_mass_kg, name = campaign_section(_table(doc.get("campaign", {}), "[campaign]"))
     runs = doc.get("run")
     require(
         isinstance(runs, list) and runs, "run file has no [[run]] table; describe at least one run"
@@ -80,7 +80,7 @@ def analyze_document(doc: dict, sha256: str, source: str = "<memory>") -> dict:
     return {"campaign": name, "source": source, "format": FORMAT, "file_sha256": sha256, **record}
 
 
-def campaign_config(spec: dict) -> tuple[AnalysisConfig, float, str]:
+def campaign_section(spec: dict) -> tuple[AnalysisConfig, float, str]:
     """AnalysisConfig, charge mass (kg) and name from the [campaign] table."""
     unknown = set(spec) - {"name", "charge_mass", "energy_density_bound", *_CONFIG_KEYS}
     require(not unknown, f"[campaign] has unknown key(s) {sorted(unknown)}")
@@ -234,7 +234,9 @@ def _analyzer(spec: dict, field: str) -> tuple[PowerAnalyzerSpec, pitfalls.Findi
             0 <= value < 1,
             f"{field}.{key}={spec[key]!r} is outside [0, 100 %); give the data sheet's accuracy",
         )
-    require(range_w > 0, f"{field}.range={spec['range']!r} must be > 0 W; give the analyzer's range")
+    require(
+        range_w > 0, f"{field}.range={spec['range']!r} must be > 0 W; give the analyzer's range"
+    )
     return PowerAnalyzerSpec(reading, of_range, range_w), None
 
 

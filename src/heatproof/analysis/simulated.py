@@ -149,7 +149,10 @@ def surface_truth(plan: CampaignPlan, index: int, unit: int = 0) -> SurfaceTruth
     rng = np.random.default_rng([plan.seed, index, 7] + ([unit] if unit else []))
     return SurfaceTruth.draw(
         rng,
-        *(scale * u for u in (c.eps_band_rel_u, c.eps_total_rel_u, c.convection_rel_u, c.area_rel_u)),
+        *(
+            scale * u
+            for u in (c.eps_band_rel_u, c.eps_total_rel_u, c.convection_rel_u, c.area_rel_u)
+        ),
     )
 
 
@@ -217,7 +220,7 @@ def _camera_errors(plan: CampaignPlan, index: int, stand: StandSpec):
     return twin_stand, add
 
 
-def run_campaign(plan: CampaignPlan, index: int) -> dict:
+def simulate_campaign(plan: CampaignPlan, index: int) -> dict:
     """Simulate campaign number `index` and decide it by each of the plan's methods; returns the
     first method's outcome and decisive COP numbers, with every method's under "methods"."""
     lab = plan.lab
@@ -284,7 +287,7 @@ def _decide(plan: CampaignPlan, runs: list, method: str) -> dict:
 
 
 def _run_one(args: tuple[CampaignPlan, int]) -> dict:
-    return run_campaign(*args)
+    return simulate_campaign(*args)
 
 
 def run_campaigns(
@@ -307,15 +310,15 @@ def run_campaigns(
             if progress:
                 progress(done, n)
     outcomes.sort(key=lambda r: r["index"])
-    summary = summarise(plan, outcomes)
+    summary = summarise_campaigns(plan, outcomes)
     if len(plan.analyses) > 1:
         summary["by_method"] = {
-            m: summarise(plan, outcomes, m, campaigns=False) for m in plan.analyses
+            m: summarise_campaigns(plan, outcomes, m, campaigns=False) for m in plan.analyses
         }
     return summary
 
 
-def summarise(
+def summarise_campaigns(
     plan: CampaignPlan, outcomes: list[dict], method: str | None = None, campaigns: bool = True
 ) -> dict:
     """Counts, the POSITIVE fraction with its Clopper-Pearson 95 % interval, the campaigns' COP
