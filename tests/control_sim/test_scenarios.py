@@ -12,7 +12,7 @@ import pytest
 from heatproof.control.controller import Mode
 from heatproof.control.interlocks import INTERLOCKS
 from heatproof.errors import InvalidInput
-from heatproof.twin.fault_campaign import run_campaign
+from heatproof.twin.fault_campaign import run_fault_campaign
 from heatproof.twin.faults import FAULT_KINDS
 from heatproof.twin.scenario import load_scenario, result_json, run_scenario, scenario_from_dict
 
@@ -109,7 +109,7 @@ def test_bad_scenarios_are_refused(patch, field):
 
 
 def test_small_fault_campaign_is_safe():
-    s = run_campaign(runs=2 * len(FAULT_KINDS), seed=11, dt_s=2.0, workers=1)
+    s = run_fault_campaign(runs=2 * len(FAULT_KINDS), seed=11, dt_s=2.0, workers=1)
     assert s["runs"] == 16
     assert {(r["fault"], r["hypothesis"]) for r in s["by_fault"]} == {
         (f, h) for f in FAULT_KINDS for h in ("none", "thermal")

@@ -6,11 +6,11 @@ import pytest
 
 from heatproof.reliability.bounds import b_life, parameter_bounds
 from heatproof.reliability.fits import fit
-from heatproof.reliability.fleet import FleetScenario, ModeTruth, coverage, simulate_fleet
+from heatproof.reliability.fleet import FleetScenario, ModeTruth, coverage, simulate_fleet_life_data
 
 
 def test_scenario_has_failures_removals_and_running_units():
-    data = simulate_fleet(FleetScenario(), seed=0)
+    data = simulate_fleet_life_data(FleetScenario(), seed=0)
     c = data.counts()
     assert c["units"] == 100 and c["failed"] > 20 and c["removed"] > 5 and c["running"] > 20
     assert (data.end_h <= FleetScenario().test_end_h + 1e-9).all()
@@ -21,7 +21,7 @@ def test_scenario_has_failures_removals_and_running_units():
 
 def test_default_scenario_recovers_the_truth():
     """The documented scenario (100 reactors, seed 0): truth inside the 90 % bounds, both methods."""
-    f = fit(simulate_fleet(FleetScenario(), seed=0), "weibull")
+    f = fit(simulate_fleet_life_data(FleetScenario(), seed=0), "weibull")
     true_b10 = 6000.0 * (-math.log(0.9)) ** (1 / 1.6)
     for method in ("fisher", "lr"):
         b = parameter_bounds(f, 0.9, method)
@@ -36,7 +36,7 @@ def test_fleets_recover_the_truth_most_of_the_time(inspection_h):
     sc = FleetScenario(inspection_h=inspection_h)
     hits = {"fisher": 0, "lr": 0}
     for seed in range(20):
-        data = simulate_fleet(sc, seed=seed)
+        data = simulate_fleet_life_data(sc, seed=seed)
         assert data.interval.any() == (inspection_h is not None)
         f = fit(data, "weibull")
         for method in hits:
@@ -48,7 +48,7 @@ def test_competing_modes_recovered():
     sc = FleetScenario(
         units=400, modes=(ModeTruth("heater", 6000.0, 2.0), ModeTruth("seal", 15000.0, 1.0))
     )
-    data = simulate_fleet(sc, seed=4)
+    data = simulate_fleet_life_data(sc, seed=4)
     for truth in sc.modes:
         b = parameter_bounds(fit(data.for_mode(truth.name), "weibull"), 0.9)
         assert b["alpha"].contains(truth.alpha_h) and b["beta"].contains(truth.beta), truth

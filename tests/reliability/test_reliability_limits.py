@@ -6,7 +6,7 @@ import pytest
 from heatproof.errors import InvalidInput
 from heatproof.reliability.bounds import mtbf_bounds
 from heatproof.reliability.demonstration import zero_failure_plan
-from heatproof.reliability.fleet import FleetScenario, coverage, simulate_fleet
+from heatproof.reliability.fleet import FleetScenario, coverage, simulate_fleet_life_data
 
 BIG = 2**63
 
@@ -17,7 +17,8 @@ def test_mtbf_with_more_failures_than_a_test_records():
 
 
 @pytest.mark.parametrize(
-    "beta, plan", [(1e-300, {"units": 10}), (1075.0, {"test_h": 500.0}), (1011.0, {"test_h": 500.0})]
+    "beta, plan",
+    [(1e-300, {"units": 10}), (1075.0, {"test_h": 500.0}), (1011.0, {"test_h": 500.0})],
 )
 def test_a_zero_failure_plan_beyond_floats_is_refused(beta, plan):
     """OverflowError, ZeroDivisionError or an infinite total before."""
@@ -33,5 +34,5 @@ def test_fleet_sizes_and_fleet_counts_are_bounded():
 
 
 def test_a_negative_zero_enrolment_simulates():
-    data = simulate_fleet(FleetScenario(units=5, enrol_h=-0.0))  # numpy: "high - low < 0"
+    data = simulate_fleet_life_data(FleetScenario(units=5, enrol_h=-0.0))  # numpy: "high - low < 0"
     assert (data.start_h == 0).all()

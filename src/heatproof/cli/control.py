@@ -114,11 +114,11 @@ def fault_campaign(
 ) -> None:
     """Randomised fault scenarios (every fault type, random times, hypotheses none and thermal):
     count runs over the safety limit and runs with drive while TRIPPED."""
-    from heatproof.twin.fault_campaign import run_campaign
+    from heatproof.twin.fault_campaign import run_fault_campaign
 
     with _progress(f"{runs} fault scenarios", json_out) as bar:
         task = bar.add_task("run", total=1.0)
-        summary = run_campaign(
+        summary = run_fault_campaign(
             runs,
             seed,
             dt_s,

@@ -45,7 +45,7 @@ from heatproof.reliability.fleet import (
     FleetScenario,
     ModeTruth,
     coverage,
-    simulate_fleet,
+    simulate_fleet_life_data,
 )
 from heatproof.reliability.lifedata import (
     CSV_COLUMNS,
@@ -307,7 +307,7 @@ def _life(file: Path | None, simulate: bool, scenario: FleetScenario, seed: int)
     if simulate == (file is not None):
         raise InvalidInput("give either a life data FILE or --simulate")
     _seed(seed)
-    return simulate_fleet(scenario, seed) if simulate else read_life_csv(file)
+    return simulate_fleet_life_data(scenario, seed) if simulate else read_life_csv(file)
 
 
 def _plan(name: str | None, custom: bool, alpha: float, beta: float, d: float, fixed: bool) -> Plan:
@@ -595,7 +595,7 @@ def simulate_cmd(
     """Write the life data CSV of a simulated fleet endurance test with a Weibull truth."""
     scenario = sim.scenario()
     _seed(seed)
-    data = simulate_fleet(scenario, seed)
+    data = simulate_fleet_life_data(scenario, seed)
     write_text(out, life_data_to_csv(data), "--out")
     result = {
         "file": str(out),

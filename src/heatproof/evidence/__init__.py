@@ -33,7 +33,7 @@ __all__, __getattr__ = lazy_exports(
         "local_trust": "trust",
         "trust_toml": "trust",
         "decide_with_evidence": "verdicts",
-        "Finding": "verify",
+        "Discrepancy": "verify",
         "VerifyReport": "verify",
         "verify_workspace": "verify",
     },

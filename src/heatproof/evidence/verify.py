@@ -3,7 +3,7 @@ Merkle root, walk the ledger, check every signature against the *trust* (pinned 
 a --trust file, else the local key directory, else for a dossier the keys it asserts about
 itself), and compare manifests, verdict files, ledger entries and the verdict rows' decision
 columns with each other (a run the records say was sealed, or a verdict with evidence, whose file
-is missing is a finding); every discrepancy is a Finding naming the file and what is wrong.
+is missing is a finding); each finding is a Discrepancy naming the file and what is wrong.
 
 It works on a folder laid out like a workspace (a workspace itself, or an unpacked dossier):
 evidence/runs/run-<id>/manifest.json (+ .operator.sig), evidence/verdicts/*.json (+ .engineer.sig,
@@ -51,7 +51,7 @@ _CHUNK = re.compile(r"^chunk-\d{6}\.parquet$")
 
 
 @dataclass(frozen=True)
-class Finding:
+class Discrepancy:
     """A problem of the evidence: its ``subject`` (a run, a verdict, the ledger), the ``path``
     of the file concerned (relative to the checked folder) and the ``problem``."""
 
@@ -70,7 +70,7 @@ class VerifyReport:
     ``anchored`` outside the evidence, the ledger ``head`` (SEQ:HASH), the ``unsealed`` runs and
     how many items of each kind were ``checked``."""
 
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Discrepancy] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     keys: dict[str, list[str]] = field(default_factory=dict)  # role -> trusted fingerprints
     trust: str = ""  # where the trusted keys came from
@@ -95,7 +95,7 @@ class VerifyReport:
 
     def add(self, subject: str, path: str, problem: str) -> None:
         """Add the finding ``problem`` about ``subject`` at ``path``."""
-        self.findings.append(Finding(subject, path, problem))
+        self.findings.append(Discrepancy(subject, path, problem))
 
     def to_dict(self) -> dict:
         """The report as a JSON-ready dict (each finding with its one-line text)."""

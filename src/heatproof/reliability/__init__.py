@@ -20,7 +20,7 @@ from heatproof.reliability.demonstration import (
     zero_failure_plan,
 )
 from heatproof.reliability.fits import Fit, compare, competing_quantile, fit, threshold_justified
-from heatproof.reliability.fleet import FleetScenario, ModeTruth, coverage, simulate_fleet
+from heatproof.reliability.fleet import FleetScenario, ModeTruth, coverage, simulate_fleet_life_data
 from heatproof.reliability.lifedata import (
     LifeData,
     life_data_from_bytes,
@@ -64,7 +64,7 @@ __all__ = [
     "plan_by_name",
     "plotting_positions",
     "published_plans",
-    "simulate_fleet",
+    "simulate_fleet_life_data",
     "threshold_justified",
     "true_risks",
     "zero_failure_plan",

@@ -64,7 +64,7 @@ class FleetScenario:
             raise InvalidInput(f"inspection_h={self.inspection_h} must be positive")
 
 
-def simulate_fleet(scenario: FleetScenario, seed: int | None = 0) -> LifeData:
+def simulate_fleet_life_data(scenario: FleetScenario, seed: int | None = 0) -> LifeData:
     """One simulated endurance test of the scenario's fleet, drawn with the random seed."""
     rng = np.random.default_rng(seed)
     n = scenario.units
@@ -163,7 +163,7 @@ def coverage(
     fitted = failures = 0
     method_name = ""
     for k in range(fleets):
-        data = simulate_fleet(scenario, seed + k)
+        data = simulate_fleet_life_data(scenario, seed + k)
         failures += int(data.failed.sum())
         if data.failed.sum() >= 2:
             b = parameter_bounds(fit(data, "weibull"), level, method)

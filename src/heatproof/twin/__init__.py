@@ -20,7 +20,7 @@ __all__, __getattr__ = lazy_exports(
         "critical_drive": "critical",
         "simulated_critical_drive": "critical",
         "steady_states": "critical",
-        "run_campaign": "fault_campaign",
+        "run_fault_campaign": "fault_campaign",
         "FAULT_KINDS": "faults",
         "Fault": "faults",
         "FaultInjector": "faults",

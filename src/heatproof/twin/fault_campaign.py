@@ -105,7 +105,7 @@ def _reason(text: str) -> str:
     return text
 
 
-def run_campaign(
+def run_fault_campaign(
     runs: int = 1000,
     seed: int = 0,
     dt_s: float = 2.0,
@@ -113,8 +113,9 @@ def run_campaign(
     progress: Callable[[float], None] | None = None,
 ) -> dict:
     """Run ``runs`` scenarios (1-MAX_RUNS) of the campaign ``seed`` sampled every dt_s (s), in
-    ``workers`` processes, and count the outcomes (see summarise); ``progress``, when given, is
-    called with the fraction done after each run. InvalidInput for a value out of range."""
+    ``workers`` processes, and count the outcomes (see summarise_fault_campaign); ``progress``,
+    when given, is called with the fraction done after each run. InvalidInput for a value out of
+    range."""
     require(1 <= runs <= MAX_RUNS, f"runs={runs} must be in 1-{MAX_RUNS}")
     require(1 <= workers <= MAX_WORKERS, f"workers={workers} must be in 1-{MAX_WORKERS}")
     require(0 <= seed < 2**63, f"seed={seed} must be a whole number in 0-2**63")
@@ -132,10 +133,10 @@ def run_campaign(
                 records.append(rec)
                 if progress is not None:
                     progress(len(records) / runs)
-    return summarise(records, seed, dt_s)
+    return summarise_fault_campaign(records, seed, dt_s)
 
 
-def summarise(records: list[dict], seed: int, dt_s: float) -> dict:
+def summarise_fault_campaign(records: list[dict], seed: int, dt_s: float) -> dict:
     """The summary of the campaign ``seed`` sampled every dt_s (s) from its run ``records``: the
     safety rule, how many runs exceeded it, drove while tripped or tripped, the trip reasons, a
     table by fault and hypothesis, and the indices of the failing runs."""
