@@ -4,7 +4,9 @@ A Term is one contribution to a balance (a phase's active power, an auxiliary lo
 a flow calorimeter's output, a surface section's radiation and convection...): its uncertain inputs
 (distributions, SI units) and a vectorised function giving its power in W. COP = sum(output terms)
 / sum(input terms); `cop_model` joins the terms into one measurement model for the GUM and Monte
-Carlo. Everything here is SI and pure; units are parsed in heatproof.analysis.runfile.
+Carlo. Everything here is SI and pure; units are parsed in heatproof.analysis.runfile. A
+parameter's unit suffix names its unit: `_k` K, `_w` W, `_m` m, `_m2` m2, `_m3_s` m3/s, `_pa` Pa,
+`_w_k` W/K.
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ from heatproof.stand.instruments import PowerAnalyzerSpec
 
 @dataclass(frozen=True)
 class Term:
-    """One power contribution (W). `function` takes this term's inputs by their local names.
+    """One power contribution (W) called `name`. `function` takes this term's `inputs` by their
+    local names.
 
     sign is +1 for a contribution, -1 for a loss subtracted from its side (e.g. cable losses).
-    correlations pairs local input names with a correlation coefficient.
+    correlations pairs local input names with a correlation coefficient; details are facts reported
+    beside the term (e.g. the reading, the accuracy half-width).
     """
 
     name: str
@@ -40,10 +44,11 @@ class Term:
     details: Mapping[str, object] = field(default_factory=dict)
 
     def key(self, local: str) -> str:
+        """The global name of this term's input `local`: "name.local"."""
         return f"{self.name}.{local}"
 
     def power_w(self, values: Mapping[str, np.ndarray]) -> np.ndarray:
-        """This term's signed power from a dict keyed by global input names."""
+        """This term's signed power (W) from values, a dict keyed by global input names."""
         return self.sign * self.function(**{k: values[self.key(k)] for k in self.inputs})
 
 
@@ -57,7 +62,8 @@ def _joint_inputs(terms: list[Term]) -> tuple[dict, dict]:
 def cop_model(
     outputs: list[Term], inputs: list[Term], extra: Mapping[str, Distribution] | None = None
 ) -> Model:
-    """COP = sum(output terms) / sum(input terms) as one measurement model over every term's inputs."""
+    """COP = sum(outputs) / sum(inputs) (lists of terms) as one measurement model over every term's
+    inputs; extra adds named inputs that no term reads (carried in the model's input list)."""
     require(outputs and inputs, "a COP needs at least one output and one input term")
     terms = outputs + inputs
     names = [t.name for t in terms]
@@ -74,7 +80,7 @@ def cop_model(
 
 
 def power_model(terms: list[Term], name: str) -> Model:
-    """Sum of terms (W) as a model, for reporting the input or output power alone."""
+    """Sum of terms (W) as a model called name, for reporting the input or output power alone."""
     dists, corr = _joint_inputs(terms)
     return Model(
         lambda **v: sum(t.power_w(v) for t in terms),
@@ -86,7 +92,7 @@ def power_model(terms: list[Term], name: str) -> Model:
 
 
 def accuracy_error(half_width: float) -> Distribution:
-    """A rectangular zero-mean error of the given half-width (a point mass when it is zero)."""
+    """A rectangular zero-mean error of the given half_width (a point mass when it is zero)."""
     return Rectangular.centered(0.0, half_width) if half_width > 0 else Normal(0.0, 0.0)
 
 
@@ -94,8 +100,8 @@ def accuracy_error(half_width: float) -> Distribution:
 
 
 def phase_power(name: str, reading: Normal, analyzer: PowerAnalyzerSpec) -> Term:
-    """Active power of one phase read from an analyzer: the reading (with its scatter) plus the
-    analyzer's accuracy error."""
+    """Active power (W) of one phase, the term called name, read from an analyzer: the reading
+    (with its scatter) plus the analyzer's accuracy error."""
     inputs = {"p_w": reading, "error_w": accuracy_error(analyzer.half_width_w(reading.mean))}
     return Term(
         name,
@@ -111,7 +117,8 @@ def phase_power(name: str, reading: Normal, analyzer: PowerAnalyzerSpec) -> Term
 def waveform_power(
     name: str, v_samples, i_samples, analyzer: PowerAnalyzerSpec, cycles: int = 1
 ) -> Term:
-    """Active power from simultaneous voltage and current samples spanning `cycles` whole cycles:
+    """Active power (the term called name) from simultaneous voltage and current samples, v_samples
+    (V) and i_samples (A), spanning `cycles` whole cycles:
     mean(v*i), which includes any DC component (mean(v)*mean(i)). Its scatter is the standard error
     of the per-cycle means (none from a single cycle), plus the analyzer's accuracy."""
     v, i = np.asarray(v_samples, dtype=float), np.asarray(i_samples, dtype=float)
@@ -147,12 +154,14 @@ def waveform_power(
 
 
 def constant_power(name: str, power: Distribution, sign: float = 1.0) -> Term:
-    """A separately measured power (an auxiliary load on the input side, a known loss...)."""
+    """A separately measured power (W), the term called name, counted with sign +1 or -1 (an
+    auxiliary load on the input side, a known loss...)."""
     return Term(name, {"p_w": power}, lambda p_w: p_w, sign=sign)
 
 
 def cable_loss(name: str, current: Distribution, resistance: Distribution) -> Term:
-    """Joule loss I^2 R (W) in cables between the analyzer and the reactor: measured but not delivered."""
+    """Joule loss I^2 R (W), the term called name, of current (A) through resistance (ohm) in the
+    cables between the analyzer and the reactor: measured but not delivered."""
     return Term(
         name, {"i_a": current, "r_ohm": resistance}, lambda i_a, r_ohm: i_a**2 * r_ohm, sign=-1.0
     )
@@ -180,8 +189,10 @@ def flow_output(
     loss_k_w_k: Distribution | None = None,
     t_room_k: Distribution | None = None,
 ) -> Term:
-    """Heat carried by liquid water: rho(T_meter, p) Q (h(T_out, p) - h(T_in, p)) with IAPWS-IF97,
-    plus the calibrated loss k (T_out - T_room). The meter sits at the inlet unless t_meter_k is given."""
+    """Heat carried by liquid water (the term called name): rho(T_meter, p) Q (h(T_out, p) -
+    h(T_in, p)) with IAPWS-IF97, from flow_m3_s, t_in_k, t_out_k and p_pa, plus the calibrated loss
+    loss_k_w_k (t_out_k - t_room_k) when loss_k_w_k is given. The meter sits at the inlet unless
+    t_meter_k is given."""
     inputs = {
         "q_m3_s": flow_m3_s,
         "t_in_k": t_in_k,
@@ -209,8 +220,10 @@ def steam_output(
     loss_k_w_k: Distribution | None = None,
     t_room_k: Distribution | None = None,
 ) -> Term:
-    """Heat carried off as wet steam: rho(T_in, p) Q (h_f(p) + x h_fg(p) - h(T_in, p)), the feed water
-    metered at the inlet; x the steam quality (a distribution, or a fixed end 0 or 1)."""
+    """Heat carried off as wet steam (the term called name): rho(T_in, p) Q (h_f(p) + x h_fg(p) -
+    h(T_in, p)) from flow_m3_s, t_in_k and p_pa, the feed water metered at the inlet; x the steam
+    quality (a distribution, or a fixed end 0 or 1); plus the loss loss_k_w_k (T_sat - t_room_k)
+    when loss_k_w_k is given."""
     fixed = not isinstance(quality, Distribution)
     inputs = {
         "q_m3_s": flow_m3_s,
@@ -241,8 +254,9 @@ def steam_output(
 
 @dataclass(frozen=True)
 class Section:
-    """One surface section seen by the camera: area (m2), diameter for convection (m, horizontal
-    cylinder), material, camera band (m) and emissivity setting, and the camera's reading (K)."""
+    """One surface section seen by the camera, called name: area_m2, diameter_m for convection
+    (horizontal cylinder), material, the camera's band band_m and emissivity setting
+    emissivity_set, and the camera's reading camera_k."""
 
     name: str
     area_m2: float
@@ -255,8 +269,9 @@ class Section:
 
 @dataclass(frozen=True)
 class ModelKnowledge:
-    """Relative standard uncertainties (k=1) of the model tables: in-band and total emissivity, the
-    convection correlation, the areas. One factor per material (sections of one material share it)."""
+    """Relative standard uncertainties (k=1) of the model tables: in-band (eps_band_rel_u) and total
+    (eps_total_rel_u) emissivity, the convection correlation (convection_rel_u), the areas
+    (area_rel_u). One factor per material (sections of one material share it)."""
 
     eps_band_rel_u: float = 0.01
     eps_total_rel_u: float = 0.02
@@ -267,9 +282,10 @@ class ModelKnowledge:
 def section_power_w(
     section: Section, t_cam_k, t_amb_k, f_band=1.0, f_total=1.0, f_conv=1.0, area_m2=None
 ):
-    """Radiation plus Churchill-Chu convection (W) of a section from its camera reading; f_* scale
-    the model tables (1 = as tabulated), a scaled emissivity capped at 1 (the normal model of the
-    table's uncertainty, truncated)."""
+    """Radiation plus Churchill-Chu convection (W) of a section from its camera reading t_cam_k in a
+    room at t_amb_k; f_band, f_total and f_conv scale the model tables (1 = as tabulated), a scaled
+    emissivity capped at 1 (the normal model of the table's uncertainty, truncated); area_m2, when
+    given, replaces the section's area."""
     mat = section.material
     t_true = true_temperature_k(
         t_cam_k,
@@ -283,7 +299,8 @@ def section_power_w(
 
 def power_at_true_w(section: Section, t_true_k, t_amb_k, f_total=1.0, f_conv=1.0, area_m2=None):
     """Radiation plus Churchill-Chu convection (W) of a section at its camera-corrected true
-    temperature t_true_k (K) in a room at t_amb_k (K); f_* as in section_power_w."""
+    temperature t_true_k (K) in a room at t_amb_k (K); f_total, f_conv and area_m2 as in
+    section_power_w."""
     area = section.area_m2 if area_m2 is None else area_m2
     eps_total = np.minimum(f_total * section.material.eps_total_at(t_true_k), 1.0)
     rad = radiated_power_w(t_true_k, t_amb_k, eps_total, area)
@@ -291,7 +308,7 @@ def power_at_true_w(section: Section, t_true_k, t_amb_k, f_total=1.0, f_conv=1.0
 
 
 def true_section_k(section: Section, t_amb_k: float) -> float:
-    """True surface temperature (K) of a section at the estimates."""
+    """True surface temperature (K) of a section at the estimates, in a room at t_amb_k."""
     return float(
         true_temperature_k(
             section.camera_k.mean,
@@ -306,8 +323,9 @@ def true_section_k(section: Section, t_amb_k: float) -> float:
 def thermography_output(
     sections: list[Section], t_amb_k: Distribution, knowledge: ModelKnowledge
 ) -> list[Term]:
-    """One term per section plus shared model factors; the ambient and the per-material factors are
-    inputs of a zero-power 'model' term so that every section uses the same draw."""
+    """One term per section of sections plus shared model factors, uncertain as knowledge states;
+    the ambient t_amb_k and the per-material factors are inputs of a zero-power 'model' term so
+    that every section uses the same draw."""
     materials = sorted({s.material.name for s in sections})
     shared = {"t_amb_k": t_amb_k}
     for m in materials:
@@ -359,7 +377,9 @@ class _SectionTerm(Term):
 @dataclass(frozen=True)
 class TransferFit:
     """P_dissipated = polynomial in x = (T - center_k) / scale_k, fitted to the dummy points by
-    weighted least squares; coefficients (highest power first) with their covariance."""
+    weighted least squares; coefficients (highest power first) with their covariance. The points
+    span low_k to high_k; chi2 is the fit's chi-square with dof degrees of freedom; t_points_k are
+    the points' readings and u_eff_w their effective power uncertainties."""
 
     coefficients: tuple[float, ...]
     covariance: tuple[tuple[float, ...], ...]
@@ -374,9 +394,11 @@ class TransferFit:
 
     @property
     def p_value(self) -> float:
+        """Probability of a chi-square at least chi2 with dof degrees of freedom (1 with none)."""
         return float(stats.chi2.sf(self.chi2, self.dof)) if self.dof > 0 else 1.0
 
     def power_w(self, t_k, coefficients=None):
+        """Fitted power (W) at t_k, or that of other coefficients (highest power first) when given."""
         c = self.coefficients if coefficients is None else coefficients
         x = (np.asarray(t_k, dtype=float) - self.center_k) / self.scale_k
         out = 0.0
@@ -392,7 +414,7 @@ class TransferFit:
 
     @classmethod
     def from_dict(cls, data: dict) -> TransferFit:
-        """Rebuild from to_dict() (e.g. from a verdict record; older records lack the points)."""
+        """Rebuild from data as to_dict() wrote it (e.g. a verdict record; older ones lack the points)."""
         low_k, high_k = data["range_k"]
         return cls(
             tuple(data["coefficients"]),
@@ -408,6 +430,7 @@ class TransferFit:
         )
 
     def to_dict(self) -> dict:
+        """The fit as plain JSON-ready values, range_k = [low_k, high_k], with its p_value."""
         return {
             "coefficients": list(self.coefficients),
             "covariance": [list(r) for r in self.covariance],
@@ -425,7 +448,9 @@ class TransferFit:
 def fit_transfer(
     t_k, t_u_k, power_w, power_u_w, degree: int = 1, center_k=None, scale_k=None
 ) -> TransferFit:
-    """Fit the dummy run's transfer function T -> P. Temperature uncertainty is folded into the
+    """Fit the dummy run's transfer function T -> P, a polynomial of the given degree, to the
+    readings t_k (standard uncertainties t_u_k) and powers power_w (power_u_w). Temperature
+    uncertainty is folded into the
     power's by the effective-variance method (u_eff^2 = u_P^2 + (dP/dT u_T)^2, one refinement).
     center_k and scale_k (default: the points' mean and span) put several fits on one footing."""
     t, ut, p, up = (np.asarray(a, dtype=float) for a in (t_k, t_u_k, power_w, power_u_w))
@@ -466,11 +491,13 @@ def calibrated_output(
     factors: Mapping[str, Distribution] | None = None,
     details: Mapping[str, object] | None = None,
 ) -> Term:
-    """Output power of the active run = the dummy transfer function at its observable, with the
+    """Output power (W) of the active run = the dummy transfer function fit at its observable
+    t_active_k, with the
     fit coefficients as correlated normal inputs. t_offsets: errors added to the observable (e.g.
     the camera between the runs); power_errors: errors added to the curve's power (W; e.g. the
     dummy's analyzer accuracy, the interpolation; a single one is named dp_dummy_w); factors:
-    factors on it (e.g. the unit-to-unit term)."""
+    factors on it (e.g. the unit-to-unit term); details: added to the term's details beside the
+    fit."""
     n = len(fit.coefficients)
     cov = np.array(fit.covariance)
     sd = np.sqrt(np.diag(cov))
