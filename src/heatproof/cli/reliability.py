@@ -181,6 +181,20 @@ def _level(ci: float) -> None:
     _require(0.5 < ci < 1, "--ci", ci, "must lie in (0.5, 1)", "give e.g. --ci 0.9 for 90 %")
 
 
+# A custom demonstration plan, designed from its risks and discrimination ratio (plan and decide).
+CustomPlan = Annotated[
+    bool, typer.Option("--custom", help="Design a plan from --alpha --beta --d.")
+]
+CustomAlpha = Annotated[float, typer.Option("--alpha", help="Producer's risk (custom).")]
+CustomBeta = Annotated[float, typer.Option("--beta", help="Consumer's risk (custom).")]
+CustomD = Annotated[
+    float, typer.Option("--d", help="Discrimination ratio theta0/theta1 (custom).")
+]
+CustomFixed = Annotated[
+    bool, typer.Option("--fixed", help="Custom fixed-duration instead of sequential.")
+]
+
+
 def _custom(custom: bool, alpha: float, beta: float, d: float) -> None:
     """The risks and discrimination ratio of a custom plan."""
     if custom:
@@ -397,17 +411,11 @@ def plan_cmd(
     plan: Annotated[
         str | None, typer.Option("--plan", help="MIL-HDBK-781A plan, e.g. III-D or XII-D.")
     ] = None,
-    custom: Annotated[
-        bool, typer.Option("--custom", help="Design a plan from --alpha --beta --d.")
-    ] = False,
-    alpha: Annotated[float, typer.Option(help="Producer's risk (custom).")] = 0.1,
-    beta: Annotated[float, typer.Option(help="Consumer's risk (custom).")] = 0.1,
-    d: Annotated[
-        float, typer.Option("--d", help="Discrimination ratio theta0/theta1 (custom).")
-    ] = 2.0,
-    fixed: Annotated[
-        bool, typer.Option("--fixed", help="Custom fixed-duration instead of sequential.")
-    ] = False,
+    custom: CustomPlan = False,
+    alpha: CustomAlpha = 0.1,
+    beta: CustomBeta = 0.1,
+    d: CustomD = 2.0,
+    fixed: CustomFixed = False,
     theta1: Annotated[
         float | None,
         typer.Option("--theta1", help="Lower test MTBF (h) to express times in hours."),
@@ -463,11 +471,11 @@ def decide_cmd(
     life: Annotated[
         Path | None, typer.Option("--life", help="Replay a fleet life data CSV.")
     ] = None,
-    custom: Annotated[bool, typer.Option("--custom")] = False,
-    alpha: Annotated[float, typer.Option()] = 0.1,
-    beta: Annotated[float, typer.Option()] = 0.1,
-    d: Annotated[float, typer.Option("--d")] = 2.0,
-    fixed: Annotated[bool, typer.Option("--fixed")] = False,
+    custom: CustomPlan = False,
+    alpha: CustomAlpha = 0.1,
+    beta: CustomBeta = 0.1,
+    d: CustomD = 2.0,
+    fixed: CustomFixed = False,
     chart: Annotated[
         Path | None, typer.Option("--chart", help="Write the sequential chart (HTML).")
     ] = None,
