@@ -3,6 +3,7 @@
 Each check returns a Finding or None. BLOCKING findings forbid a POSITIVE verdict; WARNING findings
 are reported with the verdict but do not change it (the analysis already takes the safe side).
 `where` names the run and point the finding belongs to, so a campaign's findings read on their own.
+A parameter's unit suffix names its unit: `_k` K, `_s` s, `_j` J, `_kg` kg, `_pa` Pa, `_m3_s` m3/s.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ STEADY_TIME_CONSTANTS = 5.0
 
 @dataclass(frozen=True)
 class Finding:
+    """One finding: its code, severity (BLOCKING or WARNING), message in plain words and the
+    numbers behind it."""
+
     code: str
     severity: str
     message: str
@@ -24,9 +28,11 @@ class Finding:
 
     @property
     def blocking(self) -> bool:
+        """True when the finding forbids a POSITIVE verdict."""
         return self.severity == BLOCKING
 
     def to_dict(self) -> dict:
+        """The finding as a plain dict of its fields."""
         return asdict(self)
 
 
@@ -37,7 +43,9 @@ def _at(where: str) -> str:
 def camera_emissivity(
     eps_set: float, eps_band: float, shell_k: float, eps_total: float | None = None, where: str = ""
 ) -> Finding | None:
-    """The camera's emissivity setting must equal the surface's in-band emissivity (the Lugano error)."""
+    """The camera's emissivity setting eps_set must equal the surface's in-band emissivity eps_band
+    at the shell temperature shell_k (the Lugano error); eps_total, the material's total emissivity,
+    names that error when the setting equals it. `where` names the run and point."""
     if abs(eps_set - eps_band) <= EMISSIVITY_SETTING_TOLERANCE:
         return None
     total = ""
@@ -60,7 +68,8 @@ def camera_emissivity(
 def emissivity_range(
     material: str, shell_k: float, low_k: float, high_k: float, where: str = ""
 ) -> Finding | None:
-    """The emissivity tables must cover the surface temperature; outside them they are extrapolated."""
+    """The emissivity tables of material, tabulated from low_k to high_k, must cover the surface
+    temperature shell_k; outside them they are extrapolated. `where` names the run and point."""
     if low_k <= shell_k <= high_k:
         return None
     return Finding(
@@ -75,7 +84,7 @@ def emissivity_range(
 def surface_findings(section, t_true_k: float, where: str = "") -> list[Finding]:
     """The thermography checks of one section (methods.Section) at its true temperature (K): the
     camera's emissivity setting against the material's in-band emissivity, and the tables'
-    temperature range."""
+    temperature range, at t_true_k. `where` names the run and point."""
     material = section.material
     low, high = material.valid_range_k
     found = [
@@ -94,7 +103,8 @@ def surface_findings(section, t_true_k: float, where: str = "") -> list[Finding]
 def not_steady(
     drift_k: float, limit_k: float, duration_s: float, where: str = ""
 ) -> Finding | None:
-    """A window must be steady: stored heat would otherwise be counted as output or input."""
+    """A window of duration_s must be steady, its drift drift_k within limit_k: stored heat would
+    otherwise be counted as output or input. `where` names the run and point."""
     if abs(drift_k) <= limit_k:
         return None
     return Finding(
@@ -108,7 +118,8 @@ def not_steady(
 
 
 def too_short(duration_s: float, time_constant_s: float, where: str = "") -> Finding | None:
-    """A steady run must last several thermal time constants before its averages mean anything."""
+    """A steady run (duration_s) must last several thermal time constants (time_constant_s) before
+    its averages mean anything. `where` names the run and point."""
     needed_s = STEADY_TIME_CONSTANTS * time_constant_s
     if duration_s >= needed_s:
         return None
@@ -130,7 +141,8 @@ def calibration_coverage(
     run_id: int | str,
     tolerance_k: float = 2.0,
 ) -> Finding | None:
-    """An active operating point outside the calibrated range is an extrapolation."""
+    """An active operating point active_k of run run_id outside the calibrated range
+    calibrated_low_k to calibrated_high_k, widened by tolerance_k, is an extrapolation."""
     if calibrated_low_k - tolerance_k <= active_k <= calibrated_high_k + tolerance_k:
         return None
     return Finding(
@@ -150,7 +162,8 @@ def calibration_coverage(
 def dummy_inconsistent(
     run_id: int | str, phase: int, cop: float, low: float, high: float
 ) -> Finding | None:
-    """A calibration (dummy) run has no heat source: its COP interval must contain 1."""
+    """A calibration (dummy) run run_id has no heat source: at its point phase, its COP interval
+    [low, high] (estimate cop) must contain 1."""
     if low <= 1.0 <= high:
         return None
     return Finding(
@@ -166,7 +179,9 @@ def calibration_fit(
     chi2: float, dof: int, p_value: float, where: str = "", alpha: float = 0.01
 ) -> Finding | None:
     """The dummy points must be consistent with the fitted transfer function (no heat source, COP = 1);
-    with no degree of freedom left nothing checks that, which is said as a warning."""
+    with no degree of freedom left nothing checks that, which is said as a warning. The fit's chi2
+    with dof degrees of freedom fails when its p_value is below alpha. `where` names the run and
+    point."""
     if dof <= 0:
         return Finding(
             "calibration_unchecked",
@@ -194,7 +209,8 @@ def calibration_camera_differs(
     dummy: tuple[float, tuple[float, float]],
     where: str = "",
 ) -> Finding | None:
-    """A calibrated run must be read by a camera set as the dummy's was: (emissivity setting, band)."""
+    """A calibrated run must be read by a camera set as the dummy's was: active and dummy are each
+    (emissivity setting, band in m). `where` names the run and point."""
     if active == dummy:
         return None
     return Finding(
@@ -209,7 +225,8 @@ def calibration_camera_differs(
 
 
 def calibration_other_unit(unit: str, dummy_units: list[str], where: str = "") -> Finding:
-    """A calibrated run on another unit than its dummy's, with no unit-to-unit term stated."""
+    """A calibrated run on unit, another unit than its dummy's (dummy_units), with no unit-to-unit
+    term stated. `where` names the run and point."""
     return Finding(
         "calibration_other_unit",
         BLOCKING,
@@ -227,7 +244,9 @@ def ambient_differs(
     ambient_k: float, dummy_low_k: float, dummy_high_k: float, tolerance_k: float, where: str = ""
 ) -> Finding | None:
     """A calibrated run must lose its heat to the same room as its dummy did: the transfer function
-    maps a surface temperature to power only at the dummy's ambient."""
+    maps a surface temperature to power only at the dummy's ambient. The room's ambient_k must lie
+    within the dummy's dummy_low_k to dummy_high_k, widened by tolerance_k. `where` names the run
+    and point."""
     if dummy_low_k - tolerance_k <= ambient_k <= dummy_high_k + tolerance_k:
         return None
     return Finding(
@@ -242,7 +261,8 @@ def ambient_differs(
 
 
 def chemical_bound(excess_low_j: float, bound_j: float, charge_mass_kg: float) -> Finding | None:
-    """Excess energy must exceed what any chemical source of the charge's mass could release."""
+    """Excess energy (its lower bound excess_low_j) must exceed what any chemical source of the
+    charge's mass charge_mass_kg could release (bound_j)."""
     if excess_low_j > bound_j:
         return None
     return Finding(
@@ -262,7 +282,8 @@ def input_blind(
     where: str = "",
 ) -> Finding | None:
     """The input instrument must see any DC component and, where the supply's phases are declared
-    (run files), every phase."""
+    (run files), every phase: measures_dc says whether it sees DC; phases_measured of
+    phases_supplied. `where` names the run and point."""
     problems = []
     if not measures_dc:
         problems.append(
@@ -293,7 +314,9 @@ def input_blind(
 
 
 def steam_quality_unmeasured(cop_dry: float, cop_liquid: float, where: str = "") -> Finding:
-    """Steam quality not measured: the output is an interval; only its conservative end may be used."""
+    """Steam quality not measured: the output is an interval, from cop_dry (dry steam) to
+    cop_liquid (no vaporisation); only its conservative end may be used. `where` names the run and
+    point."""
     return Finding(
         "steam_quality_not_measured",
         WARNING,
@@ -308,7 +331,9 @@ def steam_quality_unmeasured(cop_dry: float, cop_liquid: float, where: str = "")
 def outlet_at_saturation(
     t_out_k: float, t_sat_k: float, p_pa: float, blocking: bool, where: str = ""
 ) -> Finding | None:
-    """An outlet at saturation temperature cannot tell hot water from steam."""
+    """An outlet at t_out_k near the saturation temperature t_sat_k at p_pa cannot tell hot water
+    from steam: blocking for a liquid-water balance (blocking True), else a warning. `where` names
+    the run and point."""
     if abs(t_out_k - t_sat_k) > SATURATION_MARGIN_K:
         return None
     why = (
@@ -328,7 +353,8 @@ def outlet_at_saturation(
 
 
 def flow_below_minimum(flow_m3_s: float, minimum_m3_s: float, where: str = "") -> Finding | None:
-    """A flow meter below its rated minimum (e.g. a half-empty pipe) reads anything."""
+    """A flow meter at flow_m3_s below its rated minimum minimum_m3_s (e.g. a half-empty pipe)
+    reads anything. `where` names the run and point."""
     if flow_m3_s >= minimum_m3_s:
         return None
     return Finding(
@@ -344,7 +370,8 @@ def flow_below_minimum(flow_m3_s: float, minimum_m3_s: float, where: str = "") -
 
 def gum_mc_disagree(comparison, where: str = "") -> Finding | None:
     """JCGM 101 clause 8: report when the GUM interval is not validated by Monte Carlo, by more than
-    the Monte Carlo's own numerical noise could explain."""
+    the Monte Carlo's own numerical noise could explain; comparison is the GUM-Monte Carlo
+    comparison of the intervals. `where` names the run and point."""
     if comparison.agree or not comparison.distinguishable:
         return None
     g_low, g_high = comparison.gum_interval
