@@ -27,6 +27,8 @@ A dummy window is judged against the curve fitted through its own run (or unit),
 instruments, so only that fit and its own scatter enter: its COP = 1 is by construction, and the
 real test of the dummy is the fit's chi-square, which needs more levels than coefficients (else
 `calibration_unchecked` says so).
+
+A parameter's unit suffix names its unit: `_k` K, `_w` W.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ UNIT_FACTORS = ("f_band", "f_total", "f_conv", "f_area")
 
 @dataclass(frozen=True)
 class DummyRun:
-    """One calibration run: its telemetry columns, stand, unit serial and run id."""
+    """One calibration run: its telemetry columns, stand, unit serial and run id run_id."""
 
     columns: dict
     stand: StandSpec
@@ -64,7 +66,10 @@ class DummyRun:
 class Calibration:
     """A campaign's dummy transfer function (camera reading K -> power W) and what the protocol
     measured. `fit` is the one applied to active windows (with bracketing or several units the mean
-    of `group_fits`, one per dummy run or unit); `run_fit` gives each dummy run's own curve."""
+    of `group_fits`, one per dummy run or unit); `run_fit` gives each dummy run's own curve.
+    stand is the dummy's (for its instruments' accuracy); ambient_low_k to ambient_high_k the room
+    over the dummy windows; protocol as configured; units the dummy units; run_group maps a dummy
+    run's id to its index in `group_fits`."""
 
     fit: TransferFit
     stand: StandSpec
@@ -76,6 +81,7 @@ class Calibration:
     run_group: dict = field(default_factory=dict)
 
     def run_fit(self, run_id: int) -> TransferFit:
+        """The curve fitted through dummy run run_id's group, or `fit` for a run in none."""
         group = self.run_group.get(run_id)
         return self.fit if group is None else self.group_fits[group]
 
@@ -87,8 +93,8 @@ def _camera_setting(stand: StandSpec) -> tuple[float, tuple[float, float]]:
 def calibrate(
     dummy_runs: list, config: AnalysisConfig, surface: Surface | None = None
 ) -> Calibration:
-    """Fit the transfer function through every hold window of a campaign's calibration runs, each
-    a DummyRun or a tuple (columns, stand[, unit[, run_id]]) in time order. Their cameras must share
+    """Fit the transfer function through every hold window of a campaign's calibration runs,
+    dummy_runs, each a DummyRun or a tuple (columns, stand[, unit[, run_id]]) in time order. Their cameras must share
     one setting; with several stands, the one with the least accurate camera gives the dummy's
     instrument accuracies. The protocol (config.calibration_protocol) groups the runs: one pooled
     fit ("single"), one fit per run ("bracketing", at least two runs on one unit) or per unit
@@ -239,7 +245,10 @@ def cop_model(
     """COP of one window: the transfer function at its camera reading over its electrical input,
     and what its budget holds beyond the fit (empty for a dummy window). An active window carries
     the terms of the module docstring; a dummy window, read by the same instruments as the curve
-    through its own run, only its scatter and that fit."""
+    through its own run, only its scatter and that fit. calibration is the campaign's; stand the
+    window's run's; kind "calibration" (a dummy window, whose run run_id gives its own curve) or
+    "active"; surface the nominal surface (None leaves out the model-based terms); unit the active
+    unit's serial; config the analysis settings (defaults when None)."""
     camera = Normal(window.camera_k, max(window.camera_sem_k, 1e-9))
     drive = Normal(window.drive_w, max(window.drive_sem_w, 1e-9))
     if kind == "calibration":
@@ -269,7 +278,10 @@ def budget_terms(
     config: AnalysisConfig,
 ) -> dict:
     """The active window's terms beyond the fit: offsets of the reading (K), errors of the dummy's
-    power (W) and factors on it, with what each is and where it comes from (details)."""
+    power (W) and factors on it, with what each is and where it comes from (details). The window
+    was read on stand against calibration; surface is the nominal surface (None leaves out the
+    interpolation, room and design unit-to-unit terms); unit the active unit's serial; config the
+    analysis settings."""
     dummy, fit, t_k = calibration.stand, calibration.fit, window.camera_k
     p_w = float(fit.power_w(t_k))
     offsets, errors, factors = {}, {}, {}
@@ -348,7 +360,9 @@ def design_unit_rel_u(
     """Relative standard uncertainty of one unit's transfer function against another's at the
     reading t_k (K), each unit off the tables by the model-table uncertainties: sqrt(2) times the
     root sum of squares of (sensitivity x relative u) over in-band and total emissivity,
-    convection and area (sensitivities by central differences of the nominal model)."""
+    convection and area (sensitivities by central differences of the nominal model) of the
+    nominal surface read by stand's camera in a room at ambient_k; the relative uncertainties come
+    from config."""
     section = _section(surface, stand)
     u = dict(
         zip(
@@ -397,7 +411,8 @@ def interpolation_error_w(
 ) -> float:
     """The fit's error at reading t_k (W) had the true transfer function the physical model's shape:
     the model at t_k minus the same weighted fit of the model's values at the dummy readings, scaled
-    to the fit's power. Positive when the fit reads low there."""
+    to the fit's power. Positive when the fit reads low there. The model is the nominal surface
+    read by stand's camera in a room at ambient_k."""
     x = (np.asarray(fit.t_points_k) - fit.center_k) / fit.scale_k
     if x.size <= len(fit.coefficients) - 1 or not fit.u_eff_w:
         return 0.0
@@ -419,7 +434,8 @@ def room_change_w(
     t_k: float,
 ) -> float:
     """How much less power (W, negative for a warmer room) the same reading t_k means in the
-    active run's room than in the dummy's, by the physical model scaled to the fit's power."""
+    active run's room (room_k) than in the dummy's (dummy_room_k), by the physical model of the
+    nominal surface read by stand's camera, scaled to the fit's power."""
     section = _section(surface, stand)
     there = float(_model_w(section, t_k, room_k))
     here = float(_model_w(section, t_k, dummy_room_k))
@@ -438,8 +454,8 @@ def fit_slope_w_k(fit: TransferFit, t_k: float) -> float:
 
 
 def bracket_change_w(calibration: Calibration, t_k: float) -> tuple[float, float]:
-    """Bracketing: the last dummy run's curve minus the first's at reading t_k (W), with its
-    standard uncertainty from both fits' covariances."""
+    """Bracketing: the last dummy run's curve minus the first's (of calibration) at reading t_k
+    (K), in W, with its standard uncertainty from both fits' covariances."""
     first, last = calibration.group_fits[0], calibration.group_fits[-1]
     change = float(last.power_w(t_k) - first.power_w(t_k))
     return change, math.sqrt(first.u_power_w(t_k) ** 2 + last.u_power_w(t_k) ** 2)
@@ -448,8 +464,8 @@ def bracket_change_w(calibration: Calibration, t_k: float) -> tuple[float, float
 def heat_out_w(
     window: Window, calibration: Calibration, run_id: int = 0, budget: dict | None = None
 ) -> float:
-    """Output power at the estimates (W): the run's curve at its reading, plus the interpolation
-    correction of an active window's budget."""
+    """Output power at the estimates (W): the curve of calibration for run run_id at the window's
+    reading, plus the interpolation correction of an active window's budget."""
     correction = (budget or {}).get("interpolation", {}).get("correction_w", 0.0)
     return float(calibration.run_fit(run_id).power_w(window.camera_k)) + correction
 
@@ -464,7 +480,9 @@ def run_findings(
     run_id: int = 0,
 ) -> list[pitfalls.Finding]:
     """Once per run: do the dummy points follow one curve (calibration runs); was the camera set as
-    for the dummy, and is the unit the dummy's or is its difference stated (active runs)?"""
+    for the dummy, and is the unit the dummy's or is its difference stated (active runs)? The run
+    (run_id, of kind "calibration" or "active", on stand, unit the unit's serial) is judged against
+    calibration with config (defaults when None); `where` names it in the findings."""
     if kind == "calibration":
         fit = calibration.run_fit(run_id)
         found = [pitfalls.calibration_fit(fit.chi2, fit.dof, fit.p_value, where)]
@@ -488,7 +506,8 @@ def window_findings(
     window: Window, calibration: Calibration, kind: str, where: str
 ) -> list[pitfalls.Finding]:
     """Per active window: the room as warm as the dummy's. Coverage of the operating range is
-    judged per campaign, with the other methods'."""
+    judged per campaign, with the other methods'. Only a kind "active" window is judged, against
+    calibration; `where` names it in the findings."""
     if kind != "active":
         return []
     found = pitfalls.ambient_differs(
