@@ -17,6 +17,13 @@ UNIT_TOLERANCES = ("unstated", "design")
 class AnalysisConfig:
     """Confidence and margin of the verdict, the steady-window rule and the model-knowledge uncertainties.
 
+    confidence: the one-sided level of the verdict's bounds, in (0.5, 1); margin: the verdict
+    needs COP > 1 + margin. energy_density_bound_j_kg (J/kg): the most energy per kg any
+    chemical reaction of the charge could release; a positive verdict needs the excess energy
+    above it. steady_drift_k (K): the most the camera reading may drift over a window for it to
+    count as steady. mc_trials and seed: the Monte Carlo trials per window and the base seed
+    each window's seed derives from.
+
     The steady window of a hold is its last window_s seconds, but never its first settle_s seconds.
     method: "thermography" (absolute: camera, emissivity tables, convection correlation) or
     "calibrated" (differential: the dummy runs' transfer function from camera reading to power, a
@@ -29,7 +36,8 @@ class AnalysisConfig:
     nothing is stated (a dummy that is another unit blocks a POSITIVE).
 
     Relative standard uncertainties (k=1) state what is known about the models themselves:
-    the material's in-band and total emissivity tables, the Churchill-Chu correlation and the area.
+    the material's in-band and total emissivity tables (eps_band_rel_u, eps_total_rel_u), the
+    Churchill-Chu correlation (convection_rel_u) and the area (area_rel_u).
     """
 
     confidence: float = 0.99
@@ -88,9 +96,11 @@ class AnalysisConfig:
         )
 
     def to_dict(self) -> dict:
+        """Every field by name, as recorded in the verdict."""
         return asdict(self)
 
     def sha256(self) -> str:
+        """SHA-256 of `to_dict` (see config_sha256)."""
         return config_sha256(self.to_dict())
 
 
@@ -101,6 +111,6 @@ def _is_number(value, integer: bool) -> bool:
 
 
 def config_sha256(config: dict) -> str:
-    """SHA-256 of a configuration as recorded (a record written before a field existed keeps its
+    """SHA-256 of `config`, a configuration as recorded (a record written before a field existed keeps its
     hash: the dict is hashed as it stands, not after filling in defaults)."""
     return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()

@@ -21,7 +21,10 @@ from heatproof.stand.instruments import StandSpec
 
 @dataclass(frozen=True)
 class RunInfo:
-    """What the analysis needs to know about a run besides its telemetry."""
+    """What the analysis needs to know about a run besides its telemetry: run_id, its record
+    id; kind, "calibration" or "active"; surface, the radiating shell; stand, the instruments
+    that recorded it; telemetry_sha256, the SHA-256 of its telemetry; unit, the serial of the
+    unit it ran on ("" when not stated)."""
 
     run_id: int
     kind: str
@@ -37,7 +40,8 @@ def analyze_run(
     config: AnalysisConfig,
     calibration: Calibration | None = None,
 ) -> RunResult:
-    """Analyse one run's telemetry, by the calibrated method when `calibration` is given, else by
+    """Analyse one run's telemetry `columns` (channel name -> samples) described by `info`
+    under `config`, by the calibrated method when `calibration` is given, else by
     thermography; Monte Carlo seeds derive from config.seed, run id and window."""
     check_channels(columns, f"of run {info.run_id}")
     windows = hold_windows(columns, config.window_s, config.settle_s)

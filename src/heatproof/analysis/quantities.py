@@ -30,6 +30,7 @@ UNCERTAINTY_KEYS = ("u", "half_width")
 
 @cache
 def registry() -> pint.UnitRegistry:
+    """The pint unit registry, built once."""
     return pint.UnitRegistry()
 
 
@@ -73,7 +74,9 @@ def _convert(number: float, unit: str, si_unit: str, field: str, difference: boo
 
 
 def quantity(spec, si_unit: str, field: str, difference: bool = False) -> float:
-    """The SI value of a quantity given as '812 W', a number (dimensionless only) or {value, unit}."""
+    """The value in `si_unit` (e.g. "W"; "" for a plain number) of `spec`, a quantity given as
+    '812 W', a number (dimensionless only) or {value, unit}; with `difference`, an offset unit
+    (degC) converts as a temperature difference. Errors name `field`."""
     if isinstance(spec, dict):
         require("value" in spec, f"{field} is a table without 'value'; give value = '812 W'")
         number, unit = _split(spec["value"], spec.get("unit"), field)
@@ -83,7 +86,8 @@ def quantity(spec, si_unit: str, field: str, difference: bool = False) -> float:
 
 
 def measurement(spec, si_unit: str, field: str) -> Distribution:
-    """A measured value with its uncertainty as an input distribution in SI units."""
+    """`spec`, a measured value with its uncertainty (see the module), as an input distribution
+    in `si_unit`; errors name `field`."""
     value = quantity(spec, si_unit, field)
     if not isinstance(spec, dict):
         return Normal(value, 0.0)
@@ -116,7 +120,8 @@ def measurement(spec, si_unit: str, field: str) -> Distribution:
 
 
 def integer(value, field: str) -> int:
-    """A whole number given as an integer (not text, not a boolean)."""
+    """`value` checked to be a whole number given as an integer (not text, not a boolean);
+    errors name `field`."""
     require(
         isinstance(value, int) and not isinstance(value, bool),
         f"{field}={value!r} is not a whole number; give e.g. 2",
@@ -125,7 +130,8 @@ def integer(value, field: str) -> int:
 
 
 def tables(entries, field: str) -> list[dict]:
-    """The entries of an array of tables ([[...]] in TOML), each checked to be a table."""
+    """The `entries` of the array of tables `field` ([[...]] in TOML), each checked to be a
+    table."""
     require(isinstance(entries, list), f"{field} must be an array of tables ([[{field}]])")
     for j, entry in enumerate(entries):
         require(
@@ -135,7 +141,8 @@ def tables(entries, field: str) -> list[dict]:
 
 
 def numbers(values, field: str) -> list[float]:
-    """A list of plain numbers (e.g. waveform samples)."""
+    """`values` checked to be a list of plain numbers (e.g. waveform samples), as floats;
+    errors name `field`."""
     require(
         isinstance(values, list)
         and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values),

@@ -18,8 +18,10 @@ from heatproof.analysis.uncertainty import UncertaintyResult
 class PointResult:
     """COP of one steady operating point (a hold window, or a steady run from a run file).
 
-    operating_k is the observable the calibration range is judged on (surface or outlet
-    temperature, K); energy_in_j the electrical energy over the point; level the confidence.
+    phase and label name the point (e.g. hold 2, "hold 2"); operating_k is the observable the
+    calibration range is judged on (surface or outlet temperature, K); energy_in_j the electrical
+    energy over the point (J); cop the conservative COP, cop_high the optimistic one of an
+    interval COP (else None); level the confidence; details extra fields for `to_dict`.
     """
 
     phase: int
@@ -33,6 +35,7 @@ class PointResult:
 
     @property
     def estimate(self) -> float:
+        """The conservative model's Monte Carlo estimate of the COP."""
         return float(self.cop.mc.y)
 
     @property
@@ -50,6 +53,7 @@ class PointResult:
         return float((self.cop_high or self.cop).mc.upper_bound(self.level))
 
     def to_dict(self) -> dict:
+        """The point as recorded: fields, details, estimate, interval and bounds."""
         out = {
             "phase": self.phase,
             "label": self.label,
@@ -70,7 +74,10 @@ class PointResult:
 
 @dataclass(frozen=True)
 class RunResult:
-    """A run's steady points and findings. run_id is the record id, or the label in a run file."""
+    """A run's steady points and findings. run_id is the record id, or the label in a run file;
+    kind its kind ("calibration" or "active"); data_sha256 the SHA-256 of its telemetry;
+    energy_in_j (J) the electrical energy over duration_s (s); windows its steady points and
+    findings its pitfall findings; method the method that analysed it."""
 
     run_id: int | str
     kind: str
@@ -82,6 +89,7 @@ class RunResult:
     method: str = "thermography"
 
     def to_dict(self) -> dict:
+        """The run as recorded, its points and findings included."""
         return {
             "run_id": self.run_id,
             "kind": self.kind,

@@ -72,10 +72,13 @@ class LabErrors:
 
 @dataclass(frozen=True)
 class CampaignPlan:
-    """What each simulated campaign is: heat source gain (0 = none), active-run length and level,
-    dummy levels, sampling, config (its calibration_protocol sets the dummy runs: one run, a run
-    before and after the active one, or one run on each of `dummy_units` units), the lab's errors,
-    and the methods every campaign is analysed by (default: the config's)."""
+    """What each simulated campaign is: heat source gain (0 = none, else the excess as a fraction
+    of drive power), the active run's length `hours` (h) and level active_k (K), the dummy's
+    levels_k (K) each held calibration_hold_s (s), the twin's sampling interval sample_s (s),
+    config (its calibration_protocol sets the dummy runs: one run, a run before and after the
+    active one, or one run on each of `dummy_units` units), the base `seed` of the runs and
+    surface draws, exact_tables (the twin's surface equals the tables), the `lab`'s errors, and
+    the `methods` every campaign is analysed by (default: the config's)."""
 
     gain: float = 0.0
     hours: float = 24.0
@@ -121,9 +124,11 @@ class CampaignPlan:
 
     @property
     def analyses(self) -> tuple[str, ...]:
+        """The methods every campaign is analysed by: `methods`, else the config's one."""
         return self.methods or (self.config.method,)
 
     def to_dict(self) -> dict:
+        """The plan as recorded with its results."""
         return {
             "gain": self.gain,
             "hours": self.hours,
@@ -141,8 +146,8 @@ class CampaignPlan:
 
 
 def surface_truth(plan: CampaignPlan, index: int, unit: int = 0) -> SurfaceTruth:
-    """The real surface of unit `unit` of campaign `index` (the tables exactly with exact_tables):
-    unit 0 is the dummy's, each other unit has its own draw."""
+    """The real surface of unit `unit` of campaign `index` of `plan` (the tables exactly with
+    exact_tables): unit 0 is the dummy's, each other unit has its own draw."""
     if plan.exact_tables:
         return SurfaceTruth()
     c, scale = plan.config, plan.lab.tolerance_scale
@@ -296,7 +301,8 @@ def run_campaigns(
     processes: int = 2,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
-    """Run n campaigns over a process pool; returns the counts and the POSITIVE rate with its
+    """Run n campaigns of `plan` over a pool of `processes` processes, calling progress(done, n)
+    after each when given; returns the counts and the POSITIVE rate with its
     Clopper-Pearson 95 % interval, by the first method, and by every method under "by_method"
     when there are several."""
     require(n >= 1, f"n={n} must be >= 1 campaigns")
@@ -322,7 +328,8 @@ def summarise_campaigns(
     plan: CampaignPlan, outcomes: list[dict], method: str | None = None, campaigns: bool = True
 ) -> dict:
     """Counts, the POSITIVE fraction with its Clopper-Pearson 95 % interval, the campaigns' COP
-    mean and sd against the mean stated u (GUM), by `method` (default: the plan's first)."""
+    mean and sd against the mean stated u (GUM) of the `outcomes` of simulate_campaign under
+    `plan`, by `method` (default: the plan's first); with `campaigns`, the outcomes too."""
     rows = [r["methods"][method] if method else r for r in outcomes]
     counts = Counter(r["outcome"] for r in rows)
     n, positive = len(rows), counts.get(Outcome.POSITIVE, 0)

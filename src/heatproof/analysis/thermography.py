@@ -22,7 +22,7 @@ from heatproof.stand.instruments import StandSpec
 
 @dataclass(frozen=True)
 class Surface:
-    """The radiating shell: outer diameter (m), area (m2) and material."""
+    """The radiating shell: outer diameter_m (m), area_m2 (m2) and material."""
 
     diameter_m: float
     area_m2: float
@@ -30,7 +30,8 @@ class Surface:
 
 
 def shell_section(surface: Surface, stand: StandSpec, window: Window) -> methods.Section:
-    """The whole shell as one thermography section read by the stand's camera."""
+    """The whole `surface` as one thermography section read by the `stand`'s camera over
+    `window`."""
     cam = stand.camera
     return methods.Section(
         "shell",
@@ -45,8 +46,8 @@ def shell_section(surface: Surface, stand: StandSpec, window: Window) -> methods
 
 @dataclass(frozen=True)
 class ShellEstimate:
-    """A window's shell section, its camera-corrected true temperature (K) and output power (W)
-    at the estimates: the camera correction solved once per window."""
+    """A window's shell `section`, its camera-corrected true temperature true_k (K) and output
+    power heat_out_w (W) at the estimates: the camera correction solved once per window."""
 
     section: methods.Section
     true_k: float
@@ -54,7 +55,8 @@ class ShellEstimate:
 
 
 def shell_estimate(window: Window, surface: Surface, stand: StandSpec) -> ShellEstimate:
-    """Build the window's shell section and solve its camera correction at the estimates, once."""
+    """Build the `window`'s shell section of `surface` read by `stand`, and solve its camera
+    correction at the estimates, once."""
     shell = shell_section(surface, stand, window)
     t_true_k = methods.true_section_k(shell, window.ambient_k)
     p_w = methods.power_at_true_w(shell, t_true_k, window.ambient_k)
@@ -65,7 +67,8 @@ def cop_model(
     window: Window, shell: methods.Section, stand: StandSpec, config: AnalysisConfig
 ) -> Model:
     """Measurement model of the window's COP with every input's distribution (JCGM 101 style);
-    `shell` is the window's section (shell_section or ShellEstimate.section)."""
+    `shell` is the window's section (shell_section or ShellEstimate.section), `stand` gives the
+    instruments' uncertainties and `config` the model-knowledge ones."""
     cam, power, amb = stand.camera, stand.power, stand.ambient
 
     def cop(

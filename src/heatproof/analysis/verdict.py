@@ -23,7 +23,9 @@ class Outcome(enum.StrEnum):
 
 
 def decide(runs: list[RunResult], config: AnalysisConfig, charge_mass_kg: float) -> dict:
-    """Decide a campaign from its analysed runs; returns the verdict record (JSON-ready)."""
+    """Decide a campaign from its analysed `runs` under `config` (margin, confidence, energy
+    density bound); charge_mass_kg (kg) is the charge's mass, for the chemical bound. Returns the
+    verdict record (JSON-ready)."""
     calibration = [(r, w) for r in runs if r.kind == "calibration" for w in r.windows]
     active = [(r, w) for r in runs if r.kind == "active" for w in r.windows]
     findings = [f for r in runs for f in r.findings] + _campaign_findings(calibration, active)

@@ -13,7 +13,10 @@ REQUIRED_CHANNELS = ("t_s", "phase", "drive_w", "camera_k", "ambient_k")
 
 @dataclass(frozen=True)
 class Window:
-    """Averages over one steady window. *_sem are standard errors of the mean from batch means."""
+    """Averages over one steady window of hold `phase`, from t_start_s to t_end_s (s): electrical
+    drive_w (W), camera_k and ambient_k (K), with drive_sem_w, camera_sem_k and ambient_sem_k,
+    their standard errors of the mean from batch means; energy_in_j (J) the electrical energy
+    over the window; camera_drift_k (K) the camera reading's least-squares drift over it."""
 
     phase: int
     t_start_s: float
@@ -29,11 +32,13 @@ class Window:
 
     @property
     def duration_s(self) -> float:
+        """The window's length (s)."""
         return self.t_end_s - self.t_start_s
 
 
 def check_channels(columns: dict[str, np.ndarray], source: str) -> None:
-    """Raise a clear error if a channel the analysis needs is missing."""
+    """Raise InvalidInput naming `source` (e.g. "of run 3") if a channel the analysis needs is
+    missing from `columns` (channel name -> samples)."""
     missing = [c for c in REQUIRED_CHANNELS if c not in columns]
     if missing:
         raise InvalidInput(
@@ -46,7 +51,7 @@ def hold_windows(
 ) -> list[Window]:
     """One window per hold phase (phase >= 0): its last window_s seconds, after its first settle_s seconds.
 
-    Rows must be in time order. A phase recorded as one contiguous block is cut by binary search
+    `columns` maps channel name to samples; rows must be in time order. A phase recorded as one contiguous block is cut by binary search
     (views, no copies: one pass over the window's rows per statistic); a phase split into several
     blocks is gathered with an index array.
     """
@@ -104,7 +109,8 @@ def _slope(t: np.ndarray, y: np.ndarray) -> float:
 
 
 def batch_sem(x: np.ndarray, batches: int = 20) -> float:
-    """Standard error of the mean by batch means, robust to autocorrelated samples."""
+    """Standard error of the mean of samples `x` from `batches` batch means, robust to
+    autocorrelated samples (the plain standard error when x has fewer than 2 * batches)."""
     usable = x.size - x.size % batches
     if usable < 2 * batches:
         return float(x.std(ddof=1) / np.sqrt(max(x.size, 1))) if x.size > 1 else 0.0
