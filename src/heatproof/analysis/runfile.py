@@ -45,7 +45,7 @@ _CONFIG_KEYS = (
 
 
 def analyze_file(path: str | Path) -> dict:
-    """Analyse a run file and decide its verdict; the record names the file's SHA-256."""
+    """Analyse the run file at path and decide its verdict; the record names the file's SHA-256."""
     p = Path(path)
     if not p.is_file():
         raise NotFound(f"run file {str(p)!r} does not exist; give the path of a .toml run file")
@@ -58,7 +58,8 @@ def analyze_file(path: str | Path) -> dict:
 
 
 def analyze_document(doc: dict, sha256: str, source: str = "<memory>") -> dict:
-    """Analyse a parsed run-file document (see docs/analysis.md)."""
+    """Analyse a parsed run-file document doc (see docs/analysis.md); the record names the file's
+    sha256 (hex digest) and its source (a path, or "<memory>")."""
     require(
         doc.get("format") == FORMAT,
         f'format={doc.get("format")!r}; a run file starts with format = "{FORMAT}"',
@@ -81,7 +82,7 @@ def analyze_document(doc: dict, sha256: str, source: str = "<memory>") -> dict:
 
 
 def campaign_section(spec: dict) -> tuple[AnalysisConfig, float, str]:
-    """AnalysisConfig, charge mass (kg) and name from the [campaign] table."""
+    """AnalysisConfig, charge mass (kg) and name from spec, the [campaign] table."""
     unknown = set(spec) - {"name", "charge_mass", "energy_density_bound", *_CONFIG_KEYS}
     require(not unknown, f"[campaign] has unknown key(s) {sorted(unknown)}")
     require(
@@ -105,7 +106,9 @@ def campaign_section(spec: dict) -> tuple[AnalysisConfig, float, str]:
 
 
 def analyze_steady_run(spec: dict, index: int, config: AnalysisConfig, sha256: str) -> RunResult:
-    """One [[run]]: electrical input, one output method, its pitfalls and its COP."""
+    """One [[run]] table, spec (the run's index in the file, from 0, labels an unlabelled run):
+    electrical input, one output method, its pitfalls and its COP under config; sha256 is the
+    file's digest."""
     label = str(spec.get("label", f"run-{index + 1}"))
     where = f"run {label}"
     kind = spec.get("kind", "active")
@@ -263,7 +266,8 @@ def _samples(values, field: str, limit: float) -> np.ndarray:
 
 
 def electrical_input(spec: dict, where: str) -> tuple[list[m.Term], list]:
-    """Input terms (phases, waveforms, auxiliary loads, cable losses) and the input-instrument findings."""
+    """Input terms (phases, waveforms, auxiliary loads, cable losses) and the input-instrument
+    findings from spec, the [run.input] table; `where` names the run in messages and findings."""
     terms: list[m.Term] = []
     findings: list = []
     for j, ph in enumerate(tables(spec.get("phase", []), f"{where}.input.phase")):
@@ -324,7 +328,8 @@ def electrical_input(spec: dict, where: str) -> tuple[list[m.Term], list]:
 
 class Output:
     """What an output method gives: terms (conservative), optional optimistic terms, the operating
-    observable (K), findings and details."""
+    observable operating_k (K), findings and details; terms_high, the optimistic terms, when the
+    output is an interval."""
 
     def __init__(self, terms, operating_k, findings, details, terms_high=None):
         self.terms, self.operating_k, self.findings = terms, float(operating_k), findings
@@ -353,6 +358,7 @@ def _flow(spec: dict, where: str) -> tuple[Distribution, list]:
 
 
 def flow_method(spec: dict, where: str, config: AnalysisConfig) -> Output:
+    """Flow calorimetry of liquid water; spec is the [run.output] table, `where` names the run in messages and findings; config is not used by this method."""
     w = f"{where}.output"
     flow, found = _flow(spec, w)
     t_in, t_out, p = (
@@ -368,6 +374,8 @@ def flow_method(spec: dict, where: str, config: AnalysisConfig) -> Output:
 
 
 def steam_method(spec: dict, where: str, config: AnalysisConfig) -> Output:
+    """Wet steam, with a measured quality or as the interval from liquid to dry steam; spec is the [run.output] table, `where` names the run in messages and findings;
+    config is not used by this method."""
     w = f"{where}.output"
     flow, found = _flow(spec, w)
     t_in = measurement(spec.get("t_in"), "K", f"{w}.t_in")
@@ -414,6 +422,8 @@ def _material(spec, field: str) -> Material:
 
 
 def thermography_method(spec: dict, where: str, config: AnalysisConfig) -> Output:
+    """Radiation and convection of the camera's surface sections, one camera correction each;
+    spec is the [run.output] table, `where` names the run in messages and findings; config gives the model tables' uncertainties."""
     w = f"{where}.output"
     ambient = measurement(spec.get("ambient"), "K", f"{w}.ambient")
     sections = []
@@ -473,6 +483,8 @@ def _as_read_w(s: m.Section, t_amb_k: float) -> float:
 
 
 def calibrated_method(spec: dict, where: str, config: AnalysisConfig) -> Output:
+    """The dummy points' transfer function at the active observable; spec is the [run.output] table, `where` names the run in messages and findings;
+    config is not used by this method."""
     w = f"{where}.output"
     dummy = tables(spec.get("dummy", []), f"{w}.dummy")
     require(
