@@ -38,7 +38,7 @@ import pytest
 DOCUMENTED_PACKAGES = (
     "heatproof.physics",
     "heatproof.reliability",
-    "heatproof.analysis.uncertainty",
+    "heatproof.analysis",
     "heatproof.report",
     "heatproof.telemetry",
     "heatproof.procedures",
