@@ -14,16 +14,14 @@ Kinds: ``key-created`` (a key's first signature in this workspace; detail.public
 (engineer), ``verdict-validated`` (validator), ``dossier-imported`` (a validator's workspace
 starts from a dossier's ledger; detail.through), later ``gate``.
 
-Appending takes an exclusive lock (``evidence/ledger.lock``, fcntl) and rewrites the file whole
+Appending takes an exclusive lock (``evidence/ledger.lock``, heatproof.locks) and rewrites the file whole
 through heatproof.outputs (temporary file, fsync, rename): an entry is either there complete or
 not at all, and two writers never interleave.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -51,6 +49,7 @@ from heatproof.evidence.keys import (
     utc_now,
 )
 from heatproof.evidence.trust import Trust, TrustedKey, check_signature, local_trust, refusal
+from heatproof.locks import FileLock, wait_from_env
 from heatproof.outputs import write_bytes
 
 LEDGER = "evidence/ledger.jsonl"
@@ -137,11 +136,7 @@ def head_text(entries: list[Entry]) -> str:
 @contextmanager
 def _locked(root: Path) -> Iterator[list[Entry]]:
     """The ledger's entries, under an exclusive lock for the block; refuses a damaged ledger."""
-    lock = root / LOCK
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with FileLock(root / LOCK, f"ledger {ledger_path(root)}").acquire(wait_from_env()):
         entries, problems = read_ledger(root)
         if problems:
             raise HeatproofError(
@@ -149,8 +144,6 @@ def _locked(root: Path) -> Iterator[list[Entry]]:
                 "to it: restore it from a copy and run `heatproof verify`"
             )
         yield entries
-    finally:
-        os.close(fd)
 
 
 def _append(root: Path, entries: list[Entry], new: list[Entry]) -> None:
