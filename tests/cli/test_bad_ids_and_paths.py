@@ -42,14 +42,18 @@ def test_a_record_id_out_of_range_is_refused_before_the_workspace(tmp_path, args
     assert not ws.exists()
 
 
-def test_a_run_id_out_of_range_is_not_found(tmp_path):
-    """`analyze` takes a run id or a run file, so its id reaches the repository's check."""
-    err = _one_line(["analyze", BIG, "--workspace", str(tmp_path / "ws")])
+def test_analyze_refuses_a_run_id_out_of_range_and_a_missing_workspace(tmp_path):
+    """`analyze` takes a run id or a run file: an id beyond range, or a workspace that does not
+    exist, is refused before any workspace is created; the repository checks ids as well."""
+    ws = tmp_path / "ws"
+    err = _one_line(["analyze", BIG, "--workspace", str(ws)])
     assert err == (
-        f"error: run {BIG} does not exist: ids are whole numbers from 1 to {2**63 - 1}; "
-        "check the id against the workspace's list of runs\n"
+        f"error: target={BIG!r} is neither a run id (1 to {2**63 - 1}) nor a .toml run file; "
+        "give e.g. 3 or run.toml\n"
     )
-    with Workspace.open(tmp_path / "ws").unit_of_work() as s:
+    assert "does not exist" in _one_line(["analyze", "1", "--workspace", str(ws)])
+    assert not ws.exists()
+    with Workspace.open(ws).unit_of_work() as s:
         for lookup in (repo.get_run, repo.get_campaign):
             for key in (2**63, 0, -1, True):
                 with pytest.raises(NotFound, match="ids are whole numbers from 1 to"):

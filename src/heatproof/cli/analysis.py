@@ -14,10 +14,11 @@ from rich.progress import Progress
 
 from heatproof.cli.options import (
     DEFAULT_WORKSPACE,
+    MAX_RECORD_ID,
     DbUrl,
     JsonFlag,
     WorkspaceDir,
-    open_workspace,
+    existing_workspace,
     print_json,
 )
 from heatproof.errors import InvalidInput
@@ -59,14 +60,15 @@ def analyze(
 
         _print_runfile(analyze_file(target), json_out)
         return
-    if not target.isdigit():
+    if not target.isdigit() or not 1 <= int(target) <= MAX_RECORD_ID:
         raise InvalidInput(
-            f"target={target!r} is neither a run id nor a .toml run file; give e.g. 3 or run.toml"
+            f"target={target!r} is neither a run id (1 to {MAX_RECORD_ID}) nor a .toml run file; "
+            "give e.g. 3 or run.toml"
         )
     from heatproof.campaign import analyze_run_by_id
 
     run_id = int(target)
-    result = analyze_run_by_id(open_workspace(workspace, db_url), run_id).to_dict()
+    result = analyze_run_by_id(existing_workspace(workspace, db_url), run_id).to_dict()
     if json_out:
         print_json(result)
         return
