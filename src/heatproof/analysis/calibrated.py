@@ -42,7 +42,7 @@ from scipy import stats
 from heatproof.analysis import methods, pitfalls
 from heatproof.analysis.config import AnalysisConfig
 from heatproof.analysis.methods import TransferFit, accuracy_error
-from heatproof.analysis.thermography import Surface
+from heatproof.analysis.thermography import Surface, shell_section
 from heatproof.analysis.uncertainty import Distribution, Model, Normal, Rectangular
 from heatproof.analysis.windows import Window, hold_windows
 from heatproof.errors import require
@@ -363,7 +363,7 @@ def design_unit_rel_u(
     convection and area (sensitivities by central differences of the nominal model) of the
     nominal surface read by stand's camera in a room at ambient_k; the relative uncertainties come
     from config."""
-    section = _section(surface, stand)
+    section = shell_section(surface, stand)
     u = dict(
         zip(
             UNIT_FACTORS,
@@ -380,18 +380,6 @@ def design_unit_rel_u(
         total += ((up - down) / (2 * h * base) * u[name]) ** 2
     return math.sqrt(2 * total)
 
-
-def _section(surface: Surface, stand: StandSpec) -> methods.Section:
-    cam = stand.camera
-    return methods.Section(
-        "shell",
-        surface.area_m2,
-        surface.diameter_m,
-        surface.material,
-        cam.emissivity_set,
-        Normal(0.0, 0.0),
-        cam.band_m,
-    )
 
 
 def _model_w(section, t_k, ambient_k, f_band=1.0, f_total=1.0, f_conv=1.0, f_area=1.0):
@@ -416,7 +404,7 @@ def interpolation_error_w(
     x = (np.asarray(fit.t_points_k) - fit.center_k) / fit.scale_k
     if x.size <= len(fit.coefficients) - 1 or not fit.u_eff_w:
         return 0.0
-    section = _section(surface, stand)
+    section = shell_section(surface, stand)
     model = _model_w(section, np.asarray(fit.t_points_k), ambient_k)
     degree = len(fit.coefficients) - 1
     coef = np.polyfit(x, model, degree, w=1.0 / np.asarray(fit.u_eff_w))
@@ -436,7 +424,7 @@ def room_change_w(
     """How much less power (W, negative for a warmer room) the same reading t_k means in the
     active run's room (room_k) than in the dummy's (dummy_room_k), by the physical model of the
     nominal surface read by stand's camera, scaled to the fit's power."""
-    section = _section(surface, stand)
+    section = shell_section(surface, stand)
     there = float(_model_w(section, t_k, room_k))
     here = float(_model_w(section, t_k, dummy_room_k))
     return (there - here) / here * float(fit.power_w(t_k))

@@ -29,17 +29,21 @@ class Surface:
     material: Material
 
 
-def shell_section(surface: Surface, stand: StandSpec, window: Window) -> methods.Section:
+def shell_section(
+    surface: Surface, stand: StandSpec, window: Window | None = None
+) -> methods.Section:
     """The whole `surface` as one thermography section read by the `stand`'s camera over
-    `window`."""
+    `window` (its mean reading and standard error, K); without a window the reading is a
+    placeholder point at 0 K, for models that give the reading themselves (calibrated)."""
     cam = stand.camera
+    reading = Normal(0.0, 0.0) if window is None else Normal(window.camera_k, window.camera_sem_k)
     return methods.Section(
         "shell",
         surface.area_m2,
         surface.diameter_m,
         surface.material,
         cam.emissivity_set,
-        Normal(window.camera_k, window.camera_sem_k),
+        reading,
         cam.band_m,
     )
 
