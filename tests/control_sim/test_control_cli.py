@@ -86,7 +86,7 @@ def test_simulate_json_and_plot(tmp_path):
         (f"[controller]\nss_band_k = -1\n{START}", "ss_band_k=-1.0 must be > 0"),
         (f"[controller]\nhold_band_k = 0\n{START}", "hold_band_k=0.0 must be > 0"),
         (f"[controller]\noff_k = 5000\n{START}", "off_k=5000.0 must lie between"),
-        (b"duration_s = 20\xff\n", "is not UTF-8 text (byte 15)"),
+        (b"duration_s = 20\xff\n", "line 1: byte 15 is not UTF-8; save it as UTF-8"),
         ("FOLDER", "cannot be read (Is a directory)"),
     ],
 )

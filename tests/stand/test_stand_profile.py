@@ -91,7 +91,7 @@ def test_a_toml_date_is_taken_as_written(tmp_path):
 def test_bytes_that_are_not_utf8_and_a_folder_are_one_line(tmp_path):
     path = tmp_path / "p.toml"
     path.write_bytes(b'name = "s\xff"\n')  # raised UnicodeDecodeError
-    with pytest.raises(InvalidInput, match=r"is not UTF-8 text \(byte 9\); save it as UTF-8"):
+    with pytest.raises(InvalidInput, match=r"p.toml line 1: byte 9 is not UTF-8; save it as UTF-8"):
         load_profile(path)
     with pytest.raises(InvalidInput, match=r"is unreadable \(Is a directory\)"):
         load_profile(tmp_path)

@@ -21,7 +21,7 @@ import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from heatproof.errors import InvalidInput, require
+from heatproof.errors import InvalidInput, decode_utf8, require
 
 PHASE_TYPES = ("ramp", "hold", "soak", "measure", "cool")
 STATISTICS = ("mean", "min", "max", "std", "last", "drift")
@@ -309,14 +309,7 @@ def load_procedure(path: Path | str) -> tuple[TestProcedure, str]:
     path = Path(path)
     if not path.is_file():
         raise InvalidInput(f"procedure file {path} does not exist; give a .toml procedure")
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InvalidInput(
-            f"procedure file {path} line {line}: byte {exc.start} is not UTF-8; save it as UTF-8"
-        ) from None
+    text = decode_utf8(path.read_bytes(), f"procedure file {path}")
     try:
         return parse_procedure(text), text
     except InvalidInput as err:

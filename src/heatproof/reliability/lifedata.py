@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from heatproof.errors import InvalidInput
+from heatproof.errors import InvalidInput, decode_utf8
 
 STATUSES = ("failed", "running", "removed")
 UNSPECIFIED_MODE = "unspecified"
@@ -278,14 +278,7 @@ def life_data_from_bytes(data: bytes, source: str = "life data") -> LifeData:
     """LifeData from `data`, the bytes of a CSV file (UTF-8, a byte-order mark allowed) read as
     `life_data_from_csv` reads text; bytes that are not UTF-8 are refused naming the line of
     `source` and the byte's offset."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InvalidInput(
-            f"{source} line {line}: byte {exc.start} is not UTF-8; save the CSV as UTF-8"
-        ) from None
-    return life_data_from_csv(text, source)
+    return life_data_from_csv(decode_utf8(data, source, "utf-8-sig"), source)
 
 
 def life_data_to_csv(data: LifeData) -> str:

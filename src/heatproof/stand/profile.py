@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from heatproof.errors import InvalidInput, require
+from heatproof.errors import InvalidInput, decode_utf8, require
 from heatproof.stand.instruments import InstrumentCalibration, StandSpec, simulated_calibrations
 from heatproof.stand.registers import MAX_CORE_TC
 
@@ -44,14 +44,10 @@ def load_profile(path: Path | str) -> StandProfile:
     ISO dates; a wrong or missing one is a one-line error naming the table and the key."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+        data = tomllib.loads(decode_utf8(path.read_bytes(), f"stand profile {path}"))
     except OSError as exc:
         raise InvalidInput(
             f"stand profile {path} is unreadable ({exc.strerror or exc}); give a TOML stand profile"
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            f"stand profile {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(

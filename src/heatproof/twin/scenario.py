@@ -43,7 +43,7 @@ import numpy as np
 from heatproof.control.controller import Controller, ControllerConfig, EventKind, Mode
 from heatproof.control.interlocks import parse_voting
 from heatproof.control.metrics import step_metrics
-from heatproof.errors import InvalidInput, require
+from heatproof.errors import InvalidInput, decode_utf8, require
 from heatproof.stand.instruments import StandSpec
 from heatproof.twin.cooling import LossTable, WaterJacket, jacket_params
 from heatproof.twin.equations import MAX_SUBSTEP_S
@@ -367,7 +367,7 @@ def load_scenario(path: Path) -> Scenario:
     gives a name; InvalidInput when it is missing, unreadable, not UTF-8, not TOML or not a
     valid scenario."""
     try:
-        data = tomllib.loads(Path(path).read_bytes().decode("utf-8"))
+        data = tomllib.loads(decode_utf8(Path(path).read_bytes(), f"scenario file {path}"))
     except FileNotFoundError:
         raise InvalidInput(
             f"scenario file {path} does not exist; give the path of a .toml scenario"
@@ -375,10 +375,6 @@ def load_scenario(path: Path) -> Scenario:
     except OSError as err:  # a folder, a path through a file, a name too long
         raise InvalidInput(
             f"scenario file {path} cannot be read ({err.strerror}); give the path of a .toml scenario"
-        ) from None
-    except UnicodeDecodeError as err:
-        raise InvalidInput(
-            f"scenario file {path} is not UTF-8 text (byte {err.start}); save it as UTF-8"
         ) from None
     except tomllib.TOMLDecodeError as err:
         raise InvalidInput(f"scenario file {path} is not valid TOML: {err}") from None
