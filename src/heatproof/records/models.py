@@ -83,6 +83,9 @@ class Design(Base):
     charge_mass_kg: Mapped[float] = mapped_column(Float)
     geometry: Mapped[dict[str, Any]] = mapped_column(default=dict)
     material: Mapped[str] = mapped_column(String(200))
+    gate_settings: Mapped[dict[str, Any]] = mapped_column(
+        default=dict, server_default=text("'{}'")
+    )  # gate targets: pilot lot size, FPY target, Cpk target, demonstration plan, ...
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     units: Mapped[list[ReactorUnit]] = relationship(back_populates="design")
@@ -90,13 +93,17 @@ class Design(Base):
 
 
 class ReactorUnit(Base):
-    """One built reactor, identified by its serial number."""
+    """One built reactor, identified by its serial number; ``status`` is one of UNIT_STATUSES."""
 
     __tablename__ = "reactor_units"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     serial: Mapped[str] = mapped_column(String(200), unique=True)
     design_id: Mapped[int] = mapped_column(ForeignKey("designs.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("production_orders.id"), index=True, nullable=True
+    )  # None: an R&D unit built outside any production order
+    status: Mapped[str] = mapped_column(String(20), default="in_process")
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     design: Mapped[Design] = relationship(back_populates="units")
@@ -181,3 +188,256 @@ class Verdict(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     campaign: Mapped[Campaign] = relationship(back_populates="verdicts")
+
+
+# --- The production line (migration 0003) -------------------------------------------------------
+
+ORDER_KINDS = ("pilot", "mass")
+ORDER_STATUSES = ("open", "held", "closed")
+UNIT_STATUSES = ("in_process", "passed", "failed", "scrapped", "deployed")
+EOL_OUTCOMES = ("PASS", "FAIL", "INVALID", "ABORTED")
+DISPOSITIONS = ("rework", "scrap", "use_as_is")
+GATES = ("G1", "G2", "G3", "G4")
+GATE_OUTCOMES = ("go", "hold", "recycle", "kill")
+RELEASE_STATUSES = ("released", "suspended")
+FIELD_EVENTS = ("running", "failure", "repair", "retired")
+
+
+class Part(Base):
+    """A part number that units are built from (bought or made), e.g. a heater element."""
+
+    __tablename__ = "parts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(String(500), default="")
+
+
+class BomItem(Base):
+    """One line of a design revision's bill of materials: ``quantity_per_unit`` of a part,
+    consumed at routing operation ``operation_seq``."""
+
+    __tablename__ = "bom_items"
+    __table_args__ = (
+        UniqueConstraint("design_id", "part_id"),
+        CheckConstraint("quantity_per_unit > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    design_id: Mapped[int] = mapped_column(ForeignKey("designs.id"), index=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"), index=True)
+    quantity_per_unit: Mapped[float] = mapped_column(Float)
+    operation_seq: Mapped[int] = mapped_column(Integer)
+
+
+class RoutingOperation(Base):
+    """Operation ``seq`` (1, 2, ...) of a design revision's routing, done in order on every unit."""
+
+    __tablename__ = "routing_operations"
+    __table_args__ = (UniqueConstraint("design_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    design_id: Mapped[int] = mapped_column(ForeignKey("designs.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class PartLot(Base):
+    """A lot of one part received into inventory (possibly long before production starts)."""
+
+    __tablename__ = "part_lots"
+    __table_args__ = (CheckConstraint("quantity_received > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(200), unique=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"), index=True)
+    quantity_received: Mapped[float] = mapped_column(Float)
+    supplier: Mapped[str] = mapped_column(String(200), default="")
+    received_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class ProductionOrder(Base):
+    """A pilot or mass production order for ``quantity`` units of one design revision. A mass
+    order needs a released (not suspended) design: refused by a database trigger too."""
+
+    __tablename__ = "production_orders"
+    __table_args__ = (
+        CheckConstraint("kind IN ('pilot', 'mass')", name="kind"),
+        CheckConstraint("status IN ('open', 'held', 'closed')", name="status"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(200), unique=True)
+    design_id: Mapped[int] = mapped_column(ForeignKey("designs.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    quantity: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    hold_reason: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class UnitOperation(Base):
+    """Operation ``seq`` of the routing done on a unit, at ``done_at`` by ``operator``."""
+
+    __tablename__ = "unit_operations"
+    __table_args__ = (UniqueConstraint("unit_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("reactor_units.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    operator: Mapped[str] = mapped_column(String(200), default="")
+    done_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class LotConsumption(Base):
+    """``quantity`` of a part lot built into a unit at operation ``operation_seq`` (genealogy)."""
+
+    __tablename__ = "lot_consumptions"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("reactor_units.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("part_lots.id"), index=True)
+    quantity: Mapped[float] = mapped_column(Float)
+    operation_seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class EolResult(Base):
+    """Attempt ``attempt`` (1, 2, ...) of a unit's end-of-line test: its outcome, the full
+    result (``record``: characteristics, limits, instruments with calibration due dates) and
+    whether it is valid evidence (instruments in calibration at the time)."""
+
+    __tablename__ = "eol_results"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "attempt"),
+        CheckConstraint("outcome IN ('PASS', 'FAIL', 'INVALID', 'ABORTED')", name="outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("reactor_units.id"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    station: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(String(10))
+    valid: Mapped[bool] = mapped_column(default=True)
+    record: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    tested_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class EolMeasurement(Base):
+    """One characteristic measured in an end-of-line attempt (SI value), for SPC queries."""
+
+    __tablename__ = "eol_measurements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("eol_results.id"), index=True)
+    characteristic: Mapped[str] = mapped_column(String(200), index=True)
+    value: Mapped[float] = mapped_column(Float)
+    passed: Mapped[bool] = mapped_column()
+
+
+class NonConformance(Base):
+    """A non-conformance opened by a failed end-of-line test (or by hand) and its disposition:
+    rework (back into the routing), scrap, or use-as-is (needs a quality signature, whose
+    fingerprint is kept)."""
+
+    __tablename__ = "nonconformances"
+    __table_args__ = (
+        CheckConstraint(
+            "disposition IS NULL OR disposition IN ('rework', 'scrap', 'use_as_is')",
+            name="disposition",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("reactor_units.id"), index=True)
+    eol_result_id: Mapped[int | None] = mapped_column(ForeignKey("eol_results.id"), nullable=True)
+    description: Mapped[str] = mapped_column(String(2000))
+    disposition: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    signed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    opened_at: Mapped[datetime] = mapped_column(default=utc_now)
+    closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class GaugeStudy(Base):
+    """A gauge R&R study of one key characteristic at an end-of-line station (%GRR and the
+    full ANOVA record)."""
+
+    __tablename__ = "gauge_studies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    design_id: Mapped[int] = mapped_column(ForeignKey("designs.id"), index=True)
+    station: Mapped[str] = mapped_column(String(200))
+    characteristic: Mapped[str] = mapped_column(String(200))
+    percent_grr: Mapped[float] = mapped_column(Float)
+    record: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class Preregistration(Base):
+    """A campaign's decision rule (its analysis configuration), signed before the first active
+    sample: the signed file's path and the configuration's hash."""
+
+    __tablename__ = "preregistrations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), unique=True)
+    config_sha256: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(String(1000))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    registered_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class GateDecision(Base):
+    """A signed gate decision on a design revision: the gate, its outcome, the criterion-by-
+    criterion record, the SHA-256 of its signed file and the file's path."""
+
+    __tablename__ = "gate_decisions"
+    __table_args__ = (
+        CheckConstraint("gate IN ('G1', 'G2', 'G3', 'G4')", name="gate"),
+        CheckConstraint("outcome IN ('go', 'hold', 'recycle', 'kill')", name="outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    design_id: Mapped[int] = mapped_column(ForeignKey("designs.id"), index=True)
+    gate: Mapped[str] = mapped_column(String(2))
+    outcome: Mapped[str] = mapped_column(String(10))
+    record: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    path: Mapped[str] = mapped_column(String(1000))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class Release(Base):
+    """The mass-production release of a design revision (G4 open, signed by quality and
+    manager), or its suspension with the reason (a new revision, a field-failure trend)."""
+
+    __tablename__ = "releases"
+    __table_args__ = (CheckConstraint("status IN ('released', 'suspended')", name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    design_id: Mapped[int] = mapped_column(ForeignKey("designs.id"), unique=True)
+    gate_decision_id: Mapped[int] = mapped_column(ForeignKey("gate_decisions.id"))
+    status: Mapped[str] = mapped_column(String(10), default="released")
+    reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    released_at: Mapped[datetime] = mapped_column(default=utc_now)
+    suspended_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class FieldEvent(Base):
+    """A deployed unit's life in the field: ``operating_h`` is its cumulative operating hours at
+    the event (running: a reading; failure with its ``mode``; repair; retired)."""
+
+    __tablename__ = "field_events"
+    __table_args__ = (
+        CheckConstraint("kind IN ('running', 'failure', 'repair', 'retired')", name="kind"),
+        CheckConstraint("operating_h >= 0", name="hours_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("reactor_units.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    operating_h: Mapped[float] = mapped_column(Float)
+    mode: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(default=utc_now)
