@@ -6,7 +6,18 @@ import sys
 
 import typer
 
-from heatproof.cli import analysis, campaign, control, daq, evidence, keys, reliability, stand
+from heatproof.cli import (
+    analysis,
+    campaign,
+    control,
+    daq,
+    evidence,
+    gates,
+    keys,
+    production,
+    reliability,
+    stand,
+)
 from heatproof.errors import HeatproofError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -24,6 +35,8 @@ app.add_typer(keys.app, name="keys", help="Signing keys (outside the workspace),
 app.add_typer(evidence.ledger_app, name="ledger", help="The ledger of signed events: head, show, repair.")
 app.add_typer(control.app, name="control", help="Run control scenarios on the physics twin.")
 app.add_typer(reliability.app, name="reliability", help="Fleet life data and demonstration tests.")
+app.add_typer(gates.app, name="gate", help="Gates from evidence, pre-registration, release, suspension.")
+app.add_typer(production.app, name="line", help="The production line: lots, orders, units, tests, SPC.")
 
 
 def main() -> None:
