@@ -11,10 +11,11 @@ from sqlalchemy import inspect, text
 from heatproof.errors import HeatproofError
 from heatproof.records import repository as repo
 from heatproof.records.migrate import head_revision
+from heatproof.records.models import Base
 from heatproof.telemetry.store import TelemetryStore
 from heatproof.workspace import Workspace
 
-TABLES = {"designs", "reactor_units", "test_stands", "campaigns", "runs", "verdicts"}
+TABLES = set(Base.metadata.tables)  # tests/records checks the migrations build exactly these
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:

@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from heatproof.errors import HeatproofError
@@ -36,6 +42,8 @@ SQLITE_BUSY_TIMEOUT_S = 30.0
 ATTEMPTS = 3  # of a unit of work that meets a transient conflict
 _TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+_SQLITE_CONSTRAINT_TRIGGER = 1811  # RAISE(ABORT, ...) in a trigger
+_PG_RAISE_EXCEPTION = "P0001"  # RAISE EXCEPTION in a plpgsql trigger function
 T = TypeVar("T")
 
 
@@ -57,6 +65,17 @@ def _transient(exc: SQLAlchemyError) -> bool:
         return True
     code = getattr(orig, "sqlite_errorcode", None)
     return code is not None and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+
+
+def _refusal(exc: DBAPIError) -> str | None:
+    """The one-line message of a database trigger that refused a write (the records' rules,
+    e.g. a mass order for a design not released), None for any other database error."""
+    orig = exc.orig
+    if getattr(orig, "sqlite_errorcode", None) == _SQLITE_CONSTRAINT_TRIGGER:
+        return " ".join(str(orig).split())
+    if getattr(orig, "sqlstate", None) == _PG_RAISE_EXCEPTION:
+        return " ".join(str(orig.diag.message_primary).split())  # type: ignore[union-attr]
+    return None
 
 
 def _sqlite_transactions(engine: Engine) -> None:
@@ -176,7 +195,9 @@ class Workspace:
     @contextmanager
     def unit_of_work(self, immediate: bool = False) -> Iterator[Session]:
         """A Session that commits when the block succeeds and rolls back on any exception. A
-        database that fails (connection lost, busy, full) raises DatabaseUnavailable (one line).
+        database that fails (connection lost, busy, full) raises DatabaseUnavailable, a write
+        its triggers refuse (a mass order not released, a lot over-consumed) HeatproofError, one
+        line each.
         ``immediate`` takes SQLite's write lock at BEGIN (no upgrade conflict later)."""
         session = self._sessions()
         try:
@@ -187,6 +208,12 @@ class Workspace:
         except (OperationalError, InterfaceError) as exc:
             _quiet_rollback(session)
             raise self._unavailable(exc) from exc
+        except DBAPIError as exc:
+            _quiet_rollback(session)
+            refusal = _refusal(exc)
+            if refusal is None:
+                raise
+            raise HeatproofError(f"refused by the records database: {refusal}") from exc
         except BaseException:
             _quiet_rollback(session)
             raise

@@ -96,6 +96,11 @@ class ReactorUnit(Base):
     """One built reactor, identified by its serial number; ``status`` is one of UNIT_STATUSES."""
 
     __tablename__ = "reactor_units"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('in_process', 'passed', 'failed', 'scrapped', 'deployed')", name="status"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     serial: Mapped[str] = mapped_column(String(200), unique=True)
@@ -103,7 +108,9 @@ class ReactorUnit(Base):
     order_id: Mapped[int | None] = mapped_column(
         ForeignKey("production_orders.id"), index=True, nullable=True
     )  # None: an R&D unit built outside any production order
-    status: Mapped[str] = mapped_column(String(20), default="in_process")
+    status: Mapped[str] = mapped_column(
+        String(20), default="in_process", server_default="in_process"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     design: Mapped[Design] = relationship(back_populates="units")
