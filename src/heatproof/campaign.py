@@ -70,15 +70,50 @@ def record_simulated_campaign(
     Telemetry files are written first; if anything fails they are removed again and no record is
     committed, so the workspace is left as it was.
     """
+    def new_campaign(s: Session) -> Campaign:
+        return add_design_campaign(s, name, design, config)
+
+    return _record(ws, new_campaign, design, serial, stand, runs, progress)
+
+
+def record_simulated_runs(
+    ws: Workspace,
+    campaign_id: int,
+    design: ReactorDesign,
+    serial: str,
+    stand: StandSpec,
+    runs: list[PlannedRun],
+    progress: Callable[[str, float], None] | None = None,
+) -> int:
+    """Simulate ``runs`` of ``design`` on the unit ``serial`` measured by ``stand`` and store them
+    in the existing campaign ``campaign_id`` of ``ws`` (created, and its decision rule
+    pre-registered, beforehand) in one unit of work, as record_simulated_campaign does;
+    ``progress(label, fraction)`` is told how far it is. Returns the campaign's id."""
+    def existing(s: Session) -> Campaign:
+        return repo.get_campaign(s, campaign_id)
+
+    return _record(ws, existing, design, serial, stand, runs, progress)
+
+
+def _record(
+    ws: Workspace,
+    campaign_of: Callable[[Session], Campaign],
+    design: ReactorDesign,
+    serial: str,
+    stand: StandSpec,
+    runs: list[PlannedRun],
+    progress: Callable[[str, float], None] | None,
+) -> int:
     written: list[str] = []
     try:
         with ws.unit_of_work() as s:
-            campaign = add_design_campaign(s, name, design, config)
+            campaign = campaign_of(s)
             unit = repo.get_or_create_unit(s, serial, campaign.design)
             rec_stand = repo.get_or_create_stand(s, stand.name)
+            first = len(campaign.runs) + 1
             for i, planned in enumerate(runs):
 
-                def tick(fraction: float, label=f"{name}: {planned.kind} run", i=i) -> None:
+                def tick(fraction: float, label=f"{campaign.name}: {planned.kind} run", i=i):
                     if progress:
                         progress(label, (i + fraction) / len(runs))
 
@@ -86,7 +121,7 @@ def record_simulated_campaign(
                     design, planned.source, planned.procedure, stand, planned.seed, progress=tick
                 )
                 path, sha = ws.telemetry.write(
-                    f"campaign-{campaign.id}/run-{i + 1}-{planned.kind}",
+                    f"campaign-{campaign.id}/run-{first + i}-{planned.kind}",
                     columns,
                     {"kind": planned.kind, "procedure": planned.procedure.name},
                 )

@@ -267,6 +267,36 @@ def analyze(
         raise SystemExit(1)  # typer.Exit codes are dropped by cli.main (standalone_mode=False)
 
 
+@dossier_app.command()
+def countersign(
+    campaign_id: CampaignArg,
+    validator_workspace: Annotated[
+        Path,
+        typer.Option(
+            "--from", help="The validator's workspace where `dossier analyze --sign` signed it."
+        ),
+    ],
+    workspace: WorkspaceDir = DEFAULT_WORKSPACE,
+    db_url: DbUrl = None,
+    keys: KeysDir = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Bring the validator's signature of the campaign's verdict back into this workspace, with
+    its ledger entry signed by the validator's key (run by the validator; gate G1 needs it).
+
+    Example: heatproof dossier countersign 2 --from validator-ws --keys ~/validator-keys"""
+    from heatproof.evidence.validation import countersign as bring_back
+
+    input_path(validator_workspace, "--from")
+    result = bring_back(existing_workspace(workspace, db_url), campaign_id, validator_workspace, keys)
+    _emit(
+        json_out,
+        result,
+        f"{result['verdict_file']}: validator {result['validator_fingerprint'][:16]}... signature "
+        f"and ledger entry in place",
+    )
+
+
 @ledger_app.command("head")
 def ledger_head(
     workspace: WorkspaceDir = DEFAULT_WORKSPACE, db_url: DbUrl = None, json_out: JsonFlag = False
