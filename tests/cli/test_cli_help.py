@@ -48,3 +48,10 @@ def test_the_check_finds_a_missing_help_line():
         "heatproof other: no help text",
         "heatproof run: count has no help line",
     ]
+
+
+def test_version_is_printed(heatproof):
+    from heatproof import __version__
+
+    done = heatproof("--version")
+    assert done.returncode == 0 and done.stdout.strip() == f"heatproof {__version__}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
@@ -21,6 +22,26 @@ from heatproof.cli import (
 from heatproof.errors import HeatproofError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+
+
+def _version(show: bool) -> None:
+    if show:
+        from heatproof import __version__
+
+        typer.echo(f"heatproof {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Prove a reactor's heat honestly, control it, demonstrate its reliability, then build it."""
 app.command()(campaign.demo)
 app.command()(analysis.analyze)
 app.command()(campaign.verdict)
