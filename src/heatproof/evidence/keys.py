@@ -31,7 +31,7 @@ from heatproof.errors import HeatproofError, InvalidInput, NotFound
 from heatproof.evidence.hashing import sha256_hex
 from heatproof.outputs import write_bytes
 
-ROLES = ("operator", "engineer", "validator")
+ROLES = ("operator", "engineer", "validator", "quality", "manager")
 ENV = "HEATPROOF_KEYS"
 KEYRING = "keyring.json"
 WORKSPACE_KEYS = "keys"  # where workspaces before the key directory kept their private keys

@@ -12,7 +12,10 @@ Kinds: ``key-created`` (a key's first signature in this workspace; detail.public
 ``key-rotated`` (signed by the old key, co-signed by the new one named in detail),
 ``key-revoked`` (detail.fingerprint, reason), ``run-sealed`` (operator), ``verdict-signed``
 (engineer), ``verdict-validated`` (validator), ``dossier-imported`` (a validator's workspace
-starts from a dossier's ledger; detail.through), later ``gate``.
+starts from a dossier's ledger; detail.through), ``preregistration-signed`` (engineer: a
+campaign's decision rule before its first active sample), ``gate-signed`` (engineer: a G1-G3
+decision), ``release-signed-quality`` and ``release-signed-manager`` (the two signatures of a G4
+release); ``gate`` is reserved.
 
 Appending takes an exclusive lock (``evidence/ledger.lock``, heatproof.locks) and rewrites the file whole
 through heatproof.outputs (temporary file, fsync, rename): an entry is either there complete or
@@ -55,7 +58,15 @@ from heatproof.outputs import write_bytes
 LEDGER = "evidence/ledger.jsonl"
 LOCK = "evidence/ledger.lock"
 ZERO = "0" * 64
-FILE_KINDS = ("run-sealed", "verdict-signed", "verdict-validated")
+FILE_KINDS = (
+    "run-sealed",
+    "verdict-signed",
+    "verdict-validated",
+    "preregistration-signed",
+    "gate-signed",
+    "release-signed-quality",
+    "release-signed-manager",
+)
 KINDS = (*FILE_KINDS, "key-created", "key-rotated", "key-revoked", "dossier-imported", "gate")
 
 
@@ -401,7 +412,25 @@ def _signed_files(workspace: Path) -> list[tuple[str, str, Path]]:
         out.append(("engineer", "verdict-signed", path))
         if path.with_name(f"{path.name}.validator.sig").exists():
             out.append(("validator", "verdict-validated", path))
+    out += [
+        ("engineer", "preregistration-signed", p)
+        for p in sorted(evidence.glob("preregistrations/*.json"))
+    ]
+    for path in sorted(evidence.glob("gates/*.json")):
+        out += [
+            (role, kind, path)
+            for role, kind in gate_signers(path.name)
+            if role == "engineer" or path.with_name(f"{path.name}.{role}.sig").exists()
+        ]
     return out
+
+
+def gate_signers(name: str) -> list[tuple[str, str]]:
+    """(role, ledger kind) of every signature a gate decision file called ``name`` needs: a
+    G4 release (…-G4-<n>.json) the quality and the manager, G1-G3 the engineer."""
+    if name.rsplit("-", 2)[-2:-1] == ["G4"]:
+        return [("quality", "release-signed-quality"), ("manager", "release-signed-manager")]
+    return [("engineer", "gate-signed")]
 
 
 def repair(workspace: Path, keys_dir: Path | None = None) -> tuple[list[str], list[str]]:

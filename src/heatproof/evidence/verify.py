@@ -7,7 +7,9 @@ is missing is a finding); each finding is a Discrepancy naming the file and what
 
 It works on a folder laid out like a workspace (a workspace itself, or an unpacked dossier):
 evidence/runs/run-<id>/manifest.json (+ .operator.sig), evidence/verdicts/*.json (+ .engineer.sig,
-optionally .validator.sig), evidence/ledger.jsonl, the telemetry files the manifests name, and
+optionally .validator.sig), evidence/preregistrations/*.json (+ .engineer.sig),
+evidence/gates/*.json (+ .engineer.sig, or .quality.sig and .manager.sig for a G4 release; see
+heatproof.evidence.gates), evidence/ledger.jsonl, the telemetry files the manifests name, and
 (in a dossier) keys/<role>.pub.
 """
 
@@ -21,6 +23,7 @@ from pathlib import Path
 from heatproof.analysis.config import AnalysisConfig, config_sha256
 from heatproof.campaign import config_edited
 from heatproof.errors import InvalidInput
+from heatproof.evidence.gates import check_files, check_records
 from heatproof.evidence.hashing import file_sha256, merkle_root
 from heatproof.evidence.incomplete import incomplete_states
 from heatproof.evidence.keys import WORKSPACE_KEYS, key_dir
@@ -502,6 +505,11 @@ def verify_tree(
         if path.with_name(f"{path.name}.validator.sig").exists():
             _check_logged(report, subject, path, rel, "verdict-validated", logged)
     _check_verdict_records(root, verdicts or {}, report)
+    problems, warnings, signatures = check_files(root, trust)  # pre-registrations and gates
+    for subject, path, problem in problems:
+        report.add(subject, path, problem)
+    report.warnings += warnings
+    report.checked["signatures"] += signatures
     if known is not None:
         _check_ledger_files(root, entries, known, campaign_id, report)
     report.keys = trust.roles()
@@ -596,6 +604,9 @@ def verify_workspace(
         ws.path, records, campaign_id, trust, sealed, verdicts, (every_run, every_verdict)
     )
     _check_verdict_rows(ws.path, stored, report)
+    if campaign_id is None:
+        for subject, path, problem in check_records(ws):  # gate decisions, releases
+            report.add(subject, path, problem)
     for cid, name, problem in edited:
         report.add(f"campaign {cid} ({name})", "records", f"{problem}: the records were edited")
     for subject, path, problem in incomplete_states(ws, campaign_id):  # interrupted commands

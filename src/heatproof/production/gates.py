@@ -79,15 +79,16 @@ class Criterion:
 @dataclass(frozen=True)
 class GateResult:
     """A gate evaluated: ``gate`` (G1..G4), its ``outcome``, the ``criteria`` (go when all hold),
-    the ``reason`` (the first blocking criterion's detail, or why it is go) and ``notes``: the
-    evidence counted without being a criterion itself (G1: each campaign)."""
+    the ``reason`` (the first blocking criterion's detail, or why it is go), ``notes``: the
+    evidence counted without being a criterion itself (G1: each campaign), and ``facts``: numbers
+    a later step reads (G2: demonstrated_mtbf_h, the field trend's threshold)."""
 
     gate: str
     outcome: GateOutcome
     criteria: tuple[Criterion, ...]
     reason: str
     notes: tuple[Criterion, ...] = ()
-    facts: dict = field(default_factory=dict)  # numbers a later step reads (G2: the MTBF)
+    facts: dict = field(default_factory=dict)
 
     @property
     def open(self) -> bool:
