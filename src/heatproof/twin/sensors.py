@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from heatproof.errors import require
 from heatproof.physics.materials import Material
 from heatproof.physics.radiation import camera_reading_k
 from heatproof.stand.instruments import StandSpec, ThermocoupleSpec
@@ -23,6 +24,17 @@ class StandSensors:
         self._power_rel_error = rng.uniform(-pw.reading_fraction, pw.reading_fraction)
         self._power_offset_w = rng.uniform(-1, 1) * pw.range_fraction * pw.range_w
         self._ambient_offset_k = rng.uniform(-amb.tolerance_k, amb.tolerance_k)
+
+    def add_core_offsets(self, offsets_k) -> None:
+        """Add the fixed offsets_k (K, one per core thermocouple) to the core readings from now on:
+        a unit's own thermocouple errors (twin.line.BuiltUnit) on top of the stand's."""
+        offsets = np.asarray(offsets_k, dtype=float)
+        require(
+            offsets.shape == self._tc_offset_k.shape and bool(np.all(np.isfinite(offsets))),
+            f"core offsets {tuple(offsets_k)} K: give one finite offset per core thermocouple "
+            f"({self._tc_offset_k.size})",
+        )
+        self._tc_offset_k = self._tc_offset_k + offsets
 
     def core_k(self, true_core_k: float) -> np.ndarray:
         """The core thermocouples' readings (K) of the true core temperature true_core_k (K)."""

@@ -51,7 +51,10 @@ class SimulatedStandConfig:
 
     ``authorised_operators``: operator ids (1..65535) whose reset command the stand accepts;
     none by default. This is simulation-only authorisation: the id is a plain register anyone on
-    the bus can write (docs/stands.md); a real stand needs authenticated commands."""
+    the bus can write (docs/stands.md); a real stand needs authenticated commands.
+
+    ``core_offsets_k``: the unit's own thermocouple errors (K, one per core thermocouple, added
+    to the stand's; twin.line.BuiltUnit); empty: none."""
 
     design: ReactorDesign = field(default_factory=ReactorDesign)
     source: HeatSource = field(default_factory=HeatSource)
@@ -61,6 +64,7 @@ class SimulatedStandConfig:
     ambient_k: float = 298.15
     authorised_operators: tuple[int, ...] = ()
     controller: ControllerConfig | None = None
+    core_offsets_k: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         require(
@@ -83,6 +87,8 @@ class SimulatedStand:
         reactor = Reactor(config.design, config.source, config.ambient_k)
         controller = Controller(config.controller or DEMO_CONTROLLER)
         self.loop = ClosedLoop(reactor, controller, config.spec, config.seed, config.sample_s)
+        if config.core_offsets_k:
+            self.loop.sensors.add_core_offsets(config.core_offsets_k)
         self.phase = 0
         self.count = -1
         self.sample: Sample | None = None
