@@ -1,0 +1,113 @@
+"""The end-of-line station: one built unit on the fixture, its bench characteristics measured
+over SCPI through PyVISA, its thermal part run as a stand procedure on a simulated stand made
+for that unit (twin.line.stand_config_for, in process: DirectStand), and the result judged by
+heatproof.production.eol.judge. Nothing is stored here."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import zlib
+from typing import Protocol
+
+from heatproof.errors import InvalidInput
+from heatproof.procedures.model import TestProcedure
+from heatproof.procedures.runner import ProcedureRunner
+from heatproof.production.eol import EolResult, EolSpec, InstrumentCal, judge
+from heatproof.production.eol_stand import (
+    STAND_CHARACTERISTICS,
+    procedure_reasons,
+    stand_characteristics,
+)
+from heatproof.scpi.client import BenchInstruments
+from heatproof.stand.instruments import StandSpec, ThermocoupleSpec, simulated_calibrations
+from heatproof.twin.line import BuiltUnit, stand_config_for
+from heatproof.twin.reactor import ReactorDesign
+from heatproof.twin.simulate import DEMO_CONTROLLER
+from heatproof.twin.simulated_stand import DirectStand, SimulatedStand, SimulatedStandConfig
+
+__all__ = ["STAND_INSTRUMENT", "EndOfLineStation", "eol_stand_config"]
+
+STAND_INSTRUMENT = "stand"
+
+
+class Fixture(Protocol):
+    """Where the unit under test is put: ``load(unit)`` (None: take it off)."""
+
+    def load(self, unit: BuiltUnit | None) -> None: ...
+
+
+def eol_stand_config(design: ReactorDesign | None = None) -> SimulatedStandConfig:
+    """The EOL stand for units of ``design`` (default HX-1): two core thermocouples, the unit's
+    own (the stand adds only its readout: 0.1 K tolerance, 0.1 K noise), 2 s samples, the demo
+    controller ramping at 2 K/s."""
+    spec = StandSpec(
+        name="eol-stand", core_thermocouples=2, thermocouple=ThermocoupleSpec(0.1, 0.1)
+    )
+    controller = dataclasses.replace(DEMO_CONTROLLER, ramp_k_per_s=2.0)
+    return SimulatedStandConfig(
+        design=design or ReactorDesign(), spec=spec, sample_s=2.0, controller=controller
+    )
+
+
+class EndOfLineStation:
+    """The EOL test of ``spec`` with the thermal ``procedure``: units are put on ``fixture``,
+    read by the bench ``instruments`` (PyVISA) and run on a simulated stand of ``stand``
+    (default eol_stand_config(); its seed mixed with each unit's serial), whose calibration is
+    due on ``stand_due`` (default: the earliest of its simulated certificates). A spec
+    characteristic without a query must be one of STAND_CHARACTERISTICS on instrument "stand",
+    else InvalidInput."""
+
+    def __init__(
+        self,
+        spec: EolSpec,
+        procedure: TestProcedure,
+        fixture: Fixture,
+        instruments: BenchInstruments,
+        stand: SimulatedStandConfig | None = None,
+        stand_due: dt.date | None = None,
+    ) -> None:
+        for c in spec.characteristics:
+            if c.query is None and (
+                c.name not in STAND_CHARACTERISTICS or c.instrument != STAND_INSTRUMENT
+            ):
+                raise InvalidInput(
+                    f"EOL spec {spec.source}: characteristic {c.name} has no query and is not "
+                    f"a stand characteristic ({', '.join(STAND_CHARACTERISTICS)} on "
+                    f"instrument {STAND_INSTRUMENT!r}); give it a SCPI query"
+                )
+        self.spec, self.procedure, self.fixture = spec, procedure, fixture
+        self.instruments = instruments
+        self.stand = stand or eol_stand_config()
+        certificates = simulated_calibrations(self.stand.spec)
+        due = stand_due or min(dt.date.fromisoformat(c.due_on) for c in certificates)
+        self.stand_cal = InstrumentCal(STAND_INSTRUMENT, f"simulated,{self.stand.spec.name}", due)
+
+    def run_thermal(self, unit: BuiltUnit) -> dict:
+        """The thermal procedure's result record (ProcedureRunner.run) for ``unit`` on a
+        simulated stand made for it."""
+        seed = zlib.crc32(unit.serial.encode()) ^ self.stand.seed
+        config = stand_config_for(unit, dataclasses.replace(self.stand, seed=seed))
+        stand = DirectStand(SimulatedStand(config), name=self.stand.spec.name)
+        return ProcedureRunner(stand, self.procedure).run()
+
+    def test(self, unit: BuiltUnit, at_utc: dt.datetime | None = None) -> EolResult:
+        """The EOL test of ``unit`` at ``at_utc`` (aware; default now): put it on the fixture,
+        read the instruments' calibrations and the SCPI characteristics, take it off, run the
+        thermal procedure, and judge."""
+        at_utc = at_utc or dt.datetime.now(dt.UTC)
+        self.fixture.load(unit)
+        try:
+            calibrations = self.instruments.calibrations()
+            measured: dict[str, float | None] = dict(self.instruments.measure(self.spec))
+        finally:
+            self.fixture.load(None)
+        run = self.run_thermal(unit)
+        measured.update(stand_characteristics(run, self.stand.design))
+        return judge(
+            self.spec,
+            measured,
+            [*calibrations, self.stand_cal],
+            at_utc,
+            procedure_reasons(run),
+        )
