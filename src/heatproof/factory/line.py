@@ -297,7 +297,7 @@ def _consumption(s: Session, serial: str, needs: Sequence[tuple[str, float]],
                 left -= take
         if left > 1e-9:
             named = [c for c in lot_codes if stock[c].part == part]
-            what = f"lots {', '.join(named)} have" if named else "no lot of it was named; it has"
+            what = f"the named lots ({', '.join(named)}) hold" if named else "no lot of it named:"
             raise InvalidInput(
                 f"operation {seq} on unit {serial} needs {quantity:g} of part {part}: {what} "
                 f"{quantity - left:g} left; name a lot of {part} with enough (see `heatproof "
