@@ -57,6 +57,9 @@ DOCUMENTED_PACKAGES = (
     "heatproof.recording",
     "heatproof.campaign",
     "heatproof.demo",
+    "heatproof.scpi",
+    "heatproof.production",
+    "heatproof.factory",
 )
 
 # name suffix -> the spellings that state its unit in a docstring
