@@ -71,8 +71,11 @@ def setup_cmd(
         f"{design} rev {revision}: line {state}",
         ("op", "name", "consumes"),
         [
-            (op["seq"], op["name"],
-             ", ".join(f"{c['quantity']:g} x {c['part']}" for c in op["consumes"]) or "-")
+            (
+                op["seq"],
+                op["name"],
+                ", ".join(f"{c['quantity']:g} x {c['part']}" for c in op["consumes"]) or "-",
+            )
             for op in done["operations"]
         ],
     )
@@ -109,9 +112,21 @@ def lots_cmd(
     if json_out:
         print_json({"lots": lots})
         return
-    _table("lots", ("lot", "part", "received", "consumed", "remaining", "supplier"), [
-        (x["code"], x["part"], f"{x['received']:g}", f"{x['consumed']:g}",
-         f"{x['remaining']:g}", x["supplier"]) for x in lots])
+    _table(
+        "lots",
+        ("lot", "part", "received", "consumed", "remaining", "supplier"),
+        [
+            (
+                x["code"],
+                x["part"],
+                f"{x['received']:g}",
+                f"{x['consumed']:g}",
+                f"{x['remaining']:g}",
+                x["supplier"],
+            )
+            for x in lots
+        ],
+    )
 
 
 def _print_order(order: dict) -> None:
@@ -186,9 +201,22 @@ def orders_cmd(
     if json_out:
         print_json({"orders": orders})
         return
-    _table("orders", ("order", "design", "rev", "kind", "qty", "status", "hold reason"), [
-        (o["code"], o["design"], o["revision"], o["kind"], o["quantity"], o["status"],
-         o["hold_reason"]) for o in orders])
+    _table(
+        "orders",
+        ("order", "design", "rev", "kind", "qty", "status", "hold reason"),
+        [
+            (
+                o["code"],
+                o["design"],
+                o["revision"],
+                o["kind"],
+                o["quantity"],
+                o["status"],
+                o["hold_reason"],
+            )
+            for o in orders
+        ],
+    )
 
 
 @app.command("units")
@@ -205,9 +233,20 @@ def units_cmd(
     if json_out:
         print_json({"units": units})
         return
-    _table("units", ("serial", "order", "status", "done", "next op"), [
-        (u["serial"], u["order"], u["status"], ",".join(map(str, u["done"])) or "-",
-         u["next_operation"]) for u in units])
+    _table(
+        "units",
+        ("serial", "order", "status", "done", "next op"),
+        [
+            (
+                u["serial"],
+                u["order"],
+                u["status"],
+                ",".join(map(str, u["done"])) or "-",
+                u["next_operation"],
+            )
+            for u in units
+        ],
+    )
 
 
 @app.command("operate")
@@ -248,13 +287,18 @@ def nc_list(
     if json_out:
         print_json({"nonconformances": ncs})
         return
-    _table("non-conformances", ("id", "unit", "disposition", "description"), [
-        (n["id"], n["serial"], n["disposition"] or "open", n["description"]) for n in ncs])
+    _table(
+        "non-conformances",
+        ("id", "unit", "disposition", "description"),
+        [(n["id"], n["serial"], n["disposition"] or "open", n["description"]) for n in ncs],
+    )
 
 
 @nc_app.command("dispose")
 def nc_dispose(
-    nc_id: Annotated[int, typer.Argument(help="Non-conformance id (see `heatproof line nc list`).")],
+    nc_id: Annotated[
+        int, typer.Argument(help="Non-conformance id (see `heatproof line nc list`).")
+    ],
     as_: Annotated[
         str, typer.Option("--as", help="rework (back to end-of-line), scrap or use-as-is.")
     ],
@@ -273,8 +317,9 @@ def nc_dispose(
     if json_out:
         print_json(done)
         return
-    typer.echo(f"non-conformance {nc_id}: {done['disposition']}; unit {done['serial']} is "
-               f"{done['status']}")
+    typer.echo(
+        f"non-conformance {nc_id}: {done['disposition']}; unit {done['serial']} is {done['status']}"
+    )
 
 
 @app.command("yield")
@@ -294,17 +339,26 @@ def yield_cmd(
     _table(
         f"order {order}: {done['units']} units, FPY {_pct(done['fpy'])}, RTY {_pct(done['rty'])}",
         ("op", "name", "entered", "first pass", "FPY"),
-        [(x["seq"], x["name"], x["entered"], x["first_pass"], _pct(x["fpy"]))
-         for x in done["steps"]],
+        [
+            (x["seq"], x["name"], x["entered"], x["first_pass"], _pct(x["fpy"]))
+            for x in done["steps"]
+        ],
     )
-    _table("by lot", ("lot", "tested", "first pass", "FPY"), [
-        (code, x["units_tested"], x["first_pass"], _pct(x["fpy"]))
-        for code, x in done["lots"].items()])
+    _table(
+        "by lot",
+        ("lot", "tested", "first pass", "FPY"),
+        [
+            (code, x["units_tested"], x["first_pass"], _pct(x["fpy"]))
+            for code, x in done["lots"].items()
+        ],
+    )
 
 
 @app.command("genealogy")
 def genealogy_cmd(
-    lot: Annotated[str | None, typer.Option("--lot", help="Every unit built with this lot.")] = None,
+    lot: Annotated[
+        str | None, typer.Option("--lot", help="Every unit built with this lot.")
+    ] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="Every lot in this unit.")] = None,
     workspace: WorkspaceDir = DEFAULT_WORKSPACE,
     db_url: DbUrl = None,
@@ -319,8 +373,10 @@ def genealogy_cmd(
     ws = open_workspace(workspace, db_url)
     if lot is not None:
         done = line.genealogy_of_lot(ws, lot)
-        rows = [(u["serial"], u["order"], u["status"], f"{u['quantity']:g}", u["operation"])
-                for u in done["units"]]
+        rows = [
+            (u["serial"], u["order"], u["status"], f"{u['quantity']:g}", u["operation"])
+            for u in done["units"]
+        ]
         columns, title = ("unit", "order", "status", "quantity", "op"), f"units with lot {lot}"
     else:
         done = line.genealogy_of_unit(ws, unit)

@@ -91,8 +91,11 @@ def _line_of(s: Session, design: Design) -> LineSpec:
         Operation(op.seq, op.name, tuple(sorted(consumes.get(op.seq, []))))
         for op in prod.routing(s, design.id)
     )
-    parts = tuple(sorted({LinePart(part.number, part.description) for _, part in items},
-                         key=lambda p: p.number))
+    parts = tuple(
+        sorted(
+            {LinePart(part.number, part.description) for _, part in items}, key=lambda p: p.number
+        )
+    )
     return LineSpec(parts, ops)
 
 
@@ -101,8 +104,11 @@ def _summary(design: Design, spec: LineSpec) -> dict:
         "design": design.name,
         "revision": design.revision,
         "operations": [
-            {"seq": op.seq, "name": op.name,
-             "consumes": [{"part": p, "quantity": q} for p, q in op.consumes]}
+            {
+                "seq": op.seq,
+                "name": op.name,
+                "consumes": [{"part": p, "quantity": q} for p, q in op.consumes],
+            }
             for op in spec.operations
         ],
         "end_of_line_seq": spec.eol_seq,
@@ -116,9 +122,10 @@ def setup_line(ws: Workspace, name: str, revision: str, spec: LineSpec) -> dict:
     with ws.unit_of_work() as s:
         design = design_record(s, name, revision)
         stored = _line_of(s, design)
-        wanted = LineSpec(spec.parts, tuple(
-            Operation(op.seq, op.name, tuple(sorted(op.consumes))) for op in spec.operations
-        ))
+        wanted = LineSpec(
+            spec.parts,
+            tuple(Operation(op.seq, op.name, tuple(sorted(op.consumes))) for op in spec.operations),
+        )
         if stored.operations:
             if stored.operations != wanted.operations:
                 raise InvalidInput(
@@ -191,8 +198,10 @@ def create_order(
     with ws.unit_of_work() as s:
         design = _known_design(s, name, revision)
         if not prod.routing(s, design.id):
-            raise InvalidInput(f"design {name} rev {revision} has no line; run `heatproof line "
-                               f"setup {name} {revision} --file line.toml` first")
+            raise InvalidInput(
+                f"design {name} rev {revision} has no line; run `heatproof line "
+                f"setup {name} {revision} --file line.toml` first"
+            )
         if kind == "mass":
             _check_released(s, design)
         order = prod.add_order(s, design, kind, quantity, code)
@@ -243,13 +252,17 @@ def _unit_rows(s: Session, units: Sequence[ReactorUnit]) -> list[dict]:
     rows = []
     for u in units:
         seqs = routes.setdefault(u.design_id, [op.seq for op in prod.routing(s, u.design_id)])
-        rows.append({
-            "serial": u.serial,
-            "order": orders.get(u.order_id),
-            "status": u.status,
-            "done": sorted(done[u.id]),
-            "next_operation": next_operation(seqs, done[u.id]) if u.status == "in_process" else None,
-        })
+        rows.append(
+            {
+                "serial": u.serial,
+                "order": orders.get(u.order_id),
+                "status": u.status,
+                "done": sorted(done[u.id]),
+                "next_operation": next_operation(seqs, done[u.id])
+                if u.status == "in_process"
+                else None,
+            }
+        )
     return rows
 
 
@@ -267,14 +280,22 @@ def _check_order_open(s: Session, unit: ReactorUnit) -> None:
         return
     order = s.get(ProductionOrder, unit.order_id)
     if order.status == "held":
-        raise InvalidInput(f"order {order.code} of unit {unit.serial} is held "
-                           f"({order.hold_reason}); its units take no next operation")
+        raise InvalidInput(
+            f"order {order.code} of unit {unit.serial} is held "
+            f"({order.hold_reason}); its units take no next operation"
+        )
     if order.status == "closed":
         raise InvalidInput(f"order {order.code} of unit {unit.serial} is closed; it takes no work")
 
 
-def _consumption(s: Session, serial: str, needs: Sequence[tuple[str, float]],
-                 lot_codes: Sequence[str], seq: int, strict: bool) -> list[tuple[Any, float]]:
+def _consumption(
+    s: Session,
+    serial: str,
+    needs: Sequence[tuple[str, float]],
+    lot_codes: Sequence[str],
+    seq: int,
+    strict: bool,
+) -> list[tuple[Any, float]]:
     """The (lot, quantity) pairs that give operation ``seq`` its ``needs`` (part, quantity)
     from the named lots, in the order given; InvalidInput naming what is missing, and (when
     ``strict``) a named lot of a part the operation does not consume."""
@@ -285,8 +306,10 @@ def _consumption(s: Session, serial: str, needs: Sequence[tuple[str, float]],
     needed = {part for part, _ in needs}
     stray = [c for c in lot_codes if stock[c].part not in needed]
     if stray and strict:
-        raise InvalidInput(f"lot {stray[0]} is part {stock[stray[0]].part}, which operation {seq} "
-                           "does not consume; name only lots of its parts")
+        raise InvalidInput(
+            f"lot {stray[0]} is part {stock[stray[0]].part}, which operation {seq} "
+            "does not consume; name only lots of its parts"
+        )
     taken: list[tuple[Any, float]] = []
     for part, quantity in needs:
         left = quantity
@@ -306,20 +329,32 @@ def _consumption(s: Session, serial: str, needs: Sequence[tuple[str, float]],
     return taken
 
 
-def _operate(s: Session, unit: ReactorUnit, seq: int, lot_codes: Sequence[str],
-             operator: str, strict: bool = True) -> dict:
+def _operate(
+    s: Session,
+    unit: ReactorUnit,
+    seq: int,
+    lot_codes: Sequence[str],
+    operator: str,
+    strict: bool = True,
+) -> dict:
     _check_order_open(s, unit)
     if unit.status != "in_process":
-        raise InvalidInput(f"unit {unit.serial} is {unit.status}; only a unit in process is "
-                           "worked on")
+        raise InvalidInput(
+            f"unit {unit.serial} is {unit.status}; only a unit in process is worked on"
+        )
     ops = prod.routing(s, unit.design_id)
     seqs = [op.seq for op in ops]
     check_next_operation(unit.serial, seqs, prod.operations_done(s, [unit.id])[unit.id], seq)
     if seq == seqs[-1]:
-        raise InvalidInput(f"operation {seq} of unit {unit.serial} is the end-of-line test; the "
-                           "end-of-line station records it")
-    needs = [(part.number, item.quantity_per_unit)
-             for item, part in prod.bom(s, unit.design_id) if item.operation_seq == seq]
+        raise InvalidInput(
+            f"operation {seq} of unit {unit.serial} is the end-of-line test; the "
+            "end-of-line station records it"
+        )
+    needs = [
+        (part.number, item.quantity_per_unit)
+        for item, part in prod.bom(s, unit.design_id)
+        if item.operation_seq == seq
+    ]
     consumed = _consumption(s, unit.serial, needs, lot_codes, seq, strict)
     prod.add_unit_operation(s, unit, seq, consumed, operator)
     return {
@@ -330,8 +365,9 @@ def _operate(s: Session, unit: ReactorUnit, seq: int, lot_codes: Sequence[str],
     }
 
 
-def operate(ws: Workspace, serial: str, seq: int, lot_codes: Sequence[str],
-            operator: str = "") -> dict:
+def operate(
+    ws: Workspace, serial: str, seq: int, lot_codes: Sequence[str], operator: str = ""
+) -> dict:
     """Record operation ``seq`` on unit ``serial`` in workspace ``ws`` by ``operator``,
     consuming its bill of materials from the lots ``lot_codes`` (in the order given). Refused
     unless it is the unit's next operation, its order is open and the lots hold enough."""
@@ -339,8 +375,9 @@ def operate(ws: Workspace, serial: str, seq: int, lot_codes: Sequence[str],
         return _operate(s, prod.get_unit(s, serial), seq, lot_codes, operator)
 
 
-def build_order(ws: Workspace, order_code: str, lot_codes: Sequence[str],
-                operator: str = "") -> int:
+def build_order(
+    ws: Workspace, order_code: str, lot_codes: Sequence[str], operator: str = ""
+) -> int:
     """Take every in-process unit of order ``order_code`` in workspace ``ws`` through its
     remaining operations up to end-of-line, consuming from the lots ``lot_codes`` (in the order
     given, each used until it runs out), by ``operator``, in one unit of work. Returns the
@@ -385,8 +422,14 @@ def record_eol_result(ws: Workspace, serial: str, record: Mapping[str, Any]) -> 
             nc_id = prod.open_nonconformance(s, unit, _failure_text(result.record), result).id
             unit.status = "failed"
         s.flush()
-        return {"serial": serial, "attempt": attempt, "outcome": result.outcome,
-                "valid": result.valid, "status": unit.status, "nonconformance": nc_id}
+        return {
+            "serial": serial,
+            "attempt": attempt,
+            "outcome": result.outcome,
+            "valid": result.valid,
+            "status": unit.status,
+            "nonconformance": nc_id,
+        }
 
 
 def list_nonconformances(ws: Workspace, open_only: bool = False) -> list[dict]:
@@ -394,16 +437,22 @@ def list_nonconformances(ws: Workspace, open_only: bool = False) -> list[dict]:
     ``open_only``), oldest first."""
     with ws.unit_of_work() as s:
         return [
-            {"id": nc.id, "serial": serial, "description": nc.description,
-             "disposition": nc.disposition, "signed_by": nc.signed_by,
-             "opened_at": nc.opened_at.isoformat(),
-             "closed_at": nc.closed_at.isoformat() if nc.closed_at else None}
+            {
+                "id": nc.id,
+                "serial": serial,
+                "description": nc.description,
+                "disposition": nc.disposition,
+                "signed_by": nc.signed_by,
+                "opened_at": nc.opened_at.isoformat(),
+                "closed_at": nc.closed_at.isoformat() if nc.closed_at else None,
+            }
             for nc, serial in prod.list_nonconformances(s, open_only)
         ]
 
 
-def dispose_nonconformance(ws: Workspace, nc_id: int, disposition: str,
-                           signed_by: str | None = None) -> dict:
+def dispose_nonconformance(
+    ws: Workspace, nc_id: int, disposition: str, signed_by: str | None = None
+) -> dict:
     """Dispose non-conformance ``nc_id`` in workspace ``ws`` as ``disposition``: 'rework' (the
     unit goes back to end-of-line for a retest), 'scrap', or 'use_as_is' (the unit passes; needs
     ``signed_by``, the fingerprint of the quality role's signature)."""
@@ -418,12 +467,20 @@ def dispose_nonconformance(ws: Workspace, nc_id: int, disposition: str,
             if seqs[-1] not in prod.operations_done(s, [unit.id])[unit.id]:
                 prod.add_unit_operation(s, unit, seqs[-1], (), f"use-as-is {signed_by}")
         s.flush()
-        return {"id": nc.id, "serial": unit.serial, "disposition": disposition,
-                "status": unit.status}
+        return {
+            "id": nc.id,
+            "serial": unit.serial,
+            "disposition": disposition,
+            "status": unit.status,
+        }
 
 
-def _step_yields(ops: Sequence[Any], done: Mapping[int, set[int]],
-                 firsts: Mapping[int, str | None], unit_ids: Sequence[int]) -> list[StepYield]:
+def _step_yields(
+    ops: Sequence[Any],
+    done: Mapping[int, set[int]],
+    firsts: Mapping[int, str | None],
+    unit_ids: Sequence[int],
+) -> list[StepYield]:
     """Each operation's entered and first-pass counts over the units ``unit_ids``, given what
     each has ``done`` and its ``firsts`` end-of-line evidence (first PASS or FAIL): an assembly
     operation done is passed (the records hold no failure there)."""
@@ -467,14 +524,24 @@ def order_yield(ws: Workspace, order_code: str) -> dict:
         for unit in units:
             for lot in prod.lots_in_unit(s, unit.serial):
                 by_lot.setdefault(lot.code, []).append(unit.id)
-        lots = {code: _yield_row(_step_yields(ops, done, firsts, lot_units))
-                for code, lot_units in sorted(by_lot.items())}
+        lots = {
+            code: _yield_row(_step_yields(ops, done, firsts, lot_units))
+            for code, lot_units in sorted(by_lot.items())
+        }
         return {
             "order": order.code,
             "units": len(units),
             **_yield_row(steps),
-            "steps": [{"seq": x.seq, "name": x.name, "entered": x.entered,
-                       "first_pass": x.first_pass, "fpy": x.fpy} for x in steps],
+            "steps": [
+                {
+                    "seq": x.seq,
+                    "name": x.name,
+                    "entered": x.entered,
+                    "first_pass": x.first_pass,
+                    "fpy": x.fpy,
+                }
+                for x in steps
+            ],
             "lots": lots,
         }
 
@@ -483,15 +550,34 @@ def genealogy_of_lot(ws: Workspace, lot_code: str) -> dict:
     """Every unit of workspace ``ws`` built with lot ``lot_code`` (one query)."""
     with ws.unit_of_work() as s:
         units = prod.units_containing_lot(s, lot_code)
-        return {"lot": lot_code, "units": [
-            {"serial": u.serial, "order": u.order, "status": u.status, "quantity": u.quantity,
-             "operation": u.operation_seq} for u in units]}
+        return {
+            "lot": lot_code,
+            "units": [
+                {
+                    "serial": u.serial,
+                    "order": u.order,
+                    "status": u.status,
+                    "quantity": u.quantity,
+                    "operation": u.operation_seq,
+                }
+                for u in units
+            ],
+        }
 
 
 def genealogy_of_unit(ws: Workspace, serial: str) -> dict:
     """Every lot built into unit ``serial`` of workspace ``ws`` (one query)."""
     with ws.unit_of_work() as s:
         lots = prod.lots_in_unit(s, serial)
-        return {"unit": serial, "lots": [
-            {"lot": x.code, "part": x.part, "quantity": x.quantity, "operation": x.operation_seq}
-            for x in lots]}
+        return {
+            "unit": serial,
+            "lots": [
+                {
+                    "lot": x.code,
+                    "part": x.part,
+                    "quantity": x.quantity,
+                    "operation": x.operation_seq,
+                }
+                for x in lots
+            ],
+        }

@@ -123,8 +123,10 @@ def _operation(i: int, data: dict, source: str, parts: set[str]) -> Operation:
     where = f"{source} operations[{i}]"
     _known(data, "operation", where)
     seq = data.get("seq")
-    require(seq == i + 1 and not isinstance(seq, bool), f"{where}: seq={seq!r}; number the "
-            f"operations 1, 2, ... in order (this one is {i + 1})")
+    require(
+        seq == i + 1 and not isinstance(seq, bool),
+        f"{where}: seq={seq!r}; number the operations 1, 2, ... in order (this one is {i + 1})",
+    )
     consume = data.get("consume", [])
     require(isinstance(consume, list), f"{where}: consume must be a list of tables")
     items = tuple(_consume(f"{where}.consume[{j}]", c, parts) for j, c in enumerate(consume))
@@ -155,8 +157,11 @@ def line_spec_from_toml(text: str, source: str) -> LineSpec:
     )
     used = [part for op in ops for part, _ in op.consumes]
     twice = next((n for n in used if used.count(n) > 1), None)
-    require(twice is None, f"{source}: part {twice!r} is consumed at two operations; give it "
-            "one operation (its bill-of-materials line)")
+    require(
+        twice is None,
+        f"{source}: part {twice!r} is consumed at two operations; give it "
+        "one operation (its bill-of-materials line)",
+    )
     return LineSpec(parts, ops, source)
 
 
@@ -184,8 +189,9 @@ def check_next_operation(
         )
 
 
-def eol_attempt(serial: str, status: str, due: int | None, eol_seq: int,
-                outcomes: Sequence[str]) -> int:
+def eol_attempt(
+    serial: str, status: str, due: int | None, eol_seq: int, outcomes: Sequence[str]
+) -> int:
     """The number of the unit ``serial``'s next end-of-line attempt (1, 2, ...), given its
     ``status``, its ``due`` next operation, the routing's end-of-line operation ``eol_seq`` and
     the ``outcomes`` of its attempts so far, in order. Refused (InvalidInput) unless the unit is
@@ -193,8 +199,10 @@ def eol_attempt(serial: str, status: str, due: int | None, eol_seq: int,
     retest follows only a failed, invalid or aborted attempt (a FAIL's non-conformance must be
     disposed as rework first, which puts the unit back in process)."""
     for outcome in outcomes:
-        require(outcome in EOL_OUTCOMES, f"attempt outcome {outcome!r} is unknown; use one of "
-                f"{', '.join(EOL_OUTCOMES)}")
+        require(
+            outcome in EOL_OUTCOMES,
+            f"attempt outcome {outcome!r} is unknown; use one of {', '.join(EOL_OUTCOMES)}",
+        )
     if outcomes and outcomes[-1] == "PASS":
         raise InvalidInput(
             f"unit {serial} passed end-of-line at attempt {len(outcomes)}; a retest follows only "

@@ -222,9 +222,7 @@ def add_order(s: Session, design: Design, kind: str, quantity: int, code: str | 
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 10**6:
         raise InvalidInput(f"quantity={quantity!r} must be a whole number of units, 1 to 10^6")
     if code is None:
-        count = s.scalar(
-            select(func.count()).where(ProductionOrder.design_id == design.id)
-        )
+        count = s.scalar(select(func.count()).where(ProductionOrder.design_id == design.id))
         code = f"{design.name}-{design.revision}-{kind}-{count + 1:03d}"
     code = _name("order code", code)
     if s.scalar(select(ProductionOrder.id).where(ProductionOrder.code == code)) is not None:
@@ -277,9 +275,7 @@ def release_hold(s: Session, order: ProductionOrder) -> None:
 def is_released(s: Session, design_id: int) -> bool:
     """Whether design ``design_id`` is released for mass production (a release row with status
     'released'), in session ``s``."""
-    query = select(Release.id).where(
-        Release.design_id == design_id, Release.status == "released"
-    )
+    query = select(Release.id).where(Release.design_id == design_id, Release.status == "released")
     return s.scalar(query) is not None
 
 
@@ -299,7 +295,7 @@ def add_units(s: Session, order: ProductionOrder, design: Design, count: int) ->
         )
     prefix = _serial_prefix(design)
     serials = s.scalars(select(ReactorUnit.serial).where(ReactorUnit.serial.startswith(prefix)))
-    numbers = [int(x[len(prefix):]) for x in serials if x[len(prefix):].isdigit()]
+    numbers = [int(x[len(prefix) :]) for x in serials if x[len(prefix) :].isdigit()]
     start = max(numbers, default=0) + 1
     if start + count - 1 >= 10**SERIAL_DIGITS:
         raise InvalidInput(f"serials of {prefix}* are exhausted; start a new design revision")
@@ -382,10 +378,13 @@ def _characteristics(record: Mapping[str, Any]) -> list[tuple[str, float, bool]]
         if value is None:
             continue
         if not isinstance(value, int | float) or not math.isfinite(value):
-            raise InvalidInput(f"EOL characteristic {item.get('name')!r} value={value!r} is not "
-                               "a finite number; give the SI value or null (not measured)")
-        rows.append((_name("characteristic", item.get("name")), float(value),
-                     bool(item.get("passed"))))
+            raise InvalidInput(
+                f"EOL characteristic {item.get('name')!r} value={value!r} is not "
+                "a finite number; give the SI value or null (not measured)"
+            )
+        rows.append(
+            (_name("characteristic", item.get("name")), float(value), bool(item.get("passed")))
+        )
     return rows
 
 
@@ -405,7 +404,9 @@ def add_eol_result(
     plain = to_json("EOL record", record)
     outcome = plain.get("outcome")
     if outcome not in EOL_OUTCOMES:
-        raise InvalidInput(f"EOL record outcome={outcome!r} is not one of {', '.join(EOL_OUTCOMES)}")
+        raise InvalidInput(
+            f"EOL record outcome={outcome!r} is not one of {', '.join(EOL_OUTCOMES)}"
+        )
     rows = _characteristics(plain)
     result = EolResult(
         unit_id=unit.id,
@@ -460,9 +461,7 @@ def list_nonconformances(s: Session, open_only: bool = False) -> list[tuple[NonC
     return [(nc, serial) for nc, serial in s.execute(query.order_by(NonConformance.id))]
 
 
-def dispose(
-    s: Session, nc: NonConformance, disposition: str, signed_by: str | None = None
-) -> None:
+def dispose(s: Session, nc: NonConformance, disposition: str, signed_by: str | None = None) -> None:
     """Close ``nc`` in session ``s`` with ``disposition`` (rework, scrap, use_as_is);
     use_as_is needs ``signed_by``, the quality role's key fingerprint (64 hex digits). The
     unit's status is the caller's to set."""
@@ -675,8 +674,9 @@ def eol_first_attempts(s: Session, design_id: int, order_kind: str) -> list[Firs
             EolResult.tested_at,
             EolResult.id,
         )
-        .join(first, and_(first.c.unit_id == EolResult.unit_id,
-                          first.c.attempt == EolResult.attempt))
+        .join(
+            first, and_(first.c.unit_id == EolResult.unit_id, first.c.attempt == EolResult.attempt)
+        )
         .join(ReactorUnit, ReactorUnit.id == EolResult.unit_id)
         .join(ProductionOrder, ProductionOrder.id == ReactorUnit.order_id)
         .order_by(EolResult.tested_at, EolResult.id)
@@ -694,8 +694,9 @@ def characteristic_values(
     query = (
         select(EolMeasurement.value)
         .join(EolResult, EolResult.id == EolMeasurement.result_id)
-        .join(first, and_(first.c.unit_id == EolResult.unit_id,
-                          first.c.attempt == EolResult.attempt))
+        .join(
+            first, and_(first.c.unit_id == EolResult.unit_id, first.c.attempt == EolResult.attempt)
+        )
         .where(EolMeasurement.characteristic == characteristic)
         .order_by(EolResult.tested_at, EolResult.id)
     )
@@ -728,8 +729,12 @@ def field_life(s: Session, design_id: int) -> list[FieldLife]:
     rows = s.execute(query).all()
     modes = _failure_modes(s, [r[3] for r in rows if r[1] is not None])
     return [
-        FieldLife(serial, failure if failure is not None else latest, failure is not None,
-                  modes.get(unit_id, ""))
+        FieldLife(
+            serial,
+            failure if failure is not None else latest,
+            failure is not None,
+            modes.get(unit_id, ""),
+        )
         for serial, failure, latest, unit_id in rows
     ]
 

@@ -51,9 +51,7 @@ def _id() -> sa.Column:
 
 
 def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(
-        [column], [f"{target}.id"], name=f"fk_{table}_{column}_{target}"
-    )
+    return sa.ForeignKeyConstraint([column], [f"{target}.id"], name=f"fk_{table}_{column}_{target}")
 
 
 def _table(name: str, *items, indexed: tuple[str, ...] = ()) -> None:
@@ -400,7 +398,10 @@ PG_FUNCTIONS = {  # function -> its source and the triggers calling it (name, ev
         _PG_LOT,
         (
             ("trg_lot_consumptions_quantity_insert", "INSERT ON lot_consumptions"),
-            ("trg_lot_consumptions_quantity_update", "UPDATE OF quantity, lot_id ON lot_consumptions"),
+            (
+                "trg_lot_consumptions_quantity_update",
+                "UPDATE OF quantity, lot_id ON lot_consumptions",
+            ),
         ),
     ),
     "heatproof_lot_received_covers": (
