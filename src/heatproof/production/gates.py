@@ -311,10 +311,15 @@ def _replication(campaigns: list[CampaignEvidence], opening: list[CampaignEviden
             f"needed ({against}): the validated POSITIVEs share a stand or a validator; a "
             "replication must run on another stand and be reproduced by another validator"
         )
-    else:
+    elif opening:
         detail = (
             f"needed ({against}): a lone POSITIVE after non-POSITIVE campaigns needs another "
             "pre-registered, validated POSITIVE on another stand by another validator"
+        )
+    else:
+        detail = (
+            f"needed ({against}): two pre-registered, validated POSITIVEs on different stands "
+            "by different validators; there is none yet"
         )
     return Criterion(name, False, detail)
 
