@@ -275,3 +275,32 @@ def test_a_gate_signed_by_the_wrong_role_is_refused(road):
     with pytest.raises(InvalidInput, match="--role quality or --role manager"):
         release(road, "gx", "A", "engineer")
     assert (road.path / "evidence" / "ledger.jsonl").read_bytes() == ledger
+
+
+def test_cli_status_shows_each_criterion(road, heatproof):
+    road.close()
+    done = heatproof("gate", "status", "gx", "A", "--workspace", str(road.path), check=True)
+    assert "G1 design validated: GO (signed go" in done.stdout
+    assert "holds  validated POSITIVE: campaign 1 (gain) is POSITIVE" in done.stdout
+    assert "counted campaign 1 (gain): POSITIVE on stand-1" in done.stdout
+    assert "release: released" in done.stdout
+    data = json.loads(
+        heatproof("gate", "status", "gx", "A", "--json", "--workspace", str(road.path)).stdout
+    )
+    assert [g["gate"] for g in data["gates"]] == ["G1", "G2", "G3", "G4"]
+    assert all(len(c["evidence_sha256"]) in (0, 64) for g in data["gates"] for c in g["criteria"])
+
+
+def test_cli_wrong_role_is_one_line_and_writes_nothing(road, heatproof):
+    road.close()
+    ledger = (road.path / "evidence" / "ledger.jsonl").read_bytes()
+    gates = sorted(p.name for p in (road.path / "evidence" / "gates").iterdir())
+    for args, needed in (
+        (("decide", "gx", "A", "G1", "--role", "manager"), "--role engineer"),
+        (("release", "gx", "A", "--role", "engineer"), "--role quality or --role manager"),
+    ):
+        done = heatproof("gate", *args, "--workspace", str(road.path))
+        assert done.returncode == 2
+        assert done.stderr.count("\n") == 1 and needed in done.stderr, done.stderr
+    assert (road.path / "evidence" / "ledger.jsonl").read_bytes() == ledger
+    assert sorted(p.name for p in (road.path / "evidence" / "gates").iterdir()) == gates
