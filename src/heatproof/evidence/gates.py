@@ -250,28 +250,27 @@ def sign_gate(
     """Store ``record``, a gate decision of design ``design_id`` (file-name ``prefix``), signed
     as ``role`` (key from ``keys_dir``) in workspace ``ws``. G1-G3 (engineer): a new file, its
     signature and ledger entry, then its row. G4 (quality or manager): the first signer writes a
-    new file; the second signs the pending file whose content is ``record`` (else a new one is
-    started); once both roles signed, the row and the release are written. Returns the file and
+    new file; the second signs the pending file that holds ``record`` but for its time (else a
+    new one is started); once both roles signed, the row and the release are written. Returns the file and
     the row (None while a release awaits its second signature). The caller holds the
     workspace's operation lock."""
     gate = record["gate"]
     check_gate_role(gate, role)
     adopt_interrupted_gates(ws, design_id, prefix)
-    content = record_bytes(record)
-    path = None
-    if gate == "G4":
-        path = _pending_release(ws, prefix, content, role)
+    path = _pending_release(ws, prefix, record, role) if gate == "G4" else None
     if path is None:
         path = _next_path(ws.path, prefix, gate)
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes(path, content, "gate decision file")
+        write_bytes(path, record_bytes(record), "gate decision file")
     kind = dict(gate_signers(path.name))[role]
     sign_evidence(ws.path, role, path, kind, keys_dir)
     if not _signed_by_all(path):
         return path, None
 
+    signed = json.loads(path.read_bytes())  # a release: the first signer's file
+
     def store(s: Session) -> GateDecision:
-        decision = _row(path, ws.path, record, design_id)
+        decision = _row(path, ws.path, signed, design_id)
         s.add(decision)
         s.flush()
         if gate == "G4":
@@ -282,16 +281,28 @@ def sign_gate(
     return path, ws.transaction(store)
 
 
-def _pending_release(ws: Workspace, prefix: str, content: bytes, role: str) -> Path | None:
-    """The latest G4 file without a row and with the same ``content``, signed by the other
-    release role only; None when there is none."""
+def _same_decision(path: Path, record: dict) -> bool:
+    """Whether the file at ``path`` holds ``record`` but for its time (decided_utc)."""
+    try:
+        theirs = json.loads(path.read_bytes())
+    except ValueError:
+        return False
+    drop = ("decided_utc",)
+    return {k: v for k, v in theirs.items() if k not in drop} == {
+        k: v for k, v in record.items() if k not in drop
+    }
+
+
+def _pending_release(ws: Workspace, prefix: str, record: dict, role: str) -> Path | None:
+    """The latest G4 file without all its signatures, not signed by ``role``, that holds
+    ``record`` but for its time; None when there is none."""
     files = gate_files(ws.path, prefix, "G4")
     if not files:
         return None
     path = files[-1][2]
     if _signed_by_all(path) or signature_path(path, role).exists():
         return None
-    return path if path.read_bytes() == content else None
+    return path if _same_decision(path, record) else None
 
 
 def pending_release_signers(root: Path, prefix: str) -> dict[str, str]:
