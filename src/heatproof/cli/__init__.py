@@ -18,6 +18,7 @@ from heatproof.cli import (
     production,
     reliability,
     stand,
+    station,
 )
 from heatproof.errors import HeatproofError
 
@@ -58,6 +59,7 @@ app.add_typer(control.app, name="control", help="Run control scenarios on the ph
 app.add_typer(reliability.app, name="reliability", help="Fleet life data and demonstration tests.")
 app.add_typer(gates.app, name="gate", help="Gates from evidence, pre-registration, release, suspension.")
 app.add_typer(production.app, name="line", help="The production line: lots, orders, units, tests, SPC.")
+app.add_typer(station.app, name="station", help="The end-of-line station: test units, pilot lots, gauge R&R.")
 
 
 def main() -> None:

@@ -6,10 +6,11 @@ Common commands: ``*IDN?``, ``*RST``, ``*CLS``, ``SYST:ERR?`` (the oldest queued
 ``0,"No error"``), ``CAL:DUE?`` (the calibration due date, ISO 8601). Per instrument:
 
 - ``dmm`` (6.5-digit DMM / milliohm meter): ``CONF:FRES``, ``MEAS:FRES?`` (4-wire resistance
-  of the heater, ohm);
+  of the heater, ohm, with the fixture's contact resistance in series);
 - ``insulation`` (insulation tester): ``SOUR:VOLT <V>`` (50-1000 V), ``SOUR:VOLT?``,
   ``MEAS:RES?`` (insulation resistance heater to shell, ohm; needs a test voltage set);
-- ``power`` (power analyzer): ``MEAS:POW?`` (W drawn by the heater at the fixture's 230 V).
+- ``power`` (power analyzer): ``MEAS:POW?`` (W drawn by the heater and the fixture's contact
+  resistance at the fixture's 230 V).
 
 A reading is true x (1 + bias + noise): a fixed relative ``bias`` per instrument (drawn from the
 bench's seed, so benches differ and a gauge R&R study finds it) plus relative noise per reading
@@ -63,24 +64,34 @@ DEFAULT_SETTINGS = {
 
 
 class Fixture:
-    """The station's fixture: the unit under test (None: empty) and its supply voltage
-    voltage_v (V), shared by the instruments (thread-safe)."""
+    """The station's fixture: the unit under test (None: empty), the contact resistance (ohm)
+    of its seating in series with the heater (an operator's reproducibility effect), and its
+    supply voltage voltage_v (V), shared by the instruments (thread-safe)."""
 
     def __init__(self, voltage_v: float = FIXTURE_VOLTAGE_V) -> None:
         self.voltage_v = voltage_v
         self._unit: BuiltUnit | None = None
+        self._contact_ohm = 0.0
         self._lock = threading.Lock()
 
-    def load(self, unit: BuiltUnit | None) -> None:
-        """Put ``unit`` on the fixture (None: take it off)."""
+    def load(self, unit: BuiltUnit | None, contact_ohm: float = 0.0) -> None:
+        """Put ``unit`` on the fixture (None: take it off), seated with contact_ohm (ohm, >= 0)
+        of contact resistance in series with its heater."""
+        require(contact_ohm >= 0, f"contact_ohm={contact_ohm} must be a resistance >= 0 ohm")
         with self._lock:
-            self._unit = unit
+            self._unit, self._contact_ohm = unit, float(contact_ohm)
 
     @property
     def unit(self) -> BuiltUnit | None:
         """The unit on the fixture, or None."""
         with self._lock:
             return self._unit
+
+    @property
+    def seated(self) -> tuple[BuiltUnit | None, float]:
+        """The unit on the fixture (or None) and its contact resistance (ohm), read together."""
+        with self._lock:
+            return self._unit, self._contact_ohm
 
 
 class SimulatedInstrument:
@@ -139,7 +150,7 @@ class SimulatedInstrument:
             self.function = "FRES"
             return None
         if self.kind == "dmm" and head == "MEAS:FRES?":
-            return self._reading(lambda u: u.heater_resistance_ohm)
+            return self._reading(lambda u, contact: u.heater_resistance_ohm + contact)
         if self.kind == "insulation" and head == "SOUR:VOLT":
             return self._set_voltage(arg)
         if self.kind == "insulation" and head == "SOUR:VOLT?":
@@ -148,9 +159,11 @@ class SimulatedInstrument:
             if self.source_v <= 0:
                 self.errors.append('-221,"Settings conflict; set SOUR:VOLT first"')
                 return NAN_ANSWER
-            return self._reading(lambda u: u.insulation_resistance_ohm)
+            return self._reading(lambda u, _contact: u.insulation_resistance_ohm)
         if self.kind == "power" and head == "MEAS:POW?":
-            return self._reading(lambda u: self.fixture.voltage_v**2 / u.heater_resistance_ohm)
+            return self._reading(
+                lambda u, contact: self.fixture.voltage_v**2 / (u.heater_resistance_ohm + contact)
+            )
         self.errors.append('-113,"Undefined header"')
         return None
 
@@ -167,12 +180,12 @@ class SimulatedInstrument:
         return None
 
     def _reading(self, truth) -> str:
-        unit = self.fixture.unit
+        unit, contact_ohm = self.fixture.seated
         if unit is None:
             self.errors.append('-200,"Execution error; no unit on the fixture"')
             return NAN_ANSWER
         noise = self.settings.noise_rel * self.rng.standard_normal()
-        return f"{truth(unit) * (1 + self.bias_rel + noise):+.8E}"
+        return f"{truth(unit, contact_ohm) * (1 + self.bias_rel + noise):+.8E}"
 
 
 class _Handler(socketserver.StreamRequestHandler):
@@ -207,9 +220,10 @@ class Bench:
             self._servers.append(server)
             self.ports[name] = server.server_address[1]
 
-    def load(self, unit: BuiltUnit | None) -> None:
-        """Put ``unit`` on the fixture (None: take it off)."""
-        self.fixture.load(unit)
+    def load(self, unit: BuiltUnit | None, contact_ohm: float = 0.0) -> None:
+        """Put ``unit`` on the fixture (None: take it off) with contact_ohm (ohm) of contact
+        resistance in series with its heater (see Fixture.load)."""
+        self.fixture.load(unit, contact_ohm)
 
     def close(self) -> None:
         """Stop every instrument's server and free its port."""

@@ -32,9 +32,10 @@ STAND_INSTRUMENT = "stand"
 
 
 class Fixture(Protocol):
-    """Where the unit under test is put: ``load(unit)`` (None: take it off)."""
+    """Where the unit under test is put: ``load(unit, contact_ohm)`` (None: take it off; the
+    contact resistance of its seating, ohm)."""
 
-    def load(self, unit: BuiltUnit | None) -> None: ...
+    def load(self, unit: BuiltUnit | None, contact_ohm: float = 0.0) -> None: ...
 
 
 def eol_stand_config(design: ReactorDesign | None = None) -> SimulatedStandConfig:
@@ -83,11 +84,28 @@ class EndOfLineStation:
         due = stand_due or min(dt.date.fromisoformat(c.due_on) for c in certificates)
         self.stand_cal = InstrumentCal(STAND_INSTRUMENT, f"simulated,{self.stand.spec.name}", due)
 
-    def run_thermal(self, unit: BuiltUnit) -> dict:
+    def measure_bench(self, unit: BuiltUnit, contact_ohm: float = 0.0) -> dict[str, float]:
+        """The spec's SCPI characteristics of ``unit`` put on the fixture with contact_ohm (ohm)
+        of contact resistance in series with its heater (an operator's seating), then taken
+        off."""
+        self.fixture.load(unit, contact_ohm)
+        try:
+            return self.instruments.measure(self.spec)
+        finally:
+            self.fixture.load(None)
+
+    def run_thermal(
+        self, unit: BuiltUnit, trial: int = 0, tc_connection_k: tuple[float, float] = (0.0, 0.0)
+    ) -> dict:
         """The thermal procedure's result record (ProcedureRunner.run) for ``unit`` on a
-        simulated stand made for it."""
-        seed = zlib.crc32(unit.serial.encode()) ^ self.stand.seed
+        simulated stand made for it: repeat ``trial`` (0, 1, ...; each its own stand noise) with
+        the thermocouples plugged in with connection errors tc_connection_k (K, added to each
+        core thermocouple's reading: an operator's reproducibility effect)."""
+        tag = unit.serial.encode() + (f"#{trial}".encode() if trial else b"")
+        seed = zlib.crc32(tag) ^ self.stand.seed
         config = stand_config_for(unit, dataclasses.replace(self.stand, seed=seed))
+        offsets = tuple(o + c for o, c in zip(config.core_offsets_k, tc_connection_k, strict=True))
+        config = dataclasses.replace(config, core_offsets_k=offsets)
         stand = DirectStand(SimulatedStand(config), name=self.stand.spec.name)
         return ProcedureRunner(stand, self.procedure).run()
 
@@ -96,12 +114,8 @@ class EndOfLineStation:
         read the instruments' calibrations and the SCPI characteristics, take it off, run the
         thermal procedure, and judge."""
         at_utc = at_utc or dt.datetime.now(dt.UTC)
-        self.fixture.load(unit)
-        try:
-            calibrations = self.instruments.calibrations()
-            measured: dict[str, float | None] = dict(self.instruments.measure(self.spec))
-        finally:
-            self.fixture.load(None)
+        calibrations = self.instruments.calibrations()
+        measured: dict[str, float | None] = dict(self.measure_bench(unit))
         run = self.run_thermal(unit)
         measured.update(stand_characteristics(run, self.stand.design))
         return judge(
