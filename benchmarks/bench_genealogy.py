@@ -1,0 +1,163 @@
+"""Benchmark (not a test): the two genealogy queries of heatproof.records.production on a line
+of 10^5 units, each built from one lot of each of 5 parts (500 lots: ~1000 units per lot),
+in ms per query, against a baseline measured in the same run on the same database:
+
+- baseline: a plain indexed primary-key lookup of one unit (Session.get on reactor_units);
+- units_containing_lot(lot): every unit built with a lot (~1000 rows);
+- lots_in_unit(serial): every lot in a unit (5 rows).
+
+Each through a fresh Workspace.unit_of_work, as the services call them. On SQLite (a temporary
+workspace) and on PostgreSQL when HEATPROOF_TEST_PG_URL is set: that database's public schema
+is DROPPED and rebuilt (as the tests do): give it a scratch database.
+
+Run: .venv/bin/python benchmarks/bench_genealogy.py [--units N] [--queries Q]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import create_engine, insert, text
+
+from heatproof.factory import line
+from heatproof.records import production as prod
+from heatproof.records.models import LotConsumption, PartLot, ProductionOrder, ReactorUnit
+from heatproof.workspace import Workspace
+
+LOTS_PER_PART = 100
+BATCH = 20_000
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def build(ws: Workspace, units: int) -> tuple[list[str], list[str], list[int]]:
+    """The HX-1 line with ``units`` units in one pilot order, in bulk (one transaction);
+    returns the lot codes, the serials and the unit ids."""
+    line.setup_line(ws, "HX-1", "A", line.read_line_spec(line.EXAMPLE_LINE))
+    rng = random.Random(1)
+    now = datetime.now(UTC)
+    with ws.unit_of_work() as s:
+        design = line.design_record(s, "HX-1", "A")
+        order = ProductionOrder(code="BENCH", design_id=design.id, kind="pilot", quantity=units)
+        s.add(order)
+        s.flush()
+        bom = prod.bom(s, design.id)
+        lot_rows = [
+            {
+                "code": f"{part.number}-L{i:03d}",
+                "part_id": part.id,
+                "quantity_received": units,
+                "supplier": "",
+                "received_at": now,
+            }
+            for _, part in bom
+            for i in range(LOTS_PER_PART)
+        ]
+        s.execute(insert(PartLot), lot_rows)
+        lots = {part.id: [] for _, part in bom}
+        for lot_id, part_id in s.execute(text("SELECT id, part_id FROM part_lots")):
+            lots[part_id].append(lot_id)
+        serials = [f"HX-1-A-{n:06d}" for n in range(1, units + 1)]
+        for start in range(0, units, BATCH):
+            s.execute(
+                insert(ReactorUnit),
+                [
+                    {
+                        "serial": x,
+                        "design_id": design.id,
+                        "order_id": order.id,
+                        "status": "passed",
+                        "created_at": now,
+                    }
+                    for x in serials[start : start + BATCH]
+                ],
+            )
+        ids = [i for (i,) in s.execute(text("SELECT id FROM reactor_units ORDER BY id"))]
+        rows = [
+            {
+                "unit_id": unit_id,
+                "lot_id": rng.choice(lots[part.id]),
+                "quantity": 1.0,
+                "operation_seq": item.operation_seq,
+                "at": now,
+            }
+            for unit_id in ids
+            for item, part in bom
+        ]
+        for start in range(0, len(rows), BATCH):
+            s.execute(insert(LotConsumption), rows[start : start + BATCH])
+    with ws.engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+    return [r["code"] for r in lot_rows], serials, ids
+
+
+def median_ms(ws: Workspace, call: Callable, keys: list) -> float:
+    """The median time of ``call(session, key)`` over ``keys``, each in its own unit of work."""
+    times = []
+    for key in keys:
+        t0 = time.perf_counter()
+        with ws.unit_of_work() as s:
+            call(s, key)
+        times.append(time.perf_counter() - t0)
+    return 1000 * statistics.median(times)
+
+
+def bench(name: str, ws: Workspace, units: int, queries: int) -> None:
+    t0 = time.perf_counter()
+    codes, serials, ids = build(ws, units)
+    built_s = time.perf_counter() - t0
+    rng = random.Random(2)
+    lots = [rng.choice(codes) for _ in range(queries)]
+    picks = [rng.randrange(len(serials)) for _ in range(queries)]
+    median_ms(ws, prod.units_containing_lot, lots[:5])  # warm caches and the plan
+    base = median_ms(ws, lambda s, k: s.get(ReactorUnit, k), [ids[i] for i in picks])
+    by_lot = median_ms(ws, prod.units_containing_lot, lots)
+    by_unit = median_ms(ws, prod.lots_in_unit, [serials[i] for i in picks])
+    with ws.unit_of_work() as s:
+        rows = len(prod.units_containing_lot(s, lots[0]))
+    print(
+        f"{name}: {units:,} units, {len(codes)} lots, {units * 5:,} consumptions "
+        f"(built in {built_s:.1f} s); median of {queries} queries"
+    )
+    print(f"  baseline  primary-key lookup of a unit : {base:8.3f} ms")
+    print(
+        f"  units_containing_lot (~{rows} rows)   : {by_lot:8.3f} ms = {by_lot / base:6.1f} x baseline"
+    )
+    print(
+        f"  lots_in_unit (5 rows)                 : {by_unit:8.3f} ms = {by_unit / base:6.1f} x baseline"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-genealogy-") as tmp:
+        with Workspace.open(tmp) as ws:
+            bench("SQLite", ws, args.units, args.queries)
+    url = os.environ.get("HEATPROOF_TEST_PG_URL")
+    if not url:
+        print("PostgreSQL: skipped (HEATPROOF_TEST_PG_URL is not set)")
+        return
+    _reset_postgres(url)
+    with tempfile.TemporaryDirectory(prefix="bench-genealogy-") as tmp:
+        with Workspace.open(tmp, db_url=url) as ws:
+            bench("PostgreSQL", ws, args.units, args.queries)
+
+
+if __name__ == "__main__":
+    main()
