@@ -1,27 +1,46 @@
-"""The demo: two honest campaigns on simulated stands, `null` (no heat source) and `gain` (excess
-power 0.3 x drive), each a calibration run over four levels and an active run at 1050 K, between
-two of them.
+"""The demo: two honest campaigns on simulated stands, `null` (no heat source, design HX-0) and
+`gain` (excess power 0.3 x drive, design HX-1), each a calibration run over four levels and an
+active run at 1050 K, between two of them; then the road from evidence to production.
 
 The verdicts come from analysing the stored telemetry; the hypotheses only drive the simulation.
 These are simulations: a POSITIVE here demonstrates the analysis, never excess heat.
 
-Each campaign is evidence, as a stand campaign would be: its runs are stored in one unit of work,
-then sealed (operator-signed manifests), then decided with an engineer-signed verdict file, each
-signature entered in the workspace's ledger, so that `heatproof verify` checks all of it. The demo
-holds the workspace's operation lock (a second demo waits, see Workspace.exclusive). A crash
-leaves either no campaign, or one whose unsealed runs or missing verdict `heatproof verify` names
-with the command that completes it.
+Each campaign is evidence, as a stand campaign would be: its decision rule is pre-registered
+(signed) before any run, its runs are stored in one unit of work, then sealed (operator-signed
+manifests), then decided with an engineer-signed verdict file, each signature entered in the
+workspace's ledger, so that `heatproof verify` checks all of it. A validator then re-derives the
+verdict from an exported dossier in a workspace of their own and signs it; the signature comes
+back with `countersign`. (The demo plays the validator with the validator key of the same key
+directory; a real validator uses their own key, pinned in a trust file.)
+
+The road (DESIGN.md section 4), per design revision: G1 from the campaigns; for `gain`, G2 from a
+simulated field fleet of its units (MIL-HDBK-781A), G3 from a pilot lot of 30 units built on the
+simulated line and tested at end of line over SCPI, with a gauge R&R study per key
+characteristic, G4 signed by quality and manager, then a first mass order. `null` stops at G1:
+its NEGATIVE verdict sends the design back (recycle). The demo holds the workspace's operation
+lock (a second demo waits, see Workspace.exclusive).
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from heatproof.analysis.config import AnalysisConfig
-from heatproof.campaign import PlannedRun, record_simulated_campaign
+from heatproof.campaign import PlannedRun, add_design_campaign, record_simulated_runs
+from heatproof.evidence.dossier import analyze_dossier, export_dossier
+from heatproof.evidence.keys import key_dir
+from heatproof.evidence.ledger import head, read_ledger
 from heatproof.evidence.manifest import seal_campaign
+from heatproof.evidence.trust import load_trust, trust_toml
+from heatproof.evidence.validation import countersign
 from heatproof.evidence.verdicts import decide_with_evidence
+from heatproof.factory.field import simulate_field_life
+from heatproof.factory.gates import decide_gate, gate_status, preregister, release
+from heatproof.factory.line import create_order
+from heatproof.factory.station import gauge_study, run_pilot, simulated_station
+from heatproof.outputs import write_bytes
 from heatproof.report.campaign_report import write_campaign_report
 from heatproof.stand.instruments import StandSpec
 from heatproof.twin.reactor import HeatSource, ReactorDesign
@@ -33,56 +52,147 @@ CALIBRATION = Procedure(
     tuple(Hold(k, 3600.0) for k in (950.0, 1020.0, 1080.0, 1150.0)),
 )  # four levels: the quadratic transfer function keeps a degree of freedom for its chi-square
 ACTIVE = Procedure("active-hold-1050K", (Hold(1050.0, 3600.0),))
-SCENARIOS = {"null": HeatSource("none"), "gain": HeatSource("gain", 0.3)}
+SCENARIOS = {
+    "null": (ReactorDesign(name="HX-0"), HeatSource("none")),
+    "gain": (ReactorDesign(name="HX-1"), HeatSource("gain", 0.3)),
+}
+FLEET_UNITS, FLEET_HOURS = 20, 2000.0  # the simulated field fleet of G2: 40 000 unit-hours
+PILOT_UNITS = 30
+# The pilot lot's simulated world. The drifting heater lot is left out of the demo (the tests and
+# `heatproof station pilot` show SPC and genealogy finding it), and the seed is one whose stable
+# lot no Western Electric rule flags: with three key characteristics on I-MR charts most seeds
+# raise a false alarm somewhere, which G3 (rightly) treats as a signal to investigate.
+PILOT_SEED = 26
+
+Progress = Callable[[str, float], None] | None
 
 
 def run_demo(
     ws: Workspace,
-    progress: Callable[[str, float], None] | None = None,
+    progress: Progress = None,
     method: str = "thermography",
     keys_dir: Path | None = None,
 ) -> dict:
-    """Record, seal, decide with a signed verdict (by ``method``, keys from ``keys_dir``, see
-    evidence.keys) and report both scenarios in the workspace ``ws``, telling
+    """Record, pre-register, seal, decide with a signed verdict (by ``method``, keys from
+    ``keys_dir``, see evidence.keys), validate and report both scenarios in the workspace ``ws``,
+    then walk each design's gates as far as its evidence goes, telling
     ``progress(label, fraction)`` how far it is; returns the JSON summary."""
     with ws.exclusive("demo"):
         return _demo(ws, progress, AnalysisConfig(method=method), keys_dir)
 
 
-def _demo(
+def _demo(ws: Workspace, progress: Progress, config: AnalysisConfig, keys_dir: Path | None) -> dict:
+    summary = {}
+    for n, (name, (design, source)) in enumerate(SCENARIOS.items()):
+        scenario = _campaign(ws, n, name, design, source, config, progress, keys_dir)
+        scenario["gates"] = _road(ws, design, progress, keys_dir)
+        summary[name] = scenario
+    return {"method": config.method, "scenarios": summary}
+
+
+def _campaign(
     ws: Workspace,
-    progress: Callable[[str, float], None] | None,
+    n: int,
+    name: str,
+    design: ReactorDesign,
+    source: HeatSource,
     config: AnalysisConfig,
+    progress: Progress,
     keys_dir: Path | None,
 ) -> dict:
-    design, stand, method = ReactorDesign(), StandSpec(), config.method
-    summary = {}
-    for n, (name, source) in enumerate(SCENARIOS.items()):
-        runs = [
-            PlannedRun("calibration", CALIBRATION, HeatSource("none"), seed=100 * n + 1),
-            PlannedRun("active", ACTIVE, source, seed=100 * n + 2),
-        ]
-        campaign_id = record_simulated_campaign(
-            ws,
-            f"demo-{name} ({method})",
-            design,
-            f"SIM-{name.upper()}-0001",
-            stand,
-            runs,
-            config,
-            progress,
+    """One campaign: created, its rule pre-registered, recorded, sealed, decided, validated."""
+    with ws.unit_of_work() as s:
+        campaign_id = add_design_campaign(s, f"demo-{name} ({config.method})", design, config).id
+    preregister(ws, campaign_id, keys_dir)
+    runs = [
+        PlannedRun("calibration", CALIBRATION, HeatSource("none"), seed=100 * n + 1),
+        PlannedRun("active", ACTIVE, source, seed=100 * n + 2),
+    ]
+    serial = f"SIM-{name.upper()}-0001"
+    record_simulated_runs(ws, campaign_id, design, serial, StandSpec(), runs, progress)
+    sealed = seal_campaign(ws, campaign_id, keys_dir)
+    record, verdict_file = decide_with_evidence(ws, campaign_id, keys_dir=keys_dir)
+    report = write_campaign_report(ws, campaign_id, record)
+    validated = _validate(ws, campaign_id, keys_dir)
+    return {
+        "verdict": record["outcome"],
+        "cop": record["summary"]["cop"],
+        "cop_interval": record["summary"]["cop_interval"],
+        "campaign_id": campaign_id,
+        "design": f"{design.name} rev {design.revision}",
+        "report": str(Path(report).resolve()),
+        "simulated": bool(record["simulated_runs"]),
+        "sealed_runs": sorted(int(run_id) for run_id in sealed),
+        "verdict_file": verdict_file.relative_to(ws.path).as_posix(),
+        "validator_fingerprint": validated["validator_fingerprint"],
+    }
+
+
+def _validate(ws: Workspace, campaign_id: int, keys_dir: Path | None) -> dict:
+    """The validator's part: export the dossier, re-derive the verdict in a workspace of their
+    own against the pinned keys, sign it there, and bring the signature back."""
+    keys = key_dir(keys_dir)
+    with tempfile.TemporaryDirectory(prefix="heatproof-validator-") as scratch:
+        folder = Path(scratch)
+        trust_file = folder / "trust.toml"
+        write_bytes(trust_file, trust_toml(keys, head(read_ledger(ws.path)[0])), "trust file")
+        export_dossier(ws, campaign_id, folder / "dossier.tar")
+        with Workspace.open(folder / "validator") as theirs:
+            analyze_dossier(
+                folder / "dossier.tar", theirs, sign=True, trust=load_trust(trust_file),
+                keys_dir=keys,
+            )
+        return countersign(ws, campaign_id, folder / "validator", keys)
+
+
+def _gate(ws: Workspace, design: ReactorDesign, gate: str, keys_dir: Path | None) -> dict:
+    decision = decide_gate(ws, design.name, design.revision, gate, "engineer", keys_dir)
+    return {"gate": gate, "outcome": decision["outcome"], "reason": decision["reason"]}
+
+
+def _road(ws: Workspace, design: ReactorDesign, progress: Progress, keys_dir: Path | None) -> dict:
+    """Walk the gates of ``design`` as far as its evidence opens them; the last one reached and
+    why, each signed decision, and the first mass order once released."""
+    name, revision = design.name, design.revision
+    if (gate_status(ws, name, revision, keys_dir)["release"] or {}).get("status") == "released":
+        return _summary(ws, design, [], True, None, keys_dir)  # a demo run before released it
+    steps = [_gate(ws, design, "G1", keys_dir)]
+    if steps[-1]["outcome"] == "go":
+        simulate_field_life(ws, name, revision, FLEET_UNITS, FLEET_HOURS, seed=7)
+        steps.append(_gate(ws, design, "G2", keys_dir))
+    if steps[-1]["outcome"] == "go":
+        def built(done: int, total: int, *_: str) -> None:
+            if progress:
+                progress(f"{name}: pilot lot, unit {done} of {total}", done / total)
+
+        pilot = run_pilot(
+            ws, name, revision, PILOT_UNITS, seed=PILOT_SEED, progress=built, drifting_heater_lot=False
         )
-        sealed = seal_campaign(ws, campaign_id, keys_dir)
-        record, verdict_file = decide_with_evidence(ws, campaign_id, keys_dir=keys_dir)
-        report = write_campaign_report(ws, campaign_id, record)
-        summary[name] = {
-            "verdict": record["outcome"],
-            "cop": record["summary"]["cop"],
-            "cop_interval": record["summary"]["cop_interval"],
-            "campaign_id": campaign_id,
-            "report": str(Path(report).resolve()),
-            "simulated": bool(record["simulated_runs"]),
-            "sealed_runs": sorted(int(run_id) for run_id in sealed),
-            "verdict_file": verdict_file.relative_to(ws.path).as_posix(),
-        }
-    return {"method": method, "scenarios": summary}
+        with simulated_station(seed=11) as station:
+            studies = gauge_study(ws, name, revision, station, trials=2, seed=13)
+        steps.append({**_gate(ws, design, "G3", keys_dir), "pilot": pilot, "gauge": studies})
+    released, mass_order = False, None
+    if steps[-1]["outcome"] == "go":
+        release(ws, name, revision, "quality", keys_dir)
+        released = release(ws, name, revision, "manager", keys_dir)["released"]
+        mass_order = create_order(ws, name, revision, "mass", 10)["code"]
+    return _summary(ws, design, steps, released, mass_order, keys_dir)
+
+
+def _summary(
+    ws: Workspace,
+    design: ReactorDesign,
+    steps: list[dict],
+    released: bool,
+    mass_order: str | None,
+    keys_dir: Path | None,
+) -> dict:
+    status = gate_status(ws, design.name, design.revision, keys_dir)
+    opened = [g["gate"] for g in status["gates"] if (g["signed"] or {}).get("outcome") == "go"]
+    return {
+        "decisions": steps,
+        "open_gates": opened,
+        "released": released,
+        "mass_order": mass_order,
+        "stopped_at": None if released or not steps else steps[-1],
+    }

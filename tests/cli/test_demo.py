@@ -91,3 +91,28 @@ def test_daq_campaign_takes_the_method(tmp_path, heatproof):
     bad = heatproof("daq", "campaign", "c", "--method", "flow", "--workspace", ws)
     assert bad.returncode == 2 and "method='flow' is unknown" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_the_demo_walks_gain_to_a_mass_order_and_stops_null_at_g1(demo_run, heatproof, tmp_path):
+    import shutil
+
+    ws, summary = tmp_path / "ws", demo_run[1]
+    shutil.copytree(demo_run[0], ws)  # other tests add records to the shared one
+    gain, null = summary["scenarios"]["gain"]["gates"], summary["scenarios"]["null"]["gates"]
+    assert gain["open_gates"] == ["G1", "G2", "G3", "G4"] and gain["released"]
+    assert gain["mass_order"] and gain["stopped_at"] is None
+    assert [d["gate"] for d in gain["decisions"]] == ["G1", "G2", "G3"]
+    assert null["open_gates"] == [] and not null["released"] and null["mass_order"] is None
+    assert null["stopped_at"]["gate"] == "G1" and null["stopped_at"]["outcome"] == "recycle"
+    assert summary["scenarios"]["gain"]["validator_fingerprint"]
+    status = json.loads(heatproof("gate", "status", "HX-0", "A", "--workspace", str(ws), "--json",
+                                  check=True).stdout)
+    g1 = status["gates"][0]
+    excluded = next(c for c in g1["criteria"] if c["name"] == "excess heat not excluded")
+    assert not excluded["holds"] and "NEGATIVE" in excluded["detail"]
+    refused = heatproof("line", "order", "create", "HX-0", "A", "--kind", "mass", "--qty", "1",
+                        "--workspace", str(ws))
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+    released = json.loads(heatproof("gate", "status", "HX-1", "A", "--workspace", str(ws),
+                                    "--json", check=True).stdout)
+    assert released["release"]["status"] == "released"

@@ -60,9 +60,20 @@ def demo(
             f"  {name:5s} campaign {s['campaign_id']}: {s['verdict']:12s} COP {s['cop']:.3f} "
             f"[{low:.3f}, {high:.3f}]  report {s['report']}"
         )
+    typer.echo("The road to production (gates signed from the stored evidence):")
+    for name, s in summary["scenarios"].items():
+        road = s["gates"]
+        opened = ", ".join(road["open_gates"]) or "none"
+        typer.echo(f"  {name:5s} design {s['design']}: gates open {opened}")
+        if road["released"]:
+            typer.echo(f"        mass production released; first mass order {road['mass_order']}")
+        elif road["stopped_at"]:
+            stop = road["stopped_at"]
+            typer.echo(f"        stopped at {stop['gate']} ({stop['outcome']}): {stop['reason']}")
     typer.echo(
-        "Runs sealed and verdicts signed (operator and engineer keys); check them with "
-        f"`heatproof verify --workspace {workspace}`."
+        "Decision rules pre-registered, runs sealed, verdicts signed and validated, gates signed; "
+        f"check them with `heatproof verify --workspace {workspace}` and "
+        "`heatproof gate status DESIGN REV`."
     )
 
 
