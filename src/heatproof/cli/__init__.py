@@ -9,6 +9,7 @@ import typer
 
 from heatproof.cli import (
     analysis,
+    browse,
     campaign,
     control,
     daq,
@@ -17,6 +18,7 @@ from heatproof.cli import (
     keys,
     production,
     reliability,
+    report,
     stand,
     station,
 )
@@ -57,6 +59,9 @@ app.add_typer(keys.app, name="keys", help="Signing keys (outside the workspace),
 app.add_typer(evidence.ledger_app, name="ledger", help="The ledger of signed events: head, show, repair.")
 app.add_typer(control.app, name="control", help="Run control scenarios on the physics twin.")
 app.add_typer(reliability.app, name="reliability", help="Fleet life data and demonstration tests.")
+app.add_typer(browse.list_app, name="list", help="List designs, units, stands, campaigns, runs, verdicts.")
+app.add_typer(browse.show_app, name="show", help="Show one design, unit, stand, campaign, run or verdict.")
+app.add_typer(report.app, name="report", help="Campaign reports: HTML, PDF, CSV and Parquet exports.")
 app.add_typer(gates.app, name="gate", help="Gates from evidence, pre-registration, release, suspension.")
 app.add_typer(production.app, name="line", help="The production line: lots, orders, units, tests, SPC.")
 app.add_typer(station.app, name="station", help="The end-of-line station: test units, pilot lots, gauge R&R.")
