@@ -229,17 +229,18 @@ def _is_id(key) -> bool:
 
 
 def _get(s: Session, model: type, what: str, key: int):
-    """The record of `model` with primary key `key`, else NotFound naming the workspace."""
+    """The record of `model` with primary key `key`, else NotFound naming the workspace and the
+    command that lists the `what`s it holds (`heatproof list runs`)."""
     if not _is_id(key):
         raise NotFound(
             f"{what} {key} does not exist: ids are whole numbers from 1 to {MAX_ID}; "
-            f"check the id against the workspace's list of {what}s"
+            f"see `heatproof list {what}s`"
         )
     record = s.get(model, key)
     if record is None:
         raise NotFound(
             f"{what} {key} does not exist in workspace {_workspace(s)}; "
-            f"check the id against the workspace's list of {what}s"
+            f"see `heatproof list {what}s`"
         )
     return record
 
