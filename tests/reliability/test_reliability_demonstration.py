@@ -109,6 +109,7 @@ def test_decide_point_and_path():
     # a failure after the accept line does not undo the acceptance
     late = decide_path(p, [1.0, 6.0], 7.0)
     assert late.decision == "accept" and late.decided_at_tau == 5.79 and late.failures == 1
+    assert late.failures_after == 1 and path.failures_after == 0
     with pytest.raises(InvalidInput):
         decide_path(p, [3.0], 2.0)
 

@@ -37,6 +37,7 @@ from heatproof.reliability.demonstration import (
     decide,
     decide_life,
     decide_path,
+    replay_life,
     zero_failure_plan,
 )
 from heatproof.reliability.fleet import (
@@ -58,6 +59,7 @@ from heatproof.reliability.mil781 import plan_by_name, published_plans
 from heatproof.reliability.report import life_report, sequential_chart
 from heatproof.reliability.results import (
     coverage_results,
+    decision_results,
     fit_results,
     json_ready,
     mode_truths,
@@ -207,6 +209,16 @@ def _seed(seed: int) -> None:
     _require(seed >= 0, "--seed", seed, "must be an integer >= 0", "give e.g. --seed 0")
 
 
+def _number_list(option: str, texts: list[str], fix: str) -> list[float]:
+    """The numbers of an option given once or more, each a comma-separated list (e.g. 1,10)."""
+    parts = [x.strip() for text in texts for x in text.split(",")]
+    try:
+        values = [float(x) for x in parts]
+    except ValueError:
+        raise InvalidInput(f"{option}={','.join(texts)!r} is not a list of numbers; {fix}") from None
+    return values
+
+
 def _hours_list(option: str, text: str) -> list[float]:
     """Comma-separated hours, each finite and >= 0."""
     try:
@@ -343,7 +355,12 @@ def fit_cmd(
     method: Method = "fisher",
     sided: Sided = "two",
     b: Annotated[
-        list[float] | None, typer.Option("--b", help="B-life percent(s), e.g. --b 10 --b 1.")
+        list[str] | None,
+        typer.Option("--b", help="B-life percents, e.g. --b 1,10 (default B1 and B10)."),
+    ] = None,
+    at: Annotated[
+        list[str] | None,
+        typer.Option("--at", help="Reliability R(t) with bounds at these hours, e.g. --at 8760."),
     ] = None,
     mode: Annotated[
         str | None, typer.Option(help="Fit one failure mode (others censored).")
@@ -356,17 +373,21 @@ def fit_cmd(
     seed: Seed = 0,
     json_out: JsonFlag = False,
 ) -> None:
-    """Fit life distributions by maximum likelihood with censoring; bounds with the method named."""
+    """Fit life distributions by maximum likelihood with censoring: parameters, B-lives and
+    R(t) at --at hours, each with bounds by the method named."""
     scenario = sim.scenario()
     _level(ci)
-    b_pct = tuple(b or [10.0])
+    b_pct = tuple(_number_list("--b", b, "give B-life percents, e.g. 1,10") if b else [1.0, 10.0])
     for pct in b_pct:
         _require(
             0 < pct < 100, "--b", pct, "must lie in (0, 100)", "give a B-life percent, e.g. 10"
         )
+    at_h = tuple(_number_list("--at", at, "give hours, e.g. 8760") if at else [])
+    for t in at_h:
+        _hours("--at", t, "give the hours at which to state R(t), e.g. 8760")
     data = _life(file, simulate, scenario, seed)
     out = fit_results(
-        data.for_mode(mode) if mode else data, dist, ci, method, sided, b_pct, by_mode
+        data.for_mode(mode) if mode else data, dist, ci, method, sided, b_pct, by_mode, at_h
     )
     if mode:
         out["mode"] = mode
@@ -380,30 +401,39 @@ def fit_cmd(
 
 def _print_fits(out: dict) -> None:
     _out.print(", ".join(f"{k} {v}" for k, v in out["data"].items()))
-    for s in out["fits"] + list(out.get("modes", {}).values()):
+    titled = [("", s) for s in out["fits"]] + [
+        (f"mode {m}: ", s) for m, s in out.get("modes", {}).items()
+    ]
+    for prefix, s in titled:
         table = Table(
-            title=f"{s['dist']}  (logL {s['loglik']:.6g}, AICc {s['aicc']:.6g}); bounds: {s['bounds']['method']}"
+            title=f"{prefix}{s['dist']}  (logL {s['loglik']:.6g}, AICc {s['aicc']:.6g}); "
+            f"bounds: {s['bounds']['method']}",
+            caption=_reliability_caption(s),
         )
         for col in ("", "estimate", "se", f"lower {s['bounds']['level']:g}", "upper"):
             table.add_column(col)
         for name, p in s["params"].items():
-            table.add_row(
-                name,
-                *(
-                    f"{p[k]:.6g}" if p[k] is not None else "-"
-                    for k in ("estimate", "se", "lower", "upper")
-                ),
-            )
-        for bl in s["b_lives"]:
-            table.add_row(
-                f"{bl['name']} (h)",
-                *(f"{bl[k]:.6g}" if bl[k] is not None else "-" for k in ("estimate",)),
-                "",
-                *(f"{bl[k]:.6g}" if bl[k] is not None else "-" for k in ("lower", "upper")),
-            )
+            table.add_row(name, *(_num(p[k]) for k in ("estimate", "se", "lower", "upper")))
+        for bl in s["b_lives"] + s["reliability_at"]:
+            name = f"{bl['name']} (h)" if bl["name"].startswith("B") else bl["name"]
+            table.add_row(name, _num(bl["estimate"]), "", _num(bl["lower"]), _num(bl["upper"]))
         _out.print(table)
+    if "modes" in out:
+        combined = [f"{k} {v:.6g} h" for k, v in out["combined_b_lives_h"].items()]
+        combined += [f"{k} {v:.6g}" for k, v in out["combined_reliability_at"].items()]
+        _out.print(f"all modes together (estimates): {', '.join(combined)}")
     for note in out["notes"]:
         _out.print(f"[yellow]{note}[/yellow]")
+
+
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{x:.6g}"
+
+
+def _reliability_caption(summary: dict) -> str | None:
+    """The R(t) rows' bound method when it differs from the parameters' (Fisher on z)."""
+    methods = {r["method"] for r in summary["reliability_at"]} - {summary["bounds"]["method"]}
+    return f"R(t) bounds: {methods.pop()}" if methods else None
 
 
 @app.command("plan")
@@ -490,9 +520,10 @@ def decide_cmd(
         _whole("--failures", failures, 0, MAX_FAILURES, "give the failures so far")
     _custom(custom, alpha, beta, d)
     p = _plan(plan, custom, alpha, beta, d, fixed)
-    when = None
+    replay = None
     if life is not None:
-        decision, when = decide_life(p, theta1, read_life_csv(life, "--life"))
+        replay = replay_life(p, theta1, read_life_csv(life, "--life"))
+        decision = replay.decision
     elif hours is None:
         raise InvalidInput("give --hours (with --failures or --failure-hours) or --life FILE")
     elif failure_hours is not None:
@@ -504,9 +535,7 @@ def decide_cmd(
         decision = decide_path(p, times, hours / theta1)
     else:
         decision = decide(p, hours / theta1, failures or 0)
-    out = decision.to_dict(theta1)
-    if when is not None:
-        out["decided_at_clock_h"] = when
+    out = decision_results(decision, theta1, replay)
     if chart is not None:
         html = sequential_chart(p, theta1, decision).to_html(include_plotlyjs=True)
         write_text(chart, html, "--chart")
@@ -516,7 +545,8 @@ def decide_cmd(
         return
     colours = {DemonstrationOutcome.ACCEPT: "green", DemonstrationOutcome.REJECT: "red"}
     colour = colours.get(decision.decision, "yellow")
-    _out.print(f"[{colour}]{decision.decision.upper()}[/{colour}] ({p.name}): {decision.reason}")
+    outcome, rest = out["summary"].split(" ", 1)
+    _out.print(f"[{colour}]{outcome}[/{colour}] ({p.name}) {rest}", highlight=False, soft_wrap=True)
 
 
 @app.command("report")

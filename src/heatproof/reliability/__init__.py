@@ -5,10 +5,18 @@ The core is pure (numpy/scipy, no I/O): life data is read from and written to CS
 imported on demand.
 """
 
-from heatproof.reliability.bounds import Bound, b_life, fit_summary, mtbf_bounds, parameter_bounds
+from heatproof.reliability.bounds import (
+    Bound,
+    b_life,
+    fit_summary,
+    mtbf_bounds,
+    parameter_bounds,
+    reliability_at,
+)
 from heatproof.reliability.demonstration import (
     Decision,
     DemonstrationOutcome,
+    LifeDecision,
     Plan,
     custom_fixed,
     custom_sequential,
@@ -16,6 +24,7 @@ from heatproof.reliability.demonstration import (
     decide_life,
     decide_path,
     operating_characteristic,
+    replay_life,
     true_risks,
     zero_failure_plan,
 )
@@ -39,6 +48,7 @@ __all__ = [
     "Fit",
     "FleetScenario",
     "LifeData",
+    "LifeDecision",
     "ModeTruth",
     "Plan",
     "b_life",
@@ -64,6 +74,8 @@ __all__ = [
     "plan_by_name",
     "plotting_positions",
     "published_plans",
+    "reliability_at",
+    "replay_life",
     "simulate_fleet_life_data",
     "threshold_justified",
     "true_risks",

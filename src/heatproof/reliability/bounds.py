@@ -5,6 +5,9 @@ Every bound names its method:
   the positive parameters (alpha, beta, sigma, mtbf, B-lives) and on the parameter itself for
   mu (lognormal) and gamma (threshold).
 - Likelihood ratio: the profile log-likelihood drops by chi2(level; 1 dof)/2 at each end.
+Reliability R(t) at a time t is bounded through the standardised z = (ln(t - gamma) - mu)/sigma
+(for Weibull z = ln(-ln R), the variable of the `reliability` package's bounds): normal on z for
+Fisher, the profile of z at fixed t for the likelihood ratio; R = S(z) maps the ends back.
 One-sided bounds at level c are the matching end of the two-sided interval at level 2c - 1.
 """
 
@@ -22,6 +25,10 @@ from heatproof.reliability.fits import Fit
 FISHER = "Fisher matrix (observed information), normal approximation on ln(parameter)"
 LIKELIHOOD_RATIO = "likelihood ratio (profile likelihood, chi-square 1 dof)"
 METHODS = {"fisher": FISHER, "lr": LIKELIHOOD_RATIO}
+FISHER_RELIABILITY = (
+    "Fisher matrix (observed information), normal approximation on z = (ln t - mu)/sigma "
+    "(ln(-ln R) for Weibull)"
+)
 SIDES = ("two", "lower", "upper")
 
 
@@ -148,6 +155,43 @@ def b_life(
     return Bound(f"B{100 * p:g}", math.exp(log_t), lo, hi, level, sided, METHODS[method])
 
 
+def reliability_at(
+    fit: Fit, t_h: float, level: float = 0.9, method: str = "fisher", sided: str = "two"
+) -> Bound:
+    """Reliability R(t_h) of the fit, the fraction of units surviving t_h hours, with bounds at
+    the confidence `level`, `sided` two, lower or upper, by `method` (fisher or lr): see the
+    module's docstring. At or below a Weibull 3P threshold R is 1 and has no lower bound."""
+    if not (math.isfinite(t_h) and t_h > 0):
+        raise InvalidInput(f"t_h={t_h} must be a positive number of hours, e.g. 8760")
+    two = _check(level, sided, method)
+    _lr_offered(fit, method)
+    m, name = fit.model, f"R({t_h:g} h)"
+    named = FISHER_RELIABILITY if method == "fisher" else LIKELIHOOD_RATIO
+    mu, s, gamma = (float(v) for v in m.full(fit.theta))
+    if t_h <= gamma:
+        return Bound(name, 1.0, math.nan, 1.0, level, sided, named)
+    sigma = math.exp(s)
+    z = (math.log(t_h - gamma) - mu) / sigma
+    grad = np.array(
+        [-1.0 / sigma]
+        + ([-z] if m.fit_scale else [])
+        + ([-1.0 / ((t_h - gamma) * sigma)] if m.threshold else [])
+    )
+    se = math.sqrt(float(grad @ fit.cov_theta @ grad))
+    if method == "fisher":
+        half = stats.norm.ppf(0.5 + two / 2) * se
+        ends = (z - half, z + half)
+    else:
+        ends = _lr_ends(fit, _fix_reliability(fit, t_h), z, se, two)
+
+    def survival(v: float) -> float:
+        return float(np.exp(m.std.logsf(v)))
+
+    lo, hi = survival(ends[1]), survival(ends[0])
+    lo, hi = (lo, 1.0) if sided == "lower" else (0.0, hi) if sided == "upper" else (lo, hi)
+    return Bound(name, survival(z), lo, hi, level, sided, named)
+
+
 # --- profile likelihood --------------------------------------------------------------------
 
 
@@ -171,6 +215,17 @@ def _fix_quantile(fit: Fit, p: float):
         room = math.exp(v) - gamma
         mu = math.log(room) - math.exp(s) * w if room > 0 else -1e300
         return np.concatenate([[mu], nuis])
+
+    return build, fit.theta[1:].copy(), np.sqrt(np.diag(fit.cov_theta)[1:])
+
+
+def _fix_reliability(fit: Fit, t_h: float):
+    """theta with z = (ln t_h - mu)/sigma fixed at v: mu = ln t_h - sigma v; nuisance s (2P and
+    lognormal) or none (exponential); not offered with a threshold."""
+
+    def build(v: float, nuis: np.ndarray) -> np.ndarray:
+        s = nuis[0] if fit.model.fit_scale else 0.0
+        return np.concatenate([[math.log(t_h) - math.exp(s) * v], nuis])
 
     return build, fit.theta[1:].copy(), np.sqrt(np.diag(fit.cov_theta)[1:])
 
@@ -263,10 +318,16 @@ def mtbf_bounds(
 
 
 def fit_summary(
-    fit: Fit, level: float = 0.9, method: str = "fisher", sided: str = "two", b_percents=(10.0,)
+    fit: Fit,
+    level: float = 0.9,
+    method: str = "fisher",
+    sided: str = "two",
+    b_percents=(10.0,),
+    at_h=(),
 ) -> dict:
     """A JSON-ready account of a fit: estimates, standard errors, bounds at the confidence `level`
-    (`sided`, by `method`) and the B-lives of b_percents (percent failed)."""
+    (`sided`, by `method`), the B-lives of b_percents (percent failed) and the reliability at
+    each time of at_h (hours), all with bounds by the same method."""
     bounds = parameter_bounds(fit, level, method, sided)
     se = fit.se
     return {
@@ -277,6 +338,9 @@ def fit_summary(
         },
         "bounds": {"level": level, "sided": sided, "method": METHODS[method]},
         "b_lives": [b_life(fit, p / 100.0, level, method, sided).to_dict() for p in b_percents],
+        "reliability_at": [
+            {**reliability_at(fit, t, level, method, sided).to_dict(), "t_h": t} for t in at_h
+        ],
         "mean_life_h": float(fit.frozen().mean()),
         "loglik": fit.loglik,
         "aic": fit.aic,

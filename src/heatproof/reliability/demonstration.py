@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 import numpy as np
@@ -234,9 +235,10 @@ def _check_risks(alpha: float, beta: float, d: float) -> None:
 @dataclass(frozen=True)
 class Decision:
     """Outcome of the plan named `plan` at a point of a running test (times in multiples of
-    theta1): the decision (accept, reject or continue) at total time tau with `failures` so far,
-    decided_at_tau where it was reached (None while continuing), the reason, and the path of
-    (tau, failures) at each failure."""
+    theta1): the decision (accept, reject or continue) with the test run to total time tau,
+    decided_at_tau where it was reached (None while continuing), the `failures` counted up to
+    that point, the reason, the path of (tau, failures) at each counted failure, and
+    failures_after, the failures recorded after the decision (they do not change it)."""
 
     plan: str
     decision: DemonstrationOutcome
@@ -245,6 +247,7 @@ class Decision:
     decided_at_tau: float | None  # where the decision was reached (None while continuing)
     reason: str
     path: tuple[tuple[float, int], ...] = field(default=())  # (tau, failures) at each failure
+    failures_after: int = 0  # recorded after the decision point, not counted
 
     def to_dict(self, theta1_h: float | None = None) -> dict:
         """JSON-ready form; with theta1_h (h) the times also in hours."""
@@ -252,6 +255,7 @@ class Decision:
             "plan": self.plan,
             "decision": self.decision.value,
             "failures": self.failures,
+            "failures_after_decision": self.failures_after,
             "test_time_theta1": self.tau,
             "decided_at_theta1": self.decided_at_tau,
             "reason": self.reason,
@@ -320,22 +324,16 @@ def decide_path(plan: Plan, failure_tau, tau_now: float) -> Decision:
     for t in times:
         a = float(plan.accept_tau[r])
         if a <= t:
-            d = Decision(
-                plan.name,
-                DemonstrationOutcome.ACCEPT,
-                tau_now,
-                r,
-                a,
-                f"accept line {a:.4g} theta1 reached with {r} failures",
-                tuple(path),
-            )
-            return d
+            why = f"accept line {a:.4g} theta1 reached with {r} failures"
+            outcome = DemonstrationOutcome.ACCEPT
+            return Decision(plan.name, outcome, tau_now, r, a, why, tuple(path), times.size - r)
         r += 1
         path.append((float(t), r))
         if r >= plan.reject_failures or t <= plan.reject_tau[r]:
             why = f"failure {r} at {t:.4g} theta1 (reject line {plan.reject_tau[r]:.4g})"
+            outcome = DemonstrationOutcome.REJECT
             return Decision(
-                plan.name, DemonstrationOutcome.REJECT, tau_now, r, float(t), why, tuple(path)
+                plan.name, outcome, tau_now, r, float(t), why, tuple(path), times.size - r
             )
     last = decide(plan, tau_now, r)
     return Decision(
@@ -429,9 +427,30 @@ def fleet_test_time(data: LifeData) -> tuple[np.ndarray, np.ndarray]:
     return clock, total
 
 
-def decide_life(plan: Plan, theta1_h: float, data: LifeData) -> tuple[Decision, float | None]:
-    """Replay a fleet test of the plan from its life data with lower test MTBF theta1_h; returns
-    the decision and its clock time (hours).
+@dataclass(frozen=True)
+class LifeDecision:
+    """A fleet test replayed from its life data: the `decision` (times in multiples of theta1),
+    the fleet clock hour at which it was reached (decided_at_clock_h, None while continuing) and
+    at which the data end (end_clock_h), clock_origin (UTC date and time of clock hour 0, None
+    when the clock was given in hours) and clock_given (False when no start/end columns were
+    given and every unit was taken to start at clock hour 0)."""
+
+    decision: Decision
+    decided_at_clock_h: float | None
+    end_clock_h: float
+    clock_origin: datetime | None
+    clock_given: bool
+
+    def at_time(self, clock_h: float | None) -> datetime | None:
+        """The UTC date and time of fleet clock hour clock_h (None without a clock origin)."""
+        if clock_h is None or self.clock_origin is None:
+            return None
+        return self.clock_origin + timedelta(hours=clock_h)
+
+
+def replay_life(plan: Plan, theta1_h: float, data: LifeData) -> LifeDecision:
+    """Replay a fleet test of the plan from its life `data` with lower test MTBF theta1_h (h):
+    where and when (fleet clock hour) the decision was reached, and the failures after it.
 
     A failure counts when it was recorded (its end time); removals and running units add hours.
     """
@@ -443,4 +462,11 @@ def decide_life(plan: Plan, theta1_h: float, data: LifeData) -> tuple[Decision, 
     decision = decide_path(plan, fail_tau, float(total[-1]) / theta1_h)
     at = decision.decided_at_tau
     when = None if at is None else float(np.interp(at * theta1_h, total, clock))
-    return decision, when
+    return LifeDecision(decision, when, float(clock[-1]), data.clock_origin, data.has_clock)
+
+
+def decide_life(plan: Plan, theta1_h: float, data: LifeData) -> tuple[Decision, float | None]:
+    """Replay a fleet test of the plan from its life `data` with lower test MTBF theta1_h (h);
+    returns the decision and its fleet clock hour (`replay_life` tells the rest)."""
+    life = replay_life(plan, theta1_h, data)
+    return life.decision, life.decided_at_clock_h

@@ -32,7 +32,8 @@ _DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
 class LifeData:
     """Per-unit life records (numpy arrays of equal length; times in operating hours): the unit,
     its status (failed, running, removed), hours, failure mode, lower_h of an inspection interval
-    (NaN when exact) and start_h/end_h on the fleet's test clock (NaN when unknown)."""
+    (NaN when exact) and start_h/end_h on the fleet's test clock (NaN when unknown); clock_origin
+    is the date and time (UTC) of clock hour 0 when the clock was given as timestamps."""
 
     unit: np.ndarray  # str
     status: np.ndarray  # str, one of STATUSES
@@ -41,6 +42,7 @@ class LifeData:
     lower_h: np.ndarray  # float, last hours known good for interval failures, else NaN
     start_h: np.ndarray  # float, test-clock hours at start, NaN if unknown
     end_h: np.ndarray  # float, test-clock hours at end of observation, NaN if unknown
+    clock_origin: datetime | None = None  # UTC time of clock hour 0 (timestamps given)
 
     @property
     def n(self) -> int:
@@ -108,6 +110,7 @@ class LifeData:
             lower_h=np.where(other, np.nan, self.lower_h),
             start_h=self.start_h,
             end_h=self.end_h,
+            clock_origin=self.clock_origin,
         )
 
     def to_rows(self) -> list[dict[str, str]]:
@@ -171,8 +174,9 @@ def _number(row: Mapping, key: str, where: str) -> float:
     return _hours(row[key], key, where)
 
 
-def _clock(values: list[object], key: str, wheres: list[str]) -> np.ndarray:
-    """Clock values as hours: numbers as given, ISO 8601 timestamps as hours since the earliest."""
+def _clock(values: list[object], key: str, wheres: list[str]) -> tuple[np.ndarray, bool]:
+    """Clock values as hours, and whether they were timestamps: numbers as given, ISO 8601
+    timestamps as hours since 1970-01-01 UTC."""
     out = np.full(len(values), np.nan)
     stamps: dict[int, datetime] = {}
     for i, v in enumerate(values):
@@ -196,7 +200,7 @@ def _clock(values: list[object], key: str, wheres: list[str]) -> np.ndarray:
                 f"{key} mixes numbers and timestamps; use one kind for start and end"
             )
         out[list(stamps)] = [s.timestamp() / 3600.0 for s in _aware(list(stamps.values()), key)]
-    return out
+    return out, bool(stamps)
 
 
 def _aware(stamps: list[datetime], key: str) -> list[datetime]:
@@ -229,11 +233,13 @@ def life_data_from_rows(
         again = units.index(units[first], first + 1)
         where = f" (lines {lines[first]} and {lines[again]})" if lines is not None else ""
         raise InvalidInput(f"unit={units[first]!r} appears twice{where}; give one row per unit")
-    start = _clock([r.get("start") for r in rows], "start", wheres)
-    end = _clock([r.get("end") for r in rows], "end", wheres)
+    start, stamped = _clock([r.get("start") for r in rows], "start", wheres)
+    end, _ = _clock([r.get("end") for r in rows], "end", wheres)
+    origin = None
     if np.isfinite(start).any():
-        base = np.nanmin(start)
+        base = float(np.nanmin(start))
         start, end = start - base, end - base
+        origin = datetime.fromtimestamp(base * 3600.0, UTC) if stamped else None
     n = len(rows)
     status = np.empty(n, dtype=object)
     mode = np.empty(n, dtype=object)
@@ -249,6 +255,7 @@ def life_data_from_rows(
         lower_h=lower,
         start_h=start,
         end_h=end,
+        clock_origin=origin,
     )
 
 
