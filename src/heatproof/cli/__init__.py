@@ -61,7 +61,7 @@ app.add_typer(control.app, name="control", help="Run control scenarios on the ph
 app.add_typer(reliability.app, name="reliability", help="Fleet life data and demonstration tests.")
 app.add_typer(browse.list_app, name="list", help="List designs, units, stands, campaigns, runs, verdicts.")
 app.add_typer(browse.show_app, name="show", help="Show one design, unit, stand, campaign, run or verdict.")
-app.add_typer(report.app, name="report", help="Campaign reports: HTML, PDF, CSV and Parquet exports.")
+app.command(name="report", epilog=report.EPILOG)(report.report)
 app.add_typer(gates.app, name="gate", help="Gates from evidence, pre-registration, release, suspension.")
 app.add_typer(production.app, name="line", help="The production line: lots, orders, units, tests, SPC.")
 app.add_typer(station.app, name="station", help="The end-of-line station: test units, pilot lots, gauge R&R.")
