@@ -19,6 +19,7 @@ from heatproof.cli import (
     production,
     reliability,
     report,
+    spc,
     stand,
     station,
 )
@@ -63,6 +64,7 @@ app.add_typer(browse.list_app, name="list", help="List designs, units, stands, c
 app.add_typer(browse.show_app, name="show", help="Show one design, unit, stand, campaign, run or verdict.")
 app.command(name="report", epilog=report.EPILOG)(report.report)
 app.add_typer(gates.app, name="gate", help="Gates from evidence, pre-registration, release, suspension.")
+production.app.command("spc")(spc.lot_spc)
 app.add_typer(production.app, name="line", help="The production line: lots, orders, units, tests, SPC.")
 app.add_typer(station.app, name="station", help="The end-of-line station: test units, pilot lots, gauge R&R.")
 

@@ -39,8 +39,8 @@ from heatproof.evidence.ledger import read_ledger
 from heatproof.evidence.manifest import manifest_path
 from heatproof.evidence.trust import Trust, check_signature, local_trust
 from heatproof.evidence.verdicts import verdict_path
+from heatproof.factory.spc import CAPABILITY_LEVEL, CharacteristicStatistics, lot_statistics
 from heatproof.modbus.acquisition import RAW_DIR
-from heatproof.production.capability import capability
 from heatproof.production.field import field_trend
 from heatproof.production.gates import (
     CampaignEvidence,
@@ -55,13 +55,11 @@ from heatproof.production.gates import (
     evaluate_g3,
     evaluate_g4,
 )
-from heatproof.production.spc import i_mr
 from heatproof.records import production as prod
 from heatproof.records import repository as repo
 from heatproof.records.models import (
     Campaign,
     Design,
-    EolResult,
     FieldEvent,
     GateDecision,
     Preregistration,
@@ -85,7 +83,7 @@ DEFAULT_SETTINGS = {
     "fpy_target": 0.95,
     "cpk_target": 1.33,
     "cpk_on_lower_bound": False,
-    "capability_level": 0.95,
+    "capability_level": CAPABILITY_LEVEL,
     "grr_limit_percent": 30.0,
     "key_characteristics": [],
     "reliability": {"method": "mil781", "plan": "XXI-D", "theta1_h": 1000.0},
@@ -261,68 +259,45 @@ def reliability_evidence(s: Session, design: Design, settings: dict) -> Reliabil
 # --- G3: pilot lot ------------------------------------------------------------------------------
 
 
-def _key_characteristics(s: Session, first_result_id: int, settings: dict) -> list[dict]:
-    """The key characteristics (name, lsl, usl) of the end-of-line spec the pilot was tested to."""
-    record = s.get(EolResult, first_result_id).record
-    rows = [c for c in record.get("characteristics", []) if isinstance(c, dict)]
-    wanted = settings["key_characteristics"]
-    return [c for c in rows if (c.get("name") in wanted if wanted else c.get("key"))]
-
-
-def _characteristic(
-    s: Session, design: Design, spec: dict, level: float, grr: dict[str, float]
-) -> CharacteristicEvidence:
-    name = spec["name"]
-    values = prod.characteristic_values(s, design.id, name, "pilot")
-    cpk = cpk_lower = None
-    in_control, firings = False, ("fewer than 3 values: no chart",)
-    if len(values) >= 3:
-        try:
-            cap = capability(values, spec.get("lsl"), spec.get("usl"), level, name=name)
-            cpk, cpk_lower = cap.cpk.estimate, cap.cpk.lower_bound
-        except InvalidInput:
-            pass  # no spread (every value equal): no capability
-        chart = i_mr(values, name=name)
-        in_control = chart.in_control
-        firings = tuple(
-            f"{f.rule} at points {', '.join(str(i + 1) for i in f.indices)}: {f.description}"
-            for f in (*chart.location.firings, *chart.dispersion.firings)
-        )
+def _characteristic(c: CharacteristicStatistics) -> CharacteristicEvidence:
+    """What one key characteristic of the pilot lot (factory.spc) brings to G3."""
+    cap = c.capability
     return CharacteristicEvidence(
-        name,
-        len(values),
-        cpk,
-        cpk_lower,
-        level,
-        in_control,
-        firings,
-        grr.get(name),
-        sha256_hex(canonical({"values": values})),
+        c.name,
+        c.n,
+        cap.cpk.estimate if cap else None,
+        cap.cpk.lower_bound if cap else None,
+        c.level,
+        c.in_control,
+        c.firings,
+        c.percent_grr,
+        c.values_sha256,
     )
 
 
 def pilot_evidence(s: Session, design: Design, settings: dict) -> PilotEvidence | None:
-    """The pilot lot of ``design`` (session ``s``) as G3 reads it, with ``settings``' targets;
-    None when no pilot unit was tested end of line."""
-    attempts = prod.eol_first_attempts(s, design.id, "pilot")
-    if not attempts:
-        return None
-    grr = {g.characteristic: g.percent_grr for g in prod.list_gauge_studies(s, design.id)}
-    level = float(settings["capability_level"])
-    chars = tuple(
-        _characteristic(s, design, spec, level, grr)
-        for spec in _key_characteristics(s, attempts[0].result_id, settings)
+    """The pilot lot of ``design`` (session ``s``) as G3 reads it, with ``settings``' targets:
+    its key characteristics' charts and capability from factory.spc.lot_statistics; None when
+    no pilot unit was tested end of line."""
+    lot = lot_statistics(
+        s,
+        design.name,
+        design.revision,
+        level=float(settings["capability_level"]),
+        key_names=settings["key_characteristics"],
     )
+    if not lot.attempts:
+        return None
     return PilotEvidence(
-        units=len(attempts),
-        first_pass=sum(a.passed for a in attempts),
+        units=lot.units,
+        first_pass=lot.first_pass,
         required_units=int(settings["pilot_units"]),
         fpy_target=float(settings["fpy_target"]),
-        characteristics=chars,
+        characteristics=tuple(_characteristic(c) for c in lot.characteristics if c.key),
         cpk_target=float(settings["cpk_target"]),
         grr_limit_percent=float(settings["grr_limit_percent"]),
         judge_lower_bound=bool(settings["cpk_on_lower_bound"]),
-        sha256=sha256_hex(canonical([[a.serial, a.outcome, a.result_id] for a in attempts])),
+        sha256=sha256_hex(canonical([[a.serial, a.outcome, a.result_id] for a in lot.attempts])),
     )
 
 

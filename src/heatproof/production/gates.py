@@ -79,7 +79,9 @@ class Criterion:
 @dataclass(frozen=True)
 class GateResult:
     """A gate evaluated: ``gate`` (G1..G4), its ``outcome``, the ``criteria`` (go when all hold),
-    the ``reason`` (the first blocking criterion's detail, or why it is go), ``notes``: the
+    the ``reason`` (the criterion that determined the outcome, named first with its detail: for
+    a recycle or a kill the criterion that recycles or kills, else the first blocking one; or
+    why it is go), ``notes``: the
     evidence counted without being a criterion itself (G1: each campaign), and ``facts``: numbers
     a later step reads (G2: demonstrated_mtbf_h, the field trend's threshold)."""
 
@@ -114,13 +116,17 @@ def _result(
     failing: GateOutcome,
     notes: Sequence[Criterion] = (),
     facts: dict | None = None,
+    deciding: Criterion | None = None,
 ) -> GateResult:
-    """go when every criterion holds, else ``failing``, with the first blocking reason."""
+    """go when every ``criteria`` of ``gate`` holds, else ``failing``, with ``notes`` and
+    ``facts``; the reason names ``deciding``, the criterion that determined ``failing`` (None:
+    the first blocking one)."""
     blocking = [c for c in criteria if not c.holds]
     if not blocking:
         reason = f"{gate} {GATE_NAMES[gate]}: every criterion holds"
         return GateResult(gate, GateOutcome.GO, tuple(criteria), reason, tuple(notes), facts or {})
-    reason = f"{blocking[0].name}: {blocking[0].detail}"
+    why = deciding if deciding is not None and not deciding.holds else blocking[0]
+    reason = f"{why.name}: {why.detail}"
     return GateResult(gate, failing, tuple(criteria), reason, tuple(notes), facts or {})
 
 
@@ -364,8 +370,11 @@ def evaluate_g1(campaigns: Sequence[CampaignEvidence]) -> GateResult:
         f"(killed at {KILL_NEGATIVES} NEGATIVE without a POSITIVE)",
     )
     criteria = [every, opening_c, _replication(decided, opening), not_excluded, alive]
-    failing = GateOutcome.KILL if killed else GateOutcome.RECYCLE if excluded else GateOutcome.HOLD
-    return _result("G1", criteria, failing, notes)
+    if killed:
+        return _result("G1", criteria, GateOutcome.KILL, notes, deciding=alive)
+    if excluded:
+        return _result("G1", criteria, GateOutcome.RECYCLE, notes, deciding=not_excluded)
+    return _result("G1", criteria, GateOutcome.HOLD, notes)
 
 
 # --- G2 reliability demonstrated ----------------------------------------------------------------
@@ -450,7 +459,8 @@ def evaluate_g2(previous: PreviousGate, evidence: ReliabilityEvidence | None) ->
     if not criteria[0].holds:
         failing = GateOutcome.HOLD  # the previous gate decides first
     facts = {"demonstrated_mtbf_h": evidence.demonstrated_mtbf_h}
-    return _result("G2", criteria, failing, facts=facts)
+    deciding = demo if failing is GateOutcome.RECYCLE else None
+    return _result("G2", criteria, failing, facts=facts, deciding=deciding)
 
 
 # --- G3 production process validated ------------------------------------------------------------
@@ -502,8 +512,10 @@ def _num(x: float | None) -> str:
     return "none" if x is None else f"{x:.4g}"
 
 
-def _characteristic(p: PilotEvidence, c: CharacteristicEvidence) -> tuple[list[Criterion], bool]:
-    """The criteria of one characteristic and whether one of them failed on a measured value
+def _characteristic(
+    p: PilotEvidence, c: CharacteristicEvidence
+) -> tuple[list[Criterion], list[Criterion]]:
+    """The criteria of one characteristic and those of them that failed on a measured value
     (a missing value or study is a gap, not a shortfall)."""
     judged = c.cpk_lower if p.judge_lower_bound else c.cpk
     which = "lower bound" if p.judge_lower_bound else "estimate"
@@ -526,11 +538,15 @@ def _characteristic(p: PilotEvidence, c: CharacteristicEvidence) -> tuple[list[C
     else:
         detail = f"%GRR {c.percent_grr:.3g} % (limit {p.grr_limit_percent:g} %)"
         grr = Criterion(grr_name, c.percent_grr <= p.grr_limit_percent, detail)
-    short = (
-        (judged is not None and not cpk.holds)
-        or not control.holds
-        or (c.percent_grr is not None and not grr.holds)
-    )
+    short = [
+        criterion
+        for criterion, measured in (
+            (cpk, judged is not None),
+            (control, True),
+            (grr, c.percent_grr is not None),
+        )
+        if measured and not criterion.holds
+    ]
     return [cpk, control, grr], short
 
 
@@ -558,15 +574,16 @@ def evaluate_g3(previous: PreviousGate, pilot: PilotEvidence | None) -> GateResu
         pilot.sha256,
     )
     criteria.append(fpy)
-    short = pilot.units > 0 and not fpy.holds
+    short = [fpy] if pilot.units > 0 and not fpy.holds else []
     if not pilot.characteristics:
         criteria.append(Criterion("key characteristics", False, "no key characteristic measured"))
     for c in pilot.characteristics:
         found, measured_short = _characteristic(pilot, c)
         criteria += found
-        short = short or measured_short
-    failing = GateOutcome.RECYCLE if short and criteria[0].holds else GateOutcome.HOLD
-    return _result("G3", criteria, failing)
+        short += measured_short
+    if short and criteria[0].holds:
+        return _result("G3", criteria, GateOutcome.RECYCLE, deciding=short[0])
+    return _result("G3", criteria, GateOutcome.HOLD)
 
 
 # --- G4 mass production released ----------------------------------------------------------------
