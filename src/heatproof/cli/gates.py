@@ -179,6 +179,34 @@ def suspend(
     )
 
 
+@app.command()
+def revise(
+    design: DesignArg,
+    revision: RevisionArg,
+    new_revision: Annotated[str, typer.Argument(help="The new revision's name, e.g. B.")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="What changed (default: the new revision).")
+    ] = "",
+    workspace: WorkspaceDir = DEFAULT_WORKSPACE,
+    db_url: DbUrl = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Create a new revision of a design; a released old revision is suspended and its open mass
+    orders held. The new revision's gates start closed.
+
+    Example: heatproof gate revise HX-1 A B --reason 'thicker insulation'"""
+    from heatproof.factory.gates import revise_design
+
+    ws = existing_workspace(workspace, db_url)
+    data = revise_design(ws, design, revision, new_revision, reason)
+    _emit(
+        json_out,
+        data,
+        f"{design} rev {new_revision} created; rev {revision}'s release suspended if it had one; "
+        f"held orders: {', '.join(data['held']) or 'none'}",
+    )
+
+
 @app.command("field-check")
 def field_check(
     design: DesignArg,
