@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Quick start, second command: set up .venv and the services the tests use (PostgreSQL), then run
+# Quick start, second command: set up .venv and what the tests use (PostgreSQL, chromium), then run
 # ruff, the import contracts (lint-imports) and the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/browser.sh
 if url=$(bash scripts/postgres.sh); then
   export HEATPROOF_TEST_PG_URL="$url"
 else
