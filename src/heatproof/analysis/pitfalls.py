@@ -40,28 +40,112 @@ def _at(where: str) -> str:
     return f"{where}: " if where else ""
 
 
+MISTAKES = {
+    "total_at_displayed": "the setting equals the total emissivity at the displayed temperature "
+    "(the Lugano mistake)",
+    "total_at_true": "the setting equals the total emissivity at the corrected temperature",
+    "other": "the setting equals neither total emissivity",
+}
+
+
+def emissivity_mistake(
+    eps_set: float,
+    eps_total: float | None,
+    eps_total_displayed: float | None = None,
+    tolerance: float = EMISSIVITY_SETTING_TOLERANCE,
+) -> str:
+    """Which mistake a wrong camera setting eps_set shows (a key of MISTAKES): "total_at_displayed"
+    when it equals, within tolerance, eps_total_displayed, the material's total emissivity at the
+    temperature the camera displayed (the Lugano mistake); "total_at_true" when it equals
+    eps_total, the total emissivity at the corrected (true) temperature; else "other". When both
+    match, the nearer one names it (the displayed one on a tie). None: that value is not known."""
+    near = [
+        (abs(eps_set - e), kind)
+        for kind, e in (("total_at_displayed", eps_total_displayed), ("total_at_true", eps_total))
+        if e is not None and abs(eps_set - e) <= tolerance
+    ]
+    return min(near)[1] if near else "other"
+
+
+def _mistake_words(
+    kind: str, shell_k: float, eps_total, displayed_k, eps_total_displayed, tolerance: float
+) -> str:
+    """The sentence naming the mistake of kind (a key of MISTAKES), with its numbers."""
+    at_true = f"{eps_total:.3f} at {shell_k:.0f} K" if eps_total is not None else None
+    at_shown = (
+        f"{eps_total_displayed:.3f} at {displayed_k:.0f} K"
+        if eps_total_displayed is not None and displayed_k is not None
+        else None
+    )
+    within = f"within {tolerance:g}"
+    if kind == "total_at_displayed":
+        return (
+            f" The setting equals the material's total emissivity at the temperature the camera "
+            f"displayed ({at_shown}, {within}): the mistake of the 2014 Lugano test, where the "
+            "camera was set to the total emissivity read off the table at its own reading. The "
+            "total emissivity belongs in the radiated-power formula at the true temperature"
+            + (f" ({at_true})" if at_true else "")
+            + ", not in the camera."
+        )
+    if kind == "total_at_true":
+        return (
+            f" The setting equals the material's total emissivity at the corrected temperature "
+            f"({at_true}, {within})"
+            + (f", not the one at the displayed temperature ({at_shown})" if at_shown else "")
+            + ": the total emissivity belongs in the radiated-power formula, not in the camera "
+            "(the Lugano mistake took it at the displayed temperature)."
+        )
+    known = [f"at the displayed temperature ({at_shown})"] if at_shown else []
+    known += [f"at the corrected temperature ({at_true})"] if at_true else []
+    if not known:
+        return ""
+    return f" The setting is not the material's total emissivity {' nor '.join(known)}, {within}."
+
+
 def camera_emissivity(
-    eps_set: float, eps_band: float, shell_k: float, eps_total: float | None = None, where: str = ""
+    eps_set: float,
+    eps_band: float,
+    shell_k: float,
+    eps_total: float | None = None,
+    where: str = "",
+    *,
+    displayed_k: float | None = None,
+    eps_total_displayed: float | None = None,
 ) -> Finding | None:
     """The camera's emissivity setting eps_set must equal the surface's in-band emissivity eps_band
-    at the shell temperature shell_k (the Lugano error); eps_total, the material's total emissivity,
-    names that error when the setting equals it. `where` names the run and point."""
-    if abs(eps_set - eps_band) <= EMISSIVITY_SETTING_TOLERANCE:
+    at the true (corrected) shell temperature shell_k (K). When it does not, the finding names the
+    mistake (emissivity_mistake): the setting equal to the material's total emissivity at the
+    displayed temperature displayed_k (K), eps_total_displayed (the Lugano mistake), or at the true
+    temperature, eps_total, or neither; with every number and the tolerance. `where` names the run
+    and point."""
+    tol = EMISSIVITY_SETTING_TOLERANCE
+    if abs(eps_set - eps_band) <= tol:
         return None
-    total = ""
-    if eps_total is not None and abs(eps_set - eps_total) <= EMISSIVITY_SETTING_TOLERANCE:
-        total = (
-            f" The setting equals the material's total emissivity ({eps_total:.3f}), which belongs in the "
-            "radiated-power formula, not in the camera: this is the error of the 2014 Lugano test."
-        )
+    kind = emissivity_mistake(eps_set, eps_total, eps_total_displayed, tol)
+    shown = (
+        f"showed {displayed_k:.0f} K for a true {shell_k:.0f} K"
+        if displayed_k is not None
+        else "showed wrong temperatures"
+    )
+    words = _mistake_words(kind, shell_k, eps_total, displayed_k, eps_total_displayed, tol)
     return Finding(
         "camera_emissivity_setting",
         BLOCKING,
         f"{_at(where)}The IR camera was set to emissivity {eps_set:.3f}, but the surface's emissivity in the "
-        f"camera's band is {eps_band:.3f} at {shell_k:.0f} K, so the camera showed wrong temperatures.{total} "
+        f"camera's band is {eps_band:.3f} at {shell_k:.0f} K, so the camera {shown}.{words} "
         "The COP shown here is corrected with the in-band emissivity, but the run must be repeated with the "
         "right setting.",
-        {"eps_set": eps_set, "eps_band": eps_band, "eps_total": eps_total, "shell_k": shell_k},
+        {
+            "eps_set": eps_set,
+            "eps_band": eps_band,
+            "eps_total": eps_total,
+            "shell_k": shell_k,
+            "mistake": kind,
+            "mistake_words": MISTAKES[kind],
+            "displayed_k": displayed_k,
+            "eps_total_displayed": eps_total_displayed,
+            "tolerance": tol,
+        },
     )
 
 
@@ -83,10 +167,12 @@ def emissivity_range(
 
 def surface_findings(section, t_true_k: float, where: str = "") -> list[Finding]:
     """The thermography checks of one section (methods.Section) at its true temperature (K): the
-    camera's emissivity setting against the material's in-band emissivity, and the tables'
-    temperature range, at t_true_k. `where` names the run and point."""
+    camera's emissivity setting against the material's in-band emissivity at t_true_k (naming the
+    mistake against the total emissivity at the section's mean camera reading and at t_true_k),
+    and the tables' temperature range. `where` names the run and point."""
     material = section.material
     low, high = material.valid_range_k
+    displayed_k = float(section.camera_k.mean)
     found = [
         camera_emissivity(
             section.emissivity_set,
@@ -94,6 +180,8 @@ def surface_findings(section, t_true_k: float, where: str = "") -> list[Finding]
             t_true_k,
             float(material.eps_total_at(t_true_k)),
             where,
+            displayed_k=displayed_k,
+            eps_total_displayed=float(material.eps_total_at(displayed_k)),
         ),
         emissivity_range(material.name, t_true_k, low, high, where),
     ]
@@ -391,4 +479,40 @@ def gum_mc_disagree(comparison, where: str = "") -> Finding | None:
             "delta": comparison.delta,
             "mc_endpoint_u": comparison.mc_endpoint_u,
         },
+    )
+
+
+def reported_powers(
+    output_w: float,
+    cop: float,
+    source: str,
+    corrected: dict | None,
+    where: str = "",
+) -> Finding:
+    """A published table's output power output_w (W), giving COP cop, from source, is taken at its
+    word and cannot decide; corrected is the corrected method's point beside it (method, cop,
+    cop_interval; None when the reported powers are the run's only method). `where` names the run."""
+    if corrected is None:
+        beside = (
+            "No corrected method measured this run, so it is not judged: measure it (thermography, "
+            "flow, steam or calibrated) and give the published powers beside it."
+        )
+        numbers: dict = {}
+    else:
+        low, high = corrected["cop_interval"]
+        difference = cop - corrected["cop"]
+        beside = (
+            f"The corrected {corrected['method']} method gives COP {corrected['cop']:.3f} "
+            f"[{low:.3f}, {high:.3f}]: the published COP is {difference:+.3f} from it, and only "
+            "the corrected method decides."
+        )
+        numbers = {"corrected_method": corrected["method"], "corrected_cop": corrected["cop"]}
+        numbers["cop_difference"] = difference
+    return Finding(
+        "reported_powers",
+        WARNING,
+        f"{_at(where)}The published table gives {output_w:.1f} W of output (COP {cop:.3f}; source: "
+        f"{source}). Reported powers are taken at their word: how they were computed (emissivity, "
+        f"temperatures, areas) cannot be checked or corrected here, so they cannot decide. {beside}",
+        {"reported_output_w": output_w, "reported_cop": cop, "source": source, **numbers},
     )

@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 
 from heatproof.analysis import methods as m
-from heatproof.analysis import pitfalls
+from heatproof.analysis import pitfalls, reported
 from heatproof.analysis.config import AnalysisConfig
 from heatproof.analysis.quantities import integer, measurement, numbers, quantity, tables
 from heatproof.analysis.results import PointResult, RunResult
 from heatproof.analysis.uncertainty import Distribution, Model, evaluate
-from heatproof.analysis.verdict import decide
+from heatproof.analysis.verdict import REPORTED, decide
 from heatproof.errors import InvalidInput, NotFound, require
 from heatproof.physics import water
 from heatproof.physics.convection import convected_power_w
@@ -59,7 +59,9 @@ def analyze_file(path: str | Path) -> dict:
 
 def analyze_document(doc: dict, sha256: str, source: str = "<memory>") -> dict:
     """Analyse a parsed run-file document doc (see docs/analysis.md); the record names the file's
-    sha256 (hex digest) and its source (a path, or "<memory>")."""
+    sha256 (hex digest) and its source (a path, or "<memory>"), and lists under "reported" every
+    run's published powers ([run.reported]) with its corrected method's point beside them (None
+    for a run known only by them); they never decide."""
     require(
         doc.get("format") == FORMAT,
         f'format={doc.get("format")!r}; a run file starts with format = "{FORMAT}"',
@@ -78,7 +80,20 @@ def analyze_document(doc: dict, sha256: str, source: str = "<memory>") -> dict:
         f"run labels {labels} repeat; give each run a distinct label",
     )
     record = decide(results, config, charge_mass_kg)
-    return {"campaign": name, "source": source, "format": FORMAT, "file_sha256": sha256, **record}
+    published = [
+        {"run_id": r.run_id, **w.details["reported"]}
+        for r in results
+        for w in r.windows
+        if "reported" in w.details
+    ]
+    return {
+        "campaign": name,
+        "source": source,
+        "format": FORMAT,
+        "file_sha256": sha256,
+        **record,
+        "reported": published,
+    }
 
 
 def campaign_section(spec: dict) -> tuple[AnalysisConfig, float, str]:
@@ -107,8 +122,9 @@ def campaign_section(spec: dict) -> tuple[AnalysisConfig, float, str]:
 
 def analyze_steady_run(spec: dict, index: int, config: AnalysisConfig, sha256: str) -> RunResult:
     """One [[run]] table, spec (the run's index in the file, from 0, labels an unlabelled run):
-    electrical input, one output method, its pitfalls and its COP under config; sha256 is the
-    file's digest."""
+    electrical input, one output method, its pitfalls and its COP under config, and the published
+    table's powers beside it when [run.reported] gives them (alone, they are the run's only method
+    and the verdict does not judge it); sha256 is the file's digest."""
     label = str(spec.get("label", f"run-{index + 1}"))
     where = f"run {label}"
     kind = spec.get("kind", "active")
@@ -121,22 +137,13 @@ def analyze_steady_run(spec: dict, index: int, config: AnalysisConfig, sha256: s
         f"{where}: duration is missing; give the steady run's length, e.g. '24 h'",
     )
     duration_s = _time(spec["duration"], f"{where}.duration")
+    published = reported.parse(spec["reported"], where) if "reported" in spec else None
+    only_reported = published is not None and "output" not in spec
     require(
-        isinstance(spec.get("input"), dict),
-        f"{where}: [run.input] is missing; describe the electrical input",
-    )
-    require(
-        isinstance(spec.get("output"), dict),
+        only_reported or isinstance(spec.get("output"), dict),
         f"{where}: [run.output] is missing; give method and measurements",
     )
-    inputs, findings = electrical_input(spec["input"], where)
-    method = spec["output"].get("method")
-    require(
-        isinstance(method, str) and method in OUTPUT_METHODS,
-        f"{where}: output method={method!r} is unknown; use one of {', '.join(OUTPUT_METHODS)}",
-    )
-    out = OUTPUT_METHODS[method](spec["output"], where, config)
-    findings += out.findings
+    inputs, findings = _run_input(spec, where, only_reported and published.input_w is not None)
     if "time_constant" in spec:
         findings.append(
             pitfalls.too_short(
@@ -144,6 +151,65 @@ def analyze_steady_run(spec: dict, index: int, config: AnalysisConfig, sha256: s
             )
         )
     seed = config.seed + 7919 * index
+    p_in = _at_estimates(m.power_model(inputs, "input_w")) if inputs else None
+    if only_reported:
+        point, warning = reported.only_point(
+            published, inputs, p_in, duration_s, config, seed, where
+        )
+        method = REPORTED
+    else:
+        point, method = _corrected_point(
+            spec, where, config, inputs, p_in, duration_s, findings, seed
+        )
+        warning = None
+        if published is not None:
+            point.details["reported"], warning = reported.beside(
+                published, point, method, p_in, where
+            )
+    return RunResult(
+        label,
+        kind,
+        sha256,
+        point.energy_in_j,
+        duration_s,
+        (point,),
+        tuple(f for f in [*findings, warning] if f is not None),
+        method,
+    )
+
+
+def _run_input(spec: dict, where: str, optional: bool) -> tuple[list[m.Term], list]:
+    """The run's input terms and findings; [run.input] may be absent only when optional (a run
+    known only by published powers that give the input too)."""
+    if optional and "input" not in spec:
+        return [], []
+    require(
+        isinstance(spec.get("input"), dict),
+        f"{where}: [run.input] is missing; describe the electrical input",
+    )
+    return electrical_input(spec["input"], where)
+
+
+def _corrected_point(
+    spec: dict,
+    where: str,
+    config: AnalysisConfig,
+    inputs: list[m.Term],
+    p_in: float,
+    duration_s: float,
+    findings: list,
+    seed: int,
+) -> tuple[PointResult, str]:
+    """The run's point by its [run.output] method (and the method's name): its COP under config
+    (Monte Carlo seed) over the input terms `inputs` (p_in W at their estimates) for duration_s
+    (s); the method's findings are appended to findings. `where` names the run."""
+    method = spec["output"].get("method")
+    require(
+        isinstance(method, str) and method in OUTPUT_METHODS,
+        f"{where}: output method={method!r} is unknown; use one of {', '.join(OUTPUT_METHODS)}",
+    )
+    out = OUTPUT_METHODS[method](spec["output"], where, config)
+    findings += out.findings
     cop = evaluate(
         m.cop_model(out.terms, inputs), level=config.confidence, seed=seed, trials=config.mc_trials
     )
@@ -159,7 +225,6 @@ def analyze_steady_run(spec: dict, index: int, config: AnalysisConfig, sha256: s
     findings += [
         pitfalls.gum_mc_disagree(c.comparison, where) for c in (cop, cop_high) if c is not None
     ]
-    p_in = _at_estimates(m.power_model(inputs, "input_w"))
     if "output_w_as_read" in out.details:
         out.details["cop_as_read"] = out.details["output_w_as_read"] / p_in
     details = {
@@ -173,16 +238,7 @@ def analyze_steady_run(spec: dict, index: int, config: AnalysisConfig, sha256: s
     point = PointResult(
         0, "steady", out.operating_k, p_in * duration_s, cop, config.confidence, cop_high, details
     )
-    return RunResult(
-        label,
-        kind,
-        sha256,
-        p_in * duration_s,
-        duration_s,
-        (point,),
-        tuple(f for f in findings if f is not None),
-        method,
-    )
+    return point, method
 
 
 def _table(spec, field: str) -> dict:

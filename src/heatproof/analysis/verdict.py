@@ -13,6 +13,7 @@ from heatproof.analysis import pitfalls
 from heatproof.analysis.config import AnalysisConfig
 from heatproof.analysis.results import PointResult, RunResult
 
+REPORTED = "reported"  # the method of a run known only by a published table's powers
 
 class Outcome(enum.StrEnum):
     """A campaign's verdict; each value is its own name, so records and JSON hold the plain word."""
@@ -25,11 +26,13 @@ class Outcome(enum.StrEnum):
 def decide(runs: list[RunResult], config: AnalysisConfig, charge_mass_kg: float) -> dict:
     """Decide a campaign from its analysed `runs` under `config` (margin, confidence, energy
     density bound); charge_mass_kg (kg) is the charge's mass, for the chemical bound. Returns the
-    verdict record (JSON-ready)."""
-    calibration = [(r, w) for r in runs if r.kind == "calibration" for w in r.windows]
-    active = [(r, w) for r in runs if r.kind == "active" for w in r.windows]
+    verdict record (JSON-ready). A run whose only method is REPORTED (a published table's
+    powers, taken at their word) is never judged: it is a reason, so it can never be POSITIVE."""
+    judged = [r for r in runs if r.method != REPORTED]
+    calibration = [(r, w) for r in judged if r.kind == "calibration" for w in r.windows]
+    active = [(r, w) for r in judged if r.kind == "active" for w in r.windows]
     findings = [f for r in runs for f in r.findings] + _campaign_findings(calibration, active)
-    reasons = []
+    reasons = [_reported_reason(r) for r in runs if r.method == REPORTED]
     self_calibrated = bool(active) and all(r.method == "calibrated" for r, _ in active)
     if not calibration and not self_calibrated:
         reasons.append(
@@ -63,6 +66,16 @@ def decide(runs: list[RunResult], config: AnalysisConfig, charge_mass_kg: float)
         "config_sha256": config.sha256(),
         "software_version": __version__,
     }
+
+
+def _reported_reason(run: RunResult) -> str:
+    """Why a run known only by reported powers cannot count."""
+    return (
+        f"{run.kind} run {run.run_id}: its only method is the reported powers of a published "
+        "table, taken at their word (nothing in them can be checked or corrected), so they cannot "
+        "decide; measure the run by a corrected method (thermography, flow, steam or calibrated) "
+        "and give the published powers beside it"
+    )
 
 
 def _outcome(all_above: bool, all_below: bool, blocked: bool) -> Outcome:

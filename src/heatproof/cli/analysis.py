@@ -89,15 +89,39 @@ def _print_runfile(record: dict, json_out: bool) -> None:
     typer.echo(f"{Path(record['source']).name}: {record['outcome']}")
     for run in record["runs"]:
         for w in run["windows"]:
-            low, high = w["cop_interval"]
-            typer.echo(
-                f"  run {run['run_id']} ({run['kind']}, {run['method']}): input {w['input_w']:.1f} W, "
-                f"output {w['output_w']:.1f} W, COP {w['cop']:.3f} [{low:.3f}, {high:.3f}]"
-            )
+            typer.echo(_window_line(run, w))
+            if "reported" in w and w["reported"]["corrected"] is not None:
+                typer.echo(_reported_line(w["reported"]))
     for r in record["reasons"]:
         typer.echo(f"  reason: {r}")
     for p in record["pitfalls"]:
         typer.echo(f"  {p['severity']}: {p['code']}")
+
+
+def _window_line(run: dict, w: dict) -> str:
+    """One run file point: its method's COP, or the published powers of a run known only by them."""
+    head = f"  run {run['run_id']} ({run['kind']}, {run['method']})"
+    if run["method"] == "reported":
+        rep = w["reported"]
+        return (
+            f"{head}: input {rep['input_w']:.1f} W ({rep['input_from']}), published output "
+            f"{rep['output_w']:.1f} W, COP {rep['cop']:.3f}; reported powers only, taken at their "
+            f"word: not judged (source: {rep['source']})"
+        )
+    low, high = w["cop_interval"]
+    return (
+        f"{head}: input {w['input_w']:.1f} W, output {w['output_w']:.1f} W, "
+        f"COP {w['cop']:.3f} [{low:.3f}, {high:.3f}]"
+    )
+
+
+def _reported_line(rep: dict) -> str:
+    """The published powers beside the corrected point: their COP and the difference."""
+    return (
+        f"    reported beside it: published output {rep['output_w']:.1f} W, COP {rep['cop']:.3f} "
+        f"({rep['cop_difference']:+.3f} from the corrected {rep['corrected']['method']}); taken at "
+        f"its word, it never decides (source: {rep['source']})"
+    )
 
 
 Methods = Annotated[
