@@ -226,9 +226,10 @@ def test_end_of_line_retests_non_conformances_and_dispositions(workspace):  # no
         line.record_eol_result(workspace, a, _eol("PASS"))
     assert line.record_eol_result(workspace, b, _eol("PASS", 27.5))["status"] == "passed"
     nc_c = line.record_eol_result(workspace, c, _eol("FAIL", 35.0))["nonconformance"]
-    with pytest.raises(InvalidInput, match="use-as-is needs the quality role's signature"):
+    with pytest.raises(InvalidInput, match="use-as-is needs the reason quality accepts"):
         line.dispose_nonconformance(workspace, nc_c, "use-as-is")
-    assert line.dispose_nonconformance(workspace, nc_c, "use-as-is", FP)["status"] == "passed"
+    used = line.dispose_nonconformance(workspace, nc_c, "use-as-is", "within the rating")
+    assert used["status"] == "passed"
     nc_d = line.record_eol_result(workspace, d, _eol("FAIL", 40.0))["nonconformance"]
     assert line.dispose_nonconformance(workspace, nc_d, "scrap")["status"] == "scrapped"
     with pytest.raises(InvalidInput, match="already disposed as scrap"):

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from heatproof.cli.keys import KeysDir
 from heatproof.cli.options import (
     DEFAULT_WORKSPACE,
     DbUrl,
@@ -302,23 +303,34 @@ def nc_dispose(
     as_: Annotated[
         str, typer.Option("--as", help="rework (back to end-of-line), scrap or use-as-is.")
     ],
-    signed_by: Annotated[
+    reason: Annotated[
         str | None,
-        typer.Option("--signed-by", help="Quality role's key fingerprint (use-as-is needs it)."),
+        typer.Option(
+            "--reason", help="Why quality accepts the unit as it is (use-as-is needs it)."
+        ),
     ] = None,
+    keys: KeysDir = None,
     workspace: WorkspaceDir = DEFAULT_WORKSPACE,
     db_url: DbUrl = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Dispose a non-conformance: rework, scrap or use-as-is."""
+    """Dispose a non-conformance: rework, scrap, or use-as-is (a disposition file signed with
+    the quality role's key from --keys, its ledger entry, then the record)."""
     from heatproof.factory import line
 
-    done = line.dispose_nonconformance(open_workspace(workspace, db_url), nc_id, as_, signed_by)
+    ws = open_workspace(workspace, db_url)
+    done = line.dispose_nonconformance(ws, nc_id, as_, reason, keys)
     if json_out:
         print_json(done)
         return
+    signed = (
+        f" (signed by quality {done['signed_by'][:16]}..., {done['file']})"
+        if "signed_by" in done
+        else ""
+    )
     typer.echo(
-        f"non-conformance {nc_id}: {done['disposition']}; unit {done['serial']} is {done['status']}"
+        f"non-conformance {nc_id}: {done['disposition']}; unit {done['serial']} is "
+        f"{done['status']}{signed}"
     )
 
 

@@ -15,7 +15,8 @@ Kinds: ``key-created`` (a key's first signature in this workspace; detail.public
 starts from a dossier's ledger; detail.through), ``preregistration-signed`` (engineer: a
 campaign's decision rule before its first active sample), ``gate-signed`` (engineer: a G1-G3
 decision), ``release-signed-quality`` and ``release-signed-manager`` (the two signatures of a G4
-release); ``gate`` is reserved.
+release), ``disposition-signed`` (quality: a non-conformance's use-as-is disposition);
+``gate`` is reserved.
 
 Appending takes an exclusive lock (``evidence/ledger.lock``, heatproof.locks) and rewrites the file whole
 through heatproof.outputs (temporary file, fsync, rename): an entry is either there complete or
@@ -66,6 +67,7 @@ FILE_KINDS = (
     "gate-signed",
     "release-signed-quality",
     "release-signed-manager",
+    "disposition-signed",
 )
 KINDS = (*FILE_KINDS, "key-created", "key-rotated", "key-revoked", "dossier-imported", "gate")
 
@@ -422,6 +424,9 @@ def _signed_files(workspace: Path) -> list[tuple[str, str, Path]]:
             for role, kind in gate_signers(path.name)
             if role == "engineer" or path.with_name(f"{path.name}.{role}.sig").exists()
         ]
+    out += [
+        ("quality", "disposition-signed", p) for p in sorted(evidence.glob("dispositions/*.json"))
+    ]
     return out
 
 

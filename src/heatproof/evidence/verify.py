@@ -9,8 +9,9 @@ It works on a folder laid out like a workspace (a workspace itself, or an unpack
 evidence/runs/run-<id>/manifest.json (+ .operator.sig), evidence/verdicts/*.json (+ .engineer.sig,
 optionally .validator.sig), evidence/preregistrations/*.json (+ .engineer.sig),
 evidence/gates/*.json (+ .engineer.sig, or .quality.sig and .manager.sig for a G4 release; see
-heatproof.evidence.gates), evidence/ledger.jsonl, the telemetry files the manifests name, and
-(in a dossier) keys/<role>.pub.
+heatproof.evidence.gates), evidence/dispositions/nc-<id>.json (+ .quality.sig: a
+non-conformance's use-as-is; see heatproof.evidence.dispositions), evidence/ledger.jsonl, the
+telemetry files the manifests name, and (in a dossier) keys/<role>.pub.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from heatproof.analysis.config import AnalysisConfig, config_sha256
 from heatproof.campaign import config_edited
 from heatproof.errors import InvalidInput
+from heatproof.evidence import dispositions
 from heatproof.evidence.gates import check_files, check_records
 from heatproof.evidence.hashing import file_sha256, merkle_root
 from heatproof.evidence.incomplete import incomplete_states
@@ -510,10 +512,25 @@ def verify_tree(
         report.add(subject, path, problem)
     report.warnings += warnings
     report.checked["signatures"] += signatures
+    _check_dispositions(root, trust, logged, report)
     if known is not None:
         _check_ledger_files(root, entries, known, campaign_id, report)
     report.keys = trust.roles()
     return report
+
+
+def _check_dispositions(
+    root: Path, trust: Trust, logged: dict[tuple[str, str], list[Entry]], report: VerifyReport
+) -> None:
+    """Every use-as-is disposition file under ``root``: signed by a quality key ``trust``
+    trusts, with its disposition-signed entry among the ``logged`` ledger entries."""
+    for _, path in dispositions.disposition_files(root):
+        rel, subject = _rel(root, path), f"disposition {path.stem}"
+        report.checked["signatures"] += 1
+        problem = check_signature(trust, path, dispositions.ROLE)
+        if problem:
+            report.add(subject, rel, problem)
+        _check_logged(report, subject, path, rel, dispositions.KIND, logged)
 
 
 DECISION_COLUMNS = ("outcome", "campaign_id", "software_version", "config_sha256")
@@ -606,6 +623,8 @@ def verify_workspace(
     _check_verdict_rows(ws.path, stored, report)
     if campaign_id is None:
         for subject, path, problem in check_records(ws):  # gate decisions, releases
+            report.add(subject, path, problem)
+        for subject, path, problem in dispositions.check_records(ws):  # use-as-is
             report.add(subject, path, problem)
     for cid, name, problem in edited:
         report.add(f"campaign {cid} ({name})", "records", f"{problem}: the records were edited")

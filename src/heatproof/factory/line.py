@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heatproof.errors import InvalidInput, NotFound, decode_utf8
+from heatproof.evidence import dispositions
 from heatproof.production.line import (
     LinePart,
     LineSpec,
@@ -32,7 +33,13 @@ from heatproof.production.line import (
 )
 from heatproof.records import production as prod
 from heatproof.records import repository as repo
-from heatproof.records.models import Design, ProductionOrder, ReactorUnit
+from heatproof.records.models import (
+    Design,
+    EolResult,
+    NonConformance,
+    ProductionOrder,
+    ReactorUnit,
+)
 from heatproof.twin.reactor import ReactorDesign
 from heatproof.workspace import Workspace
 
@@ -450,29 +457,95 @@ def list_nonconformances(ws: Workspace, open_only: bool = False) -> list[dict]:
         ]
 
 
-def dispose_nonconformance(
-    ws: Workspace, nc_id: int, disposition: str, signed_by: str | None = None
-) -> dict:
-    """Dispose non-conformance ``nc_id`` in workspace ``ws`` as ``disposition``: 'rework' (the
-    unit goes back to end-of-line for a retest), 'scrap', or 'use_as_is' (the unit passes; needs
-    ``signed_by``, the fingerprint of the quality role's signature)."""
-    disposition = disposition.replace("-", "_")
+def _close_nonconformance(s: Session, nc_id: int, disposition: str, signed_by: str | None) -> dict:
+    """Close non-conformance ``nc_id`` in session ``s`` as ``disposition`` (signed_by: the
+    quality signature's fingerprint of a use-as-is) and set its unit's status."""
+    nc = prod.get_nonconformance(s, nc_id)
+    prod.dispose(s, nc, disposition, signed_by)
+    unit = s.get(ReactorUnit, nc.unit_id)
+    unit.status = STATUS_AFTER[disposition]
+    if disposition == "use_as_is":
+        seqs = [op.seq for op in prod.routing(s, unit.design_id)]
+        if seqs[-1] not in prod.operations_done(s, [unit.id])[unit.id]:
+            prod.add_unit_operation(s, unit, seqs[-1], (), f"use-as-is quality {signed_by}")
+    s.flush()
+    return {"id": nc.id, "serial": unit.serial, "disposition": disposition, "status": unit.status}
+
+
+def _open_disposition(ws: Workspace, nc_id: int) -> tuple[NonConformance, str, EolResult | None]:
+    """Non-conformance ``nc_id`` of workspace ``ws`` (NotFound; InvalidInput when already
+    disposed), its unit's serial and the end-of-line result that opened it."""
     with ws.unit_of_work() as s:
         nc = prod.get_nonconformance(s, nc_id)
-        prod.dispose(s, nc, disposition, signed_by)
-        unit = s.get(ReactorUnit, nc.unit_id)
-        unit.status = STATUS_AFTER[disposition]
+        if nc.disposition is not None:
+            raise InvalidInput(f"non-conformance {nc.id} was already disposed as {nc.disposition}")
+        serial = s.get(ReactorUnit, nc.unit_id).serial
+        result = s.get(EolResult, nc.eol_result_id) if nc.eol_result_id else None
+        s.expunge_all()
+        return nc, serial, result
+
+
+def _use_as_is(ws: Workspace, nc_id: int, reason: str, keys_dir: Path | None) -> dict:
+    """A quality-signed use-as-is of ``nc_id`` (see dispose_nonconformance); the caller holds
+    the workspace's operation lock."""
+    nc, serial, result = _open_disposition(ws, nc_id)
+    adopted = dispositions.interrupted_disposition(ws.path, nc_id)
+    if adopted is None:
+        record = dispositions.disposition_record(nc, serial, result, reason)
+        sig = dispositions.sign_disposition(ws, nc_id, record, keys_dir)
+    else:
+        record, sig = adopted
+    done = ws.transaction(lambda s: _close_nonconformance(s, nc_id, "use_as_is", sig.fingerprint))
+    path = dispositions.disposition_path(ws.path, nc_id)
+    return {
+        **done,
+        "reason": record["reason"],
+        "signed_by": sig.fingerprint,
+        "file": path.relative_to(ws.path).as_posix(),
+        "adopted": adopted is not None,
+    }
+
+
+def _unsigned(ws: Workspace, nc_id: int, disposition: str, reason: str | None) -> dict:
+    """A rework or scrap of ``nc_id`` (see dispose_nonconformance); the caller holds the
+    workspace's operation lock."""
+    if reason is not None:
+        raise InvalidInput(
+            f"reason={reason!r} is kept only with a use-as-is (in its signed file); "
+            f"--as {disposition} takes none: leave --reason out"
+        )
+    _open_disposition(ws, nc_id)
+    if dispositions.interrupted_disposition(ws.path, nc_id) is not None:
+        raise InvalidInput(
+            f"non-conformance {nc_id} has a signed use-as-is not yet recorded (an interrupted "
+            f"use-as-is); record it with `heatproof line nc dispose {nc_id} --as use-as-is`"
+        )
+    with ws.unit_of_work() as s:
+        return _close_nonconformance(s, nc_id, disposition, None)
+
+
+def dispose_nonconformance(
+    ws: Workspace,
+    nc_id: int,
+    disposition: str,
+    reason: str | None = None,
+    keys_dir: Path | None = None,
+) -> dict:
+    """Dispose non-conformance ``nc_id`` in workspace ``ws`` as ``disposition``, under the
+    workspace's operation lock: 'rework' (the unit goes back to end-of-line for a retest) or
+    'scrap', unsigned records; or 'use_as_is' (the unit passes), which needs ``reason`` and is
+    signed by the quality role's key from ``keys_dir`` (None: $HEATPROOF_KEYS, else the config
+    home): its disposition file, signature and ledger entry first, then the record with the
+    signature's fingerprint (see heatproof.evidence.dispositions). Returns id, serial,
+    disposition and the unit's status (a use-as-is also its reason, signer fingerprint, file
+    and whether an interrupted one was adopted)."""
+    disposition = disposition.replace("-", "_")
+    if disposition == "use_as_is":
+        reason = dispositions.check_reason(reason)
+    with ws.exclusive(f"line nc dispose {nc_id}"):
         if disposition == "use_as_is":
-            seqs = [op.seq for op in prod.routing(s, unit.design_id)]
-            if seqs[-1] not in prod.operations_done(s, [unit.id])[unit.id]:
-                prod.add_unit_operation(s, unit, seqs[-1], (), f"use-as-is {signed_by}")
-        s.flush()
-        return {
-            "id": nc.id,
-            "serial": unit.serial,
-            "disposition": disposition,
-            "status": unit.status,
-        }
+            return _use_as_is(ws, nc_id, reason, keys_dir)
+        return _unsigned(ws, nc_id, disposition, reason)
 
 
 def _step_yields(
