@@ -250,10 +250,18 @@ class RoutingOperation(Base):
 
 
 class PartLot(Base):
-    """A lot of one part received into inventory (possibly long before production starts)."""
+    """A lot of one part received into inventory (possibly long before production starts).
+    ``quantity_consumed`` is the running sum of its consumptions, kept by the database's
+    triggers (never written by the application); a loaded lot's value is as of its loading."""
 
     __tablename__ = "part_lots"
-    __table_args__ = (CheckConstraint("quantity_received > 0", name="quantity_positive"),)
+    __table_args__ = (
+        CheckConstraint("quantity_received > 0", name="quantity_positive"),
+        CheckConstraint(
+            "quantity_consumed >= 0 AND quantity_consumed <= quantity_received",
+            name="consumed_within",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     code: Mapped[str] = mapped_column(String(200), unique=True)
@@ -261,6 +269,7 @@ class PartLot(Base):
     quantity_received: Mapped[float] = mapped_column(Float)
     supplier: Mapped[str] = mapped_column(String(200), default="")
     received_at: Mapped[datetime] = mapped_column(default=utc_now)
+    quantity_consumed: Mapped[float] = mapped_column(Float, server_default=text("0"))
 
 
 class ProductionOrder(Base):
@@ -448,3 +457,22 @@ class FieldEvent(Base):
     operating_h: Mapped[float] = mapped_column(Float)
     mode: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+# --- Exclusions (migration 0004) ----------------------------------------------------------------
+
+
+class Exclusion(Base):
+    """A run excluded from its campaign's analysis (never deleted), for ``reason``: the
+    engineer-signed exclusion file's workspace ``path``, its ``file_sha256`` and the signer's
+    ``signer_fingerprint``; at most one per run."""
+
+    __tablename__ = "exclusions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), unique=True)
+    reason: Mapped[str] = mapped_column(String(2000))
+    path: Mapped[str] = mapped_column(String(1000))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    signer_fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -186,23 +186,17 @@ class LotStock:
 
 def lot_stock(s: Session, codes: Sequence[str] | None = None) -> list[LotStock]:
     """Every lot in session ``s`` (or only those whose code is in ``codes``) with what was
-    consumed of it, by code; one query."""
-    used = (
-        select(LotConsumption.lot_id, func.sum(LotConsumption.quantity).label("used"))
-        .group_by(LotConsumption.lot_id)
-        .subquery()
-    )
+    consumed of it (its running ``quantity_consumed``), by code; one query."""
     query = (
         select(
             PartLot.code,
             Part.number,
             PartLot.quantity_received,
-            func.coalesce(used.c.used, 0.0),
+            PartLot.quantity_consumed,
             PartLot.supplier,
             PartLot.received_at,
         )
         .join(Part, Part.id == PartLot.part_id)
-        .outerjoin(used, used.c.lot_id == PartLot.id)
         .order_by(PartLot.code)
     )
     if codes is not None:
@@ -355,6 +349,8 @@ def add_unit_operation(
         for lot, q in consumed
     )
     s.flush()
+    for lot, _ in consumed:  # the triggers changed it in the database
+        s.expire(lot, ["quantity_consumed"])
     return op
 
 

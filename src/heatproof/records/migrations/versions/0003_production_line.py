@@ -7,13 +7,20 @@ Enforcement in the database itself, so that no path (a raw SQL INSERT included) 
 - a mass production order is refused (INSERT, or an UPDATE making an order mass, moving it to
   another design or re-opening it) unless ``releases`` holds a row for its design with status
   'released'; the message is one line naming ``heatproof gate status``;
-- a lot consumption that would take a lot beyond its quantity received is refused, and so is
-  lowering a lot's quantity received below what its units consumed.
+- a lot keeps a running ``quantity_consumed`` (CHECK 0 <= it <= ``quantity_received``),
+  kept by triggers after each INSERT, UPDATE and DELETE of its consumptions, so each check
+  reads the lot's row instead of summing its history; a consumption that would take a lot
+  beyond its quantity received (by more than EPSILON) is refused, and so is lowering a lot's
+  quantity received below what its units consumed. The running sum is clamped to
+  [0, quantity_received]: float rounding within EPSILON never trips the CHECK.
 SQLite triggers raise with a literal message (SQLite before 3.47 takes no expression in RAISE,
-so its message cannot name the design); PostgreSQL's plpgsql functions name it, lock the row
-they rely on (the release FOR SHARE, the lot FOR UPDATE) so that a concurrent suspension or
-consumption waits, and raise SQLSTATE P0001 (raise_exception). Workspace.unit_of_work turns
-either into one line.
+so its message cannot name the design) and run per row (SQLite serialises writers: no lock).
+PostgreSQL's plpgsql functions name it, lock the rows they rely on (the release FOR SHARE, the
+lots FOR UPDATE in id order) so that a concurrent suspension or consumption waits, and raise
+SQLSTATE P0001 (raise_exception); its lot triggers run per statement over its transition
+tables (one UPDATE per lot per statement: per row, a bulk load in one transaction would stack
+versions of the same lot row and slow down as the lot is used). Workspace.unit_of_work turns
+either database's refusal into one line.
 
 SQLite: columns are added in place (ALTER TABLE ADD COLUMN, with a server default for the NOT
 NULL ones), never by copying a table (see 0002).
@@ -104,9 +111,15 @@ def _reference_tables() -> None:
         sa.Column("quantity_received", sa.Float(), nullable=False),
         sa.Column("supplier", sa.String(200), nullable=False),
         sa.Column("received_at", TZ, nullable=False),
+        sa.Column("quantity_consumed", sa.Float(), nullable=False, server_default=sa.text("0")),
         _fk("part_lots", "part_id", "parts"),
         _unique("part_lots", "code"),
         _check("part_lots", "quantity_positive", "quantity_received > 0"),
+        _check(
+            "part_lots",
+            "consumed_within",
+            "quantity_consumed >= 0 AND quantity_consumed <= quantity_received",
+        ),
         indexed=("part_id",),
     )
     _table(
@@ -300,49 +313,75 @@ _MADE_MASS = (
     "(OLD.kind <> 'mass' OR NEW.design_id <> OLD.design_id "
     "OR (NEW.status = 'open' AND OLD.status <> 'open'))"
 )
-_CONSUMED_OTHERS = (
-    "(SELECT COALESCE(SUM(c.quantity), 0) FROM lot_consumptions c WHERE c.lot_id = NEW.lot_id{})"
-)
-_RECEIVED = "(SELECT quantity_received FROM part_lots WHERE id = NEW.lot_id)"
+_OVER = "quantity_consumed + NEW.quantity > quantity_received + " + EPSILON
+_ADD = "quantity_consumed = {}(quantity_consumed + NEW.quantity, quantity_received)"
+_TAKE_BACK = "quantity_consumed = {}(quantity_consumed - OLD.quantity, 0)"
 
 
-def _sqlite_trigger(name: str, event: str, when: str, message: str) -> str:
+def _raise(message: str) -> str:
     quoted = message.replace("'", "''")
-    return (
+    return f"RAISE(ABORT, '{quoted}')"
+
+
+def _sqlite_trigger(name: str, event: str, when: str, message: str) -> tuple[str, str]:
+    return name, (
         f"CREATE TRIGGER {name} BEFORE {event} FOR EACH ROW WHEN {when} "
-        f"BEGIN SELECT RAISE(ABORT, '{quoted}'); END"
+        f"BEGIN SELECT {_raise(message)}; END"
     )
 
 
-SQLITE_TRIGGERS = {
-    "trg_production_orders_mass_insert": (
-        "INSERT ON production_orders",
-        f"NEW.kind = 'mass' AND {_NO_RELEASE}",
-        NOT_RELEASED.format(design="this order's design"),
-    ),
-    "trg_production_orders_mass_update": (
-        "UPDATE OF kind, status, design_id ON production_orders",
-        f"NEW.kind = 'mass' AND {_MADE_MASS} AND {_NO_RELEASE}",
-        NOT_RELEASED.format(design="this order's design"),
-    ),
-    "trg_lot_consumptions_quantity_insert": (
-        "INSERT ON lot_consumptions",
-        f"{_CONSUMED_OTHERS.format('')} + NEW.quantity > {_RECEIVED} + {EPSILON}",
-        OVER_CONSUMED.format(lot="the lot"),
-    ),
-    "trg_lot_consumptions_quantity_update": (
-        "UPDATE OF quantity, lot_id ON lot_consumptions",
-        f"{_CONSUMED_OTHERS.format(' AND c.id <> OLD.id')} + NEW.quantity "
-        f"> {_RECEIVED} + {EPSILON}",
-        OVER_CONSUMED.format(lot="the lot"),
-    ),
-    "trg_part_lots_quantity_update": (
-        "UPDATE OF quantity_received ON part_lots",
-        "(SELECT COALESCE(SUM(quantity), 0) FROM lot_consumptions WHERE lot_id = NEW.id) "
-        f"> NEW.quantity_received + {EPSILON}",
-        OVER_CONSUMED.format(lot="the lot"),
-    ),
-}
+def _sqlite_consumption_trigger(
+    name: str, event: str, take_back: bool, add: bool
+) -> tuple[str, str]:
+    """An AFTER trigger on lot_consumptions keeping part_lots.quantity_consumed: it gives the
+    OLD quantity back to its lot (``take_back``), then refuses the NEW one beyond what is left
+    of its lot and adds it (``add``)."""
+    body = []
+    if take_back:
+        body.append(f"UPDATE part_lots SET {_TAKE_BACK.format('MAX')} WHERE id = OLD.lot_id;")
+    if add:
+        body.append(
+            f"SELECT {_raise(OVER_CONSUMED.format(lot='the lot'))} FROM part_lots "
+            f"WHERE id = NEW.lot_id AND {_OVER};"
+        )
+        body.append(f"UPDATE part_lots SET {_ADD.format('MIN')} WHERE id = NEW.lot_id;")
+    return name, f"CREATE TRIGGER {name} AFTER {event} FOR EACH ROW BEGIN {' '.join(body)} END"
+
+
+SQLITE_TRIGGERS = dict(  # name -> its CREATE TRIGGER
+    [
+        _sqlite_trigger(
+            "trg_production_orders_mass_insert",
+            "INSERT ON production_orders",
+            f"NEW.kind = 'mass' AND {_NO_RELEASE}",
+            NOT_RELEASED.format(design="this order's design"),
+        ),
+        _sqlite_trigger(
+            "trg_production_orders_mass_update",
+            "UPDATE OF kind, status, design_id ON production_orders",
+            f"NEW.kind = 'mass' AND {_MADE_MASS} AND {_NO_RELEASE}",
+            NOT_RELEASED.format(design="this order's design"),
+        ),
+        _sqlite_consumption_trigger(
+            "trg_lot_consumptions_quantity_insert", "INSERT ON lot_consumptions", False, True
+        ),
+        _sqlite_consumption_trigger(
+            "trg_lot_consumptions_quantity_update",
+            "UPDATE OF quantity, lot_id ON lot_consumptions",
+            True,
+            True,
+        ),
+        _sqlite_consumption_trigger(
+            "trg_lot_consumptions_quantity_delete", "DELETE ON lot_consumptions", True, False
+        ),
+        _sqlite_trigger(
+            "trg_part_lots_quantity_update",
+            "UPDATE OF quantity_received ON part_lots",
+            "NEW.quantity_consumed > NEW.quantity_received",
+            OVER_CONSUMED.format(lot="the lot"),
+        ),
+    ]
+)
 
 _PG_MASS = f"""
 CREATE FUNCTION heatproof_mass_order_released() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -356,72 +395,105 @@ BEGIN
   RETURN NEW;
 END $$"""
 
-_PG_LOT = f"""
-CREATE FUNCTION heatproof_lot_within_quantity() RETURNS trigger LANGUAGE plpgsql AS $$
+
+def _pg_lot_function(event: str, delta: str) -> tuple[str, str]:
+    """The name and source of the statement-level function keeping part_lots.quantity_consumed
+    after an ``event`` on lot_consumptions: it sums the statement's changes per lot (``delta``
+    gives (lot_id, q) rows from the transition tables ``added`` and ``removed``), locks those
+    lots in id order (a concurrent consumer waits, then re-reads them: each statement of a
+    plpgsql function takes a fresh snapshot in READ COMMITTED), refuses a lot taken beyond its
+    quantity received and adds the changes. One UPDATE per lot per statement: a bulk insert
+    does not pile up versions of the same lot row, as one UPDATE per consumption would."""
+    name = f"heatproof_lot_consumed_{event}"
+    changes = (
+        f"(SELECT lot_id, SUM(q) AS q FROM ({delta}) AS x GROUP BY lot_id HAVING SUM(q) <> 0) AS d"
+    )
+    return (
+        name,
+        f"""
+CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   lot_code text;
-  received double precision;
-  others double precision;
 BEGIN
-  SELECT code, quantity_received INTO lot_code, received FROM part_lots
-    WHERE id = NEW.lot_id FOR UPDATE;
-  SELECT COALESCE(SUM(quantity), 0) INTO others FROM lot_consumptions
-    WHERE lot_id = NEW.lot_id AND (TG_OP = 'INSERT' OR id <> OLD.id);
-  IF others + NEW.quantity > received + {EPSILON} THEN
+  PERFORM 1 FROM part_lots WHERE id IN (SELECT lot_id FROM {changes}) ORDER BY id FOR UPDATE;
+  SELECT code INTO lot_code FROM part_lots JOIN {changes} ON d.lot_id = part_lots.id
+    WHERE quantity_consumed + d.q > quantity_received + {EPSILON} ORDER BY part_lots.id LIMIT 1;
+  IF FOUND THEN
     RAISE EXCEPTION '{OVER_CONSUMED.format(lot="lot %")}', lot_code;
   END IF;
-  RETURN NEW;
-END $$"""
+  UPDATE part_lots SET quantity_consumed =
+      LEAST(GREATEST(quantity_consumed + d.q, 0), quantity_received)
+    FROM {changes} WHERE part_lots.id = d.lot_id;
+  RETURN NULL;
+END $$""",
+    )
+
+
+_PG_LOT = {  # event -> the consumptions it adds (+) and takes back (-), and its transition tables
+    "insert": ("SELECT lot_id, quantity AS q FROM added", "NEW TABLE AS added"),
+    "update": (
+        "SELECT lot_id, quantity AS q FROM added UNION ALL SELECT lot_id, -quantity FROM removed",
+        "OLD TABLE AS removed NEW TABLE AS added",
+    ),
+    "delete": ("SELECT lot_id, -quantity AS q FROM removed", "OLD TABLE AS removed"),
+}
 
 _PG_LOT_RECEIVED = f"""
 CREATE FUNCTION heatproof_lot_received_covers() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF (SELECT COALESCE(SUM(quantity), 0) FROM lot_consumptions WHERE lot_id = NEW.id)
-      > NEW.quantity_received + {EPSILON} THEN
+  IF NEW.quantity_consumed > NEW.quantity_received THEN
     RAISE EXCEPTION '{OVER_CONSUMED.format(lot="lot %")}', NEW.code;
   END IF;
   RETURN NEW;
 END $$"""
 
-PG_FUNCTIONS = {  # function -> its source and the triggers calling it (name, event)
+
+def _pg_lot_functions() -> dict[str, tuple[str, tuple[tuple[str, str], ...]]]:
+    """The lot functions by name, each with its source and its statement-level trigger."""
+    functions = {}
+    for event, (delta, tables) in _PG_LOT.items():
+        name, source = _pg_lot_function(event, delta)
+        when = f"AFTER {event.upper()} ON lot_consumptions REFERENCING {tables} FOR EACH STATEMENT"
+        functions[name] = (source, ((f"trg_lot_consumptions_quantity_{event}", when),))
+    return functions
+
+
+PG_FUNCTIONS = {  # function -> its source and the triggers calling it (name, when, for each)
     "heatproof_mass_order_released": (
         _PG_MASS,
         (
-            ("trg_production_orders_mass_insert", "INSERT ON production_orders"),
+            (
+                "trg_production_orders_mass_insert",
+                "BEFORE INSERT ON production_orders FOR EACH ROW",
+            ),
             (
                 "trg_production_orders_mass_update",
-                "UPDATE OF kind, status, design_id ON production_orders",
-            ),
-        ),
-    ),
-    "heatproof_lot_within_quantity": (
-        _PG_LOT,
-        (
-            ("trg_lot_consumptions_quantity_insert", "INSERT ON lot_consumptions"),
-            (
-                "trg_lot_consumptions_quantity_update",
-                "UPDATE OF quantity, lot_id ON lot_consumptions",
+                "BEFORE UPDATE OF kind, status, design_id ON production_orders FOR EACH ROW",
             ),
         ),
     ),
     "heatproof_lot_received_covers": (
         _PG_LOT_RECEIVED,
-        (("trg_part_lots_quantity_update", "UPDATE OF quantity_received ON part_lots"),),
+        (
+            (
+                "trg_part_lots_quantity_update",
+                "BEFORE UPDATE OF quantity_received ON part_lots FOR EACH ROW",
+            ),
+        ),
     ),
+    **_pg_lot_functions(),
 }
 
 
 def _create_triggers(sqlite: bool) -> None:
     if sqlite:
-        for name, (event, when, message) in SQLITE_TRIGGERS.items():
-            op.execute(_sqlite_trigger(name, event, when, message))
+        for source in SQLITE_TRIGGERS.values():
+            op.execute(source)
         return
     for function, (source, triggers) in PG_FUNCTIONS.items():
         op.execute(source)
         for name, event in triggers:
-            op.execute(
-                f"CREATE TRIGGER {name} BEFORE {event} FOR EACH ROW EXECUTE FUNCTION {function}()"
-            )
+            op.execute(f"CREATE TRIGGER {name} {event} EXECUTE FUNCTION {function}()")
 
 
 def _drop_triggers(sqlite: bool) -> None:
