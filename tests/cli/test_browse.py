@@ -228,9 +228,25 @@ def test_an_empty_workspace_says_so_in_one_line(tmp_path):
 def test_listing_and_showing_write_nothing(demo_run, tmp_path):
     copy = tmp_path / "ws"
     shutil.copytree(demo_run[0], copy)
+    Workspace.open(copy).close()  # SQLite folds a copied write-ahead log into the database file
     before = tree_digest(copy)
     for kind in browse.COLUMNS:
         ok("list", kind, "-w", str(copy))
     ok("show", "campaign", "1", "-w", str(copy))
     ok("show", "verdict", "2", "--json", "-w", str(copy))
     assert tree_digest(copy) == before
+
+
+def test_a_verdict_without_evidence_is_listed_unsigned(demo_run, tmp_path):
+    """`heatproof verdict` stores a verdict with no signed file: listed as neither evidence nor
+    signed nor validated, beside the demo's signed ones."""
+    copy = tmp_path / "ws"
+    shutil.copytree(demo_run[0], copy)
+    ok("verdict", "1", "-w", str(copy))
+    rows = as_json("list", "verdicts", "--campaign", "1", "-w", str(copy))["verdicts"]
+    assert [(v["id"], v["evidence"], v["signed"], v["validated"]) for v in rows] == [
+        (1, True, True, True),
+        (3, False, False, False),
+    ]
+    assert as_json("show", "verdict", "3", "-w", str(copy))["file"] is None
+    assert as_json("list", "campaigns", "-w", str(copy))["campaigns"][0]["latest_verdict"] == 3
