@@ -60,6 +60,7 @@ DOCUMENTED_PACKAGES = (
     "heatproof.scpi",
     "heatproof.production",
     "heatproof.factory",
+    "heatproof.catalog",
 )
 
 # name suffix -> the spellings that state its unit in a docstring
