@@ -13,6 +13,7 @@ from heatproof.cli import (
     campaign,
     control,
     daq,
+    design,
     evidence,
     gates,
     keys,
@@ -60,6 +61,7 @@ app.add_typer(keys.app, name="keys", help="Signing keys (outside the workspace),
 app.add_typer(evidence.ledger_app, name="ledger", help="The ledger of signed events: head, show, repair.")
 app.add_typer(control.app, name="control", help="Run control scenarios on the physics twin.")
 app.add_typer(reliability.app, name="reliability", help="Fleet life data and demonstration tests.")
+app.add_typer(design.app, name="design", help="Your own reactor: a design file's template and check.")
 app.add_typer(browse.list_app, name="list", help="List designs, units, stands, campaigns, runs, verdicts.")
 app.add_typer(browse.show_app, name="show", help="Show one design, unit, stand, campaign, run or verdict.")
 app.command(name="report", epilog=report.EPILOG)(report.report)
