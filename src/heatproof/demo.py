@@ -19,12 +19,18 @@ simulated line and tested at end of line over SCPI, with a gauge R&R study per k
 characteristic, G4 signed by quality and manager, then a first mass order. `null` stops at G1:
 its NEGATIVE verdict sends the design back (recycle). The demo holds the workspace's operation
 lock (a second demo waits, see Workspace.exclusive).
+
+With a design file (twin.design_file, docs/designs.md) both campaigns run on its reactor and
+instrument set: `gain` on the design as named, `null` on the same reactor named "<name>-0" (the
+gates are per design revision: a NEGATIVE beside a POSITIVE on one revision would ask for
+replication). The pilot lot of G3 is built and tested by the factory's HX-1 line and station.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from heatproof.analysis.config import AnalysisConfig
@@ -43,6 +49,7 @@ from heatproof.factory.station import gauge_study, run_pilot, simulated_station
 from heatproof.outputs import write_bytes
 from heatproof.report.campaign_report import write_campaign_report
 from heatproof.stand.instruments import StandSpec
+from heatproof.twin.design_file import DesignFile
 from heatproof.twin.reactor import HeatSource, ReactorDesign
 from heatproof.twin.simulate import Hold, Procedure
 from heatproof.workspace import Workspace
@@ -67,24 +74,49 @@ PILOT_SEED = 26
 Progress = Callable[[str, float], None] | None
 
 
+def demo_scenarios(design: DesignFile | None = None) -> dict[str, tuple[ReactorDesign, HeatSource]]:
+    """The demo's scenarios: SCENARIOS, or with a ``design`` file its reactor named
+    "<name>-0" for null and as named for gain (same hypotheses as SCENARIOS)."""
+    if design is None:
+        return SCENARIOS
+    gain = design.design
+    return {
+        "null": (replace(gain, name=f"{gain.name}-0"), SCENARIOS["null"][1]),
+        "gain": (gain, SCENARIOS["gain"][1]),
+    }
+
+
 def run_demo(
     ws: Workspace,
     progress: Progress = None,
     method: str = "thermography",
     keys_dir: Path | None = None,
+    design: DesignFile | None = None,
 ) -> dict:
     """Record, pre-register, seal, decide with a signed verdict (by ``method``, keys from
     ``keys_dir``, see evidence.keys), validate and report both scenarios in the workspace ``ws``,
     then walk each design's gates as far as its evidence goes, telling
-    ``progress(label, fraction)`` how far it is; returns the JSON summary."""
+    ``progress(label, fraction)`` how far it is; returns the JSON summary. ``design``, a design
+    file, replaces HX-0 and HX-1 and the simulated stand's instruments (see demo_scenarios)."""
     with ws.exclusive("demo"):
-        return _demo(ws, progress, AnalysisConfig(method=method), keys_dir)
+        return _demo(ws, progress, AnalysisConfig(method=method), keys_dir, design)
 
 
-def _demo(ws: Workspace, progress: Progress, config: AnalysisConfig, keys_dir: Path | None) -> dict:
+def _demo(
+    ws: Workspace,
+    progress: Progress,
+    config: AnalysisConfig,
+    keys_dir: Path | None,
+    design_file: DesignFile | None,
+) -> dict:
     summary = {}
-    for n, (name, (design, source)) in enumerate(SCENARIOS.items()):
-        scenario = _campaign(ws, n, name, design, source, config, progress, keys_dir)
+    stand = design_file.stand_spec() if design_file is not None else StandSpec()
+    for n, (name, (design, source)) in enumerate(demo_scenarios(design_file).items()):
+        serial = f"SIM-{name.upper()}-0001"  # a unit belongs to one design: a file's has its own
+        if design_file is not None:
+            serial = f"SIM-{design.name}-{design.revision}-0001"
+        unit = (serial, stand)
+        scenario = _campaign(ws, n, name, design, source, config, progress, keys_dir, unit)
         scenario["gates"] = _road(ws, design, progress, keys_dir)
         summary[name] = scenario
     return {"method": config.method, "scenarios": summary}
@@ -99,8 +131,10 @@ def _campaign(
     config: AnalysisConfig,
     progress: Progress,
     keys_dir: Path | None,
+    unit: tuple[str, StandSpec],
 ) -> dict:
-    """One campaign: created, its rule pre-registered, recorded, sealed, decided, validated."""
+    """One campaign: created, its rule pre-registered, recorded, sealed, decided, validated;
+    its runs made on ``unit``, (its serial, the instruments measuring it)."""
     with ws.unit_of_work() as s:
         campaign_id = add_design_campaign(s, f"demo-{name} ({config.method})", design, config).id
     preregister(ws, campaign_id, keys_dir)
@@ -108,8 +142,7 @@ def _campaign(
         PlannedRun("calibration", CALIBRATION, HeatSource("none"), seed=100 * n + 1),
         PlannedRun("active", ACTIVE, source, seed=100 * n + 2),
     ]
-    serial = f"SIM-{name.upper()}-0001"
-    record_simulated_runs(ws, campaign_id, design, serial, StandSpec(), runs, progress)
+    record_simulated_runs(ws, campaign_id, design, *unit, runs, progress)
     sealed = seal_campaign(ws, campaign_id, keys_dir)
     record, verdict_file = decide_with_evidence(ws, campaign_id, keys_dir=keys_dir)
     report = write_campaign_report(ws, campaign_id, record)
