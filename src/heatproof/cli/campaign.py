@@ -83,13 +83,19 @@ def verdict(
     db_url: DbUrl = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Re-analyse a campaign from its stored telemetry and record the verdict."""
+    """Re-analyse a campaign from its stored telemetry and record the verdict; print its summary:
+    the deciding bound against 1 + margin, findings, warnings, the simulated flag, exclusions and
+    whether its evidence is sealed and signed (--json: the record, and the summary under
+    "verdict_summary")."""
+    from heatproof.analysis.summary import summary_lines, verdict_summary
     from heatproof.campaign import decide_campaign
+    from heatproof.report.context import evidence_status
 
-    record = decide_campaign(open_workspace(workspace, db_url), campaign_id)
+    ws = open_workspace(workspace, db_url)
+    record = decide_campaign(ws, campaign_id)
+    summary = verdict_summary(record, evidence_status(ws, campaign_id, record))
     if json_out:
-        print_json(record)
+        print_json({**record, "verdict_summary": summary})
         return
-    typer.echo(f"campaign {campaign_id}: {record['outcome']}")
-    for reason in record["reasons"]:
-        typer.echo(f"  - {reason}")
+    for line in summary_lines(summary):
+        typer.echo(line)

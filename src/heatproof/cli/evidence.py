@@ -237,7 +237,10 @@ def analyze(
     max_bytes: MaxBytes = None,
     max_members: MaxMembers = None,
 ) -> None:
-    """Verify, import into a fresh workspace, re-analyse and compare with the dossier's verdict (exit 1 if different)."""
+    """Verify, import into a fresh workspace, re-analyse and compare with the dossier's verdict
+    (exit 1 if different); print the re-derived verdict's summary (--json: under
+    "verdict_summary")."""
+    from heatproof.analysis.summary import summary_lines
     from heatproof.evidence.dossier import analyze_dossier
     from heatproof.evidence.verdicts import verdict_bytes
     from heatproof.outputs import write_bytes
@@ -249,11 +252,14 @@ def analyze(
     )
     if out is not None:
         write_bytes(out, verdict_bytes(result["verdict"]), "--out")
+    summary = _dossier_summary(result, existing_workspace(workspace, db_url))
     if json_out:
-        print_json(result)
+        print_json({**result, "verdict_summary": summary})
     else:
+        for line in summary_lines(summary):
+            typer.echo(line)
         typer.echo(
-            f"campaign {result['campaign_id']}: {result['outcome']}; "
+            f"  re-derived from the dossier's data: "
             f"{'identical to' if result['identical'] else 'DIFFERENT from'} the dossier's verdict"
         )
         for d in result["differences"]:
@@ -265,6 +271,18 @@ def analyze(
             )
     if not result["identical"]:
         raise SystemExit(1)  # typer.Exit codes are dropped by cli.main (standalone_mode=False)
+
+
+def _dossier_summary(result: dict, ws) -> dict:
+    """The summary of the verdict that `dossier analyze` re-derived (its `result`) in the
+    workspace `ws` it imported the dossier into, whose signatures it verified."""
+    from heatproof.analysis.summary import verdict_summary
+    from heatproof.report.context import evidence_status
+
+    status = evidence_status(ws, result["campaign_id"], result["verdict"])
+    anchor = "" if result["anchored"] else ", NOT anchored: the keys inside prove nothing"
+    trust = f"{result['trust']}{anchor}"
+    return verdict_summary(result["verdict"], {**status, "checked": True, "trust": trust})
 
 
 @dossier_app.command()

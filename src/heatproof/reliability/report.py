@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import os
 
 import numpy as np
 import plotly.graph_objects as go
@@ -196,9 +197,23 @@ def _fits_table(fits: list[Fit], level: float, method: str) -> str:
     )
 
 
+def fleet_title(data: LifeData) -> str:
+    """A title from the life data itself: the fleet's name (its units' common serial prefix, e.g.
+    "HX-1-A" from HX-1-A-000001...; else "Fleet"), units, failures and total unit hours."""
+    prefix = os.path.commonprefix([str(u) for u in data.unit]) if data.n else ""
+    name = prefix.rstrip("0123456789").rstrip("-_ ./")
+    fleet = f"{name} fleet" if len(name) >= 2 else "Fleet"
+    counts = data.counts()
+    failures = counts["failed"]
+    return (
+        f"{fleet}: {counts['units']} unit{'s' if counts['units'] != 1 else ''}, {failures} "
+        f"failure{'s' if failures != 1 else ''}, {float(data.hours.sum()):,.0f} unit hours"
+    )
+
+
 def life_report(
     data: LifeData,
-    title: str = "Fleet reliability",
+    source: str = "",
     dist: str = "best",
     level: float = 0.9,
     method: str = "fisher",
@@ -206,16 +221,21 @@ def life_report(
     theta1_h: float | None = None,
     decision: Decision | None = None,
 ) -> str:
-    """The whole report on the life data as one HTML document titled `title` (plotly.js inlined
-    once): fits of `dist` ("best": compared by AICc) with bounds at the confidence `level` by
+    """The whole report on the life data as one HTML document titled by its data (fleet_title;
+    `source` names where the data came from, e.g. a file) (plotly.js inlined once): fits of `dist` ("best": compared by AICc) with bounds at the confidence `level` by
     `method`, and, with a plan and its lower test MTBF theta1_h (h), the demonstration and its
     decision."""
     fits, notes = compare(data) if dist == "best" else ([fit(data, dist)], [])
     counts = data.counts()
     total_h = float(data.hours.sum())
     mtbf = mtbf_bounds(total_h, counts["failed"], level) if total_h > 0 else None
+    title = fleet_title(data)
+    origin = (
+        f", clock hour 0 at {data.clock_origin:%Y-%m-%d %H:%M} UTC" if data.clock_origin else ""
+    )
     parts = [
         f"<h1>{html.escape(title)}</h1>",
+        f"<p id=source>Data: {html.escape(source or 'not named')}{origin}.</p>",
         _table(
             [[k, v] for k, v in counts.items()] + [["total unit hours", total_h]],
             ["life data", "value"],

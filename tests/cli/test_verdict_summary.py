@@ -1,0 +1,89 @@
+"""`heatproof verdict` and `heatproof dossier analyze` print the one honest summary: the deciding
+one-sided bound against 1 + margin, the two-sided interval said not to decide, the simulated flag,
+each finding once, exclusions and the evidence's status; --json carries the same summary."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from heatproof.analysis.summary import summary_lines
+
+
+@pytest.fixture(scope="module")
+def demo_copy(demo_run, tmp_path_factory):
+    """A private copy of the demo's workspace and the demo's summary."""
+    ws = tmp_path_factory.mktemp("verdict-summary") / "ws"
+    shutil.copytree(demo_run[0], ws)
+    return ws, demo_run[1]
+
+
+def _verdict(heatproof, ws, campaign_id: int, *extra: str) -> str:
+    return heatproof("verdict", str(campaign_id), "--workspace", str(ws), *extra, check=True).stdout
+
+
+def test_verdict_text_shows_the_deciding_bound_the_flag_and_the_evidence(demo_copy, heatproof):
+    ws, demo = demo_copy
+    gain = demo["scenarios"]["gain"]
+    text = _verdict(heatproof, ws, gain["campaign_id"])
+    lines = text.splitlines()
+    assert lines[0].startswith(f"campaign {gain['campaign_id']} (HX-1 rev A): POSITIVE [SIMULATED]")
+    assert text.count("POSITIVE") == 1  # the outcome once
+    record = json.loads(_verdict(heatproof, ws, gain["campaign_id"], "--json"))
+    low = record["summary"]["cop_lower_bound"]
+    deciding = "decided by: the lowest one-sided 99% lower bound of COP over the active window"
+    assert f"{deciding}, {low:.3f}" in text
+    assert "is above 1 + margin = 1.100" in text
+    assert "two-sided 99% interval" in text and "does not decide" in text
+    assert any(line.startswith("  SIMULATED: runs") for line in lines)
+    assert "exclusions: none" in text
+    assert "runs sealed" in text and "signed by the engineer" in text
+    assert "reproduced and signed by a validator" in text  # the demo's validator countersigned
+
+
+def test_verdict_json_carries_the_same_summary(demo_copy, heatproof):
+    ws, demo = demo_copy
+    null = demo["scenarios"]["null"]
+    text = _verdict(heatproof, ws, null["campaign_id"])
+    record = json.loads(_verdict(heatproof, ws, null["campaign_id"], "--json"))
+    summary = record["verdict_summary"]
+    assert summary["outcome"] == record["outcome"] == "NEGATIVE"
+    assert summary["deciding"]["side"] == "upper"
+    assert summary["deciding"]["bound"] == record["summary"]["cop_upper_bound"] < 1.1
+    assert summary["simulated"]["simulated"] is True
+    assert text.splitlines() == summary_lines(summary)  # text and JSON say the same
+    assert "is below 1 + margin = 1.100" in text
+
+
+def test_verdict_text_says_each_finding_once(demo_copy, heatproof):
+    ws, demo = demo_copy
+    null = demo["scenarios"]["null"]
+    record = json.loads(_verdict(heatproof, ws, null["campaign_id"], "--json"))
+    text = _verdict(heatproof, ws, null["campaign_id"])
+    findings = {p["message"] for p in record["pitfalls"]}
+    assert findings, "the null demo's record holds a finding (GUM against Monte Carlo)"
+    for message in findings:
+        assert text.count(message) == 1
+    for reason in record["reasons"]:  # no "code: message" reason repeats a finding
+        assert reason not in text or not any(reason.endswith(m) for m in findings)
+
+
+def test_dossier_analyze_prints_the_summary_with_verified_evidence(demo_run, tmp_path, heatproof):
+    ws = tmp_path / "ws"
+    shutil.copytree(demo_run[0], ws)
+    gain = demo_run[1]["scenarios"]["gain"]
+    dossier = tmp_path / "gain.tar"  # decided with evidence again: other tests store verdicts
+    heatproof("dossier", "verdict", str(gain["campaign_id"]), "--workspace", str(ws), check=True)
+    heatproof("dossier", "export", str(gain["campaign_id"]), "--workspace", str(ws), "--out",
+              str(dossier), check=True)
+    text = heatproof("dossier", "analyze", str(dossier), "--workspace", str(tmp_path / "theirs"),
+                     check=True).stdout
+    lines = text.splitlines()
+    assert lines[0].startswith(f"campaign {gain['campaign_id']} (HX-1 rev A): POSITIVE [SIMULATED]")
+    assert text.count("POSITIVE") == 1
+    assert "decided by: the lowest one-sided 99% lower bound" in text
+    assert "signatures verified against the keys inside" in text
+    assert "NOT anchored" in text  # no --trust: the keys inside prove nothing, and it says so
+    assert "re-derived from the dossier's data: identical to the dossier's verdict" in text
