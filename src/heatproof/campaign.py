@@ -6,7 +6,7 @@ Everything here reads what was stored; nothing reads the simulation's parameters
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -16,7 +16,7 @@ from heatproof.analysis.config import AnalysisConfig, config_sha256
 from heatproof.analysis.energy_balance import RunInfo, RunResult, analyze_run
 from heatproof.analysis.thermography import Surface
 from heatproof.analysis.verdict import decide
-from heatproof.errors import HeatproofError
+from heatproof.errors import HeatproofError, InvalidInput
 from heatproof.physics.materials import material
 from heatproof.records import repository as repo
 from heatproof.records.models import Campaign, Run
@@ -195,15 +195,18 @@ def campaign_config(campaign: Campaign) -> AnalysisConfig:
 
 
 def campaign_calibration(
-    ws: Workspace, campaign: Campaign, config: AnalysisConfig
+    ws: Workspace, campaign: Campaign, config: AnalysisConfig, excluded: Collection[int] = ()
 ) -> tuple[Calibration | None, dict[int, dict]]:
     """For the calibrated method, the dummy transfer function from the campaign's calibration runs
-    and their telemetry by run id (handed on to `analyze_stored_run`, so that each run is read
-    once from the workspace ``ws``), as ``config`` (the campaign's) asks; (None, {}) for
-    thermography."""
+    (but the ``excluded`` run ids) and their telemetry by run id (handed on to
+    `analyze_stored_run`, so that each run is read once from the workspace ``ws``), as
+    ``config`` (the campaign's) asks; (None, {}) for thermography."""
     if config.method != "calibrated":
         return None, {}
-    dummy = sorted((run for run in campaign.runs if run.kind == "calibration"), key=lambda r: r.id)
+    dummy = sorted(
+        (r for r in campaign.runs if r.kind == "calibration" and r.id not in excluded),
+        key=lambda r: r.id,
+    )
     telemetry = {run.id: read_run(ws, run) for run in dummy}
     infos = [run_info(run) for run in dummy]
     calibration = calibrate(
@@ -235,24 +238,79 @@ def analyze_run_by_id(ws: Workspace, run_id: int) -> RunResult:
     with ws.unit_of_work() as s:
         run = repo.get_run(s, run_id)
         config = campaign_config(run.campaign)
-        calibration, telemetry = campaign_calibration(ws, run.campaign, config)
+        excluded = {e.run_id for e in repo.list_exclusions(s, run.campaign_id)}
+        calibration, telemetry = campaign_calibration(ws, run.campaign, config, excluded)
         return analyze_stored_run(ws, run, config, calibration, telemetry)
 
 
 def decide_campaign(ws: Workspace, campaign_id: int, store: bool = True) -> dict:
-    """Analyse every run of the campaign ``campaign_id`` of the workspace ``ws`` from stored
-    telemetry and decide; with ``store``, the verdict is stored, only when every run was read and
-    analysed."""
+    """Analyse every run of the campaign ``campaign_id`` of the workspace ``ws`` but its excluded
+    ones from stored telemetry and decide; with ``store``, the verdict is stored, only when every
+    run was read and analysed. The record lists the exclusions (key "exclusions", only when the
+    campaign has any)."""
     with ws.unit_of_work() as s:
         return _decide(ws, s, repo.get_campaign(s, campaign_id), store)
 
 
+def exclusion_hint(run: Run) -> str:
+    """What to do with ``run`` when it cannot be analysed: exclude it, with a reason."""
+    return (
+        f"if run {run.id} is aborted or faulty, exclude it from campaign {run.campaign_id} "
+        f'with `heatproof dossier exclude {run.id} --reason "..."` (it stays stored)'
+    )
+
+
+def _analysed(
+    ws: Workspace,
+    run: Run,
+    config: AnalysisConfig,
+    calibration: Calibration | None,
+    telemetry: dict[int, dict],
+) -> RunResult:
+    """analyze_stored_run, its refusal (or a result holding NaN, e.g. a hold of one sample)
+    naming the run and the command that excludes it."""
+    try:
+        result = analyze_stored_run(ws, run, config, calibration, telemetry)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{exc}; {exclusion_hint(run)}") from None
+    try:
+        repo.to_json(f"run {run.id}", result.to_dict())
+    except InvalidInput:
+        raise InvalidInput(
+            f"run {run.id} gives no finite result (NaN or infinity in its analysis: a hold too "
+            f"short to analyse?); {exclusion_hint(run)}"
+        ) from None
+    return result
+
+
+def _exclusions(rows: list) -> list[dict]:
+    """The verdict record's "exclusions": each excluded run with its reason and signed file."""
+    return [
+        {
+            "run_id": e.run_id,
+            "reason": e.reason,
+            "signer_fingerprint": e.signer_fingerprint,
+            "file_sha256": e.file_sha256,
+        }
+        for e in rows
+    ]
+
+
 def _decide(ws: Workspace, s: Session, campaign: Campaign, store: bool) -> dict:
     config = campaign_config(campaign)
-    calibration, telemetry = campaign_calibration(ws, campaign, config)
+    rows = repo.list_exclusions(s, campaign.id)
+    excluded = {e.run_id for e in rows}
+    try:
+        calibration, telemetry = campaign_calibration(ws, campaign, config, excluded)
+    except InvalidInput as exc:
+        raise InvalidInput(
+            f"{exc}; if a calibration run is aborted or faulty, exclude it with "
+            '`heatproof dossier exclude RUN_ID --reason "..."` (it stays stored)'
+        ) from None
     results = [
-        analyze_stored_run(ws, run, config, calibration, telemetry)
+        _analysed(ws, run, config, calibration, telemetry)
         for run in sorted(campaign.runs, key=lambda r: r.id)
+        if run.id not in excluded
     ]
     record = {
         "campaign_id": campaign.id,
@@ -263,6 +321,8 @@ def _decide(ws: Workspace, s: Session, campaign: Campaign, store: bool) -> dict:
         ),
         **decide(results, config, campaign.design.charge_mass_kg),
     }
+    if rows:
+        record["exclusions"] = _exclusions(rows)
     if store:
         repo.add_verdict(s, campaign, record)
     return record

@@ -147,6 +147,35 @@ def verdict_cmd(
 
 
 @dossier_app.command()
+def exclude(
+    run_id: Annotated[int, typer.Argument(help="Run id (see `heatproof list runs`).")],
+    reason: Annotated[
+        str | None,
+        typer.Option(help="Why the run is not evidence (required; signed and shown in verdicts)."),
+    ] = None,
+    workspace: WorkspaceDir = DEFAULT_WORKSPACE,
+    db_url: DbUrl = None,
+    keys: KeysDir = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Exclude a run from its campaign with a reason, signed as engineer: later verdicts skip it
+    and list the exclusion; the run stays stored. Refused without --reason or a second time.
+
+    Example: heatproof dossier exclude 4 --reason "aborted: the ramp timed out, no hold"
+    """
+    from heatproof.evidence.exclusions import exclude_run
+
+    result = exclude_run(existing_workspace(workspace, db_url), run_id, reason, keys)
+    adopted = " (adopted the file an interrupted exclusion signed)" if result["adopted"] else ""
+    _emit(
+        json_out,
+        result,
+        f"run {run_id} excluded from campaign {result['campaign_id']}: {result['reason']} "
+        f"(signed {result['file']}, engineer {result['signer_fingerprint'][:16]}...){adopted}",
+    )
+
+
+@dossier_app.command()
 def export(
     campaign_id: CampaignArg,
     out: Annotated[

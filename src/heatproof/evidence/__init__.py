@@ -14,6 +14,7 @@ __all__, __getattr__ = lazy_exports(
         "analyze_dossier": "dossier",
         "export_dossier": "dossier",
         "verify_dossier": "dossier",
+        "exclude_run": "exclusions",
         "ImportLimits": "dossier",
         "merkle_root": "hashing",
         "sha256_hex": "hashing",

@@ -1,15 +1,17 @@
 """Dossiers: one self-contained tar archive of a campaign's evidence, for a third party.
 
 Contents (under dossier-campaign-<id>/, paths as in the workspace): the consolidated and raw
-telemetry (Parquet chunks and hash chains), run manifests and verdict files with their
-signatures, the ledger (evidence/ledger.jsonl), the public keys keys/<role>-<fp>.pub,
+telemetry (Parquet chunks and hash chains), run manifests, verdict files and the signed
+exclusions of its runs (evidence/exclusions/run-<id>.json) with their signatures, the ledger
+(evidence/ledger.jsonl), the public keys keys/<role>-<fp>.pub,
 procedures/run-<id>.toml (or .json), analysis/config.json, the HTML report, and dossier.json: the
 records needed to re-analyse (design, units, stands, campaign, runs) and the SHA-256 of every
 other file. Verification trusts only the signatures, checked against pinned fingerprints
 (--trust): dossier.json is checked against the signed manifests and the signed verdict.
 
-``analyze_dossier`` imports the records with their ids (the dossier's signed verdict included)
-into a fresh workspace and re-decides through the same code as the original
+``analyze_dossier`` imports the records with their ids (the dossier's signed verdict included,
+and the exclusions as its signed exclusion files say) into a fresh workspace and re-decides
+through the same code as the original
 (evidence.verdicts.evidence_record), so an untouched dossier reproduces the verdict record
 exactly; the re-derived record is returned and compared, not stored.
 """
@@ -34,6 +36,8 @@ from pathlib import Path, PurePosixPath
 from heatproof import __version__
 from heatproof.analysis.config import config_sha256
 from heatproof.errors import HeatproofError, InvalidInput
+from heatproof.evidence import exclusions
+from heatproof.evidence.exclusions import exclusion_path
 from heatproof.evidence.hashing import file_sha256, sha256_hex
 from heatproof.evidence.keys import ROLES
 from heatproof.evidence.ledger import (
@@ -124,6 +128,11 @@ def _members(ws: Workspace, campaign_id: int, records: dict, verdict: dict) -> l
     files += [rel] + [
         f"{rel}.{role}.sig" for role in ROLES if (ws.path / f"{rel}.{role}.sig").exists()
     ]
+    for run in records["runs"]:  # exclusions: the signed file and its engineer signature
+        epath = exclusion_path(ws.path, run["id"])
+        if epath.is_file():
+            rel = epath.relative_to(ws.path).as_posix()
+            files += [rel, f"{rel}.{exclusions.ROLE}.sig"]
     if (ws.path / LEDGER).is_file():
         files.append(LEDGER)
     return list(dict.fromkeys(files))
@@ -607,6 +616,8 @@ def _import(ws: Workspace, root: Path, index: dict) -> None:
         s.flush()
         for run in rec["runs"]:
             s.add(Run(**{c: run[c] for c in RUN_COLUMNS}))
+        s.flush()
+        exclusions.import_rows(s, root, {run["id"] for run in rec["runs"]})
         s.add(_dossier_verdict(root, index))
         s.flush()
         repo.reset_id_sequences(s)

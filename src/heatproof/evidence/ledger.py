@@ -15,7 +15,8 @@ Kinds: ``key-created`` (a key's first signature in this workspace; detail.public
 starts from a dossier's ledger; detail.through), ``preregistration-signed`` (engineer: a
 campaign's decision rule before its first active sample), ``gate-signed`` (engineer: a G1-G3
 decision), ``release-signed-quality`` and ``release-signed-manager`` (the two signatures of a G4
-release), ``disposition-signed`` (quality: a non-conformance's use-as-is disposition);
+release), ``disposition-signed`` (quality: a non-conformance's use-as-is disposition),
+``exclusion-signed`` (engineer: a run excluded from its campaign, with the reason);
 ``gate`` is reserved.
 
 Appending takes an exclusive lock (``evidence/ledger.lock``, heatproof.locks) and rewrites the file whole
@@ -68,6 +69,7 @@ FILE_KINDS = (
     "release-signed-quality",
     "release-signed-manager",
     "disposition-signed",
+    "exclusion-signed",
 )
 KINDS = (*FILE_KINDS, "key-created", "key-rotated", "key-revoked", "dossier-imported", "gate")
 
@@ -426,6 +428,9 @@ def _signed_files(workspace: Path) -> list[tuple[str, str, Path]]:
         ]
     out += [
         ("quality", "disposition-signed", p) for p in sorted(evidence.glob("dispositions/*.json"))
+    ]
+    out += [
+        ("engineer", "exclusion-signed", p) for p in sorted(evidence.glob("exclusions/*.json"))
     ]
     return out
 

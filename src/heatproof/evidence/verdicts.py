@@ -13,7 +13,7 @@ from pathlib import Path
 from heatproof.campaign import decide_campaign
 from heatproof.evidence.incomplete import adopt_interrupted_verdicts
 from heatproof.evidence.ledger import sign_evidence
-from heatproof.evidence.manifest import EVIDENCE_DIR, manifest_sha256
+from heatproof.evidence.manifest import EVIDENCE_DIR, manifest_path, manifest_sha256
 from heatproof.outputs import write_bytes
 from heatproof.records import repository as repo
 from heatproof.workspace import Workspace
@@ -26,10 +26,16 @@ def verdict_bytes(record: dict) -> bytes:
 
 def evidence_record(ws: Workspace, campaign_id: int) -> dict:
     """The verdict record of campaign ``campaign_id`` of workspace ``ws`` with the manifest
-    hash of every run (nothing stored; NotFound for a run without a manifest)."""
+    hash of every run (nothing stored; NotFound for a run without a manifest, unless the run is
+    excluded: an excluded run's manifest is named when it has one)."""
     with ws.unit_of_work() as s:
         run_ids = [r.id for r in repo.get_campaign(s, campaign_id).runs]
-    manifests = {str(run_id): manifest_sha256(ws.path, run_id) for run_id in run_ids}
+        excluded = {e.run_id for e in repo.list_exclusions(s, campaign_id)}
+    manifests = {
+        str(run_id): manifest_sha256(ws.path, run_id)
+        for run_id in run_ids
+        if run_id not in excluded or manifest_path(ws.path, run_id).is_file()
+    }
     return {**decide_campaign(ws, campaign_id, store=False), "manifests": manifests}
 
 

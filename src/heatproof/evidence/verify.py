@@ -10,7 +10,9 @@ evidence/runs/run-<id>/manifest.json (+ .operator.sig), evidence/verdicts/*.json
 optionally .validator.sig), evidence/preregistrations/*.json (+ .engineer.sig),
 evidence/gates/*.json (+ .engineer.sig, or .quality.sig and .manager.sig for a G4 release; see
 heatproof.evidence.gates), evidence/dispositions/nc-<id>.json (+ .quality.sig: a
-non-conformance's use-as-is; see heatproof.evidence.dispositions), evidence/ledger.jsonl, the
+non-conformance's use-as-is; see heatproof.evidence.dispositions),
+evidence/exclusions/run-<id>.json (+ .engineer.sig: a run excluded from its campaign; see
+heatproof.evidence.exclusions), evidence/ledger.jsonl, the
 telemetry files the manifests name, and (in a dossier) keys/<role>.pub.
 """
 
@@ -24,7 +26,7 @@ from pathlib import Path
 from heatproof.analysis.config import AnalysisConfig, config_sha256
 from heatproof.campaign import config_edited
 from heatproof.errors import InvalidInput
-from heatproof.evidence import dispositions
+from heatproof.evidence import dispositions, exclusions
 from heatproof.evidence.gates import check_files, check_records
 from heatproof.evidence.hashing import file_sha256, merkle_root
 from heatproof.evidence.incomplete import incomplete_states
@@ -313,6 +315,8 @@ def check_verdict(root: Path, trust: Trust, path: Path, report: VerifyReport) ->
             f"analysis configuration altered: it hashes to {config_hash}, the verdict "
             f"says {record.get('config_sha256')}",
         )
+    for problem in exclusions.verdict_problems(root, record):
+        report.add(subject, rel, problem)
     for run_id, sha in sorted(manifests.items()):
         mpath = manifest_path(root, int(run_id))
         if not mpath.is_file():
@@ -513,6 +517,7 @@ def verify_tree(
     report.warnings += warnings
     report.checked["signatures"] += signatures
     _check_dispositions(root, trust, logged, report)
+    _check_exclusions(root, trust, logged, wanted, report)
     if known is not None:
         _check_ledger_files(root, entries, known, campaign_id, report)
     report.keys = trust.roles()
@@ -531,6 +536,30 @@ def _check_dispositions(
         if problem:
             report.add(subject, rel, problem)
         _check_logged(report, subject, path, rel, dispositions.KIND, logged)
+
+
+def _check_exclusions(
+    root: Path,
+    trust: Trust,
+    logged: dict[tuple[str, str], list[Entry]],
+    wanted: set[int] | None,
+    report: VerifyReport,
+) -> None:
+    """Every exclusion file under ``root`` (of the ``wanted`` runs; None: all): an exclusion of
+    the run it is named for, signed by an engineer key ``trust`` trusts, with its
+    exclusion-signed entry among the ``logged`` ledger entries."""
+    for run_id, path in exclusions.exclusion_files(root):
+        if wanted is not None and run_id not in wanted:
+            continue
+        rel, subject = _rel(root, path), f"exclusion of run {run_id}"
+        report.checked["signatures"] += 1
+        for problem in (
+            check_signature(trust, path, exclusions.ROLE),
+            exclusions.file_problem(path, run_id),
+        ):
+            if problem:
+                report.add(subject, rel, problem)
+        _check_logged(report, subject, path, rel, exclusions.KIND, logged)
 
 
 DECISION_COLUMNS = ("outcome", "campaign_id", "software_version", "config_sha256")
@@ -626,6 +655,8 @@ def verify_workspace(
             report.add(subject, path, problem)
         for subject, path, problem in dispositions.check_records(ws):  # use-as-is
             report.add(subject, path, problem)
+    for subject, path, problem in exclusions.check_records(ws, campaign_id):
+        report.add(subject, path, problem)
     for cid, name, problem in edited:
         report.add(f"campaign {cid} ({name})", "records", f"{problem}: the records were edited")
     for subject, path, problem in incomplete_states(ws, campaign_id):  # interrupted commands

@@ -179,6 +179,7 @@ def _campaign(root: Path, s: Session, c: Campaign, trust: Trust, entries) -> Cam
     ):
         validator = Signature.load(signature_path(path, "validator")).fingerprint
     return CampaignEvidence(
+        exclusions_after_verdict=_excluded_after(s, c, record),
         outcome=record.get("outcome"),
         verdict_config_sha256=str(record.get("config_sha256", "")),
         sealed=_sealed(root, runs, record, trust),
@@ -188,6 +189,18 @@ def _campaign(root: Path, s: Session, c: Campaign, trust: Trust, entries) -> Cam
         verdict_sha256=sha,
         decided_at=verdicts[-1].created_at,
         **base,
+    )
+
+
+def _excluded_after(s: Session, c: Campaign, record: dict) -> tuple[int, ...]:
+    """The runs the verdict ``record`` of campaign ``c`` excludes whose exclusion (in session
+    ``s``) was made after the campaign's first verdict."""
+    listed = {e.get("run_id") for e in record.get("exclusions") or [] if isinstance(e, dict)}
+    first = min((v.created_at for v in c.verdicts), default=None)
+    return tuple(
+        e.run_id
+        for e in repo.list_exclusions(s, c.id)
+        if e.run_id in listed and first is not None and e.created_at > first
     )
 
 

@@ -177,7 +177,9 @@ class CampaignEvidence:
     ``first_active_at`` (the first active sample; aware datetimes, None when absent); whether its
     runs are ``sealed``, the verdict ``engineer_signed``; ``validator_fingerprint`` of a
     validator's valid signature of the verdict (None: not validated); the ``stands`` of its runs;
-    ``verdict_sha256`` of the verdict file and the verdict's time ``decided_at``."""
+    ``verdict_sha256`` of the verdict file and the verdict's time ``decided_at``;
+    ``exclusions_after_verdict``, the runs the verdict excludes whose exclusion was made after
+    the campaign's first verdict (an exclusion made once a result was seen can cherry-pick)."""
 
     campaign_id: int
     name: str
@@ -193,6 +195,7 @@ class CampaignEvidence:
     stands: tuple[str, ...] = ()
     verdict_sha256: str = ""
     decided_at: datetime | None = None
+    exclusions_after_verdict: tuple[int, ...] = ()
 
     @property
     def label(self) -> str:
@@ -226,6 +229,13 @@ class CampaignEvidence:
             out.append(
                 f"post hoc: the verdict's configuration {self.verdict_config_sha256[:12]}... "
                 f"differs from the pre-registered {str(self.preregistered_config_sha256)[:12]}..."
+            )
+        if self.exclusions_after_verdict:
+            runs = ", ".join(str(r) for r in self.exclusions_after_verdict)
+            out.append(
+                f"post hoc: run(s) {runs} excluded after the campaign's first verdict; runs "
+                "dropped once a result was seen can pick the result, so this verdict cannot "
+                "decide G1 (a new campaign, pre-registered, can)"
             )
         if not self.sealed:
             out.append("its runs are not all sealed")

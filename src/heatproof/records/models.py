@@ -457,3 +457,22 @@ class FieldEvent(Base):
     operating_h: Mapped[float] = mapped_column(Float)
     mode: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+# --- Exclusions (migration 0004) ----------------------------------------------------------------
+
+
+class Exclusion(Base):
+    """A run excluded from its campaign's analysis (never deleted), for ``reason``: the
+    engineer-signed exclusion file's workspace ``path``, its ``file_sha256`` and the signer's
+    ``signer_fingerprint``; at most one per run."""
+
+    __tablename__ = "exclusions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), unique=True)
+    reason: Mapped[str] = mapped_column(String(2000))
+    path: Mapped[str] = mapped_column(String(1000))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    signer_fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -24,6 +24,7 @@ from heatproof.records.models import (
     RUN_KINDS,
     Campaign,
     Design,
+    Exclusion,
     ReactorUnit,
     Run,
     TestStand,
@@ -343,6 +344,20 @@ def verdict_keys(s: Session) -> list[tuple[int, int]]:
     """(campaign id, verdict id) of every verdict in session ``s``, oldest first."""
     query = select(Verdict.campaign_id, Verdict.id).order_by(Verdict.id)
     return [(campaign_id, verdict_id) for campaign_id, verdict_id in s.execute(query)]
+
+
+def list_exclusions(s: Session, campaign_id: int | None = None) -> list[Exclusion]:
+    """The exclusions in session ``s`` (of the runs of campaign ``campaign_id`` if given), by
+    run id."""
+    query = select(Exclusion).join(Run, Run.id == Exclusion.run_id).order_by(Exclusion.run_id)
+    if campaign_id is not None:
+        query = query.where(Run.campaign_id == campaign_id)
+    return list(s.scalars(query))
+
+
+def get_exclusion(s: Session, run_id: int) -> Exclusion | None:
+    """The exclusion of run ``run_id`` in session ``s``, or None when the run is not excluded."""
+    return s.scalar(select(Exclusion).where(Exclusion.run_id == run_id))
 
 
 def holds_campaigns_or_runs(s: Session) -> bool:
