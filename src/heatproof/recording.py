@@ -29,7 +29,7 @@ from heatproof.modbus.client import StandClient
 from heatproof.modbus.plug import ModbusStand
 from heatproof.modbus.server import StandServer, serve_in_thread
 from heatproof.procedures.model import TestProcedure, load_procedure
-from heatproof.procedures.runner import ProcedureRunner, RunnerSettings
+from heatproof.procedures.runner import Observer, ProcedureRunner, RunnerSettings
 from heatproof.records import repository as repo
 from heatproof.stand.profile import StandProfile, simulated_profile
 from heatproof.telemetry.ingest import ChunkLog, find_gaps
@@ -187,11 +187,14 @@ def run_procedure(
     settings: RunnerSettings | None = None,
     poll_pause_s: float = 0.0,
     on_ack: AckCallback | None = None,
+    observer: Observer | None = None,
 ) -> dict:
     """Run ``procedure`` (its TOML text ``source``) with ``settings`` on the stand of ``client``
     with durable acquisition into the workspace ``ws`` (``chunk_rows`` rows a chunk, ``on_ack``
-    after each commit; ``poll_pause_s``, s: the pause after a poll that found no new sample),
-    then record the run into ``target`` and seal it."""
+    after each commit; ``poll_pause_s``, s: the pause after a poll that found no new sample;
+    ``observer`` called with the runner's Progress on every new sample), then record the run
+    into ``target`` and seal it. The procedure first waits for the stand to be ready (see
+    procedures.runner)."""
     if procedure.kind != target.kind:
         raise InvalidInput(
             f"procedure {procedure.name} is a {procedure.kind} procedure, not {target.kind}; "
@@ -206,7 +209,8 @@ def run_procedure(
     acq = Acquisition(client, ChunkLog(ws.telemetry, name, chunk_rows), on_ack)
     acq.start()
     try:
-        result = ProcedureRunner(ModbusStand(acq, poll_pause_s), procedure, revision, settings).run()
+        stand = ModbusStand(acq, poll_pause_s)
+        result = ProcedureRunner(stand, procedure, revision, settings, observer).run()
     finally:
         acq.log.close()
     definition = {

@@ -38,6 +38,16 @@ def _profile(path: Path | None, name: str):
     return load_profile(path) if path is not None else simulated_profile(name)
 
 
+LiveFlag = Annotated[
+    bool,
+    typer.Option(
+        "--live/--no-live",
+        help="Show channels, phase, alarms and acknowledged samples live while running (only "
+        "on a terminal, never with --json or --acks).",
+    ),
+]
+
+
 def _quiet_pymodbus() -> None:
     """Outages are reported by the acquisition as events; pymodbus's own log lines would repeat them."""
     import logging
@@ -73,25 +83,30 @@ def record(
     acks: Annotated[
         bool, typer.Option("--acks", help="Print 'ack STAND SAMPLE' after each durable commit.")
     ] = False,
+    live: LiveFlag = True,
     json_out: JsonFlag = False,
 ) -> None:
     """Poll stands and write their telemetry durably (resumes an existing raw run after a crash)."""
+    from heatproof.cli.live import live_view
     from heatproof.modbus.acquisition import ack_printer, record_to_workspace
 
     _quiet_pymodbus()
 
-    summary = record_to_workspace(
-        workspace,
-        stand,
-        run,
-        chunk_rows=chunk_rows,
-        max_latency_s=max_latency_s,
-        on_ack=ack_printer(sys.stdout) if acks else None,
-        samples=samples,
-        until_sample=until_sample,
-        duration_s=duration_s,
-        rate_hz=rate_hz,
-    )
+    title = f"heatproof daq record: run {run}, {len(stand)} stand(s)"
+    with live_view(title, live and not json_out and not acks) as view:
+        summary = record_to_workspace(
+            workspace,
+            stand,
+            run,
+            chunk_rows=chunk_rows,
+            max_latency_s=max_latency_s,
+            on_ack=ack_printer(sys.stdout) if acks else view.on_ack,
+            on_sample=view.on_sample,
+            samples=samples,
+            until_sample=until_sample,
+            duration_s=duration_s,
+            rate_hz=rate_hz,
+        )
     if json_out:
         print_json({"run": run, "stands": summary})
     elif not acks:
@@ -176,12 +191,16 @@ def procedure(
         float, typer.Option(help="Pause between polls of a real-time stand (s).")
     ] = 0.0,
     operator_id: Annotated[int, typer.Option(help="Operator id sent with commands.")] = 1,
+    live: LiveFlag = True,
     json_out: JsonFlag = False,
 ) -> None:
-    """Run a procedure on a stand with durable acquisition; record, seal and sign the run."""
+    """Run a procedure on a stand with durable acquisition (after waiting for the stand to be
+    ready: OFF and cool); record, seal and sign the run; print its measurements against their
+    limits."""
+    from heatproof.cli.live import live_view
     from heatproof.modbus.client import StandClient, parse_endpoint
     from heatproof.procedures.model import load_procedure
-    from heatproof.procedures.runner import RunnerSettings
+    from heatproof.procedures.runner import RunnerSettings, measurement_table
     from heatproof.recording import RunTarget, run_procedure
 
     _quiet_pymodbus()
@@ -190,27 +209,93 @@ def procedure(
     host, port = parse_endpoint(stand)
     client = StandClient(host, port, name=stand_profile.name)
     settings = RunnerSettings(operator_id=operator_id)
-    result = run_procedure(
-        open_workspace(workspace, db_url),
-        client,
-        proc,
-        source,
-        RunTarget(campaign_id, serial, proc.kind, stand_profile),
-        chunk_rows=chunk_rows,
-        settings=settings,
-        poll_pause_s=poll_pause_s,
-    )
+    ws = open_workspace(workspace, db_url)
+    title = f"heatproof daq procedure {proc.name} on {stand_profile.name} ({stand})"
+    with live_view(title, live and not json_out) as view:
+        result = run_procedure(
+            ws,
+            client,
+            proc,
+            source,
+            RunTarget(campaign_id, serial, proc.kind, stand_profile),
+            chunk_rows=chunk_rows,
+            settings=settings,
+            poll_pause_s=poll_pause_s,
+            on_ack=view.on_ack,
+            observer=view.procedure_observer(stand_profile.name),
+        )
+    result["measurements"] = measurement_table(result["result"])
     if json_out:
         print_json(result)
     else:
-        typer.echo(
-            f"run {result['run_id']}: procedure {proc.name} {result['outcome']}, "
-            f"manifest {result['manifest_sha256'][:16]}..."
-        )
-        for phase in result["result"]["phases"]:
-            typer.echo(f"  {phase['name']:16s} {phase['outcome']}")
+        _print_procedure(proc.name, result)
     if result["outcome"] == "ABORTED":
         raise SystemExit(1)  # typer.Exit codes are dropped by cli.main (standalone_mode=False)
+
+
+def _print_procedure(name: str, result: dict) -> None:
+    """The run's outcome, the wait for the stand, each phase, the abort reason and the table of
+    measurements against their limits (procedure ``name``, run_procedure's ``result``)."""
+    from rich.console import Console
+
+    run = result["result"]
+    typer.echo(
+        f"run {result['run_id']}: procedure {name} {result['outcome']}, "
+        f"manifest {result['manifest_sha256'][:16]}..."
+    )
+    ready = run.get("ready")
+    if ready is not None and ready["mode"] == "TRIPPED":
+        typer.echo(
+            "  stand TRIPPED at the start: not waited for (only an authorised reset clears it)"
+        )
+    elif ready is not None:
+        typer.echo(
+            f"  waited {ready['waited_s']:.0f} s (stand clock) for the stand to be ready "
+            f"(OFF, median core thermocouple below {ready['ready_below_k']:g} K)"
+            + ("" if ready["ready"] else ": it was not")
+        )
+    for phase in run["phases"]:
+        typer.echo(f"  {phase['name']:16s} {phase['outcome']}")
+    if run["abort_reason"]:
+        typer.echo(f"  aborted: {run['abort_reason']}")
+    if not run["teardown"]["safe"]:
+        typer.echo(f"  teardown NOT SAFE: {run['teardown']['reason']}")
+    if result["measurements"]:
+        Console(width=max(Console().width, 120)).print(
+            measurement_rich_table(result["measurements"])
+        )
+
+
+OUTCOME_STYLE = {"PASS": "green", "MARGINAL": "yellow", "FAIL": "bold red", "ABORTED": "bold red"}
+
+
+def _limit(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
+def measurement_rich_table(rows: list[dict]):
+    """A Rich table of the procedure's measurement ``rows`` (procedures.runner.measurement_table):
+    value against its limits, the band judged PASS inside them, and the outcome."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="measurements against limits", title_justify="left")
+    for column in ("phase", "measurement", "statistic", "value", "low", "high", "PASS within"):
+        table.add_column(column, justify="right" if column in ("value", "low", "high") else "left")
+    table.add_column("outcome")
+    for r in rows:
+        over = f"{r['statistic']} of {r['channel']}" + (
+            f", last {r['last_s']:g} s" if r["last_s"] is not None else ""
+        )
+        band = f"{_limit(r['pass_low'])} .. {_limit(r['pass_high'])}" + (
+            f" (marginal {r['marginal']:g})" if r["marginal"] else ""
+        )
+        value = "-" if r["value"] is None else f"{r['value']:.4g}"
+        outcome = Text(r["outcome"], style=OUTCOME_STYLE.get(r["outcome"], ""))
+        table.add_row(
+            r["phase"], r["name"], over, value, _limit(r["low"]), _limit(r["high"]), band, outcome
+        )
+    return table
 
 
 @app.command()

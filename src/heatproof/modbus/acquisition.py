@@ -28,6 +28,7 @@ from heatproof.telemetry.ingest import ChunkLog, Recovery
 from heatproof.telemetry.store import TelemetryStore
 
 AckCallback = Callable[[str, int], None]
+SampleCallback = Callable[[str, Sample], None]
 
 
 def ack_printer(stream: TextIO) -> AckCallback:
@@ -49,12 +50,17 @@ class _Outage:
 
 class Acquisition:
     """The stand of ``client`` polled into the ChunkLog ``log``; ``on_ack(stand, sample)`` runs
-    after each commit."""
+    after each commit (every sample received until then is acknowledged), ``on_sample(stand,
+    sample)`` with each new sample just before it is appended."""
 
     def __init__(
-        self, client: StandClient, log: ChunkLog, on_ack: AckCallback | None = None
+        self,
+        client: StandClient,
+        log: ChunkLog,
+        on_ack: AckCallback | None = None,
+        on_sample: SampleCallback | None = None,
     ) -> None:
-        self.client, self.log, self.on_ack = client, log, on_ack
+        self.client, self.log, self.on_ack, self.on_sample = client, log, on_ack, on_sample
         self.last: Sample | None = None
         self.received = 0
         self.outage: _Outage | None = None
@@ -114,6 +120,8 @@ class Acquisition:
         self._note_unstored()
         self.last = sample
         self.received += 1
+        if self.on_sample is not None:
+            self.on_sample(self.client.name, sample)
         self._ack(self.log.append(sample_row(sample, rx)))
         return sample
 
@@ -262,12 +270,14 @@ def record_to_workspace(
     chunk_rows: int = 100,
     max_latency_s: float = 1.0,
     on_ack: AckCallback | None = None,
+    on_sample: SampleCallback | None = None,
     **stop,
 ) -> dict:
     """Record stands given as NAME=HOST:PORT into <workspace>/telemetry/raw/<run>/<NAME>/ (no
     database needed), a chunk committed every ``chunk_rows`` rows or once its oldest row is
-    ``max_latency_s`` (s) old (see ChunkLog), ``on_ack`` called after each commit; ``stop`` takes
-    record()'s stop conditions and rate."""
+    ``max_latency_s`` (s) old (see ChunkLog), ``on_ack`` called after each commit and
+    ``on_sample`` with each new sample (see Acquisition); ``stop`` takes record()'s stop
+    conditions and rate."""
     folder = prepare_folder(Path(workspace).expanduser())
     prepare_folder(folder / "telemetry")
     store = TelemetryStore(folder / "telemetry", base=folder)
@@ -286,5 +296,6 @@ def record_to_workspace(
         names.add(name)
         host, port = parse_endpoint(endpoint)
         log = ChunkLog(store, raw_name(run, name), chunk_rows, max_latency_s)
-        acquisitions.append(Acquisition(StandClient(host, port, name=name), log, on_ack))
+        client = StandClient(host, port, name=name)
+        acquisitions.append(Acquisition(client, log, on_ack, on_sample))
     return record(acquisitions, **stop)

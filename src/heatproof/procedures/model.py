@@ -9,7 +9,9 @@ A procedure is a list of phases run in order, then a teardown that always runs:
           (tag -1, the twin's SHUTDOWN_PHASE).
 Each phase may carry measurements: a statistic of one channel over the phase (or its last
 last_s seconds) checked against limits with a marginal band; a design revision may override
-the limits. Times in stand seconds, temperatures in K.
+the limits. Before the first phase the runner waits until the stand is ready ([start]: mode OFF
+and the median core thermocouple below ready_below_k, within ready_timeout_s). Times in stand
+seconds, temperatures in K.
 """
 
 from __future__ import annotations
@@ -115,11 +117,25 @@ class Teardown:
     drive_off_w: float = 5.0
 
 
+READY_BELOW_K = 333.15  # 60 degC: 35 K above the twin's 298.15 K room, 10 K above its off_k
+READY_TIMEOUT_S = 4 * 3600.0  # the twin cools from 950 K to ready in about 6600 s
+
+
+@dataclass(frozen=True)
+class Start:
+    """What ready means before the first phase: the stand reports mode OFF and its median core
+    thermocouple reads below ``ready_below_k`` (K); the procedure aborts when the stand is not
+    ready within ``ready_timeout_s`` (s, stand clock)."""
+
+    ready_below_k: float = READY_BELOW_K
+    ready_timeout_s: float = READY_TIMEOUT_S
+
+
 @dataclass(frozen=True)
 class TestProcedure:
     """A procedure named ``name`` of ``kind`` calibration or active: its ``phases`` in order,
     then its ``teardown``; ``source_sha256`` is the SHA-256 hex of its TOML text (empty when
-    built in code)."""
+    built in code); ``start`` says when the stand is ready for the first phase."""
 
     __test__ = False
 
@@ -128,6 +144,7 @@ class TestProcedure:
     phases: tuple[Phase, ...]
     teardown: Teardown = field(default_factory=Teardown)
     source_sha256: str = ""
+    start: Start = field(default_factory=Start)
 
     def __post_init__(self) -> None:
         require(
@@ -164,7 +181,8 @@ MAX_TIME_S = 366 * 86400.0  # a phase, timeout or window longer than a year is a
 MAX_TEMPERATURE_K = 5000.0
 MAX_DRIVE_W = 1e6
 _KEYS = {
-    "procedure": ("name", "kind", "phases", "teardown"),
+    "procedure": ("name", "kind", "start", "phases", "teardown"),
+    "start": ("ready_below_k", "ready_timeout_s"),
     "phase": ("name", "type", "target_k", "duration_s", "timeout_s", "until_k", "measurements"),
     "measurement": ("name", "channel", "statistic", "last_s", "limits", "revisions"),
     "limits": ("low", "high", "marginal"),
@@ -291,6 +309,7 @@ def parse_procedure(text: str) -> TestProcedure:
         "procedure needs top-level name and kind (calibration or active)",
     )
     teardown = _table(data.get("teardown", {}), "teardown", "teardown")
+    start = _table(data.get("start", {}), "start", "start")
     return TestProcedure(
         _text(data, "name", "procedure"),
         _text(data, "kind", "procedure"),
@@ -300,6 +319,10 @@ def parse_procedure(text: str) -> TestProcedure:
             _number(teardown, "drive_off_w", "teardown", 0.0, MAX_DRIVE_W, 5.0),
         ),
         hashlib.sha256(text.encode()).hexdigest(),
+        Start(
+            _number(start, "ready_below_k", "start", 0.0, MAX_TEMPERATURE_K, READY_BELOW_K),
+            _time(start, "ready_timeout_s", "start", READY_TIMEOUT_S),
+        ),
     )
 
 
