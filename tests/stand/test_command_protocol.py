@@ -169,7 +169,7 @@ def test_the_stand_answers_refused_when_the_effect_did_not_happen(stand_config):
     stand = SimulatedStand(stand_config(seed=23))
     stand.controller = StuckShutdown(stand.controller.config)
     stand.advance()
-    start = CommandBlock(1, 1, int(Command.START), 800.0)
+    start = CommandBlock(1, 1, int(Command.START), 800.0, phase=-2)  # tag the ramp
     assert stand.receive(encode_command(start)).result == CommandResult.OK
     answer = stand.receive(encode_command(CommandBlock(1, 2, int(Command.SHUTDOWN), phase=-1)))
     assert answer.result == CommandResult.REFUSED and MODE_NAMES[answer.mode] == "STARTUP"

@@ -37,7 +37,7 @@ from heatproof.stand.registers import (
 )
 from heatproof.twin.loop import ClosedLoop
 from heatproof.twin.reactor import HeatSource, Reactor, ReactorDesign
-from heatproof.twin.simulate import DEMO_CONTROLLER
+from heatproof.twin.simulate import DEMO_CONTROLLER, SHUTDOWN_PHASE
 
 _ALARM_BITS = {"trip": AlarmBit.TRIP, "stale": AlarmBit.STALE, "margin": AlarmBit.MARGIN}
 MAX_SESSIONS = 1024  # sessions whose last answer is kept (least recently used forgotten first)
@@ -89,7 +89,7 @@ class SimulatedStand:
         self.loop = ClosedLoop(reactor, controller, config.spec, config.seed, config.sample_s)
         if config.core_offsets_k:
             self.loop.sensors.add_core_offsets(config.core_offsets_k)
-        self.phase = 0
+        self.phase = SHUTDOWN_PHASE  # at rest: nothing before the first command is a hold
         self.count = -1
         self.sample: Sample | None = None
         self.sessions: OrderedDict[int, CommandAnswer] = OrderedDict()  # last answer per session
