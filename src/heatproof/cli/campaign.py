@@ -6,6 +6,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from heatproof.cli.design import DesignOpt, read_design
 from heatproof.cli.keys import KeysDir
 from heatproof.cli.options import (
     DEFAULT_WORKSPACE,
@@ -26,14 +27,16 @@ def demo(
     db_url: DbUrl = None,
     method: MethodOpt = "thermography",
     keys: KeysDir = None,
+    design: DesignOpt = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Run the null and gain campaigns on simulated stands: store, seal, decide with a signed
-    verdict, report."""
+    verdict, report. With --design, both run on your reactor (null on "<name>-0")."""
     from heatproof.analysis.config import AnalysisConfig
     from heatproof.demo import run_demo
 
     AnalysisConfig(method=method)  # a bad method is refused before the workspace is made
+    design_file = read_design(design)  # so is a bad design file
     ws = open_workspace(workspace, db_url)
     with ws.exclusive("demo"), Progress(  # refused or waiting before the progress bar shows
         TextColumn("{task.description}"),
@@ -48,6 +51,7 @@ def demo(
             lambda label, fraction: bar.update(task, description=label, completed=fraction),
             method,
             keys,
+            design_file,
         )
         bar.update(task, completed=1.0)
     if json_out:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from heatproof.cli.design import DesignOpt, read_design
 from heatproof.cli.options import (
     DEFAULT_WORKSPACE,
     CampaignOpt,
@@ -121,9 +122,11 @@ def campaign(
     name: Annotated[str, typer.Argument(help="Campaign name.")],
     workspace: WorkspaceDir = DEFAULT_WORKSPACE,
     db_url: DbUrl = None,
+    design: DesignOpt = None,
     revision: Annotated[
-        str, typer.Option(help="Design revision of the simulated HX-1 design.")
-    ] = "A",
+        str | None,
+        typer.Option(help="Design revision (default: the design file's, or A for HX-1)."),
+    ] = None,
     window_s: Annotated[
         float, typer.Option(help="Analysed steady window at the end of each hold (s).")
     ] = 1800.0,
@@ -150,7 +153,10 @@ def campaign(
     ] = "unstated",
     json_out: JsonFlag = False,
 ) -> None:
-    """Create a campaign (design HX-1 at the given revision) for runs recorded from stands."""
+    """Create a campaign for runs recorded from stands, on the design of --design (a design file)
+    or the built-in HX-1, at its revision unless --revision names another."""
+    from dataclasses import replace
+
     from heatproof.analysis.config import AnalysisConfig
     from heatproof.recording import create_campaign
     from heatproof.twin.reactor import ReactorDesign
@@ -165,13 +171,17 @@ def campaign(
         calibration_protocol=protocol,
         unit_tolerances=unit_tolerances,
     )
-    campaign_id = create_campaign(
-        open_workspace(workspace, db_url), name, ReactorDesign(revision=revision), config
-    )
+    design_file = read_design(design)
+    reactor = ReactorDesign() if design_file is None else design_file.design
+    reactor = replace(reactor, revision=reactor.revision if revision is None else revision)
+    campaign_id = create_campaign(open_workspace(workspace, db_url), name, reactor, config)
+    on = f"{reactor.name} rev {reactor.revision}"
     if json_out:
-        print_json({"campaign_id": campaign_id, "name": name, "config": config.to_dict()})
+        print_json(
+            {"campaign_id": campaign_id, "name": name, "design": on, "config": config.to_dict()}
+        )
     else:
-        typer.echo(f"campaign {campaign_id}: {name}")
+        typer.echo(f"campaign {campaign_id}: {name} (design {on})")
 
 
 @app.command()
