@@ -245,13 +245,20 @@ def _campaigns(gain: float, json_out: bool, **options) -> None:
     tables = "exact tables" if o["exact_tables"] else "surfaces drawn around the tables"
     for method, row in summary.get("by_method", {methods[0]: summary}).items():
         ratio = row["cop_sd_over_u"]
+        low, high = row["positive_fraction_ci95"]
         typer.echo(
-            f"{n} campaigns with gain {gain} ({method}, {tables}): {row['counts']}; POSITIVE "
-            f"fraction {row['positive_fraction']:.3f} (95 % CI {row['positive_fraction_ci95'][0]:.3f}-"
-            f"{row['positive_fraction_ci95'][1]:.3f}); COP {row['cop_mean']:.4f}, sd "
-            f"{row['cop_sd']:.4f}" + (f" = {ratio:.2f} x stated u" if ratio else "")
+            f"{n} campaigns with gain {gain} ({method}, {tables}): {_tally(row['counts'])}; "
+            f"POSITIVE fraction {row['positive_fraction']:.3f} (95 % CI {low:.3f}-{high:.3f}); "
+            f"COP {row['cop_mean']:.4f}, sd {row['cop_sd']:.4f}"
+            + (f" = {ratio:.2f} x stated u" if ratio else "")
+            + (f"; blocked by {_tally(row['blocking_codes'])}" if row["blocking_codes"] else "")
         )
     typer.echo(f"in {summary['elapsed_s']:.0f} s")
+
+
+def _tally(counts: dict) -> str:
+    """``counts`` (outcome or code -> number) as text: "9 INCONCLUSIVE, 1 NEGATIVE"."""
+    return ", ".join(f"{number} {getattr(key, 'value', key)}" for key, number in counts.items())
 
 
 @app.command("null-campaigns")

@@ -1,0 +1,640 @@
+"""Every `heatproof ...` command that README.md and docs/*.md show is run here, so the docs
+cannot go stale: each documented command (fenced code blocks and inline code spans, normalised
+to single spaces, a trailing ``# comment`` dropped) has an entry in DOCUMENTED saying how it is
+run (the same command, or a short form where the documented one is long, its placeholders
+filled from the demo workspace or the files the repository ships), its exit status and the
+figure the docs give for it, if any.
+
+Each case runs in its own folder under tmp_path that holds a copy of the session's demo
+workspace as ``heatproof-data`` (the default --workspace, so the documented text runs as
+written), a copy of the signing keys, and links to runfiles/, scenarios/, procedures/,
+examples/ and designs/. Commands run in this process through ``heatproof.cli.main`` (the
+console script's entry point: exit status and one-line errors as a user sees them); a stand
+is served on loopback by ``heatproof stand serve`` in a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = ("runfiles", "scenarios", "procedures", "examples", "designs")
+FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.M | re.S)
+SPAN = re.compile(r"`(heatproof [^`]*)`")
+
+
+def normalise(text: str) -> str:
+    """``text`` with every run of white space made one space, ends stripped."""
+    return " ".join(text.split())
+
+
+def block_commands(block: str) -> list[str]:
+    """The commands of a fenced ``block``: each line starting with ``heatproof `` (its trailing
+    `` # comment`` dropped) and the indented lines that continue it."""
+    commands: list[list[str]] = []
+    for line in block.splitlines():
+        body = line.split(" #", 1)[0].rstrip()
+        if body.startswith("heatproof "):
+            commands.append([body])
+        elif commands and commands[-1] and line[:1] in (" ", "\t") and body.strip():
+            commands[-1].append(body)
+        else:
+            commands.append([])
+    return [normalise(" ".join(lines)) for lines in commands if lines]
+
+
+def documented_commands(root: Path = ROOT) -> dict[str, str]:
+    """Each `heatproof ...` command of ``root``'s README.md and docs/*.md (normalised) -> the
+    first document that shows it."""
+    found: dict[str, str] = {}
+    for doc in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        text = doc.read_text(encoding="utf-8")
+        where = doc.relative_to(root).as_posix()
+        for block in FENCE.findall(text):
+            for command in block_commands(block):
+                found.setdefault(command, where)
+        for match in SPAN.finditer(FENCE.sub("", text)):
+            found.setdefault(normalise(match.group(1)), where)
+    return found
+
+
+@dataclass(frozen=True)
+class Case:
+    """How a documented command is run: ``runs`` in order (none: the documented text itself),
+    each a command line after ``heatproof`` with {placeholders} (see ``fill``); the last one
+    ends with exit status ``code`` (the others with 0) and prints ``figure`` when given. A
+    ``stand`` case has a simulated stand served on loopback at {stand}; ``elsewhere`` names
+    the test (path::function) that runs a command too long to run twice, ``same_as`` the
+    documented command whose case runs this one too."""
+
+    runs: tuple[str, ...] = ()
+    code: int = 0
+    figure: str | None = None
+    stand: bool = False
+    slow: bool = False
+    elsewhere: str | None = None
+    same_as: str | None = None
+
+
+def C(*runs: str, **kw) -> Case:
+    """A Case of ``runs`` (see Case for the keywords ``kw``)."""
+    return Case(runs=runs, **kw)
+
+
+SAME = Case()  # the documented text runs as written
+SHORT_NULL = "--n 2 --hours 1 --sample-s 60 --processes 1"
+SHORT_FLEET = "--sim-units 20"
+# a unit built on the demo's line from new lots, operation by operation, to end of line
+BUILD = (
+    *(
+        f"line lot receive {part} D-{part} --qty 2"
+        for part in ("HX1-VES-050", "HX1-HTR-200", "HX1-TC-K2", "HX1-INS-010", "HX1-CTL-100")
+    ),
+    "line order create HX-1 A --kind pilot --qty 1 --code DOC-1",
+    "line units --order DOC-1 --json",
+    "line operate {serial} --op 1 --lot D-HX1-VES-050",
+    "line operate {serial} --op 2 --lot D-HX1-HTR-200 --lot D-HX1-TC-K2",
+    "line operate {serial} --op 3 --lot D-HX1-INS-010",
+    "line operate {serial} --op 4 --lot D-HX1-CTL-100 --operator Ada",
+)
+PROCEDURE = (
+    "heatproof daq procedure procedures/quick-calibration.toml --stand 127.0.0.1:5020 "
+    "--campaign 1 --serial SN-1"
+)
+
+DOCUMENTED: dict[str, Case] = {
+    # README.md
+    "heatproof --version": C("--version", figure="heatproof 0."),
+    "heatproof demo": C(elsewhere="tests/conftest.py::demo_run"),
+    "heatproof demo --json": C(elsewhere="tests/conftest.py::demo_run"),
+    "heatproof demo --method calibrated": C(
+        elsewhere="tests/cli/test_demo.py::test_calibrated_method_from_stored_telemetry"
+    ),
+    "heatproof verify": SAME,
+    "heatproof analyze RUN_ID --json": C("analyze {run} --json", figure='"windows"'),
+    "heatproof verdict CAMPAIGN_ID --json": C("verdict {null} --json", figure='"NEGATIVE"'),
+    "heatproof report CAMPAIGN_ID": C("report {gain} --no-pdf", figure="campaign-"),
+    "heatproof list campaigns": C("list campaigns", figure="HX-1"),
+    "heatproof gate status HX-1 A": C("gate status HX-1 A", figure="G1"),
+    "heatproof analyze runfiles/steam.toml --json": SAME,
+    "heatproof analysis null-campaigns --n 200": C(
+        elsewhere="tests/docs/test_documented_commands.py::test_null_campaigns_print_a_summary"
+    ),
+    "heatproof control simulate scenarios/self_sustain_thermal.toml --json --plot out.html": SAME,
+    "heatproof control fault-campaign --runs 1000": C(
+        "control fault-campaign --runs 8 --workers 1",
+        figure="runs with drive while TRIPPED: 0",
+    ),
+    "heatproof control critical-drive": C(
+        "control critical-drive --duration 4000", figure="critical drive 912.49 W"
+    ),
+    "heatproof stand serve --port 5020": C(
+        "daq record --stand s1={stand} --run served --samples 3", figure="3", stand=True
+    ),
+    "heatproof daq record ...": C(
+        "daq record --stand s1={stand} --run R --samples 5", figure="5", stand=True
+    ),
+    "heatproof daq procedure procedures/quick-calibration.toml ...": C(same_as=PROCEDURE),
+    "heatproof verify [--trust trust.toml] [--head SEQ:HASH]": C(
+        "keys export-trust --out trust.toml",
+        "ledger head --json",
+        "verify --trust trust.toml --head {head}",
+    ),
+    "heatproof dossier seal / verdict / export / verify --trust / analyze --trust --sign": C(
+        "daq campaign s --json",
+        "dossier seal {made}",
+        "dossier verdict {gain}",
+        "keys export-trust --out lab.toml",
+        "dossier export {gain} --out d.tar",
+        "dossier verify d.tar --trust lab.toml",
+        "dossier analyze d.tar --workspace fresh --trust lab.toml --sign",
+        figure="POSITIVE",
+    ),
+    "heatproof keys list / export-trust / rotate / revoke": C(
+        "keys list",
+        "keys export-trust --out lab.toml",
+        "keys rotate operator --json",
+        "keys revoke operator {old} --reason 'laptop stolen'",
+    ),
+    "heatproof ledger head / show / repair": C("ledger head", "ledger show", "ledger repair"),
+    "heatproof reliability fit examples/life.csv --dist best --at 8760": C(
+        "reliability fit examples/life.csv --dist best --at 8760", figure="0.084"
+    ),
+    "heatproof gate status / preregister / decide / release / suspend / revise / field-check": C(
+        "gate status HX-1 A",
+        "daq campaign pre --json",
+        "gate preregister {made}",
+        "gate decide HX-1 A G1 --role engineer",
+        "gate field-check HX-1 A",
+        "gate suspend HX-1 A --reason 'seal leaks'",
+        "gate revise HX-1 A B --reason 'new seal'",
+        "gate status HX-1 B",
+    ),
+    "heatproof line setup / lot receive / order create / operate / genealogy / yield / nc / spc": C(
+        "line setup HX-1 B",
+        *BUILD,
+        "line genealogy --unit {serial}",
+        "line yield DOC-1",
+        "line nc list",
+        "line spc HX-1 A --out spc.html",
+    ),
+}
+
+
+def fill(template: str, values: dict[str, str]) -> list[str]:
+    """``template`` with its {placeholders} from ``values``, split as a shell would."""
+    return shlex.split(template.format(**values))
+
+
+def test_every_documented_command_has_an_entry():
+    missing = sorted(set(documented_commands()) - set(DOCUMENTED))
+    assert not missing, (
+        "documented but never run; add each to DOCUMENTED in "
+        f"tests/docs/test_documented_commands.py: {missing}"
+    )
+
+
+def test_every_entry_is_still_documented():
+    gone = sorted(set(DOCUMENTED) - set(documented_commands()))
+    assert not gone, f"no longer in README.md or docs/; remove from DOCUMENTED: {gone}"
+
+
+def test_the_extraction_reads_blocks_and_spans(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "README.md").write_text(
+        "Run `heatproof verify\n  --json` or `python x`.\n\n```\n"
+        "heatproof a --b 1   # the b\n    --c 2\nother\n  --d\nheatproof e\n```\n"
+    )
+    assert documented_commands(tmp_path) == {
+        "heatproof verify --json": "README.md",
+        "heatproof a --b 1 --c 2": "README.md",
+        "heatproof e": "README.md",
+    }
+
+
+DOCUMENTED |= {
+    # docs/analysis.md
+    "heatproof analyze RUN_ID": C("analyze {run}", figure="COP"),
+    "heatproof verdict": C("verdict {null}", figure="NEGATIVE"),
+    "heatproof analyze FILE.toml": C("analyze runfiles/lugano-reported.toml", figure="4.129"),
+    "heatproof daq campaign NAME --method calibrated [--degree 2]": C(
+        "daq campaign c --method calibrated --degree 2", figure="campaign"
+    ),
+    "heatproof analysis null-campaigns --n 200 [--method thermography --method calibrated] "
+    "[--exact-tables] --json": C(
+        f"analysis null-campaigns {SHORT_NULL} --method thermography --method calibrated "
+        "--exact-tables --json",
+        figure='"by_method"',
+    ),
+    "heatproof analysis gain-campaigns --gain 0.1 --hours 24 --n 200 [--method ...] --json": C(
+        f"analysis gain-campaigns --gain 0.1 {SHORT_NULL} --method calibrated --json",
+        figure='"positive_fraction"',
+    ),
+    "heatproof analysis null-campaigns --other-unit --unit-tolerances design --camera-step-k 1 "
+    "--camera-drift-k-day 1.5 --active-k 1090 --method thermography --method calibrated "
+    "--hours 12 --n 200 --seed 1": C(
+        "analysis null-campaigns --other-unit --unit-tolerances design --camera-step-k 1 "
+        "--camera-drift-k-day 1.5 --active-k 1090 --method thermography --method calibrated "
+        f"{SHORT_NULL} --seed 1",
+        figure="calibrated, surfaces drawn around the tables",
+    ),
+    # docs/architecture.md, docs/twin.md
+    "heatproof control simulate": C("control simulate scenarios/hold_none.toml", figure="trip"),
+    "heatproof control simulate SCENARIO.toml [--json] [--plot out.html]": C(
+        "control simulate scenarios/faults_thermal.toml --json --plot out.html"
+    ),
+    "heatproof control critical-drive [--json]": C(
+        "control critical-drive --duration 4000 --json", figure='"drive_w": 912.4896'
+    ),
+    "heatproof control fault-campaign --runs 1000 [--json]": C(
+        "control fault-campaign --runs 8 --workers 1 --json",
+        figure='"runs_with_drive_while_tripped": 0',
+    ),
+    # docs/designs.md
+    "heatproof design template": C("design template", figure="HX-1"),
+    "heatproof design template --out my-reactor.toml": SAME,
+    "heatproof design check": C("design check designs/example-large.toml"),
+    "heatproof design check my-reactor.toml": C(
+        "design template --out my-reactor.toml", "design check my-reactor.toml"
+    ),
+    "heatproof daq campaign": C("daq campaign first"),
+    "heatproof daq campaign NAME --design FILE": C(
+        "daq campaign big --design designs/example-large.toml"
+    ),
+    "heatproof daq campaign first-look --design my-reactor.toml [--revision B]": C(
+        "design template --out my-reactor.toml",
+        "daq campaign first-look --design my-reactor.toml --revision B",
+    ),
+    "heatproof demo --design FILE": C(
+        "design template --out my-reactor.toml",
+        "demo --design my-reactor.toml --workspace my-demo",
+        figure="NEGATIVE",
+        slow=True,
+    ),
+    "heatproof demo --design my-reactor.toml --workspace my-demo": C(
+        same_as="heatproof demo --design FILE"
+    ),
+    "heatproof design template --out my.toml": SAME,
+    "heatproof design check designs/example-large.toml": SAME,
+    "heatproof daq campaign NAME --design my.toml": C(
+        "design template --out my.toml", "daq campaign NAME --design my.toml"
+    ),
+    "heatproof demo --design my.toml": C(same_as="heatproof demo --design FILE"),
+    "heatproof stand serve": C(
+        "daq record --stand s1={stand} --run served --samples 3", stand=True
+    ),
+    # docs/evidence.md
+    "heatproof dossier seal CAMPAIGN_ID": C("daq campaign s --json", "dossier seal {made}"),
+    "heatproof dossier verdict": C("dossier verdict {gain}", figure="POSITIVE"),
+    "heatproof dossier verdict CAMPAIGN_ID": C("dossier verdict {null}", figure="NEGATIVE"),
+    "heatproof dossier analyze": C(
+        "keys export-trust --out lab.toml",
+        "dossier export {null} --out d.tar",
+        "dossier analyze d.tar --workspace fresh --trust lab.toml",
+        figure="NEGATIVE",
+    ),
+    "heatproof dossier analyze --sign": C(
+        "keys export-trust --out lab.toml",
+        "dossier export {gain} --out d.tar",
+        "dossier analyze d.tar --workspace fresh --trust lab.toml --sign",
+        figure="POSITIVE",
+    ),
+    "heatproof dossier analyze d.tar --workspace FRESH --trust lab.toml [--out v.json] [--sign]": C(
+        "keys export-trust --out lab.toml",
+        "dossier export {gain} --out d.tar",
+        "dossier analyze d.tar --workspace FRESH --trust lab.toml --out v.json --sign",
+        figure="POSITIVE",
+    ),
+    "heatproof dossier export CAMPAIGN_ID --out d.tar [--trust FILE]": C(
+        "keys export-trust --out lab.toml", "dossier export {gain} --out d.tar --trust lab.toml"
+    ),
+    "heatproof dossier verify": C(
+        "dossier export {gain} --out d.tar",
+        "keys export-trust --out lab.toml",
+        "dossier verify d.tar --trust lab.toml",
+    ),
+    "heatproof dossier verify d.tar --trust lab.toml": C(
+        "dossier export {gain} --out d.tar",
+        "keys export-trust --out lab.toml",
+        "dossier verify d.tar --trust lab.toml",
+    ),
+    'heatproof dossier exclude 3 --reason "aborted: the ramp timed out at 100 s, no hold was '
+    'reached"': C(
+        "dossier exclude 3 --reason 'aborted: the ramp timed out at 100 s, no hold was reached'",
+        "verify",
+    ),
+    "heatproof keys export-trust --out lab.toml [--workspace W]": C(
+        "keys export-trust --out lab.toml --workspace heatproof-data"
+    ),
+    "heatproof keys list": SAME,
+    "heatproof keys migrate --workspace W": C("keys migrate --workspace heatproof-data"),
+    "heatproof keys rotate ROLE --workspace W": C(
+        "keys rotate engineer --workspace heatproof-data", figure="engineer"
+    ),
+    "heatproof keys revoke ROLE FINGERPRINT --reason TEXT --workspace W": C(
+        "keys rotate operator --json",
+        "keys revoke operator {old} --reason 'laptop stolen' --workspace heatproof-data",
+    ),
+    "heatproof ledger head": SAME,
+    "heatproof ledger show": SAME,
+    "heatproof ledger repair": SAME,
+    "heatproof verify --head SEQ:HASH": C("ledger head --json", "verify --head {head}"),
+    # docs/production.md
+    "heatproof gate status / preregister / decide / release / suspend / field-check": C(
+        "gate status HX-1 A",
+        "daq campaign pre --json",
+        "gate preregister {made}",
+        "gate decide HX-1 A G1 --role engineer",
+        "gate release HX-1 A --role quality",
+        "gate field-check HX-1 A",
+        "gate suspend HX-1 A --reason 'seal leaks'",
+    ),
+    "heatproof gate status": C("gate status HX-0 A", figure="G1"),
+    "heatproof gate status DESIGN REV [--json]": C("gate status HX-1 A --json", figure='"G4"'),
+    "heatproof gate preregister CAMPAIGN_ID": C(
+        "daq campaign pre --json", "gate preregister {made}"
+    ),
+    "heatproof gate release DESIGN REV --role quality": C("gate release HX-1 A --role quality"),
+    "heatproof gate field-check DESIGN REV": C("gate field-check HX-1 A"),
+    "heatproof gate revise DESIGN REV NEW_REV": C("gate revise HX-1 A B --reason 'new seal'"),
+    "heatproof dossier countersign": C(
+        elsewhere="tests/cli/test_demo.py::test_the_demo_walks_gain_to_a_mass_order_and_stops_null_at_g1"
+    ),
+    "heatproof dossier countersign CAMPAIGN_ID --from THEIR_WS": C(
+        elsewhere="tests/cli/test_demo.py::test_the_demo_walks_gain_to_a_mass_order_and_stops_null_at_g1"
+    ),
+    "heatproof dossier countersign CAMPAIGN_ID --from VALIDATOR_WS --workspace FACTORY_WS": C(
+        elsewhere="tests/cli/test_demo.py::test_the_demo_walks_gain_to_a_mass_order_and_stops_null_at_g1"
+    ),
+    "heatproof dossier analyze DOSSIER --trust T --sign": C(
+        "keys export-trust --out T",
+        "dossier export {gain} --out DOSSIER",
+        "dossier analyze DOSSIER --workspace fresh --trust T --sign",
+        figure="POSITIVE",
+    ),
+    "heatproof line setup / lot receive / lots / order create / orders / units / operate / "
+    "yield / genealogy / nc list / nc dispose": C(
+        "line setup HX-1 B",
+        "line lots",
+        *BUILD,
+        "line orders",
+        "line yield DOC-1",
+        "line genealogy --unit {serial}",
+        "line nc list",
+    ),
+    "heatproof line spc DESIGN REV [--order CODE] [--out FILE]": C(
+        "line spc HX-1 A --order HX-1-A-pilot-001 --out spc.html"
+    ),
+    "heatproof line genealogy --lot CODE | --unit SERIAL": C(
+        "line genealogy --lot HX1-CTL-100-L001", "line genealogy --unit HX-1-A-000001"
+    ),
+    "heatproof line order create … --kind mass": C(
+        "line order create HX-1 A --kind mass --qty 2 --code DOC-M"
+    ),
+    "heatproof station test / pilot / gauge-study": C(
+        *BUILD,
+        "station test {serial}",
+        "station pilot HX-1 A --units 2 --seed 3",
+        "station gauge-study HX-1 A --parts 2 --operators 2 --trials 2",
+    ),
+    # docs/reliability.md
+    "heatproof reliability mtbf": C("reliability mtbf --hours 5000 --failures 2"),
+    "heatproof reliability fit FILE|--simulate [--dist weibull|weibull3|exponential|lognormal|best] "
+    "[--ci 0.9] [--method fisher|lr] [--sided two|lower|upper] [--b 1,10] [--at 8760,...] "
+    "[--mode M | --by-mode] [--json]": C(
+        "reliability fit examples/life.csv --dist weibull --ci 0.9 --method lr --sided two "
+        "--b 1,10 --at 8760 --json",
+        f"reliability fit --simulate {SHORT_FLEET} --dist best --by-mode",
+    ),
+    "heatproof reliability plan --plan III-D [--theta1 H] [--json]": C(
+        "reliability plan --plan III-D --theta1 500 --json"
+    ),
+    "heatproof reliability plan --custom --alpha 0.1 --beta 0.1 --d 2 [--fixed] [--json]": C(
+        "reliability plan --custom --alpha 0.1 --beta 0.1 --d 2 --fixed --json"
+    ),
+    "heatproof reliability plan --list [--json]": C("reliability plan --list", figure="III-D"),
+    "heatproof reliability decide --plan III-D --theta1 H --hours T --failures r "
+    "[--failure-hours h1,h2,..] [--chart c.html] [--json]": C(
+        "reliability decide --plan III-D --theta1 500 --hours 2000 --failures 2 "
+        "--failure-hours 300,900 --chart c.html --json"
+    ),
+    "heatproof reliability decide --plan III-D --theta1 H --life FILE [--json]": C(
+        "reliability decide --plan III-D --theta1 500 --life examples/life.csv --json",
+        figure='"failures_after_decision": 30',
+    ),
+    "heatproof reliability decide --plan III-D --theta1 500 --life examples/life.csv": C(
+        "reliability decide --plan III-D --theta1 500 --life examples/life.csv",
+        figure="ACCEPT (III-D) at τ = 2200 unit-h with 0 failures (fleet hour 383.6",
+    ),
+    "heatproof reliability fit examples/life.csv --dist best": SAME,
+    "heatproof reliability fit examples/life.csv --at 8760": C(
+        "reliability fit examples/life.csv --at 8760", figure="0.084"
+    ),
+    "heatproof reliability report FILE|--simulate --out report.html [--plan III-D --theta1 H]": C(
+        "reliability report examples/life.csv --out report.html --plan III-D --theta1 500",
+        f"reliability report --simulate {SHORT_FLEET} --out sim.html",
+    ),
+    "heatproof reliability coverage --fleets 500 [--method fisher|lr] [--json]": C(
+        "reliability coverage --fleets 20 --method lr --json"
+    ),
+    "heatproof reliability coverage --fleets 500 --json": C(
+        "reliability coverage --fleets 20 --json"
+    ),
+    "heatproof reliability simulate-fleet --out fleet.csv [--sim-units 100 --sim-alpha-h 6000 "
+    "--sim-beta 1.6 --sim-enrol-h 1000 --sim-test-end-h 5000 --sim-removal-mean-h 20000 "
+    "--sim-inspection-h H --sim-mode seal:15000:1.1 --seed 0]": C(
+        "reliability simulate-fleet --out fleet.csv --sim-units 100 --sim-alpha-h 6000 "
+        "--sim-beta 1.6 --sim-enrol-h 1000 --sim-test-end-h 5000 --sim-removal-mean-h 20000 "
+        "--sim-inspection-h 500 --sim-mode seal:15000:1.1 --seed 0"
+    ),
+    "heatproof reliability mtbf --hours T --failures r [--terminated time|failure] [--json]": C(
+        "reliability mtbf --hours 5000 --failures 2 --terminated failure --json"
+    ),
+    "heatproof reliability zero-failure --target-h 8760 --reliability 0.9 --confidence 0.9 "
+    "--beta 2 --units 20 [--json]": C(
+        "reliability zero-failure --target-h 8760 --reliability 0.9 --confidence 0.9 --beta 2 "
+        "--units 20 --json"
+    ),
+    # docs/stands.md
+    "heatproof stand serve --port 5020 [--time-factor 0|F] [--hypothesis none|gain --gain 0.3] "
+    "[--seed N] [--authorised-operator 7]": C(
+        "daq record --stand s1={stand} --run served --samples 3", stand=True
+    ),
+    "heatproof daq record": C("daq record --stand s1={stand} --run R --samples 4", stand=True),
+    "heatproof daq record --stand s1=127.0.0.1:5020 --run R --samples N|--until-sample N|"
+    "--duration-s S": C(
+        "daq record --stand s1={stand} --run R --samples 3",
+        "daq record --stand s1={stand} --run R --until-sample 6",
+        "daq record --stand s1={stand} --run R --duration-s 1",
+        stand=True,
+    ),
+    "heatproof daq campaign NAME [--window-s --mc-trials --confidence --margin --revision]": C(
+        "daq campaign c --window-s 900 --mc-trials 20000 --confidence 0.95 --margin 0.1 "
+        "--revision B"
+    ),
+    "heatproof daq procedure": C(same_as=PROCEDURE),
+    PROCEDURE: C(
+        "daq campaign cal --json",
+        "daq procedure procedures/quick-calibration.toml --stand {stand} --campaign {made} "
+        "--serial SN-1",
+        figure="PASS",
+        stand=True,
+        slow=True,
+    ),
+    "heatproof daq finalize raw/R/s1 --campaign 1 --serial SN-1 --kind calibration": C(
+        "daq record --stand s1={stand} --run R --samples 5",
+        "daq campaign f --json",
+        "daq finalize raw/R/s1 --campaign {made} --serial SN-1 --kind calibration",
+        stand=True,
+    ),
+    # docs/storage.md
+    "heatproof daq finalize RAW --campaign C --serial S --kind K": C(
+        "daq record --stand s1={stand} --run R --samples 5",
+        "daq campaign f --json",
+        "daq finalize raw/R/s1 --campaign {made} --serial SN-2 --kind active",
+        stand=True,
+    ),
+    "heatproof dossier seal C": C("daq campaign s --json", "dossier seal {made}"),
+    "heatproof dossier verdict C": C("dossier verdict {null}", figure="NEGATIVE"),
+}
+
+# values later runs of a case take from an earlier run's JSON output
+HARVEST = {
+    "made": lambda data: data["campaign_id"],
+    "head": lambda data: data["head"],
+    "old": lambda data: data["old"],
+    "serial": lambda data: data["units"][0]["serial"],
+}
+
+
+def harvest(stdout: str, values: dict[str, str]) -> None:
+    """Put into ``values`` what HARVEST finds in ``stdout`` when it is one JSON object."""
+    try:
+        data = json.loads(stdout)
+    except ValueError:
+        return
+    for key, pick in HARVEST.items():
+        try:
+            values[key] = str(pick(data))
+        except (KeyError, IndexError, TypeError):
+            continue
+
+
+def runs_of(documented: str) -> tuple[str, ...]:
+    """The command lines (after ``heatproof``) that run the ``documented`` command."""
+    case = DOCUMENTED[documented]
+    return case.runs or (documented.removeprefix("heatproof "),)
+
+
+def invoke(argv: list[str], capsys, monkeypatch) -> tuple[int, str, str]:
+    """Run ``heatproof argv`` in this process through the console script's entry point; its exit
+    status, stdout and stderr (``capsys``, ``monkeypatch`` are pytest's)."""
+    from heatproof.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["heatproof", *argv])
+    with pytest.raises(SystemExit) as done:
+        main()
+    out, err = capsys.readouterr()
+    code = done.value.code
+    return (code if isinstance(code, int) else int(code is not None)), out, err
+
+
+@pytest.fixture
+def place(tmp_path, demo_run, monkeypatch) -> dict[str, str]:
+    """tmp_path made the current folder, holding a copy of the demo workspace as
+    heatproof-data, a copy of the keys ($HEATPROOF_KEYS) and links to the shipped files; the
+    placeholders' first values."""
+    ws, summary = demo_run
+    shutil.copytree(ws, tmp_path / "heatproof-data")
+    shutil.copytree(os.environ["HEATPROOF_KEYS"], tmp_path / "keys")
+    for name in SHIPPED:
+        (tmp_path / name).symlink_to(ROOT / name, target_is_directory=True)
+    monkeypatch.setenv("HEATPROOF_KEYS", str(tmp_path / "keys"))
+    monkeypatch.setenv("COLUMNS", "200")
+    for name in ("HEATPROOF_WORKSPACE", "HEATPROOF_DB_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    null, gain = summary["scenarios"]["null"], summary["scenarios"]["gain"]
+    return {
+        "null": str(null["campaign_id"]),
+        "gain": str(gain["campaign_id"]),
+        "run": str(gain["sealed_runs"][-1]),
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def stand():
+    """A simulated stand served on loopback by `heatproof stand serve` in its own process
+    (lockstep, 10 s samples); its host:port."""
+    port = _free_port()
+    serve = [*"stand serve --sample-s 10 --json --port".split(), str(port)]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "heatproof", *serve], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert json.loads(server.stdout.readline())["port"] == port
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def _params() -> list:
+    running = sorted(k for k, case in DOCUMENTED.items() if not (case.elsewhere or case.same_as))
+    marks = {True: [pytest.mark.slow], False: []}
+    return [pytest.param(k, marks=marks[DOCUMENTED[k].slow], id=k) for k in running]
+
+
+@pytest.mark.parametrize("documented", _params())
+def test_the_documented_command_runs(documented, place, request, capsys, monkeypatch):
+    case = DOCUMENTED[documented]
+    values = dict(place)
+    if case.stand:
+        values["stand"] = request.getfixturevalue("stand")
+    runs = runs_of(documented)
+    for i, line in enumerate(runs, 1):
+        code, out, err = invoke(fill(line, values), capsys, monkeypatch)
+        expected = case.code if i == len(runs) else 0
+        assert code == expected, f"heatproof {line}: exit {code}, not {expected}:\n{err}{out}"
+        harvest(out, values)
+    if case.figure is not None:
+        assert case.figure in out, f"heatproof {runs[-1]} does not print {case.figure!r}:\n{out}"
+
+
+def test_the_commands_run_elsewhere_or_alike_are_run():
+    for documented, case in DOCUMENTED.items():
+        if case.same_as:
+            assert DOCUMENTED[case.same_as].runs, f"{documented}: {case.same_as} runs nothing"
+        if case.elsewhere:
+            path, name = case.elsewhere.split("::")
+            text = (ROOT / path).read_text(encoding="utf-8")
+            assert f"def {name}(" in text, f"{documented}: no {case.elsewhere}"
+
+
+def test_null_campaigns_print_a_summary(capsys, monkeypatch):
+    """`heatproof analysis null-campaigns` (short form) prints outcomes as words, never a dict."""
+    code, out, err = invoke(fill(f"analysis null-campaigns {SHORT_NULL}", {}), capsys, monkeypatch)
+    assert code == 0, err
+    head = out.splitlines()[0]
+    assert (
+        head.startswith("2 campaigns with gain 0.0 (thermography, ") and "POSITIVE fraction" in head
+    )
+    assert re.search(r"\): \d+ (POSITIVE|NEGATIVE|INCONCLUSIVE)", head), head
+    assert "{" not in out and "Outcome." not in out, out
