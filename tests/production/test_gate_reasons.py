@@ -63,6 +63,7 @@ def test_a_killed_g1_names_the_kill():
     result = evaluate_g1([campaign(1, "NEGATIVE"), campaign(2, "NEGATIVE")])
     assert result.outcome is GateOutcome.KILL
     assert result.reason.startswith("not killed: 2 qualifying NEGATIVE and 0 qualifying POSITIVE")
+    assert "the revision is killed" in result.reason
 
 
 def test_a_hold_still_names_the_first_gap():

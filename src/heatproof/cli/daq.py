@@ -65,6 +65,7 @@ def record(
         str, typer.Option(help="Raw run name: telemetry/raw/<run>/<stand>/ in the workspace.")
     ],
     workspace: WorkspaceDir = DEFAULT_WORKSPACE,
+    db_url: DbUrl = None,
     samples: Annotated[
         int | None, typer.Option(help="Stop after this many new samples per stand.")
     ] = None,
@@ -92,7 +93,8 @@ def record(
     from heatproof.modbus.acquisition import ack_printer, record_to_workspace
 
     _quiet_pymodbus()
-
+    # open the records before recording: a bad --db-url fails in one line now, not at finalize
+    open_workspace(workspace, db_url).close()
     title = f"heatproof daq record: run {run}, {len(stand)} stand(s)"
     with live_view(title, live and not json_out and not acks) as view:
         summary = record_to_workspace(

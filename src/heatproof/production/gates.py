@@ -373,11 +373,13 @@ def evaluate_g1(campaigns: Sequence[CampaignEvidence]) -> GateResult:
         c.outcome == "POSITIVE" for c in qualified
     )
     positives = sum(c.outcome == "POSITIVE" for c in qualified)
+    counts = f"{len(negatives)} qualifying NEGATIVE and {positives} qualifying POSITIVE campaign(s)"
     alive = Criterion(
         "not killed",
         not killed,
-        f"{len(negatives)} qualifying NEGATIVE and {positives} qualifying POSITIVE campaign(s) "
-        f"(killed at {KILL_NEGATIVES} NEGATIVE without a POSITIVE)",
+        f"{counts}: the revision is killed (at {KILL_NEGATIVES} NEGATIVE without a POSITIVE)"
+        if killed
+        else f"{counts} (killed at {KILL_NEGATIVES} NEGATIVE without a POSITIVE)",
     )
     criteria = [every, opening_c, _replication(decided, opening), not_excluded, alive]
     if killed:
