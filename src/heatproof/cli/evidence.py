@@ -17,6 +17,7 @@ from heatproof.cli.options import (
     DbUrl,
     JsonFlag,
     WorkspaceDir,
+    emit,
     existing_workspace,
     input_path,
     open_workspace,
@@ -25,14 +26,6 @@ from heatproof.cli.options import (
 
 dossier_app = typer.Typer(no_args_is_help=True)
 ledger_app = typer.Typer(no_args_is_help=True)
-
-
-def _emit(json_out: bool, data: dict, line: str) -> None:
-    """The one JSON object, or the one line, of a command's result."""
-    if json_out:
-        print_json(data)
-    else:
-        typer.echo(line)
 
 
 def _trust(files: list[Path] | None, keys: Path | None, heads: list[str] | None = None):
@@ -118,7 +111,7 @@ def seal(
     from heatproof.evidence.manifest import seal_campaign
 
     sealed = seal_campaign(existing_workspace(workspace, db_url), campaign_id, keys)
-    _emit(
+    emit(
         json_out,
         {"campaign_id": campaign_id, "sealed": sealed},
         f"sealed {len(sealed)} run(s): {', '.join(sealed) or 'none needed'}",
@@ -139,7 +132,7 @@ def verdict_cmd(
     ws = existing_workspace(workspace, db_url)
     record, path = decide_with_evidence(ws, campaign_id, keys_dir=keys)
     rel = path.relative_to(ws.path).as_posix()
-    _emit(
+    emit(
         json_out,
         {**record, "verdict_file": rel},
         f"campaign {campaign_id}: {record['outcome']} (signed verdict {rel})",
@@ -167,7 +160,7 @@ def exclude(
 
     result = exclude_run(existing_workspace(workspace, db_url), run_id, reason, keys)
     adopted = " (adopted the file an interrupted exclusion signed)" if result["adopted"] else ""
-    _emit(
+    emit(
         json_out,
         result,
         f"run {run_id} excluded from campaign {result['campaign_id']}: {result['reason']} "
@@ -198,7 +191,7 @@ def export(
     if str(out) == "-":  # the archive owns standard output; the summary goes to standard error
         typer.echo(json.dumps(summary, sort_keys=True) if json_out else line, err=True)
     else:
-        _emit(json_out, summary, line)
+        emit(json_out, summary, line)
 
 
 MaxArchiveBytes = Annotated[
@@ -336,7 +329,7 @@ def countersign(
 
     input_path(validator_workspace, "--from")
     result = bring_back(existing_workspace(workspace, db_url), campaign_id, validator_workspace, keys)
-    _emit(
+    emit(
         json_out,
         result,
         f"{result['verdict_file']}: validator {result['validator_fingerprint'][:16]}... signature "
@@ -354,7 +347,7 @@ def ledger_head(
 
     ws = existing_workspace(workspace, db_url)
     seq, digest = head(read_ledger(ws.path)[0])
-    _emit(json_out, {"seq": seq, "hash": digest, "head": f"{seq}:{digest}"}, f"{seq}:{digest}")
+    emit(json_out, {"seq": seq, "hash": digest, "head": f"{seq}:{digest}"}, f"{seq}:{digest}")
 
 
 @ledger_app.command("show")

@@ -14,8 +14,8 @@ from heatproof.cli.options import (
     DbUrl,
     JsonFlag,
     WorkspaceDir,
+    emit,
     existing_workspace,
-    print_json,
 )
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -36,13 +36,6 @@ def _trust(files: list[Path] | None):
     from heatproof.evidence.trust import load_trusts
 
     return load_trusts(files or [])
-
-
-def _emit(json_out: bool, data: dict, line: str) -> None:
-    if json_out:
-        print_json(data)
-    else:
-        typer.echo(line)
 
 
 def _gate_lines(gate: dict) -> list[str]:
@@ -83,7 +76,7 @@ def status(
         if rel is None
         else f"release: {rel['status']}" + (f" ({rel['reason']})" if rel["reason"] else "")
     )
-    _emit(json_out, data, "\n".join(lines))
+    emit(json_out, data, "\n".join(lines))
 
 
 @app.command()
@@ -99,7 +92,7 @@ def preregister(
     from heatproof.factory.gates import preregister as register
 
     data = register(existing_workspace(workspace, db_url), campaign_id, keys)
-    _emit(
+    emit(
         json_out,
         data,
         f"campaign {campaign_id}: decision rule {data['config_sha256'][:16]}... pre-registered "
@@ -127,7 +120,7 @@ def decide(
     check_gate_role(gate, role)  # before the workspace is opened
     ws = existing_workspace(workspace, db_url)
     data = decide_gate(ws, design, revision, gate, role, keys, _trust(trust))
-    _emit(json_out, data, f"{gate} {data['outcome']}: {data['reason']} ({data['file']})")
+    emit(json_out, data, f"{gate} {data['outcome']}: {data['reason']} ({data['file']})")
 
 
 @app.command("release")
@@ -155,7 +148,7 @@ def release_cmd(
         if data["released"]
         else f"G4 signed by {role}; awaiting {', '.join(data['awaiting'])} ({data['file']})"
     )
-    _emit(json_out, data, line)
+    emit(json_out, data, line)
 
 
 @app.command()
@@ -171,7 +164,7 @@ def suspend(
     from heatproof.factory.gates import suspend_revision
 
     data = suspend_revision(existing_workspace(workspace, db_url), design, revision, reason)
-    _emit(
+    emit(
         json_out,
         data,
         f"{design} rev {revision} suspended; held orders: "
@@ -199,7 +192,7 @@ def revise(
 
     ws = existing_workspace(workspace, db_url)
     data = revise_design(ws, design, revision, new_revision, reason)
-    _emit(
+    emit(
         json_out,
         data,
         f"{design} rev {new_revision} created; rev {revision}'s release suspended if it had one; "
@@ -221,4 +214,4 @@ def field_check(
 
     data = check_field_trend(existing_workspace(workspace, db_url), design, revision)
     done = "release SUSPENDED" if data["suspended"] else "no action"
-    _emit(json_out, data, f"{data['trend']['detail']}: {done}")
+    emit(json_out, data, f"{data['trend']['detail']}: {done}")

@@ -77,6 +77,8 @@ CampaignFilter = Annotated[
         "--campaign", help="Only this campaign's runs and verdicts (id).", callback=_record_id
     ),
 ]
+DesignArg = Annotated[str, typer.Argument(help="Design name, e.g. HX-1.")]
+RevisionArg = Annotated[str, typer.Argument(help="Design revision, e.g. A.")]
 DEFAULT_WORKSPACE = Path("heatproof-data")
 
 
@@ -137,3 +139,17 @@ def read_input(path: Path, option: str) -> bytes:
 
 def print_json(data: dict) -> None:
     typer.echo(json.dumps(data, indent=2, sort_keys=True, allow_nan=False))
+
+
+def emit(json_out: bool, data: dict, line: str) -> None:
+    """Print a command's result: ``data`` as the one JSON object when ``json_out`` (--json),
+    else ``line`` (one or more lines of text)."""
+    if json_out:
+        print_json(data)
+    else:
+        typer.echo(line)
+
+
+def percent(x: float | None) -> str:
+    """The fraction ``x`` (0 to 1) as a percentage with one decimal, "-" when None."""
+    return "-" if x is None else f"{100 * x:.1f} %"

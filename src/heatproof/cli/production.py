@@ -13,10 +13,14 @@ from heatproof.cli.keys import KeysDir
 from heatproof.cli.options import (
     DEFAULT_WORKSPACE,
     DbUrl,
+    DesignArg,
     JsonFlag,
+    RevisionArg,
     WorkspaceDir,
+    emit,
     input_path,
     open_workspace,
+    percent,
     print_json,
 )
 
@@ -29,8 +33,6 @@ app.add_typer(order_app, name="order")
 app.add_typer(nc_app, name="nc")
 _out = Console()
 
-DesignArg = Annotated[str, typer.Argument(help="Design name, e.g. HX-1.")]
-RevisionArg = Annotated[str, typer.Argument(help="Design revision, e.g. A.")]
 OrderArg = Annotated[str, typer.Argument(help="Order code (see `heatproof line orders`).")]
 
 
@@ -41,10 +43,6 @@ def _table(title: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     for row in rows:
         table.add_row(*("-" if x is None else str(x) for x in row))
     _out.print(table)
-
-
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:.1f} %"
 
 
 @app.command("setup")
@@ -96,10 +94,7 @@ def lot_receive(
     from heatproof.factory import line
 
     done = line.receive_lot(open_workspace(workspace, db_url), part, code, qty, supplier)
-    if json_out:
-        print_json(done)
-        return
-    typer.echo(f"lot {done['code']}: {done['quantity']:g} x {done['part']} received")
+    emit(json_out, done, f"lot {done['code']}: {done['quantity']:g} x {done['part']} received")
 
 
 @app.command("lots")
@@ -267,11 +262,8 @@ def operate_cmd(
     from heatproof.factory import line
 
     done = line.operate(open_workspace(workspace, db_url), serial, op, lot or [], operator)
-    if json_out:
-        print_json(done)
-        return
     used = ", ".join(f"{c['quantity']:g} from {c['lot']}" for c in done["consumed"]) or "no part"
-    typer.echo(f"unit {serial}: operation {op} ({done['name']}) done; {used}")
+    emit(json_out, done, f"unit {serial}: operation {op} ({done['name']}) done; {used}")
 
 
 @nc_app.command("list")
@@ -349,10 +341,10 @@ def yield_cmd(
         print_json(done)
         return
     _table(
-        f"order {order}: {done['units']} units, FPY {_pct(done['fpy'])}, RTY {_pct(done['rty'])}",
+        f"order {order}: {done['units']} units, FPY {percent(done['fpy'])}, RTY {percent(done['rty'])}",
         ("op", "name", "entered", "first pass", "FPY"),
         [
-            (x["seq"], x["name"], x["entered"], x["first_pass"], _pct(x["fpy"]))
+            (x["seq"], x["name"], x["entered"], x["first_pass"], percent(x["fpy"]))
             for x in done["steps"]
         ],
     )
@@ -360,7 +352,7 @@ def yield_cmd(
         "by lot",
         ("lot", "tested", "first pass", "FPY"),
         [
-            (code, x["units_tested"], x["first_pass"], _pct(x["fpy"]))
+            (code, x["units_tested"], x["first_pass"], percent(x["fpy"]))
             for code, x in done["lots"].items()
         ],
     )

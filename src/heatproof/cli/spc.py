@@ -15,7 +15,9 @@ from rich.table import Table
 from heatproof.cli.options import (
     DEFAULT_WORKSPACE,
     DbUrl,
+    DesignArg,
     JsonFlag,
+    RevisionArg,
     WorkspaceDir,
     existing_workspace,
     print_json,
@@ -25,8 +27,6 @@ from heatproof.errors import InvalidInput
 _out = Console()
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
-DesignArg = Annotated[str, typer.Argument(help="Design name, e.g. HX-1.")]
-RevisionArg = Annotated[str, typer.Argument(help="Design revision, e.g. A.")]
 OrderOpt = Annotated[
     str | None,
     typer.Option("--order", help="Only this order's units (default: every pilot order's)."),

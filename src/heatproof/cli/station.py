@@ -17,11 +17,14 @@ from rich.table import Table
 from heatproof.cli.options import (
     DEFAULT_WORKSPACE,
     DbUrl,
+    DesignArg,
     JsonFlag,
+    RevisionArg,
     WorkspaceDir,
     existing_workspace,
     input_path,
     open_workspace,
+    percent,
     print_json,
 )
 from heatproof.errors import InvalidInput
@@ -29,8 +32,6 @@ from heatproof.errors import InvalidInput
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 _out = Console()
 
-DesignArg = Annotated[str, typer.Argument(help="Design name, e.g. HX-1.")]
-RevisionArg = Annotated[str, typer.Argument(help="Design revision, e.g. A.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the simulated instruments.")]
 ProcedureOpt = Annotated[
     Path | None,
@@ -154,7 +155,7 @@ def pilot_cmd(
         return
     fpy, rty = done["fpy"], done["rty"]
     typer.echo(f"pilot order {done['order']}: {done['units']} units, {done['passed']} passed, "
-               f"{done['scrapped']} scrapped; FPY {_pct(fpy)}, RTY {_pct(rty)}")
+               f"{done['scrapped']} scrapped; FPY {percent(fpy)}, RTY {percent(rty)}")
     table = Table(title="non-conformances")
     for column in ("nc", "serial", "attempt", "cause", "disposition", "heater lot"):
         table.add_column(column)
@@ -165,10 +166,6 @@ def pilot_cmd(
     for lot in done["suspect_lots"]:
         typer.echo(f"suspect lot {lot['lot']}: {lot['units_out_of_limits']} units out of limits; "
                    f"{lot['action']}")
-
-
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:.1f} %"
 
 
 @app.command("gauge-study")
