@@ -145,8 +145,8 @@ def _campaign(
     record_simulated_runs(ws, campaign_id, design, *unit, runs, progress)
     sealed = seal_campaign(ws, campaign_id, keys_dir)
     record, verdict_file = decide_with_evidence(ws, campaign_id, keys_dir=keys_dir)
-    report = write_campaign_report(ws, campaign_id, record)
     validated = _validate(ws, campaign_id, keys_dir)
+    report = write_campaign_report(ws, campaign_id, record)  # after: it shows the validation
     return {
         "verdict": record["outcome"],
         "cop": record["summary"]["cop"],

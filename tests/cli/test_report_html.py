@@ -59,7 +59,7 @@ def test_checked_pitfalls_sentence_and_warnings(demo_run):
 @pytest.fixture(scope="module")
 def rewritten(demo_run, tmp_path_factory) -> str:
     """The gain campaign's report written again on a copy of the demo's workspace, once the
-    demo's validator has countersigned (the demo writes its report before validation)."""
+    demo's validator has countersigned."""
     ws_path = tmp_path_factory.mktemp("report-html") / "ws"
     shutil.copytree(demo_run[0], ws_path)
     gain = demo_run[1]["scenarios"]["gain"]
@@ -82,8 +82,8 @@ def test_runs_instruments_and_signatures(demo_run, rewritten):
     assert "<td>sealed: runs " in page
     assert f"<td>signed: {gain['verdict_file']}</td>" in page
     assert "<th>reproduction (validator)</th><td>signed</td>" in page
-    demo_page = _page(demo_run, "gain")  # written before the validator signed, and says so
-    assert "<th>reproduction (validator)</th><td>no validator signature</td>" in demo_page
+    demo_page = _page(demo_run, "gain")  # the demo writes its report once the validator signed
+    assert "<th>reproduction (validator)</th><td>signed</td>" in demo_page
 
 
 def test_inconclusive_is_amber_with_its_blocking_finding(demo_run, tmp_path):
