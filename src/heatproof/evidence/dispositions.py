@@ -23,11 +23,9 @@ from sqlalchemy import select
 
 from heatproof import __version__
 from heatproof.errors import HeatproofError, InvalidInput
-from heatproof.evidence.gates import Problem, record_bytes, utc_text
+from heatproof.evidence.gates import Problem, numbered_files, utc_text, write_signed
 from heatproof.evidence.keys import Signature, signature_path
-from heatproof.evidence.ledger import sign_evidence
 from heatproof.evidence.manifest import EVIDENCE_DIR
-from heatproof.outputs import write_bytes
 from heatproof.records.models import EolResult, NonConformance, ReactorUnit
 from heatproof.workspace import Workspace
 
@@ -45,12 +43,7 @@ def disposition_path(root: Path, nc_id: int) -> Path:
 
 def disposition_files(root: Path) -> list[tuple[int, Path]]:
     """(non-conformance id, path) of every disposition file under the folder ``root``, by id."""
-    out = []
-    for path in (root / EVIDENCE_DIR / DISPOSITIONS).glob("nc-*.json"):
-        match = _FILE.match(path.name)
-        if match:
-            out.append((int(match["id"]), path))
-    return sorted(out)
+    return numbered_files(root / EVIDENCE_DIR / DISPOSITIONS, _FILE)
 
 
 def check_reason(reason: str | None) -> str:
@@ -135,9 +128,7 @@ def sign_disposition(
     the config home) with its ledger entry; returns the signature. The record is the caller's
     to store next. The caller holds the workspace's operation lock."""
     path = disposition_path(ws.path, nc_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes(path, record_bytes(record), "disposition file")
-    return sign_evidence(ws.path, ROLE, path, KIND, keys_dir)
+    return write_signed(ws.path, path, record, "disposition file", ROLE, KIND, keys_dir)
 
 
 # --- verification against the records -----------------------------------------------------------

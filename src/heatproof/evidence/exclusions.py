@@ -22,12 +22,10 @@ from sqlalchemy.orm import Session
 
 from heatproof import __version__
 from heatproof.errors import HeatproofError, InvalidInput
-from heatproof.evidence.gates import Problem, record_bytes, utc_text
+from heatproof.evidence.gates import Problem, numbered_files, utc_text, write_signed
 from heatproof.evidence.hashing import file_sha256
 from heatproof.evidence.keys import Signature, signature_path
-from heatproof.evidence.ledger import sign_evidence
 from heatproof.evidence.manifest import EVIDENCE_DIR, SEALED_KEY
-from heatproof.outputs import write_bytes
 from heatproof.records import repository as repo
 from heatproof.records.models import Exclusion, Run
 from heatproof.workspace import Workspace
@@ -46,12 +44,7 @@ def exclusion_path(root: Path, run_id: int) -> Path:
 
 def exclusion_files(root: Path) -> list[tuple[int, Path]]:
     """(run id, path) of every exclusion file under the folder ``root``, by run id."""
-    out = []
-    for path in (root / EVIDENCE_DIR / EXCLUSIONS).glob("run-*.json"):
-        match = _FILE.match(path.name)
-        if match:
-            out.append((int(match["id"]), path))
-    return sorted(out)
+    return numbered_files(root / EVIDENCE_DIR / EXCLUSIONS, _FILE)
 
 
 def check_reason(reason: str | None) -> str:
@@ -153,9 +146,7 @@ def exclude_run(
         path = exclusion_path(ws.path, run_id)
         found = _interrupted(ws.path, run_id)
         if found is None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes(path, record_bytes(record), "exclusion file")
-            sig = sign_evidence(ws.path, ROLE, path, KIND, keys_dir)
+            sig = write_signed(ws.path, path, record, "exclusion file", ROLE, KIND, keys_dir)
         else:
             record, sig = found
         row = exclusion_row(ws.path, path, record, sig)

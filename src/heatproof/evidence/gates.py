@@ -52,6 +52,28 @@ def record_bytes(record: dict) -> bytes:
     return json.dumps(record, indent=2, sort_keys=True, allow_nan=False).encode() + b"\n"
 
 
+def write_signed(
+    root: Path, path: Path, record: dict, what: str, role: str, kind: str, keys_dir: Path | None
+) -> Signature:
+    """Write ``record`` (record_bytes) at ``path`` in the workspace folder ``root`` (``what``
+    names the file in errors), then sign it as ``role`` (key from ``keys_dir``) with its ledger
+    entry of ``kind``; returns the signature."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes(path, record_bytes(record), what)
+    return sign_evidence(root, role, path, kind, keys_dir)
+
+
+def numbered_files(folder: Path, name: re.Pattern[str]) -> list[tuple[int, Path]]:
+    """(number, path) of every JSON file in ``folder`` whose file name matches ``name`` (its
+    group "id" is the number), by number."""
+    out = []
+    for path in folder.glob("*.json"):
+        match = name.match(path.name)
+        if match:
+            out.append((int(match["id"]), path))
+    return sorted(out)
+
+
 def utc_text(when: datetime) -> str:
     """``when`` (aware) as ISO 8601 UTC with microseconds."""
     return when.astimezone(UTC).isoformat(timespec="microseconds")
