@@ -20,6 +20,7 @@ from heatproof.cli.options import (
     RevisionArg,
     WorkspaceDir,
     existing_workspace,
+    percent,
     print_json,
 )
 from heatproof.errors import InvalidInput
@@ -53,7 +54,7 @@ def _num(x: float | None) -> str:
 
 
 def _print_table(lot: dict) -> None:
-    fpy = "-" if lot["fpy"] is None else f"{100 * lot['fpy']:.1f} %"
+    fpy = percent(lot["fpy"])
     where = f"order {lot['order']}" if lot["order"] else "pilot lot"
     table = Table(
         title=f"{lot['design']} rev {lot['revision']}, {where}: {lot['units']} units, "
