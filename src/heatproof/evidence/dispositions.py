@@ -23,7 +23,13 @@ from sqlalchemy import select
 
 from heatproof import __version__
 from heatproof.errors import HeatproofError, InvalidInput
-from heatproof.evidence.gates import Problem, numbered_files, utc_text, write_signed
+from heatproof.evidence.gates import (
+    Problem,
+    numbered_files,
+    signed_leftover,
+    utc_text,
+    write_signed,
+)
 from heatproof.evidence.keys import Signature, signature_path
 from heatproof.evidence.manifest import EVIDENCE_DIR
 from heatproof.records.models import EolResult, NonConformance, ReactorUnit
@@ -101,14 +107,10 @@ def interrupted_disposition(root: Path, nc_id: int) -> tuple[dict, Signature] | 
     (None). A signed file that is not a disposition of ``nc_id`` is refused (HeatproofError).
     The caller holds the workspace's operation lock and has seen that ``nc_id`` is open."""
     path = disposition_path(root, nc_id)
-    sig_path = signature_path(path, ROLE)
-    if not path.is_file():
-        return None
-    if not sig_path.is_file():
-        path.unlink()
+    if not signed_leftover(path, ROLE):
         return None
     try:
-        record, sig = json.loads(path.read_bytes()), Signature.load(sig_path)
+        record, sig = json.loads(path.read_bytes()), Signature.load(signature_path(path, ROLE))
         ours = record["nonconformance"] == nc_id and record["disposition"] == "use_as_is"
     except (ValueError, KeyError, TypeError):
         ours = False

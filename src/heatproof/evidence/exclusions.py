@@ -22,7 +22,13 @@ from sqlalchemy.orm import Session
 
 from heatproof import __version__
 from heatproof.errors import HeatproofError, InvalidInput
-from heatproof.evidence.gates import Problem, numbered_files, utc_text, write_signed
+from heatproof.evidence.gates import (
+    Problem,
+    numbered_files,
+    signed_leftover,
+    utc_text,
+    write_signed,
+)
 from heatproof.evidence.hashing import file_sha256
 from heatproof.evidence.keys import Signature, signature_path
 from heatproof.evidence.manifest import EVIDENCE_DIR, SEALED_KEY
@@ -101,10 +107,7 @@ def _interrupted(root: Path, run_id: int) -> tuple[dict, Signature] | None:
     """The signed exclusion of run ``run_id`` that an interrupted command left without its
     record, to adopt; an unsigned one is removed (None)."""
     path = exclusion_path(root, run_id)
-    if not path.is_file():
-        return None
-    if not signature_path(path, ROLE).is_file():
-        path.unlink()
+    if not signed_leftover(path, ROLE):
         return None
     try:
         record, sig = read_signed(path)

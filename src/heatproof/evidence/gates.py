@@ -63,6 +63,17 @@ def write_signed(
     return sign_evidence(root, role, path, kind, keys_dir)
 
 
+def signed_leftover(path: Path, role: str) -> bool:
+    """Whether an interrupted command left the file at ``path`` signed by ``role``, to adopt;
+    an unsigned one is removed (False), an absent one is False."""
+    if not path.is_file():
+        return False
+    if not signature_path(path, role).is_file():
+        path.unlink()
+        return False
+    return True
+
+
 def numbered_files(folder: Path, name: re.Pattern[str]) -> list[tuple[int, Path]]:
     """(number, path) of every JSON file in ``folder`` whose file name matches ``name`` (its
     group "id" is the number), by number."""
