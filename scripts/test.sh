@@ -12,4 +12,4 @@ else
 fi
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/lint-imports --no-logo --no-cache  # the floors of docs/architecture.md (pyproject.toml)
-exec .venv/bin/pytest "$@"
+exec .venv/bin/pytest -n 2 "$@"  # two workers: the machines have two cores

@@ -13,6 +13,27 @@ import pytest
 HEATPROOF = [sys.executable, "-m", "heatproof"]
 
 
+def pytest_configure(config) -> None:
+    """Under pytest-xdist, each worker gets its own PostgreSQL database (heatproof_gw0, ...) made
+    afresh from the one HEATPROOF_TEST_PG_URL names, since the tests empty theirs at will; the
+    URL is rewritten before any test module reads it."""
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("HEATPROOF_TEST_PG_URL")
+    if not worker or not url:
+        return
+    from sqlalchemy import create_engine, make_url, text
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    os.environ["HEATPROOF_TEST_PG_URL"] = base.set(database=name).render_as_string(
+        hide_password=False
+    )
+
+
 def run_heatproof(*args: str, check: bool = False) -> subprocess.CompletedProcess:
     """Run the CLI in a subprocess, as a user would."""
     done = subprocess.run([*HEATPROOF, *args], capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})

@@ -6,6 +6,7 @@ PostgreSQL two connections consuming the last units of a lot at once cannot both
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from sqlalchemy import func, select, text
@@ -119,9 +120,12 @@ def _wait_until_blocked(ws, worker: threading.Thread) -> bool:
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
         "AND wait_event_type = 'Lock'"
     )
+    deadline = time.monotonic() + 60.0
     with ws.engine.connect() as connection:
-        while worker.is_alive():
-            if connection.execute(waiting).scalar():
+        while worker.is_alive() and time.monotonic() < deadline:
+            seen = connection.execute(waiting).scalar()
+            connection.rollback()  # pg_stat_activity is a snapshot per transaction: take a new one
+            if seen:
                 return True
             worker.join(0.01)
     return False
