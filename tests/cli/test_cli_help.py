@@ -55,3 +55,14 @@ def test_version_is_printed(heatproof):
 
     done = heatproof("--version")
     assert done.returncode == 0 and done.stdout.strip() == f"heatproof {__version__}"
+
+
+def test_every_group_and_top_command_shows_an_example():
+    from typer.testing import CliRunner
+
+    from heatproof.cli import EXAMPLES, app
+
+    for name in [*EXAMPLES, "report"]:
+        done = CliRunner().invoke(app, [name, "--help"], env={"COLUMNS": "200"})
+        assert done.exit_code == 0, (name, done.output)
+        assert "Example" in done.output, name

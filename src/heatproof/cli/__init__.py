@@ -47,29 +47,56 @@ def _main(
     ] = False,
 ) -> None:
     """Prove a reactor's heat honestly, control it, demonstrate its reliability, then build it."""
-app.command()(campaign.demo)
-app.command()(analysis.analyze)
-app.command()(campaign.verdict)
-app.command()(evidence.verify)
-app.add_typer(
-    analysis.app, name="analysis", help="Energy-balance methods, run files and statistics."
-)
-app.add_typer(stand.app, name="stand", help="Test stands over Modbus TCP.")
-app.add_typer(daq.app, name="daq", help="Durable acquisition from stands.")
-app.add_typer(evidence.dossier_app, name="dossier", help="Export, verify and re-analyse a dossier.")
-app.add_typer(keys.app, name="keys", help="Signing keys (outside the workspace), trust files, rotation.")
-app.add_typer(evidence.ledger_app, name="ledger", help="The ledger of signed events: head, show, repair.")
-app.add_typer(control.app, name="control", help="Run control scenarios on the physics twin.")
-app.add_typer(reliability.app, name="reliability", help="Fleet life data and demonstration tests.")
-app.add_typer(design.app, name="design", help="Your own reactor: a design file's template and check.")
-app.add_typer(browse.list_app, name="list", help="List designs, units, stands, campaigns, runs, verdicts.")
-app.add_typer(browse.show_app, name="show", help="Show one design, unit, stand, campaign, run or verdict.")
-app.command(name="report", epilog=report.EPILOG)(report.report)
-app.add_typer(gates.app, name="gate", help="Gates from evidence, pre-registration, release, suspension.")
-production.app.command("spc")(spc.lot_spc)
-app.add_typer(production.app, name="line", help="The production line: lots, orders, units, tests, SPC.")
-app.add_typer(station.app, name="station", help="The end-of-line station: test units, pilot lots, gauge R&R.")
+EXAMPLES = {  # each group's and command's --help ends with these (docs/ show more)
+    "demo": "heatproof demo --json; heatproof demo --method calibrated --workspace lab",
+    "analyze": "heatproof analyze runfiles/steam.toml --json; heatproof analyze 2",
+    "verdict": "heatproof verdict 2; heatproof verdict 2 --json",
+    "verify": "heatproof verify --trust lab.toml --head 21:HASH",
+    "analysis": "heatproof analysis null-campaigns --n 10",
+    "stand": "heatproof stand serve --port 5020",
+    "daq": "heatproof daq procedure procedures/quick-calibration.toml --stand s1=127.0.0.1:5020 ...",
+    "dossier": "heatproof dossier export 2 --out d.tar; heatproof dossier exclude 4 --reason '...'",
+    "keys": "heatproof keys list; heatproof keys export-trust --out lab.toml",
+    "ledger": "heatproof ledger head; heatproof ledger show",
+    "control": "heatproof control simulate scenarios/self_sustain_thermal.toml --plot out.html",
+    "reliability": "heatproof reliability fit examples/life.csv --dist best --at 8760",
+    "design": "heatproof design template --out my.toml; heatproof design check my.toml",
+    "list": "heatproof list campaigns; heatproof list runs --campaign 2 --json",
+    "show": "heatproof show campaign 2; heatproof show unit HX-1-A-000001",
+    "gate": "heatproof gate status HX-1 A; heatproof gate decide HX-1 A G1 --role engineer",
+    "line": "heatproof line orders; heatproof line genealogy --lot HX1-HTR-200-L002",
+    "station": "heatproof station pilot HX-1 A --units 30; heatproof station test SERIAL",
+}
 
+
+def _epilog(name: str) -> str:
+    return f"Example: {EXAMPLES[name]}"
+
+
+app.command(epilog=_epilog("demo"))(campaign.demo)
+app.command(epilog=_epilog("analyze"))(analysis.analyze)
+app.command(epilog=_epilog("verdict"))(campaign.verdict)
+app.command(epilog=_epilog("verify"))(evidence.verify)
+GROUPS = [
+    (analysis.app, "analysis", "Energy-balance methods, run files and statistics."),
+    (stand.app, "stand", "Test stands over Modbus TCP."),
+    (daq.app, "daq", "Durable acquisition from stands."),
+    (evidence.dossier_app, "dossier", "Export, verify and re-analyse a dossier."),
+    (keys.app, "keys", "Signing keys (outside the workspace), trust files, rotation."),
+    (evidence.ledger_app, "ledger", "The ledger of signed events: head, show, repair."),
+    (control.app, "control", "Run control scenarios on the physics twin."),
+    (reliability.app, "reliability", "Fleet life data and demonstration tests."),
+    (design.app, "design", "Your own reactor: a design file's template and check."),
+    (browse.list_app, "list", "List designs, units, stands, campaigns, runs, verdicts."),
+    (browse.show_app, "show", "Show one design, unit, stand, campaign, run or verdict."),
+    (gates.app, "gate", "Gates from evidence, pre-registration, release, suspension."),
+    (production.app, "line", "The production line: lots, orders, units, tests, SPC."),
+    (station.app, "station", "The end-of-line station: test units, pilot lots, gauge R&R."),
+]
+production.app.command("spc")(spc.lot_spc)
+for group, name, summary in GROUPS:
+    app.add_typer(group, name=name, help=summary, epilog=_epilog(name))
+app.command(name="report", epilog=report.EPILOG)(report.report)
 
 def main() -> None:
     """Entry point: user errors become one line on stderr and exit status 2, never a traceback."""
