@@ -80,7 +80,9 @@ class Pane:
 
     def __init__(self, tmux: str, folder: Path, command: list[str]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self.base = [tmux, "-S", str(folder / "tmux.sock"), "-f", "/dev/null"]
+        config = folder / "tmux.conf"  # empty: no user configuration, no device path
+        config.write_text("")
+        self.base = [tmux, "-S", str(folder / "tmux.sock"), "-f", str(config)]
         env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR")}
         shell = f"{shlex.join(command)}; echo EXIT=$?; sleep {GIVE_UP_S:.0f}"
         subprocess.run(
