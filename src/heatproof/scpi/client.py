@@ -98,10 +98,10 @@ class BenchInstruments:
             )
 
     def calibrations(self) -> list[InstrumentCal]:
-        """Every instrument's identity (*IDN?) and calibration due date (CAL:DUE?)."""
+        """Every instrument's identity (its *IDN? answer on opening) and calibration due date
+        (CAL:DUE?, asked now)."""
         out = []
         for name in self._open:
-            identity = self.query(name, "*IDN?")
             due = self.query(name, "CAL:DUE?")
             try:
                 day = dt.date.fromisoformat(due)
@@ -110,7 +110,7 @@ class BenchInstruments:
                     f"instrument {name} at {self.resources[name]}: CAL:DUE? answered {due!r}, "
                     "not an ISO date; check its calibration record"
                 ) from None
-            out.append(InstrumentCal(name, identity, day))
+            out.append(InstrumentCal(name, self.identities[name], day))
         return out
 
     def measure(self, spec: EolSpec) -> dict[str, float]:
