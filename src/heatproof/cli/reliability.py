@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Annotated, get_type_hints
+from typing import TYPE_CHECKING, Annotated, get_type_hints
 
 import typer
 from rich.console import Console
@@ -28,44 +28,14 @@ from rich.table import Table
 from heatproof.cli.options import JsonFlag, input_path, print_json, read_input
 from heatproof.errors import InvalidInput, NotFound
 from heatproof.outputs import write_text
-from heatproof.reliability.bounds import MAX_FAILURES, mtbf_bounds
-from heatproof.reliability.demonstration import (
-    DemonstrationOutcome,
-    Plan,
-    custom_fixed,
-    custom_sequential,
-    decide,
-    decide_life,
-    decide_path,
-    replay_life,
-    zero_failure_plan,
-)
-from heatproof.reliability.fleet import (
-    MAX_FLEETS,
-    MAX_UNITS,
-    FleetScenario,
-    ModeTruth,
-    coverage,
-    simulate_fleet_life_data,
-)
-from heatproof.reliability.lifedata import (
-    CSV_COLUMNS,
-    MAX_HOURS,
-    LifeData,
-    life_data_from_bytes,
-    life_data_to_csv,
-)
-from heatproof.reliability.mil781 import plan_by_name, published_plans
-from heatproof.reliability.report import life_report, sequential_chart
-from heatproof.reliability.results import (
-    coverage_results,
-    decision_results,
-    fit_results,
-    json_ready,
-    mode_truths,
-    plan_results,
-    plan_row,
-)
+
+if TYPE_CHECKING:
+    from heatproof.reliability.demonstration import Plan
+    from heatproof.reliability.fleet import FleetScenario, ModeTruth
+    from heatproof.reliability.lifedata import LifeData
+
+# The reliability core (numpy/scipy, ~0.5 s to import) is imported inside the commands, so that
+# `heatproof --help` and every other command start without it.
 
 app = typer.Typer(no_args_is_help=True, help=__doc__)
 _out = Console()
@@ -113,12 +83,16 @@ Sided = Annotated[str, typer.Option("--sided", help="two, lower or upper.")]
 
 def _emit(result: dict) -> None:
     """Print a result as JSON with the project's one printer (non-finite numbers as null)."""
+    from heatproof.reliability.results import json_ready
+
     print_json(json_ready(result))
 
 
 def read_life_csv(path: Path, option: str = "FILE") -> LifeData:
     """Life data from the CSV file ``path`` given with ``option`` (columns in this module's
     docstring)."""
+    from heatproof.reliability.lifedata import CSV_COLUMNS, life_data_from_bytes
+
     if not input_path(path, option).is_file():
         what = "is not a file" if path.exists() else "does not exist"
         raise NotFound(
@@ -158,8 +132,11 @@ SHAPES = (0.1, 20.0)  # Weibull shapes (real failure modes lie within about 0.3-
 MAX_D = 100.0  # discrimination ratio theta0/theta1 (MIL-HDBK-781A plans use 1.5-3)
 
 
-def _hours(option: str, value: float, fix: str, top: float = MAX_HOURS, zero: bool = False):
-    """A time in hours: finite, in [MIN_HOURS, top] (or 0 if ``zero``)."""
+def _hours(option: str, value: float, fix: str, top: float | None = None, zero: bool = False):
+    """A time in hours: finite, in [MIN_HOURS, top] (default MAX_HOURS; or 0 if ``zero``)."""
+    from heatproof.reliability.lifedata import MAX_HOURS
+
+    top = MAX_HOURS if top is None else top
     (_non_negative if zero else _positive)(option, value, fix)
     _require(
         (zero and value == 0) or MIN_HOURS <= value <= top,
@@ -251,6 +228,8 @@ class SimOptions:
 
     def scenario(self) -> FleetScenario:
         """The fleet scenario, each option checked and named in any error."""
+        from heatproof.reliability.fleet import MAX_UNITS, FleetScenario, ModeTruth
+
         _whole("--sim-units", self.units, 2, MAX_UNITS, "give the fleet size")
         _hours("--sim-alpha-h", self.alpha_h, "give the true Weibull scale in hours")
         _shape("--sim-beta", self.beta, "give the true Weibull shape, e.g. 1.6")
@@ -281,6 +260,9 @@ class SimOptions:
 
 
 def _mode_truth(spec: str) -> ModeTruth:
+    from heatproof.reliability.fleet import ModeTruth
+    from heatproof.reliability.lifedata import MAX_HOURS
+
     parts = spec.split(":")
     try:
         name, alpha_h, beta = parts[0].strip(), float(parts[1]), float(parts[2])
@@ -330,6 +312,8 @@ def with_sim_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _life(file: Path | None, simulate: bool, scenario: FleetScenario, seed: int) -> LifeData:
+    from heatproof.reliability.fleet import simulate_fleet_life_data
+
     if simulate == (file is not None):
         raise InvalidInput("give either a life data FILE or --simulate")
     _seed(seed)
@@ -337,6 +321,9 @@ def _life(file: Path | None, simulate: bool, scenario: FleetScenario, seed: int)
 
 
 def _plan(name: str | None, custom: bool, alpha: float, beta: float, d: float, fixed: bool) -> Plan:
+    from heatproof.reliability.demonstration import custom_fixed, custom_sequential
+    from heatproof.reliability.mil781 import plan_by_name
+
     if custom:
         return custom_fixed(alpha, beta, d) if fixed else custom_sequential(alpha, beta, d)
     if not name:
@@ -375,6 +362,8 @@ def fit_cmd(
 ) -> None:
     """Fit life distributions by maximum likelihood with censoring: parameters, B-lives and
     R(t) at --at hours, each with bounds by the method named."""
+    from heatproof.reliability.results import fit_results, mode_truths
+
     scenario = sim.scenario()
     _level(ci)
     b_pct = tuple(_number_list("--b", b, "give B-life percents, e.g. 1,10") if b else [1.0, 10.0])
@@ -456,6 +445,9 @@ def plan_cmd(
     json_out: JsonFlag = False,
 ) -> None:
     """Show a demonstration plan with its true risks from the exact operating characteristic."""
+    from heatproof.reliability.mil781 import published_plans
+    from heatproof.reliability.results import plan_results, plan_row
+
     if list_plans:
         rows = [plan_row(p.plan) for p in published_plans().values()]
         if json_out:
@@ -512,6 +504,16 @@ def decide_cmd(
     json_out: JsonFlag = False,
 ) -> None:
     """Accept, reject or continue a running demonstration test."""
+    from heatproof.reliability.bounds import MAX_FAILURES
+    from heatproof.reliability.demonstration import (
+        DemonstrationOutcome,
+        decide,
+        decide_path,
+        replay_life,
+    )
+    from heatproof.reliability.report import sequential_chart
+    from heatproof.reliability.results import decision_results
+
     _hours("--theta1", theta1, "give the lower test MTBF theta1 in hours", MAX_TOTAL_HOURS)
     if hours is not None:
         fix = "give the total unit test hours so far"
@@ -571,6 +573,10 @@ def report_cmd(
     json_out: JsonFlag = False,
 ) -> None:
     """Write a self-contained HTML report (probability plot, Kaplan-Meier, sequential chart)."""
+    from heatproof.reliability.demonstration import decide_life
+    from heatproof.reliability.mil781 import plan_by_name
+    from heatproof.reliability.report import life_report
+
     scenario = sim.scenario()
     _level(ci)
     if theta1 is not None:
@@ -605,6 +611,9 @@ def coverage_cmd(
     json_out: JsonFlag = False,
 ) -> None:
     """How often the two-sided Weibull bounds of simulated censored fleets contain the truth."""
+    from heatproof.reliability.fleet import MAX_FLEETS, coverage
+    from heatproof.reliability.results import coverage_results
+
     _whole("--fleets", fleets, 1, MAX_FLEETS, "give the number of fleets, e.g. 500")
     _level(ci)
     _seed(seed)
@@ -631,6 +640,10 @@ def simulate_cmd(
     json_out: JsonFlag = False,
 ) -> None:
     """Write the life data CSV of a simulated fleet endurance test with a Weibull truth."""
+    from heatproof.reliability.fleet import simulate_fleet_life_data
+    from heatproof.reliability.lifedata import life_data_to_csv
+    from heatproof.reliability.results import mode_truths
+
     scenario = sim.scenario()
     _seed(seed)
     data = simulate_fleet_life_data(scenario, seed)
@@ -659,6 +672,8 @@ def mtbf_cmd(
     json_out: JsonFlag = False,
 ) -> None:
     """Chi-square bounds on a constant-rate MTBF."""
+    from heatproof.reliability.bounds import MAX_FAILURES, mtbf_bounds
+
     _hours("--hours", hours, "give the summed unit test hours", MAX_TOTAL_HOURS)
     _whole("--failures", failures, 0, MAX_FAILURES, "give the failures observed")
     _level(ci)
@@ -688,6 +703,9 @@ def zero_failure_cmd(
     json_out: JsonFlag = False,
 ) -> None:
     """Weibull zero-failure test: duration per unit (or units) to demonstrate R(target) at a confidence."""
+    from heatproof.reliability.demonstration import zero_failure_plan
+    from heatproof.reliability.fleet import MAX_UNITS
+
     _hours("--target-h", target_h, "give the life in hours at which R is demonstrated")
     _fraction("--reliability", reliability, "give a fraction, e.g. 0.9")
     _fraction("--confidence", confidence, "give a fraction, e.g. 0.9")
