@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import threading
@@ -80,6 +79,8 @@ def serve(
     config = simulated_config(
         name, hypothesis, gain, seed, sample_s, ramp_k_per_s, tuple(authorised_operator or ())
     )
+    import asyncio
+
     from heatproof.modbus.server import StandServer
 
     server = StandServer(config, time_factor, host, port)
