@@ -14,7 +14,6 @@ import re
 from sqlalchemy import select
 
 from heatproof.errors import InvalidInput
-from heatproof.factory.gates import find_design
 from heatproof.records import production as prod
 from heatproof.records.models import ReactorUnit
 from heatproof.reliability.fleet import FleetScenario, ModeTruth, simulate_fleet_life_data
@@ -69,7 +68,7 @@ def simulate_field_life(
         raise InvalidInput(f"hours={hours} must be positive (operating hours of the fleet)")
 
     def work(s) -> dict:
-        design = find_design(s, name, revision)
+        design = prod.get_design(s, name, revision)
         fleet = _field_units(s, design, units, serials)
         scenario = FleetScenario(
             units=len(fleet),

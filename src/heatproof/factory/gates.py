@@ -97,17 +97,6 @@ def gate_settings(design: Design) -> dict:
     return {**DEFAULT_SETTINGS, **(design.gate_settings or {})}
 
 
-def find_design(s: Session, name: str, revision: str) -> Design:
-    """The design ``name`` rev ``revision`` in session ``s``; NotFound naming the fix."""
-    design = s.scalar(select(Design).where(Design.name == name, Design.revision == revision))
-    if design is None:
-        raise NotFound(
-            f"design {name!r} rev {revision!r} does not exist; give a design and revision that "
-            "a campaign or `heatproof line setup` created"
-        )
-    return design
-
-
 def _trust(keys_dir: Path | None, trust: Trust | None) -> Trust:
     return trust if trust is not None else local_trust(key_dir(keys_dir))
 
@@ -384,7 +373,7 @@ def gate_status(
     ``trust`` (default: the key directory ``keys_dir``'s keys)."""
     trusted = _trust(keys_dir, trust)
     with ws.unit_of_work() as s:
-        design = find_design(s, name, revision)
+        design = prod.get_design(s, name, revision)
         results = _evaluate(ws, s, design, trusted)
         decisions = {
             d.gate: {"outcome": d.outcome, "path": d.path, "file_sha256": d.file_sha256}
@@ -429,7 +418,7 @@ def decide_gate(
     trusted = _trust(keys_dir, trust)
     with ws.exclusive(f"gate decide {gate}"):
         with ws.unit_of_work() as s:
-            design = find_design(s, name, revision)
+            design = prod.get_design(s, name, revision)
             result = _evaluate(ws, s, design, trusted)[gate]
             record = decision_record(result.to_dict(), design, role)
             design_id, prefix = design.id, gate_prefix(design.name, design.revision)
@@ -454,7 +443,7 @@ def release(
     trusted = _trust(keys_dir, trust)
     with ws.exclusive("gate release"):
         with ws.unit_of_work() as s:
-            design = find_design(s, name, revision)
+            design = prod.get_design(s, name, revision)
             g4 = _evaluate(ws, s, design, trusted)["G4"]
             earlier = [c for c in g4.criteria if c.name.endswith(" open")]
             blocking = [c for c in earlier if not c.holds]
@@ -520,7 +509,7 @@ def suspend_revision(ws: Workspace, name: str, revision: str, reason: str) -> di
     """Suspend the release of design ``name`` rev ``revision`` in workspace ``ws`` for
     ``reason`` (see suspend)."""
     with ws.unit_of_work() as s:
-        design_id = find_design(s, name, revision).id
+        design_id = prod.get_design(s, name, revision).id
     return suspend(ws, design_id, reason)
 
 
@@ -533,7 +522,7 @@ def revise_design(
     orders held, in one transaction."""
 
     def work(s: Session) -> dict:
-        old = find_design(s, name, revision)
+        old = prod.get_design(s, name, revision)
         if s.scalar(select(Design).where(Design.name == name, Design.revision == new_revision)):
             raise InvalidInput(
                 f"design {name!r} rev {new_revision!r} exists already; give a new revision"
@@ -581,7 +570,7 @@ def check_field_trend(ws: Workspace, name: str, revision: str) -> dict:
     open orders held) with the trend as the reason. Returns the trend and what was done."""
 
     def work(s: Session) -> dict:
-        design = find_design(s, name, revision)
+        design = prod.get_design(s, name, revision)
         g2 = s.scalar(
             select(GateDecision)
             .where(

@@ -25,7 +25,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from heatproof.errors import HeatproofError, InvalidInput, NotFound
+from heatproof.errors import HeatproofError, InvalidInput
 from heatproof.evidence.hashing import canonical, sha256_hex
 from heatproof.outputs import write_text
 from heatproof.production.capability import Capability, capability
@@ -201,16 +201,6 @@ class LotStatistics:
         }
 
 
-def _design(s: Session, name: str, revision: str) -> Design:
-    design = s.scalar(select(Design).where(Design.name == name, Design.revision == revision))
-    if design is None:
-        raise NotFound(
-            f"design {name!r} rev {revision!r} does not exist; `heatproof list designs` lists "
-            "the designs and their revisions"
-        )
-    return design
-
-
 def _attempts(s: Session, design: Design, order_code: str | None) -> tuple[str, list]:
     """(order kind, first attempts) of the lot: every pilot order, or the order ``order_code``."""
     if order_code is None:
@@ -317,7 +307,7 @@ def lot_statistics(
     spec's flags); None takes each from the design's gate settings. NotFound for an unknown
     design or order (listing the designs), InvalidInput for an order of another design. A lot
     with no unit tested end of line has no characteristics."""
-    design = _design(s, name, revision)
+    design = prod.get_design(s, name, revision)
     kind, attempts = _attempts(s, design, order_code)
     stats = LotStatistics(design.name, design.revision, order_code, kind, tuple(attempts), ())
     if not attempts:

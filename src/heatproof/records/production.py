@@ -227,6 +227,18 @@ def add_order(s: Session, design: Design, kind: str, quantity: int, code: str | 
     return order
 
 
+def get_design(s: Session, name: str, revision: str) -> Design:
+    """The design ``name`` rev ``revision`` in session ``s``, else NotFound naming
+    `heatproof list designs`."""
+    design = s.scalar(select(Design).where(Design.name == name, Design.revision == revision))
+    if design is None:
+        raise NotFound(
+            f"design {name!r} rev {revision!r} does not exist; `heatproof list designs` lists "
+            "the designs and their revisions"
+        )
+    return design
+
+
 def get_order(s: Session, code: str) -> ProductionOrder:
     """The order ``code`` in session ``s``, else NotFound naming `heatproof line orders`."""
     order = s.scalar(select(ProductionOrder).where(ProductionOrder.code == code))
