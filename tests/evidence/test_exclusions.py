@@ -17,9 +17,9 @@ from pypdf import PdfReader
 
 from heatproof.analysis.config import AnalysisConfig
 from heatproof.evidence.exclusions import KIND, exclude_run, exclusion_path, exclusion_record
-from heatproof.evidence.gates import record_bytes
 from heatproof.evidence.keys import key_dir
 from heatproof.evidence.ledger import read_ledger, sign_evidence
+from heatproof.evidence.manifest import record_bytes
 from heatproof.evidence.trust import local_trust
 from heatproof.evidence.verify import verify_workspace
 from heatproof.factory.gates import campaign_evidence

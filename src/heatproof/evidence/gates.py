@@ -31,7 +31,7 @@ from heatproof.errors import InvalidInput
 from heatproof.evidence.hashing import file_sha256
 from heatproof.evidence.keys import Signature, signature_path
 from heatproof.evidence.ledger import gate_signers, read_ledger, sign_evidence
-from heatproof.evidence.manifest import EVIDENCE_DIR
+from heatproof.evidence.manifest import EVIDENCE_DIR, record_bytes
 from heatproof.evidence.trust import Trust, check_signature
 from heatproof.outputs import write_bytes
 from heatproof.records.models import Design, GateDecision, Preregistration, Release
@@ -45,11 +45,6 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _GATE_FILE = re.compile(r"^(?P<prefix>.+)-(?P<gate>G[1-4])-(?P<n>\d+)\.json$")
 
 Problem = tuple[str, str, str]  # subject, workspace-relative path, what is wrong
-
-
-def record_bytes(record: dict) -> bytes:
-    """The content of a signed record file: JSON with sorted keys, indent 2, NaN refused."""
-    return json.dumps(record, indent=2, sort_keys=True, allow_nan=False).encode() + b"\n"
 
 
 def write_signed(

@@ -37,9 +37,10 @@ def manifest_path(root: Path, run_id: int) -> Path:
     return root / EVIDENCE_DIR / "runs" / f"run-{run_id}" / "manifest.json"
 
 
-def manifest_bytes(manifest: dict) -> bytes:
-    """The file content of ``manifest``: JSON with sorted keys, two-space indent, NaN refused."""
-    return json.dumps(manifest, indent=2, sort_keys=True, allow_nan=False).encode() + b"\n"
+def record_bytes(record: dict) -> bytes:
+    """The content of a signed evidence file (manifest, verdict, pre-registration, gate decision,
+    exclusion) holding ``record``: JSON with sorted keys, two-space indent, NaN refused."""
+    return json.dumps(record, indent=2, sort_keys=True, allow_nan=False).encode() + b"\n"
 
 
 def _chunks(ws: Workspace, run: Run) -> tuple[list[dict], dict | None]:
@@ -171,7 +172,7 @@ def seal_run(ws: Workspace, run: Run, keys_dir: Path | None = None) -> str:
     rel = path.relative_to(ws.path).as_posix()
     if run.meta.get(SEALED_KEY) is not None:
         raise HeatproofError(f"run {run.id} is already sealed ({rel}); manifests are not rewritten")
-    data = manifest_bytes(build_manifest(ws, run))
+    data = record_bytes(build_manifest(ws, run))
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         write_bytes(path, data, "manifest")

@@ -7,21 +7,22 @@ The file evidence/verdicts/campaign-<id>-verdict-<n>.json holds the record (sort
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from heatproof.campaign import decide_campaign
 from heatproof.evidence.incomplete import adopt_interrupted_verdicts
 from heatproof.evidence.ledger import sign_evidence
-from heatproof.evidence.manifest import EVIDENCE_DIR, manifest_path, manifest_sha256
+from heatproof.evidence.manifest import (
+    EVIDENCE_DIR,
+    manifest_path,
+    manifest_sha256,
+    record_bytes,
+)
 from heatproof.outputs import write_bytes
 from heatproof.records import repository as repo
 from heatproof.workspace import Workspace
 
-
-def verdict_bytes(record: dict) -> bytes:
-    """The verdict file content of ``record``: JSON with sorted keys, indent 2, NaN refused."""
-    return json.dumps(record, indent=2, sort_keys=True, allow_nan=False).encode() + b"\n"
+verdict_bytes = record_bytes  # a verdict file's content, as every signed evidence file's
 
 
 def evidence_record(ws: Workspace, campaign_id: int) -> dict:
