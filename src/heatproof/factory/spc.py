@@ -29,6 +29,7 @@ from heatproof.errors import HeatproofError, InvalidInput
 from heatproof.evidence.hashing import canonical, sha256_hex
 from heatproof.outputs import write_text
 from heatproof.production.capability import Capability, capability
+from heatproof.production.line import first_pass_yield
 from heatproof.production.spc import ChartPair, i_mr
 from heatproof.records import production as prod
 from heatproof.records.models import Design, EolMeasurement, EolResult, GaugeStudy
@@ -182,6 +183,11 @@ class LotStatistics:
         return sum(a.passed for a in self.attempts)
 
     @property
+    def fpy(self) -> float | None:
+        """First-pass yield (0..1), None without a unit tested."""
+        return first_pass_yield(self.first_pass, self.units)
+
+    @property
     def title(self) -> str:
         """'<design> rev <revision>, <order or "pilot lot">'."""
         lot = f"order {self.order}" if self.order else "pilot lot"
@@ -196,7 +202,7 @@ class LotStatistics:
             "kind": self.kind,
             "units": self.units,
             "first_pass": self.first_pass,
-            "fpy": self.first_pass / self.units if self.units else None,
+            "fpy": self.fpy,
             "characteristics": [c.to_dict() for c in self.characteristics],
         }
 
@@ -367,7 +373,7 @@ def lot_html(lot: LotStatistics) -> str:
     """The standalone HTML report of ``lot`` (heatproof.report.lot_report): a chart, capability
     and gauge study per characteristic that has a chart; a summary line for every one."""
     charted = [c for c in lot.characteristics if c.chart is not None]
-    fpy = f"{lot.first_pass / lot.units:.1%}" if lot.units else "n/a"
+    fpy = "n/a" if lot.fpy is None else f"{lot.fpy:.1%}"
     summary = {
         "design": f"{lot.design} rev {lot.revision}",
         "lot": f"order {lot.order} ({lot.kind})" if lot.order else "pilot orders",
