@@ -62,7 +62,7 @@ from heatproof.production.eol_stand import procedure_reasons, stand_characterist
 from heatproof.production.gauge import gauge_rr
 from heatproof.production.line import eol_attempt, next_operation
 from heatproof.records import production as prod
-from heatproof.records.models import Design, NonConformance
+from heatproof.records.models import Design, NonConformance, ReactorUnit
 from heatproof.scpi.client import BenchInstruments
 from heatproof.scpi.server import serve_bench
 from heatproof.scpi.station import EndOfLineStation, eol_stand_config
@@ -419,8 +419,11 @@ def _study_units(ws: Workspace, design: str, revision: str, parts: int) -> tuple
         if found is None:
             raise NotFound(f"design {design} rev {revision} does not exist; build a pilot lot "
                            f"first (`heatproof station pilot {design} {revision}`)")
-        passed = [u.serial for u in prod.list_units(s) if u.design_id == found.id
-                  and u.status == "passed"]
+        passed = list(s.scalars(
+            select(ReactorUnit.serial)
+            .where(ReactorUnit.design_id == found.id, ReactorUnit.status == "passed")
+            .order_by(ReactorUnit.serial)
+        ))
         design_id = found.id
     if len(passed) < parts:
         raise InvalidInput(
