@@ -150,6 +150,11 @@ def emit(json_out: bool, data: dict, line: str) -> None:
         typer.echo(line)
 
 
+def number(x: float | None, digits: int = 6) -> str:
+    """The number ``x`` to ``digits`` significant digits, "-" when None (not known)."""
+    return "-" if x is None else f"{x:.{digits}g}"
+
+
 def percent(x: float | None) -> str:
     """The fraction ``x`` (0 to 1) as a percentage with one decimal, "-" when None."""
     return "-" if x is None else f"{100 * x:.1f} %"

@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from heatproof.cli.options import JsonFlag, input_path, print_json, read_input
+from heatproof.cli.options import JsonFlag, input_path, number, print_json, read_input
 from heatproof.errors import InvalidInput, NotFound
 from heatproof.outputs import write_text
 
@@ -402,10 +402,10 @@ def _print_fits(out: dict) -> None:
         for col in ("", "estimate", "se", f"lower {s['bounds']['level']:g}", "upper"):
             table.add_column(col)
         for name, p in s["params"].items():
-            table.add_row(name, *(_num(p[k]) for k in ("estimate", "se", "lower", "upper")))
+            table.add_row(name, *(number(p[k]) for k in ("estimate", "se", "lower", "upper")))
         for bl in s["b_lives"] + s["reliability_at"]:
             name = f"{bl['name']} (h)" if bl["name"].startswith("B") else bl["name"]
-            table.add_row(name, _num(bl["estimate"]), "", _num(bl["lower"]), _num(bl["upper"]))
+            table.add_row(name, number(bl["estimate"]), "", number(bl["lower"]), number(bl["upper"]))
         _out.print(table)
     if "modes" in out:
         combined = [f"{k} {v:.6g} h" for k, v in out["combined_b_lives_h"].items()]
@@ -413,10 +413,6 @@ def _print_fits(out: dict) -> None:
         _out.print(f"all modes together (estimates): {', '.join(combined)}")
     for note in out["notes"]:
         _out.print(f"[yellow]{note}[/yellow]")
-
-
-def _num(x: float | None) -> str:
-    return "-" if x is None else f"{x:.6g}"
 
 
 def _reliability_caption(summary: dict) -> str | None:

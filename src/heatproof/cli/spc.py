@@ -20,6 +20,7 @@ from heatproof.cli.options import (
     RevisionArg,
     WorkspaceDir,
     existing_workspace,
+    number,
     percent,
     print_json,
 )
@@ -49,10 +50,6 @@ def default_out(design: str, revision: str, order: str | None) -> Path:
     return Path("lot-" + "-".join(_UNSAFE.sub("_", p) for p in parts) + ".html")
 
 
-def _num(x: float | None) -> str:
-    return "-" if x is None else f"{x:.4g}"
-
-
 def _print_table(lot: dict) -> None:
     fpy = percent(lot["fpy"])
     where = f"order {lot['order']}" if lot["order"] else "pilot lot"
@@ -63,14 +60,14 @@ def _print_table(lot: dict) -> None:
     for column in ("characteristic", "n", "mean", "Cpk [lower bound]", "control", "%GRR"):
         table.add_column(escape(column), overflow="fold")
     for c in lot["characteristics"]:
-        cpk = "-" if c["cpk"] is None else f"{_num(c['cpk'])} [{_num(c['cpk_lower_bound'])}]"
+        cpk = "-" if c["cpk"] is None else f"{number(c['cpk'], 4)} [{number(c['cpk_lower_bound'], 4)}]"
         if c["in_control"]:
             control = "in control"
         else:
             control = c["note"] or "; ".join(c["rules_fired"])
         grr = "-" if c["percent_grr"] is None else f"{c['percent_grr']:.3g} %"
         name = f"{c['name']} (key)" if c["key"] else c["name"]
-        cells = (name, str(c["n"]), _num(c["mean"]), cpk, control, grr)
+        cells = (name, str(c["n"]), number(c["mean"], 4), cpk, control, grr)
         table.add_row(*(escape(x) for x in cells))
     _out.print(table)
     levels = sorted({f"{c['level']:.0%}" for c in lot["characteristics"]})

@@ -23,6 +23,7 @@ from heatproof.cli.options import (
     WorkspaceDir,
     existing_workspace,
     input_path,
+    number,
     open_workspace,
     percent,
     print_json,
@@ -85,10 +86,6 @@ def _station(seed: int, procedure: Path | None, cal_due: list[str] | None):
     spec = default_eol_spec()
     proc = station.eol_procedure(spec, input_path(procedure, "--procedure") if procedure else None)
     return station.simulated_station(seed, _cal_due(cal_due), spec, proc)
-
-
-def _num(x: float | None) -> str:
-    return "-" if x is None else f"{x:.6g}"
 
 
 @app.command("test")
@@ -196,7 +193,7 @@ def gauge_study_cmd(
                    "AIAG"):
         table.add_column(column)
     for row in done["studies"]:
-        table.add_row(row["characteristic"], f"{_num(row['ev'])} {row['unit']}",
-                      f"{_num(row['av'])} {row['unit']}", f"{row['percent_grr']:.1f} %",
-                      f"{row['pct_study_variation']:.1f} %", _num(row["ndc"]), row["acceptance"])
+        table.add_row(row["characteristic"], f"{number(row['ev'])} {row['unit']}",
+                      f"{number(row['av'])} {row['unit']}", f"{row['percent_grr']:.1f} %",
+                      f"{row['pct_study_variation']:.1f} %", number(row["ndc"]), row["acceptance"])
     _out.print(table)
