@@ -47,6 +47,8 @@ def _main(
     ] = False,
 ) -> None:
     """Prove a reactor's heat honestly, control it, demonstrate its reliability, then build it."""
+
+
 EXAMPLES = {  # each group's and command's --help ends with these (docs/ show more)
     "demo": "heatproof demo --json; heatproof demo --method calibrated --workspace lab",
     "analyze": "heatproof analyze runfiles/steam.toml --json; heatproof analyze 2",
@@ -97,6 +99,7 @@ production.app.command("spc")(spc.lot_spc)
 for group, name, summary in GROUPS:
     app.add_typer(group, name=name, help=summary, epilog=_epilog(name))
 app.command(name="report", epilog=report.EPILOG)(report.report)
+
 
 def main() -> None:
     """Entry point: user errors become one line on stderr and exit status 2, never a traceback."""
