@@ -37,7 +37,6 @@ from heatproof import __version__
 from heatproof.analysis.config import config_sha256
 from heatproof.errors import HeatproofError, InvalidInput
 from heatproof.evidence import exclusions
-from heatproof.evidence.exclusions import exclusion_path
 from heatproof.evidence.hashing import file_sha256, sha256_hex
 from heatproof.evidence.keys import ROLES
 from heatproof.evidence.ledger import (
@@ -129,7 +128,7 @@ def _members(ws: Workspace, campaign_id: int, records: dict, verdict: dict) -> l
         f"{rel}.{role}.sig" for role in ROLES if (ws.path / f"{rel}.{role}.sig").exists()
     ]
     for run in records["runs"]:  # exclusions: the signed file and its engineer signature
-        epath = exclusion_path(ws.path, run["id"])
+        epath = exclusions.exclusion_path(ws.path, run["id"])
         if epath.is_file():
             rel = epath.relative_to(ws.path).as_posix()
             files += [rel, f"{rel}.{exclusions.ROLE}.sig"]
@@ -526,11 +525,11 @@ def _check_generated(root: Path, index: dict, report: VerifyReport) -> None:
         report.add(
             "campaign record", INDEX, "campaign config differs from the signed verdict's config"
         )
-    if config_sha256(campaign["config"]) != campaign["config_sha256"]:
+    if (actual := config_sha256(campaign["config"])) != campaign["config_sha256"]:
         report.add(
             "campaign record",
             INDEX,
-            f"campaign config hashes to {config_sha256(campaign['config'])}, its record says "
+            f"campaign config hashes to {actual}, its record says "
             f"{campaign['config_sha256']}",
         )
     for run in index["records"]["runs"]:
