@@ -6,6 +6,8 @@ not waited for."""
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import re
 from pathlib import Path
 
@@ -160,6 +162,23 @@ def test_a_fresh_stand_is_ready_at_once(stand_config):
     stand = DirectStand(SimulatedStand(stand_config(seed=34)))
     result = ProcedureRunner(stand, parse_procedure(SHORT.format(timeout=10.0)), "A").run()
     assert result["outcome"] == "PASS" and result["ready"]["waited_s"] == 0.0
+
+
+class _MiddleThermocoupleFailed(DirectStand):
+    """The simulated stand read with its middle core thermocouple (of three) open: NaN."""
+
+    def read(self, patience_s: float):
+        s = super().read(patience_s)
+        assert len(s.core_k) == 3
+        return dataclasses.replace(s, core_k=(s.core_k[0], math.nan, s.core_k[2]))
+
+
+def test_a_ramp_settles_on_the_finite_core_median_with_one_thermocouple_failed(stand_config):
+    """A ramp's settling uses the same median as readiness (core_median_k): a NaN reading is left
+    out instead of making the median NaN, so the ramp neither hangs nor times out on it."""
+    stand = _MiddleThermocoupleFailed(SimulatedStand(stand_config(seed=34)))
+    result = ProcedureRunner(stand, parse_procedure(SHORT.format(timeout=10.0)), "A").run()
+    assert result["outcome"] == "PASS", result["abort_reason"]
 
 
 @pytest.mark.parametrize(

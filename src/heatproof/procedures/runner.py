@@ -218,7 +218,7 @@ class ProcedureRunner:
             if phase.type == "ramp":
                 at = (
                     math.isclose(s.setpoint_k, phase.target_k, abs_tol=0.01)
-                    and abs(statistics.median(s.core_k) - phase.target_k)
+                    and abs(core_median_k(s.core_k) - phase.target_k)
                     <= self.settings.settle_band_k
                 )
                 settled = settled + 1 if at else 0
