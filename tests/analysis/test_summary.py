@@ -6,6 +6,7 @@ flag, exclusions and the evidence's status."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import cache
 
 import pytest
@@ -15,7 +16,7 @@ from heatproof.analysis.config import AnalysisConfig
 from heatproof.analysis.results import PointResult, RunResult
 from heatproof.analysis.summary import summary_lines, verdict_summary
 from heatproof.analysis.uncertainty import Model, Normal, evaluate
-from heatproof.analysis.verdict import decide
+from heatproof.analysis.verdict import REPORTED, decide
 
 CONFIG = AnalysisConfig(mc_trials=10_000)
 CHARGE_KG = 1e-6  # a tiny charge: the chemical bound never blocks these records
@@ -142,6 +143,19 @@ def test_no_active_run_says_nothing_was_compared():
     summary = verdict_summary({"campaign_id": 1, **decide([dummy], CONFIG, CHARGE_KG)})
     assert summary["deciding"]["side"] is None and summary["interval"] is None
     assert [b["text"] for b in summary["blocking"]] == ["no active run to judge"]
+
+
+def test_a_run_known_only_by_reported_powers_never_decides():
+    dummy = _run(1, "calibration", [_point(0, 1.0)])
+    published = replace(_run(2, "active", [_point(0, 5.5)]), method=REPORTED)
+    record = decide([dummy, published], CONFIG, CHARGE_KG)
+    assert record["outcome"] == "INCONCLUSIVE"
+    summary = verdict_summary({"campaign_id": 1, **record})
+    assert summary["deciding"]["side"] is None and summary["deciding"]["bound"] is None
+    assert "excess heat is demonstrated" not in _text(summary)
+    texts = [b["text"] for b in summary["blocking"]]
+    assert len(texts) == 2 and "its only method is the reported powers" in texts[0]
+    assert texts[1] == "no active run to judge"
 
 
 @pytest.mark.parametrize("method", ["thermography", "calibrated"])

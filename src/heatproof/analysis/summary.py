@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from heatproof.analysis.verdict import REPORTED
+
 # The checks each method's analysis runs (pitfalls.py), in plain words, for "no pitfall found".
 _COMMON = ("steady state over each window", "GUM against Monte Carlo (JCGM 101 clause 8)")
 _CAMPAIGN = (
@@ -139,7 +141,14 @@ def _unique(findings: list[dict]) -> list[dict]:
 
 
 def _active(record: dict) -> list[tuple[object, dict]]:
-    return [(r["run_id"], w) for r in record["runs"] if r["kind"] == "active" for w in r["windows"]]
+    """(run id, window) of each active window decide() judged: not a run known only by REPORTED
+    powers."""
+    return [
+        (r["run_id"], w)
+        for r in record["runs"]
+        if r["kind"] == "active" and r.get("method") != REPORTED
+        for w in r["windows"]
+    ]
 
 
 def _blocking(record: dict, findings: list[dict]) -> list[dict]:
