@@ -34,6 +34,12 @@ def _factory_verdict(ws: Workspace, campaign_id: int) -> Path:
         return verdict_path(ws.path, campaign_id, verdict.id)
 
 
+def _validated(root: Path, subject: str) -> bool:
+    """Whether the ledger of the folder ``root`` logs a verdict-validated entry of ``subject``."""
+    entries, _ = read_ledger(root)
+    return any(e.kind == "verdict-validated" and e.subject == subject for e in entries)
+
+
 def countersign(
     ws: Workspace, campaign_id: int, validator_workspace: Path, keys_dir: Path | None = None
 ) -> dict:
@@ -56,22 +62,21 @@ def countersign(
             f"validated another verdict; export the dossier again and have it re-analysed"
         )
     keys = key_dir(keys_dir)
-    problem = check_signature(local_trust(keys), theirs, "validator")
+    trust = local_trust(keys)  # the key directory is read once
+    problem = check_signature(trust, theirs, "validator")
     if problem:
         raise HeatproofError(f"validator signature of {theirs}: {problem}")
-    entries, _ = read_ledger(validator_workspace)
     subject = relative.as_posix()
-    if not any(e.kind == "verdict-validated" and e.subject == subject for e in entries):
+    if not _validated(validator_workspace, subject):
         raise HeatproofError(
             f"the validator's ledger has no verdict-validated entry for {subject}; "
             f"it was not signed by `heatproof dossier analyze --sign`"
         )
     ours = signature_path(path, "validator")
-    mine, _ = read_ledger(ws.path)
-    if not any(e.kind == "verdict-validated" and e.subject == subject for e in mine):
+    if not _validated(ws.path, subject):
         shutil.copyfile(signature_path(theirs, "validator"), ours)
         append_file_entry(ws.path, "validator", path, "verdict-validated", keys)
-    problem = check_signature(local_trust(keys), path, "validator")
+    problem = check_signature(trust, path, "validator")
     if problem:  # the copied signature must verify here too
         raise HeatproofError(f"validator signature of {path}: {problem}")
     return {
