@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from heatproof.errors import HeatproofError
 from heatproof.folders import prepare_folder
 from heatproof.locks import FileLock, wait_from_env
-from heatproof.records.migrate import upgrade_to_head
+from heatproof.records.migrate import current_revisions, head_revision, upgrade_to_head
 from heatproof.telemetry.store import TelemetryStore
 
 DB_FILE = "records.db"
@@ -95,6 +95,13 @@ def _sqlite_transactions(engine: Engine) -> None:
     def _begin(connection: Any) -> None:
         immediate = connection.get_execution_options().get("sqlite_immediate", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _at_head(engine: Engine) -> bool:
+    """Whether the database of ``engine`` is already at this code's schema head (a plain read:
+    no write lock, so opening a workspace never stalls another process's writes)."""
+    with engine.connect() as connection:
+        return ",".join(sorted(current_revisions(connection))) == head_revision()
 
 
 def _quiet_rollback(session: Session) -> None:
@@ -164,9 +171,10 @@ class Workspace:
         engine = _make_engine(url)
         shown = engine.url.render_as_string(hide_password=True)
         try:
-            with engine.connect().execution_options(sqlite_immediate=True) as connection:
-                with connection.begin():
-                    upgrade_to_head(connection, str(folder))
+            if not _at_head(engine):  # a workspace at head is opened without taking the write lock
+                with engine.connect().execution_options(sqlite_immediate=True) as connection:
+                    with connection.begin():
+                        upgrade_to_head(connection, str(folder))
         except HeatproofError:
             engine.dispose()
             raise
