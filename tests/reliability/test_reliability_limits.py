@@ -4,8 +4,10 @@ inside numpy or run without end (found by fuzzing the CLI, issue 10)."""
 import pytest
 
 from heatproof.errors import InvalidInput
-from heatproof.reliability.bounds import mtbf_bounds
+from heatproof.reliability.bounds import b_life, mtbf_bounds
 from heatproof.reliability.demonstration import zero_failure_plan
+from heatproof.reliability.fits import fit
+from heatproof.reliability.lifedata import life_data_from_times
 from heatproof.reliability.fleet import FleetScenario, coverage, simulate_fleet_life_data
 
 BIG = 2**63
@@ -36,3 +38,10 @@ def test_fleet_sizes_and_fleet_counts_are_bounded():
 def test_a_negative_zero_enrolment_simulates():
     data = simulate_fleet_life_data(FleetScenario(units=5, enrol_h=-0.0))  # numpy: "high - low < 0"
     assert (data.start_h == 0).all()
+
+
+def test_a_b_life_below_the_smallest_float_is_zero_not_a_math_error():
+    """A failure at 1e-300 h drives B10 below 1e-308 h: ln t_p is now taken in logs (CI fuzz)."""
+    data = life_data_from_times([1e-300, 120.5, 410.0, 150.0], [300.0, 80.0])
+    lower, upper = (b_life(fit(data), 0.10, 0.9, "fisher", s) for s in ("lower", "upper"))
+    assert 0.0 <= lower.lower <= upper.upper < 1.0

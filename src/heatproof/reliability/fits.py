@@ -77,14 +77,13 @@ class Model:
         fraction p has failed (t_p = gamma + exp(mu + sigma w_p))."""
         mu, s, gamma = (float(v) for v in self.full(theta))
         w = float(self.std.ppf(p))
-        e = math.exp(mu + math.exp(s) * w)
+        log_e = mu + math.exp(s) * w
+        scale_grad = [math.exp(s) * w] if self.fit_scale else []
+        if not self.threshold:  # t_p = e: in logs, so a tiny t_p does not underflow to 0
+            return log_e, np.asarray([1.0] + scale_grad)
+        e = math.exp(log_e)
         t = gamma + e
-        grad = (
-            [e]
-            + ([e * math.exp(s) * w] if self.fit_scale else [])
-            + ([1.0] if self.threshold else [])
-        )
-        return math.log(t), np.asarray(grad) / t
+        return math.log(t), np.asarray([e] + [e * g for g in scale_grad] + [1.0]) / t
 
 
 MODELS = {
