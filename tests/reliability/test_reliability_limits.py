@@ -7,8 +7,8 @@ from heatproof.errors import InvalidInput
 from heatproof.reliability.bounds import b_life, mtbf_bounds
 from heatproof.reliability.demonstration import zero_failure_plan
 from heatproof.reliability.fits import fit
-from heatproof.reliability.lifedata import life_data_from_times
 from heatproof.reliability.fleet import FleetScenario, coverage, simulate_fleet_life_data
+from heatproof.reliability.lifedata import life_data_from_times
 
 BIG = 2**63
 
