@@ -61,6 +61,12 @@ DOCUMENTED_PACKAGES = (
     "heatproof.production",
     "heatproof.factory",
     "heatproof.catalog",
+    "heatproof.plants",
+    "heatproof.economics",
+    "heatproof.deployment",
+    "heatproof.opcua",
+    "heatproof.engines",
+    "heatproof.web",
 )
 
 # name suffix -> the spellings that state its unit in a docstring

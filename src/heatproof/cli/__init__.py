@@ -12,17 +12,21 @@ from heatproof.cli import (
     browse,
     campaign,
     control,
+    cost,
     daq,
     design,
     evidence,
+    fleet,
     gates,
     keys,
+    plant,
     production,
     reliability,
     report,
     spc,
     stand,
     station,
+    users,
 )
 from heatproof.errors import HeatproofError
 
@@ -68,6 +72,10 @@ EXAMPLES = {  # each group's and command's --help ends with these (docs/ show mo
     "gate": "heatproof gate status HX-1 A; heatproof gate decide HX-1 A G1 --role engineer",
     "line": "heatproof line orders; heatproof line genealogy --lot HX1-HTR-200-L002",
     "station": "heatproof station pilot HX-1 A --units 30; heatproof station test SERIAL",
+    "plant": "heatproof plant assemble HX-1 A --demand-kw 20 --spares 2; heatproof plant list",
+    "cost": "heatproof cost heat --campaign 2; heatproof cost heat --campaign 2 --json",
+    "user": "heatproof user add alice --role validator; heatproof user disable alice",
+    "fleet": "heatproof fleet analyze telemetry/ --scheduler tcp://127.0.0.1:8786",
 }
 
 
@@ -94,6 +102,10 @@ GROUPS = [
     (gates.app, "gate", "Gates from evidence, pre-registration, release, suspension."),
     (production.app, "line", "The production line: lots, orders, units, tests, SPC."),
     (station.app, "station", "The end-of-line station: test units, pilot lots, gauge R&R."),
+    (plant.app, "plant", "Heat plants from released units: assemble, commission, operate."),
+    (cost.app, "cost", "The cost of heat from the measured COP, against the grid and gas."),
+    (users.app, "user", "Users and roles of the web application."),
+    (fleet.app, "fleet", "Fleet analytics over many reactors, in process or on Dask."),
 ]
 production.app.command("spc")(spc.lot_spc)
 for group, name, summary in GROUPS:

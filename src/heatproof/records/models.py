@@ -476,3 +476,9 @@ class Exclusion(Base):
     file_sha256: Mapped[str] = mapped_column(String(64))
     signer_fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+# --- plants (issue 15): tables of migration 0005 ---
+
+
+# --- web (issue 16): tables of migration 0006 ---

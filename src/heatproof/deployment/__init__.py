@@ -1,0 +1,1 @@
+"""Services for deployed units: assembling released units into plants, commissioning them as evidence, operating them (a simulated year collected over OPC UA) and pricing their heat (docs/plants.md)."""

@@ -1,0 +1,1 @@
+"""Heat plants (pure): sizing a plant from released units for a demand, the plant controller on the twin (load following, rotation, isolation of failed units), a year of operation with unit failures, and the plant commissioning procedure (docs/plants.md)."""
