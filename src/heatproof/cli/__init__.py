@@ -11,6 +11,7 @@ from heatproof.cli import (
     analysis,
     browse,
     campaign,
+    capacity,
     control,
     cost,
     daq,
@@ -108,9 +109,11 @@ GROUPS = [
     (fleet.app, "fleet", "Fleet analytics over many reactors, in process or on Dask."),
 ]
 production.app.command("spc")(spc.lot_spc)
+production.app.command("capacity")(capacity.capacity)
 for group, name, summary in GROUPS:
     app.add_typer(group, name=name, help=summary, epilog=_epilog(name))
 app.command(name="report", epilog=report.EPILOG)(report.report)
+app.command(name="serve")(__import__("heatproof.cli.serve", fromlist=["serve"]).serve)
 
 
 def main() -> None:

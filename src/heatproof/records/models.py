@@ -480,5 +480,158 @@ class Exclusion(Base):
 
 # --- plants (issue 15): tables of migration 0005 ---
 
+PLANT_STATUSES = ("assembled", "commissioned", "operating")
+
+
+class Plant(Base):
+    """A heat plant assembled from released units of one design revision (``design_id``): sized
+    for ``peak_demand_w`` (W) from units rated ``unit_rated_w`` (W) with ``spares`` beyond
+    those needed; ``status`` one of PLANT_STATUSES; ``sizing`` the plant design as sized
+    (JSON). Its units' failures, repairs and running hours are field events."""
+
+    __tablename__ = "plants"
+    __table_args__ = (
+        CheckConstraint("status IN ('assembled', 'commissioned', 'operating')", name="status"),
+        CheckConstraint("peak_demand_w > 0 AND unit_rated_w > 0", name="powers_positive"),
+        CheckConstraint("spares >= 0", name="spares_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    design_id: Mapped[int] = mapped_column(ForeignKey("designs.id"), index=True)
+    peak_demand_w: Mapped[float] = mapped_column(Float)
+    unit_rated_w: Mapped[float] = mapped_column(Float)
+    spares: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="assembled")
+    sizing: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class PlantUnit(Base):
+    """Unit ``unit_id`` at ``position`` (1, 2, ...) of plant ``plant_id``; a unit is in at most
+    one plant (genealogy: lot -> unit -> plant)."""
+
+    __tablename__ = "plant_units"
+    __table_args__ = (UniqueConstraint("plant_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plant_id: Mapped[int] = mapped_column(ForeignKey("plants.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("reactor_units.id"), unique=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class PlantOperation(Base):
+    """A period of a plant's operation, from ``start_h`` to ``end_h`` (h on the plant's clock):
+    the heat ``energy_delivered_j``, the ``energy_electric_j`` drawn and the demand left
+    ``unmet_j`` (J), the ``availability`` (0..1), whether it was ``simulated`` (on the twin),
+    the ``source`` its data came through (e.g. 'in-process twin', an OPC UA endpoint) and the
+    full summary ``record`` (JSON)."""
+
+    __tablename__ = "plant_operations"
+    __table_args__ = (
+        CheckConstraint("end_h > start_h AND start_h >= 0", name="time_order"),
+        CheckConstraint(
+            "energy_delivered_j >= 0 AND energy_electric_j >= 0 AND unmet_j >= 0",
+            name="energies_nonnegative",
+        ),
+        CheckConstraint("availability >= 0 AND availability <= 1", name="availability"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plant_id: Mapped[int] = mapped_column(ForeignKey("plants.id"), index=True)
+    start_h: Mapped[float] = mapped_column(Float)
+    end_h: Mapped[float] = mapped_column(Float)
+    energy_delivered_j: Mapped[float] = mapped_column(Float)
+    energy_electric_j: Mapped[float] = mapped_column(Float)
+    unmet_j: Mapped[float] = mapped_column(Float)
+    availability: Mapped[float] = mapped_column(Float)
+    simulated: Mapped[bool] = mapped_column()
+    source: Mapped[str] = mapped_column(String(200))
+    record: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
 
 # --- web (issue 16): tables of migration 0006 ---
+
+ROLES = ("operator", "engineer", "validator", "quality", "manager", "admin")
+GENESIS_SHA256 = "0" * 64  # the previous hash of the audit trail's first entry
+
+
+class WebUser(Base):
+    """A person of the web application: unique ``name``, one of ROLES, an Argon2 password hash
+    (never the password), ``disabled`` users cannot log in or use their tokens."""
+
+    __tablename__ = "web_users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('operator', 'engineer', 'validator', 'quality', 'manager', 'admin')",
+            name="role",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    password_changed_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class WebSession(Base):
+    """A browser session: the SHA-256 of its random cookie token (the token itself is never
+    stored), its CSRF token, and when it expires (UTC)."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column()
+
+
+class ApiToken(Base):
+    """An API token (HTTP Bearer) of a user: the SHA-256 of the token, a ``label``, and when it
+    was revoked (None: valid)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id"), index=True)
+    label: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class Publication(Base):
+    """A campaign its owner published for the public open-data view; ``withdrawn_at`` set when
+    it was taken back (the row stays)."""
+
+    __tablename__ = "publications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), unique=True)
+    published_by: Mapped[str] = mapped_column(String(100))
+    published_at: Mapped[datetime] = mapped_column(default=utc_now)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class AuditEntry(Base):
+    """One state change of the audit trail (append-only: triggers refuse UPDATE and DELETE):
+    who (``actor``), what (``action``), the state ``before`` and ``after`` (JSON), when (UTC),
+    and the hash chain: ``sha256`` = SHA-256 of ``prev_sha256`` and the canonical JSON of the
+    entry (records.users.entry_sha256); a previous hash is followed by one entry only."""
+
+    __tablename__ = "audit_trail"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utc_now)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(200))
+    before: Mapped[Any] = mapped_column(JSON, nullable=True)
+    after: Mapped[Any] = mapped_column(JSON, nullable=True)
+    prev_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)

@@ -1,0 +1,7 @@
+"""The campaigns pages of the web application (docs/web.md)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
