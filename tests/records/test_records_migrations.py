@@ -35,7 +35,7 @@ TABLES = {"designs", "reactor_units", "test_stands", "campaigns", "runs", "verdi
     "releases",
     "field_events",
     "exclusions",
-}
+} | {"plants", "plant_units", "plant_operations"}
 
 
 def test_migrations_create_every_model_table(workspace):
