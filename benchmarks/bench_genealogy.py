@@ -14,6 +14,11 @@ workspace) and on PostgreSQL when HEATPROOF_TEST_PG_URL is set: that database's 
 is DROPPED and rebuilt (as the tests do): give it a scratch database.
 
 Run: .venv/bin/python benchmarks/bench_genealogy.py [--units N] [--queries Q]
+
+`run(quick)` (for `heatproof bench`) does the same on SQLite, and on PostgreSQL in a scratch
+database heatproof_bench_genealogy that it creates and drops beside the one
+HEATPROOF_BENCH_PG_URL names (default postgresql://heatproof:heatproof@127.0.0.1:5432/heatproof;
+skipped when no server answers there).
 """
 
 from __future__ import annotations
@@ -126,7 +131,8 @@ def median_ms(ws: Workspace, call: Callable, keys: list) -> float:
     return 1000 * statistics.median(times)
 
 
-def bench(name: str, ws: Workspace, units: int, queries: int) -> None:
+def measure(ws: Workspace, units: int, queries: int) -> dict:
+    """Build the line and time the queries: medians in ms, build seconds, rows by lot."""
     t0 = time.perf_counter()
     codes, serials, ids = build(ws, units)
     built_s = time.perf_counter() - t0
@@ -139,6 +145,74 @@ def bench(name: str, ws: Workspace, units: int, queries: int) -> None:
     by_unit = median_ms(ws, prod.lots_in_unit, [serials[i] for i in picks])
     with ws.unit_of_work() as s:
         rows = len(prod.units_containing_lot(s, lots[0]))
+    return {"base": base, "by_lot": by_lot, "by_unit": by_unit, "built_s": built_s, "rows": rows}
+
+
+def _rows(name: str, units: int, m: dict) -> list[dict]:
+    return [
+        {
+            "path": f"{name}: {label}, {units} units",
+            "value": m[key],
+            "unit": "ms",
+            "baseline": f"{name}: primary-key lookup of a unit",
+            "baseline_value": m["base"],
+            "ratio": m[key] / m["base"],
+        }
+        for label, key in (
+            (f"units_containing_lot (~{m['rows']} rows)", "by_lot"),
+            ("lots_in_unit (5 rows)", "by_unit"),
+        )
+    ]
+
+
+def _scratch_postgres(base_url: str, name: str, create: bool) -> str | None:
+    """Drop (and create) the scratch database ``name`` beside base_url; its URL, or None when
+    no PostgreSQL answers."""
+    from sqlalchemy import make_url
+
+    url = make_url(base_url).set(drivername="postgresql+psycopg")
+    try:
+        engine = create_engine(
+            url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+        )
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if create:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+    except Exception:  # no server, no rights: the PostgreSQL rows are left out
+        return None
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def run(quick: bool) -> list[dict]:
+    """Rows for `heatproof bench`: the two genealogy queries against a primary-key lookup, on
+    SQLite and on a scratch PostgreSQL database when one can be made."""
+    units, queries = (3_000, 50) if quick else (30_000, 200)
+    with tempfile.TemporaryDirectory(prefix="bench-genealogy-") as tmp:
+        with Workspace.open(tmp) as ws:
+            rows = _rows("SQLite", units, measure(ws, units, queries))
+    base = os.environ.get(
+        "HEATPROOF_BENCH_PG_URL", "postgresql://heatproof:heatproof@127.0.0.1:5432/heatproof"
+    )
+    url = _scratch_postgres(base, "heatproof_bench_genealogy", create=True)
+    if url is None:
+        return rows
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-genealogy-") as tmp:
+            with Workspace.open(tmp, db_url=url) as ws:
+                rows += _rows("PostgreSQL", units, measure(ws, units, queries))
+    finally:
+        _scratch_postgres(base, "heatproof_bench_genealogy", create=False)
+    return rows
+
+
+def bench(name: str, ws: Workspace, units: int, queries: int) -> None:
+    m = measure(ws, units, queries)
+    base, by_lot, by_unit, built_s, rows = (
+        m[k] for k in ("base", "by_lot", "by_unit", "built_s", "rows")
+    )
+    codes = range(LOTS_PER_PART * 5)
     print(
         f"{name}: {units:,} units, {len(codes)} lots, {units * 5:,} consumptions "
         f"(built in {built_s:.1f} s); median of {queries} queries"

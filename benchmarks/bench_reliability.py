@@ -4,6 +4,8 @@ heatproof.reliability.fits.fit against the `reliability` package's Fit_Weibull_2
 data, in the same run: estimates compared and the speed ratio reported.
 
     .venv/bin/python benchmarks/bench_reliability.py [--units 100000] [--repeat 3]
+
+or `run(quick)` from `heatproof bench` (skipped with a clear error without the package).
 """
 
 from __future__ import annotations
@@ -40,6 +42,37 @@ def best_of(fn, repeat: int) -> tuple[float, object]:
         out = fn()
         times.append(time.perf_counter() - t0)
     return min(times), out
+
+
+def run(quick: bool) -> list[dict]:
+    """Rows for `heatproof bench`: our fit with Fisher bounds (s) against the `reliability`
+    package's Fit_Weibull_2P on the same data, in this run."""
+    from reliability.Fitters import Fit_Weibull_2P
+
+    units, repeat = (20_000, 1) if quick else (100_000, 3)
+    failures, right = make_data(units, 0.7)
+    data = life_data_from_times(failures, right)
+    ours, _ = best_of(lambda: parameter_bounds(fit(data, "weibull"), 0.95, "fisher"), repeat)
+    theirs, _ = best_of(
+        lambda: Fit_Weibull_2P(
+            failures=failures,
+            right_censored=right,
+            show_probability_plot=False,
+            print_results=False,
+            method="MLE",
+        ),
+        repeat,
+    )
+    return [
+        {
+            "path": f"reliability.fits.fit weibull + Fisher bounds, {units} units",
+            "value": ours,
+            "unit": "s",
+            "baseline": "reliability.Fit_Weibull_2P (MLE)",
+            "baseline_value": theirs,
+            "ratio": ours / theirs,
+        }
+    ]
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 A 12-input thermography-like model: three surface sections, each radiating and convecting,
 P = sum_i eps_i sigma A_i (T_i^4 - T_amb^4) + h A_i (T_i - T_amb), with T_i = T_cam,i + dT_cam.
-Run: .venv/bin/python benchmarks/bench_uncertainty.py
+Run: .venv/bin/python benchmarks/bench_uncertainty.py (or `run(quick)` from `heatproof bench`).
 """
 
 import time
@@ -51,13 +51,32 @@ def thermography_model() -> Model:
     return Model(surface_power_w, inputs, name="P", unit="W")
 
 
-def best_time(fn) -> float:
+def best_time(fn, repeats: int = REPEATS) -> float:
     times = []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def run(quick: bool) -> list[dict]:
+    """Rows for `heatproof bench`: monte_carlo (ms) against drawing its inputs alone, same run."""
+    trials, repeats = (200_000, 2) if quick else (TRIALS, REPEATS)
+    model = thermography_model()
+    rng = np.random.default_rng(0)
+    draw_ms = best_time(lambda: model.draw(rng, trials), repeats) * 1e3
+    mc_ms = best_time(lambda: monte_carlo(model, trials=trials, seed=1), repeats) * 1e3
+    return [
+        {
+            "path": f"monte_carlo, 12 inputs, {trials} trials",
+            "value": mc_ms,
+            "unit": "ms",
+            "baseline": "drawing the inputs alone",
+            "baseline_value": draw_ms,
+            "ratio": mc_ms / draw_ms,
+        }
+    ]
 
 
 def main() -> None:

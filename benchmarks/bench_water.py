@@ -1,6 +1,7 @@
 """Benchmark heatproof.physics.water against per-point CoolProp calls (issue 3).
 
 Run: .venv/bin/python benchmarks/bench_water.py [--points 100000] [--baseline-points 5000]
+(or `run(quick)` from `heatproof bench`: the two numba paths against the CoolProp loop).
 
 Times h_j_kg and properties (the numba path) on N random (T, p) points of the working
 range (liquid 273.16-623 K at 0.01-20 MPa, steam up to 1073 K) against, in the same run: a loop of
@@ -139,6 +140,31 @@ def line(label: str, wall: float, cpu: float, n: int) -> None:
         f"{label:<34}: {wall * 1e3:8.1f} ms wall, {cpu * 1e3:8.1f} ms CPU"
         f"  ({wall / n * 1e9:7.0f} ns/point)"
     )
+
+
+def run(quick: bool) -> list[dict]:
+    """Rows for `heatproof bench`: h_j_kg and properties (ms) against the per-point CoolProp loop
+    (scaled from a subsample) on the same points, in this run."""
+    n, k, repeats = (20_000, 1_000, 3) if quick else (100_000, 5_000, 10)
+    rng = np.random.default_rng(2024)
+    t, p = working_points(n, rng)
+    water.properties(t, p)  # compile or load the numba cache outside the timing
+    sub = rng.choice(n, k, replace=False)
+    base_ms = best_of(max(1, repeats // 3), coolprop_loop, t[sub], p[sub])[0] * 1e3 * n / k
+    rows = []
+    for label, func in (("h_j_kg", water.h_j_kg), ("properties (h, rho, cp)", water.properties)):
+        ms = best_of(repeats, func, t, p)[0] * 1e3
+        rows.append(
+            {
+                "path": f"water.{label}, {n} points (numba)",
+                "value": ms,
+                "unit": "ms",
+                "baseline": "CoolProp PropsSI per point, h only",
+                "baseline_value": base_ms,
+                "ratio": ms / base_ms,
+            }
+        )
+    return rows
 
 
 def main() -> None:

@@ -113,6 +113,7 @@ production.app.command("capacity")(capacity.capacity)
 for group, name, summary in GROUPS:
     app.add_typer(group, name=name, help=summary, epilog=_epilog(name))
 app.command(name="report", epilog=report.EPILOG)(report.report)
+app.command(name="bench")(__import__("heatproof.cli.bench", fromlist=["bench"]).bench)
 app.command(name="serve")(__import__("heatproof.cli.serve", fromlist=["serve"]).serve)
 
 
