@@ -2,8 +2,15 @@
 
 Unit suffixes: ``_w`` W, ``_h`` hours. A profile is hourly: t_h = 0, 1, 2, ... (the start of each
 hour) and the mean heat demand over that hour. The shipped example
-(``plants/demand_hourly.csv``) is a SYNTHETIC year of a building's heat demand made by
-``scripts/make_demand_profile.py`` (see docs/plants.md), normalised to a peak of 1.
+(``plants/demand_hourly.csv``) is a SYNTHETIC year of a district's heat demand, made once by
+:func:`synthetic_year` (``scripts/make_demand_profile.py`` writes it; docs/plants.md):
+
+    T_out(h)  = T_mean - A_year cos(2 pi (h - h_coldest) / 8760)
+                - A_day cos(2 pi (hour of day - 3) / 24) + noise(h)      (coldest at 03:00)
+    noise     = AR(1) weather, sigma SIGMA_K, hour-to-hour correlation RHO (seeded)
+    heating   = UA max(T_base - T_out, 0)                               (heating-degree-hours)
+    hot water = DHW_SHARE of the mean heating load x a daily shape (morning and evening peaks)
+    demand    = (heating + hot water) scaled to a peak of PEAK_W.
 """
 
 from __future__ import annotations
@@ -17,6 +24,17 @@ import numpy as np
 from heatproof.errors import InvalidInput, require
 
 EXAMPLE_FILE = "demand_hourly.csv"
+EXAMPLE_SEED = 2026
+HOURS_PER_YEAR = 8760
+PEAK_W = 1.0e6  # the shipped year's peak (a 1 MW district)
+T_MEAN_K = 283.15  # annual mean outdoor temperature (10 C, central Europe)
+A_YEAR_K = 9.0  # annual half-swing, coldest on 15 January
+A_DAY_K = 4.0  # daily half-swing
+H_COLDEST = 14 * 24  # hour of the year's coldest day (15 January)
+SIGMA_K = 3.0  # weather noise, standard deviation
+RHO = 0.98  # its hour-to-hour correlation (weather lasting days)
+T_BASE_K = 288.15  # heating base temperature (15 C)
+DHW_SHARE = 0.25  # hot water as a share of the mean heating load
 MAX_HOURS = 10 * 8784  # ten years of hours
 
 
@@ -87,6 +105,46 @@ def _row(line: str, name: str, number: int, expected: int) -> tuple[int, float]:
         f"{where}: demand_w={cells[1][:20]} must be a finite heat power >= 0 W",
     )
     return hour, value
+
+
+def _hot_water_shape(hour_of_day: np.ndarray) -> np.ndarray:
+    """Daily shape of hot-water use, mean 1: a floor of 0.4 plus peaks at 07:00 and 19:00."""
+    peaks = np.exp(-0.5 * ((hour_of_day - 7) / 1.5) ** 2) + np.exp(
+        -0.5 * ((hour_of_day - 19) / 2.0) ** 2
+    )
+    shape = 0.4 + peaks
+    return shape / shape.mean()
+
+
+def synthetic_year(seed: int = EXAMPLE_SEED) -> DemandProfile:
+    """The synthetic district year of the module docstring (8760 hours, peak PEAK_W in W), its
+    weather noise drawn from ``seed``. The shipped example file is this with EXAMPLE_SEED."""
+    h = np.arange(HOURS_PER_YEAR, dtype=float)
+    rng = np.random.default_rng(seed)
+    shocks = rng.standard_normal(HOURS_PER_YEAR) * SIGMA_K * math.sqrt(1 - RHO**2)
+    noise = np.empty(HOURS_PER_YEAR)
+    noise[0] = rng.standard_normal() * SIGMA_K
+    for i in range(1, HOURS_PER_YEAR):
+        noise[i] = RHO * noise[i - 1] + shocks[i]
+    hour_of_day = h % 24
+    t_out_k = (
+        T_MEAN_K
+        - A_YEAR_K * np.cos(2 * math.pi * (h - H_COLDEST) / HOURS_PER_YEAR)
+        - A_DAY_K * np.cos(2 * math.pi * (hour_of_day - 3) / 24)
+        + noise
+    )
+    heating = np.maximum(T_BASE_K - t_out_k, 0.0)
+    demand = heating + DHW_SHARE * heating.mean() * _hot_water_shape(hour_of_day)
+    return DemandProfile(h, demand * (PEAK_W / demand.max()))
+
+
+def to_csv(profile: DemandProfile, header: str = "") -> str:
+    """The CSV text read_demand reads back: the comment lines of ``header`` (each given '# '),
+    then ``hour,demand_w`` and one row per hour of ``profile`` (demand to 0.1 W)."""
+    lines = [f"# {line}".rstrip() for line in header.splitlines()]
+    lines.append("hour,demand_w")
+    lines += [f"{i},{w:.1f}" for i, w in enumerate(profile.demand_w)]
+    return "\n".join(lines) + "\n"
 
 
 def example_demand(peak_w: float) -> DemandProfile:

@@ -15,17 +15,23 @@ as new (a fresh life drawn). Deterministic for a seed.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from heatproof.errors import require
+from heatproof.plants.controller import Dispatcher, DispatchSettings
 from heatproof.plants.demand import DemandProfile
+from heatproof.plants.events import EVENT_KINDS, UnitEvent
+from heatproof.plants.kernel import PlantKernel
 from heatproof.plants.sizing import PlantDesign
+from heatproof.twin.cooling import WaterJacket
 from heatproof.twin.hypotheses import HeatSource
 from heatproof.twin.reactor import ReactorDesign
 
-EVENT_KINDS = ("started", "stopped", "failed", "repaired", "tripped")
+__all__ = ["EVENT_KINDS", "PlantYear", "UnitEvent", "UnitLife", "simulate_plant_year"]
+
 HOUR_S = 3600.0
 
 
@@ -47,21 +53,6 @@ class UnitLife:
     def draw_h(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """n lives (running hours, h) drawn from ``rng``."""
         return self.eta_h * rng.weibull(self.beta, n)
-
-
-@dataclass
-class UnitEvent:
-    """One event of unit ``unit`` (index 0..units-1) at t_h (h from the start of the year):
-    ``kind`` one of EVENT_KINDS, ``detail`` a sentence for people."""
-
-    unit: int
-    t_h: float
-    kind: str
-    detail: str
-
-    def to_dict(self) -> dict:
-        """The event as a dict (JSON)."""
-        return {"unit": self.unit, "t_h": self.t_h, "kind": self.kind, "detail": self.detail}
 
 
 @dataclass
@@ -142,9 +133,133 @@ def simulate_plant_year(
     seed: int,
     step_s: float = 60.0,
     hours: int | None = None,
+    *,
+    jacket: WaterJacket | None = None,
+    settings: DispatchSettings | None = None,
+    tolerance: float = 0.05,
+    trip_k: float = 1100.0,
+    progress: Callable[[float], None] | None = None,
 ) -> PlantYear:
     """Simulate the plant ``design`` following ``demand`` hour by hour for ``hours`` hours (None:
     the whole profile) with units of the twin's ``reactor`` design and heat ``source``,
-    water-cooled, at step_s (s) steps; unit lives from ``life``, repairs taking repair_h (h);
-    random draws from ``seed``. InvalidInput for a value out of range."""
-    raise NotImplementedError("simulate_plant_year is being built (issue 15)")
+    water-cooled in ``jacket`` (default WaterJacket()), at step_s (s) steps (3600 s a whole
+    number of them); unit lives from ``life``, repairs done at the first hour at least repair_h
+    (h) after a failure; random draws from ``seed``. ``settings``: the dispatch (default: COP
+    learnt from every unit that ran a whole hour); a unit trips when its true core reaches trip_k
+    (K); an hour counts as available when the heat delivered is within ``tolerance`` (fraction)
+    of its demand. ``progress``, when given, is called with the fraction done once a simulated
+    day. InvalidInput for a value out of range."""
+    total = demand.hours if hours is None else hours
+    _check(design, demand, repair_h, step_s, total, tolerance)
+    year = _Year(design, reactor, source, life, repair_h, seed, step_s, jacket, settings, trip_k)
+    delivered, electric, running = np.zeros(total), np.zeros(total), np.zeros(total, np.int64)
+    for hour in range(total):
+        delivered[hour], electric[hour], running[hour] = year.hour(hour, demand.demand_w[hour])
+        if progress is not None and (hour + 1) % 24 == 0:
+            progress((hour + 1) / total)
+    d = year.dispatcher
+    return PlantYear(
+        np.arange(total, dtype=float),
+        demand.demand_w[:total].copy(),
+        delivered / HOUR_S,
+        electric / HOUR_S,
+        running,
+        d.events,
+        d.hours_h.copy(),
+        d.failures.copy(),
+        tolerance,
+        design.units * total * year.steps,
+    )
+
+
+def _check(
+    design: PlantDesign,
+    demand: DemandProfile,
+    repair_h: float,
+    step_s: float,
+    hours: int,
+    tolerance: float,
+) -> None:
+    """One-line InvalidInput for a value of simulate_plant_year out of range."""
+    require(
+        isinstance(hours, int) and 1 <= hours <= demand.hours,
+        f"hours={hours!r} must be a whole number in 1-{demand.hours} (the profile's hours)",
+    )
+    require(0 < repair_h < math.inf, f"repair_h={repair_h!r} must be a finite time > 0 h")
+    require(
+        0 < step_s <= HOUR_S and abs(HOUR_S / step_s - round(HOUR_S / step_s)) < 1e-9,
+        f"step_s={step_s!r} must divide an hour (3600 s) into whole steps, e.g. 60",
+    )
+    require(0 <= tolerance < 1, f"tolerance={tolerance!r} must be a fraction in [0, 1)")
+    require(design.units <= 100_000, f"units={design.units} is above 100000 for one simulation")
+
+
+class _Year:
+    """The state of a year's simulation between hours: kernel, dispatcher, lives, repairs."""
+
+    def __init__(
+        self, design, reactor, source, life, repair_h, seed, step_s, jacket, settings, trip_k
+    ) -> None:
+        jacket = WaterJacket() if jacket is None else jacket
+        settings = settings or DispatchSettings(settle_s=0.0)
+        n = design.units
+        self.kernel = PlantKernel(reactor, source, n, step_s, jacket, trip_k=trip_k)
+        self.dispatcher = Dispatcher(design, settings)
+        self.rng = np.random.default_rng(seed)
+        self.life, self.repair_h, self.step_s = life, repair_h, step_s
+        self.life_left_h = life.draw_h(self.rng, n)
+        self.repair_at = np.full(n, np.inf)
+        self.steps = round(HOUR_S / step_s)
+        self.inlet_k = jacket.inlet_k
+
+    def hour(self, hour: int, demand_w: float) -> tuple[float, float, int]:
+        """Simulate hour ``hour`` at the demand demand_w (W): repairs due, dispatch (again after
+        each failure or trip), the kernel. Returns the hour's heat and electricity (J) and the
+        units running after the first dispatch."""
+        d, t0 = self.dispatcher, hour * HOUR_S
+        for u in np.flatnonzero(self.repair_at <= hour):
+            self.kernel.state.renew(u, self.kernel.ambient_k, self.inlet_k)
+            self.life_left_h[u] = self.life.draw_h(self.rng, 1)[0]
+            self.repair_at[u] = np.inf
+            d.restore(u, t0, "replaced by a new unit")
+        heat_j, elec_j = np.zeros(d.design.units), np.zeros(d.design.units)
+        k, running = 0, -1
+        while k < self.steps:
+            drive = d.plan(t0 + k * self.step_s, demand_w)
+            running = int(d.running.sum()) if running < 0 else running
+            n, heat, elec = self._chunk(self.steps - k, drive)
+            heat_j += heat
+            elec_j += elec
+            k += n
+            self._events(t0 + k * self.step_s)
+        d.learn(heat_j, elec_j, d.steady(t0 + HOUR_S, HOUR_S))
+        return float(heat_j.sum()), float(elec_j.sum()), running
+
+    def _chunk(self, left: int, drive: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+        """Advance up to ``left`` steps at ``drive`` (W), stopping at the step in which the first
+        running unit's life ends or the first unit trips; the steps done and the energies (J)."""
+        d, step_h = self.dispatcher, self.step_s / HOUR_S
+        lives = np.where(d.running, np.ceil(self.life_left_h / step_h - 1e-9), np.inf)
+        n = int(min(left, max(1.0, lives.min())))
+        before = self.kernel.state.copy()
+        heat, elec = self.kernel.advance(n, drive)
+        trips = self.kernel.state.trip_step
+        if (trips >= 0).any() and trips[trips >= 0].min() + 1 < n:
+            n = int(trips[trips >= 0].min()) + 1  # again, to the step of the first trip
+            self.kernel.state = before
+            heat, elec = self.kernel.advance(n, drive)
+        d.accrue(n * self.step_s)
+        self.life_left_h[d.running] -= n * step_h
+        return n, heat, elec
+
+    def _events(self, t_s: float) -> None:
+        """Isolate the units whose life ended or which tripped by t_s (s); schedule repairs."""
+        d, st = self.dispatcher, self.kernel.state
+        back = math.ceil(t_s / HOUR_S + self.repair_h - 1e-9)
+        for u in np.flatnonzero(d.running & (self.life_left_h <= 1e-9)):
+            d.isolate(u, t_s, "failed", f"failed after {d.hours_h[u]:.1f} running hours")
+            self.repair_at[u] = back
+        for u in np.flatnonzero(st.tripped & ~d.isolated):
+            core = st.core_k[u]
+            d.isolate(u, t_s, "tripped", f"over-temperature trip: true core {core:.1f} K")
+            self.repair_at[u] = back
