@@ -4,6 +4,8 @@ same files. Target: analysis within 3x the baseline.
 
     .venv/bin/python benchmarks/bench_analysis.py [--folder DIR] [--mc-trials N]
 
+(`run(quick)`, for `heatproof bench`, does the same on 24 or 72 days.)
+
 The files are generated once into DIR (default /tmp/heatproof-bench-analysis, about 1.5 GB). The
 year is twelve monthly holds (phase 0..11) at alternating levels. Both timings include reading
 and concatenating the columns; the analysis then finds the twelve steady windows (last 29 days of
@@ -44,10 +46,10 @@ CHANNELS = (
 )
 
 
-def generate(folder: Path) -> list[Path]:
-    """Write the twelve monthly files once (deterministic)."""
+def generate(folder: Path, rows: int = ROWS) -> list[Path]:
+    """Write the twelve monthly files of ``rows`` rows in all once (deterministic)."""
     folder.mkdir(parents=True, exist_ok=True)
-    bounds = np.linspace(0, ROWS, MONTHS + 1).astype(np.int64)
+    bounds = np.linspace(0, rows, MONTHS + 1).astype(np.int64)
     paths = []
     for month in range(MONTHS):
         path = folder / f"month-{month + 1:02d}.parquet"
@@ -109,6 +111,30 @@ def best_of(fn, repeat: int) -> tuple[float, float, object]:
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
     return min(walls), min(cpus), out
+
+
+def run(quick: bool) -> list[dict]:
+    """Rows for `heatproof bench`: the analysis (s) against reading the columns and one numpy
+    pass, on 24 days (quick) or 72 days of 1 Hz telemetry in twelve holds (files kept in
+    /tmp/heatproof-bench-analysis-DAYSd), best of 2."""
+    days, trials = (24, 20_000) if quick else (72, 200_000)
+    paths = generate(Path(f"/tmp/heatproof-bench-analysis-{days}d"), days * 86400)
+    hold_s = days * 86400.0 / MONTHS
+    config = replace(
+        AnalysisConfig(), window_s=hold_s - 86400.0, settle_s=43200.0, mc_trials=trials
+    )
+    t_base, _, _ = best_of(lambda: baseline(paths), 2)
+    t_analysis, _, _ = best_of(lambda: analysis(paths, config), 2)
+    return [
+        {
+            "path": f"analyze_run, {days} days at 1 Hz, 12 windows, {trials} MC trials each",
+            "value": t_analysis,
+            "unit": "s",
+            "baseline": "read the columns + one numpy pass",
+            "baseline_value": t_base,
+            "ratio": t_analysis / t_base,
+        }
+    ]
 
 
 def main() -> None:

@@ -11,6 +11,8 @@ and the ratio against scipy's solve_ivp on the same model.
    period a controller in the loop imposes on the plant).
 
 Run: .venv/bin/python benchmarks/bench_twin.py [--days 365] [--threads N]
+(`run(quick)`, for `heatproof bench`: the same in reactor-steps per second, the plant over 7 days
+when quick, 60 days otherwise, against solve_ivp held to 1 s steps.)
 """
 
 from __future__ import annotations
@@ -122,6 +124,46 @@ def same_model_ratio(span_s: float = 86400.0, max_step_s: float = np.inf) -> dic
         "max_core_difference_k": float(diff.max()),
         "final_core_difference_k": float(diff[:, -1].max()),
     }
+
+
+def run(quick: bool) -> list[dict]:
+    """Rows for `heatproof bench`: the fleet engine's rates (reactor-s simulated per wall s)
+    against solve_ivp's on the same model in this run."""
+    free = same_model_ratio(span_s=21600.0 if quick else 86400.0)
+    held = same_model_ratio(span_s=1800.0 if quick else 7200.0, max_step_s=1.0)
+    plant = plant_year(7.0 if quick else 60.0)
+
+    def rate_row(path: str, value: float, baseline: str, base: float) -> dict:
+        return {
+            "path": path,
+            "value": value,
+            "unit": "reactor-s/s",
+            "baseline": baseline,
+            "baseline_value": base,
+            "ratio": value / base,
+        }
+
+    return [
+        rate_row(
+            f"fleet engine, {N} reactors open loop, {free['span_s'] / 3600:g} h",
+            free["fleet"]["reactor_s_per_s"],
+            "solve_ivp RK45 free steps, same model",
+            free["solve_ivp"]["reactor_s_per_s"],
+        ),
+        rate_row(
+            f"fleet engine, {N} reactors open loop, {held['span_s'] / 3600:g} h",
+            held["fleet"]["reactor_s_per_s"],
+            "solve_ivp RK45 held to 1 s steps",
+            held["solve_ivp"]["reactor_s_per_s"],
+        ),
+        rate_row(
+            f"fleet engine, {N}-reactor plant under PI, {plant['days']:g} days "
+            f"({plant['wall_s']:.1f} s wall)",
+            plant["reactor_steps_per_s"],
+            "solve_ivp RK45 held to 1 s steps",
+            held["solve_ivp"]["reactor_s_per_s"],
+        ),
+    ]
 
 
 def main() -> None:
