@@ -244,8 +244,8 @@ def collect_plant(
     max_latency_s: float = 1.0,
 ) -> Collected:
     """Collect ``ticks`` ticks of ``plant`` from the OPC UA server at ``endpoint`` into ``store``
-    as the collection ``run`` (see PlantCollector; ``chunk_rows`` and ``max_latency_s`` as
-    ChunkLog's); blocks the calling thread (not one running an event loop)."""
+    as the collection ``run`` (see PlantCollector; a chunk every ``chunk_rows`` rows or
+    ``max_latency_s`` (s), as ChunkLog's); blocks the calling thread (not one running an event loop)."""
     return asyncio.run(
         _collect(
             endpoint, plant, store, run, ticks, chunk_rows=chunk_rows, max_latency_s=max_latency_s

@@ -1,0 +1,221 @@
+"""Commissioning a plant as evidence: the plant's commissioning procedure (plants.commissioning)
+run on its simulated water loop (plants.loop_stand.PlantLoop: every unit of the plant, its heat
+into the loop), recorded as a campaign like any other: its decision rule pre-registered
+(engineer-signed) before any run, each phase a run stored in one unit of work and sealed
+(operator-signed manifests), then decided by the flow method with an engineer-signed verdict
+file entered in the ledger (``heatproof verify`` checks all of it).
+
+The campaign lives on the plant's own design record, ``plant:<name>`` (revision of its units'
+design, charge = all units' charges), with one record unit ``plant:<name>`` and the stand
+``plant-loop:<name>``: the gates count the campaigns of a unit design revision (G1), never a
+plant's commissioning. The verdict is the flow method's, so a commissioning campaign is decided
+here, not by ``heatproof campaign decide`` (whose stored-telemetry methods are thermography and
+calibrated). Everything here is a simulation on the twin: a POSITIVE shows the software, never
+a real plant's heat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from heatproof.campaign import read_run
+from heatproof.evidence.ledger import sign_evidence
+from heatproof.evidence.manifest import manifest_sha256, seal_campaign
+from heatproof.evidence.verdicts import verdict_bytes, verdict_path
+from heatproof.factory.gates import preregister
+from heatproof.outputs import write_bytes
+from heatproof.plants.commissioning import (
+    Commissioning,
+    analyze_loop_run,
+    decide_commissioning,
+    instruments_from_dict,
+    instruments_to_dict,
+    load_commissioning,
+    run_phase,
+)
+from heatproof.plants.loop_stand import HEATER_RATING, LoopInstruments, PlantLoop, PlantLoopConfig
+from heatproof.records import plants as plant_records
+from heatproof.records import repository as repo
+from heatproof.records.models import Campaign, Design, Plant
+from heatproof.twin.hypotheses import HeatSource
+from heatproof.workspace import Workspace
+
+PLANT_PREFIX, STAND_PREFIX = "plant:", "plant-loop:"
+
+
+def plant_instruments(rated_w: float) -> LoopInstruments:
+    """The loop's instruments for a plant of rated electrical input ``rated_w`` (W): the
+    defaults, the power analyser's range set to the calibration heater's full power."""
+    base = LoopInstruments()
+    return replace(base, analyzer=replace(base.analyzer, range_w=HEATER_RATING * rated_w))
+
+
+def _plant_design(s: Session, plant: Plant, units: int) -> Design:
+    """The plant's own design record (its campaigns stay off its units' design)."""
+    unit_design = s.get(Design, plant.design_id)
+    return repo.get_or_create_design(
+        s,
+        f"{PLANT_PREFIX}{plant.name}",
+        unit_design.revision,
+        charge_mass_kg=units * unit_design.charge_mass_kg,
+        geometry={"plant": plant.name, "units": units, "unit_design": unit_design.name},
+        material=unit_design.material,
+    )
+
+
+def _new_campaign(ws: Workspace, name: str, procedure: Commissioning) -> tuple[int, tuple]:
+    """The commissioning campaign of plant ``name`` (created) and the plant's serials and unit
+    rating."""
+    with ws.unit_of_work() as s:
+        plant = plant_records.get_plant(s, name)
+        serials = tuple(u.serial for _, u in plant_records.plant_units(s, plant.id))
+        design = _plant_design(s, plant, len(serials))
+        count = s.scalar(select(func.count(Campaign.id)).where(Campaign.design_id == design.id))
+        config = procedure.config
+        title = f"commissioning {name} #{count + 1}"
+        campaign = repo.add_campaign(s, design, title, config.to_dict(), config.sha256())
+        return campaign.id, (serials, plant.unit_rated_w)
+
+
+def _record_runs(
+    ws: Workspace, campaign_id: int, name: str, procedure: Commissioning, loop: PlantLoop
+) -> None:
+    """Run every phase on ``loop`` and store it as a run, all in one unit of work (telemetry
+    files removed again if it fails)."""
+    written: list[str] = []
+    instruments = instruments_to_dict(loop.config.instruments)
+    try:
+        with ws.unit_of_work() as s:
+            campaign = repo.get_campaign(s, campaign_id)
+            unit = repo.get_or_create_unit(s, f"{PLANT_PREFIX}{name}", campaign.design)
+            stand = repo.get_or_create_stand(s, f"{STAND_PREFIX}{name}")
+            for i, phase in enumerate(procedure.phases, 1):
+                columns = run_phase(loop, phase, procedure.sample_s)
+                path, sha = ws.telemetry.write(
+                    f"campaign-{campaign_id}/run-{i}-{phase.kind}",
+                    columns,
+                    {"kind": phase.kind, "procedure": procedure.name, "phase": phase.name},
+                )
+                written.append(path)
+                repo.add_run(
+                    s,
+                    campaign,
+                    unit,
+                    stand,
+                    phase.kind,
+                    {**procedure.to_dict(), "phase": phase.name},
+                    float(columns["t_s"][0]),
+                    float(columns["t_s"][-1]),
+                    path,
+                    sha,
+                    {"sample_s": procedure.sample_s, "simulated": True, "plant": name},
+                    instruments=instruments,
+                )
+    except BaseException:
+        for path in written:
+            (ws.path / path).unlink(missing_ok=True)
+        raise
+
+
+def commissioning_record(ws: Workspace, campaign: Campaign, procedure: Commissioning) -> dict:
+    """The verdict record of the commissioning ``campaign`` (a session's) of workspace ``ws``:
+    every run analysed by the flow method from its stored, hash-checked telemetry and the
+    instruments it recorded, decided under ``procedure``'s configuration, with each run's
+    manifest hash."""
+    runs = sorted(campaign.runs, key=lambda r: r.id)
+    results = [
+        analyze_loop_run(
+            read_run(ws, run),
+            run.kind,
+            run.id,
+            instruments_from_dict(run.instruments),
+            procedure.config,
+            run.telemetry_sha256,
+        )
+        for run in runs
+    ]
+    return {
+        "campaign_id": campaign.id,
+        "campaign": campaign.name,
+        "design": f"{campaign.design.name} rev {campaign.design.revision}",
+        "simulated_runs": [r.id for r in runs if (r.meta or {}).get("simulated")],
+        **decide_commissioning(results, procedure.config, campaign.design.charge_mass_kg),
+        "commissioning": {"procedure": procedure.name, "procedure_sha256": procedure.sha256},
+        "manifests": {str(r.id): manifest_sha256(ws.path, r.id) for r in runs},
+    }
+
+
+def _decide(
+    ws: Workspace, campaign_id: int, procedure: Commissioning, keys_dir: Path | None
+) -> tuple[dict, Path]:
+    """Decide, store, write and sign the verdict (as evidence.verdicts.decide_with_evidence
+    does: file, signature and ledger entry, then the record's commit)."""
+    with ws.exclusive(f"commissioning verdict {campaign_id}"):
+        with ws.unit_of_work() as s:
+            record = commissioning_record(ws, repo.get_campaign(s, campaign_id), procedure)
+
+        def store(s: Session) -> Path:
+            verdict = repo.add_verdict(s, repo.get_campaign(s, campaign_id), record)
+            path = verdict_path(ws.path, campaign_id, verdict.id)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes(path, verdict_bytes(verdict.record), "verdict file")
+            sign_evidence(ws.path, "engineer", path, "verdict-signed", keys_dir)
+            return path
+
+        return record, ws.transaction(store)
+
+
+def commission_plant(
+    ws: Workspace,
+    name: str,
+    seed: int = 0,
+    source: HeatSource | None = None,
+    procedure: str | Path | None = None,
+    keys_dir: Path | None = None,
+) -> dict:
+    """Commission plant ``name`` of workspace ``ws``: its procedure (the file ``procedure``,
+    None: the shipped one) run on its simulated loop with the twin's heat ``source`` hypothesis
+    (None: no heat source) and random draws from ``seed``, recorded, sealed and decided as a
+    signed campaign (keys from ``keys_dir``); an assembled plant becomes commissioned. Returns
+    the plant COP with its interval and verdict, the campaign and the twin's true COP."""
+    proc = load_commissioning(procedure)
+    source = source or HeatSource("none")
+    campaign_id, (serials, unit_rated_w) = _new_campaign(ws, name, proc)
+    preregister(ws, campaign_id, keys_dir)
+    config = PlantLoopConfig(
+        serials,
+        unit_rated_w,
+        source,
+        sample_s=proc.sample_s,
+        seed=seed,
+        instruments=plant_instruments(unit_rated_w * len(serials)),
+    )
+    loop = PlantLoop(config)
+    _record_runs(ws, campaign_id, name, proc, loop)
+    sealed = seal_campaign(ws, campaign_id, keys_dir)
+    record, verdict_file = _decide(ws, campaign_id, proc, keys_dir)
+
+    def mark(s: Session) -> str:
+        plant = plant_records.get_plant(s, name)
+        if plant.status == "assembled":
+            plant_records.set_plant_status(s, plant, "commissioned")
+        return plant.status
+
+    status = ws.transaction(mark)
+    active = [p for p in proc.phases if p.kind == "active"]
+    return {
+        "plant": name,
+        "status": status,
+        "campaign_id": campaign_id,
+        "verdict": record["outcome"],
+        **record["plant_cop"],
+        "reasons": record["reasons"],
+        "sealed_runs": sorted(int(r) for r in sealed),
+        "verdict_file": verdict_file.relative_to(ws.path).as_posix(),
+        "simulated": True,
+        "twin_true_cop": [loop.true_cop("active", p.load) for p in active],
+    }
