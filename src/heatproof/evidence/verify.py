@@ -51,6 +51,7 @@ from heatproof.evidence.trust import Trust, check_signature, local_trust, self_a
 from heatproof.evidence.verdicts import verdict_path
 from heatproof.records import repository as repo
 from heatproof.records.models import Run, Verdict
+from heatproof.records.users import check_audit_chain
 from heatproof.telemetry.ingest import read_chain
 from heatproof.workspace import Workspace
 
@@ -615,6 +616,16 @@ def sealed_runs(runs: list[Run], verdict_records: list[dict]) -> dict[int, str |
     }
 
 
+def _check_audit(ws: Workspace, report: VerifyReport) -> None:
+    """Recompute the web application's audit trail chain (records.users) of workspace ``ws``:
+    each broken link or changed entry is a finding of ``report``; the entries are counted."""
+    with ws.unit_of_work() as s:
+        audit = check_audit_chain(s)
+    report.checked["audit_entries"] = audit.entries
+    for problem in audit.problems:
+        report.add("audit trail", "records", problem)
+
+
 def verify_workspace(
     ws: Workspace,
     campaign_id: int | None = None,
@@ -655,6 +666,7 @@ def verify_workspace(
             report.add(subject, path, problem)
         for subject, path, problem in dispositions.check_records(ws):  # use-as-is
             report.add(subject, path, problem)
+        _check_audit(ws, report)
     for subject, path, problem in exclusions.check_records(ws, campaign_id):
         report.add(subject, path, problem)
     for cid, name, problem in edited:

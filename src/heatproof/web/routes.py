@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from heatproof.web import account, api, campaigns, evidence, overview, reliability
+from heatproof.web import account, campaigns, evidence, overview, reliability
 
 ROUTERS: list[APIRouter] = [
     account.router,
@@ -16,5 +16,4 @@ ROUTERS: list[APIRouter] = [
     campaigns.router,
     evidence.router,
     reliability.router,
-    api.router,
 ]

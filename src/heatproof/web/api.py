@@ -1,7 +1,0 @@
-"""The api pages of the web application (docs/web.md)."""
-
-from __future__ import annotations
-
-from fastapi import APIRouter
-
-router = APIRouter()
