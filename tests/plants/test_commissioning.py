@@ -4,6 +4,8 @@ design campaigns (G1)."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from sqlalchemy import select
@@ -119,3 +121,28 @@ def test_commissioning_is_signed_evidence_apart_from_the_design_campaigns(tmp_pa
         assert again["verdict"] != "POSITIVE" and again["campaign_id"] != out["campaign_id"]
         with pytest.raises(NotFound, match="plant 'south' does not exist"):
             commission_plant(ws, "south")
+
+
+def test_the_command_commissions_a_plant_and_refuses_an_unknown_one_in_one_line(
+    tmp_path, heatproof
+):
+    with Workspace.open(tmp_path / "ws") as ws:
+        _plant(ws, "east")
+    where = ("--workspace", str(tmp_path / "ws"))
+    done = heatproof(
+        "plant",
+        "commission",
+        "east",
+        "--hypothesis",
+        "gain",
+        "--gain",
+        "0.3",
+        "--json",
+        *where,
+        check=True,
+    )
+    out = json.loads(done.stdout)
+    assert (out["verdict"], out["status"], out["simulated"]) == ("POSITIVE", "commissioned", True)
+    failed = heatproof("plant", "commission", "west", *where, check=False)
+    assert failed.returncode == 2 and failed.stdout == ""
+    assert failed.stderr.count("\n") == 1 and "plant 'west' does not exist" in failed.stderr

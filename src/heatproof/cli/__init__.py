@@ -21,6 +21,7 @@ from heatproof.cli import (
     gates,
     keys,
     plant,
+    plant_commission,
     production,
     reliability,
     report,
@@ -109,6 +110,7 @@ GROUPS = [
     (fleet.app, "fleet", "Fleet analytics over many reactors, in process or on Dask."),
 ]
 production.app.command("spc")(spc.lot_spc)
+plant.app.command("commission")(plant_commission.commission)
 production.app.command("capacity")(capacity.capacity)
 for group, name, summary in GROUPS:
     app.add_typer(group, name=name, help=summary, epilog=_epilog(name))
