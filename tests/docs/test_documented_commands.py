@@ -294,6 +294,15 @@ DOCUMENTED |= {
     "heatproof stand serve": C(
         "daq record --stand s1={stand} --run served --samples 3", stand=True
     ),
+    # docs/economics.md
+    "heatproof cost heat --campaign CAMPAIGN_ID": C(
+        "cost heat --campaign {gain}", figure="Levelised cost of heat"
+    ),
+    "heatproof cost heat --campaign CAMPAIGN_ID --json --plot cost.html": C(
+        "cost heat --campaign {null} --json --plot cost.html",
+        figure="costs more than resistive grid heat",
+    ),
+    "heatproof cost heat --cop 1.2:1.4": C("cost heat --cop 1.2:1.4", figure="HYPOTHETICAL"),
     # docs/evidence.md
     "heatproof dossier seal CAMPAIGN_ID": C("daq campaign s --json", "dossier seal {made}"),
     "heatproof dossier verdict": C("dossier verdict {gain}", figure="POSITIVE"),

@@ -1,0 +1,75 @@
+"""Pricing a plant's heat from the evidence (docs/economics.md): the COP is read from a
+campaign's stored verdict (its interval, never a number typed in), the unit lifetime from a
+reliability fit of deployed units' life data when the caller has them, else from --life-h or the
+prices file, and each source is named in the result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from heatproof.economics.heat import (
+    CopInput,
+    CostOfHeat,
+    cop_from_verdict,
+    cop_hypothetical,
+    cost_of_heat,
+)
+from heatproof.economics.life import choose_life
+from heatproof.economics.prices import load_prices
+from heatproof.errors import NotFound
+from heatproof.records import repository as repo
+from heatproof.reliability.lifedata import LifeData
+from heatproof.workspace import Workspace
+
+
+def campaign_cop(ws: Workspace, campaign_id: int) -> CopInput:
+    """The COP of campaign `campaign_id` in the workspace `ws`: its latest stored verdict's
+    interval; NotFound when the campaign has no verdict."""
+    with ws.unit_of_work() as s:
+        repo.get_campaign(s, campaign_id)
+        verdict = repo.latest_verdict(s, campaign_id)
+        if verdict is None:
+            raise NotFound(
+                f"campaign {campaign_id} has no verdict; run `heatproof verdict {campaign_id}` "
+                "first (the cost of heat uses its COP interval)"
+            )
+        return cop_from_verdict(dict(verdict.record), verdict.id)
+
+
+def price_heat(
+    ws: Workspace,
+    campaign_id: int,
+    prices_path: Path | None = None,
+    life_h: float | None = None,
+    life_data: LifeData | None = None,
+    life_data_source: str = "deployed units' life data",
+    level: float = 0.95,
+    seed: int = 0,
+    trials: int | None = None,
+) -> CostOfHeat:
+    """The cost of heat of the plant of the prices file `prices_path` (None: the shipped one)
+    built from the design of campaign `campaign_id` in `ws`, with that campaign's verdict COP.
+    The lifetime is the mean life of a fit of `life_data` (deployed units; `life_data_source`
+    names them) when given and fittable, else `life_h` (h), else the prices file's. Monte Carlo
+    with `seed` (adaptive, or `trials` draws) and GUM at the coverage probability `level`.
+    Reads only; the result's .to_dict() is JSON-ready."""
+    cop = campaign_cop(ws, campaign_id)
+    prices = load_prices(prices_path)
+    life = choose_life(prices.figures["unit_life_h"], life_data, life_data_source, life_h, seed)
+    return cost_of_heat(prices, cop, life, level, seed, trials)
+
+
+def price_what_if(
+    cop_low: float,
+    cop_high: float,
+    prices_path: Path | None = None,
+    life_h: float | None = None,
+    level: float = 0.95,
+    seed: int = 0,
+) -> CostOfHeat:
+    """A what-if without a campaign: the COP typed as `cop_low` to `cop_high`, labelled
+    HYPOTHETICAL in every statement and in the JSON (`hypothetical`: true); the other inputs as
+    price_heat takes them (`prices_path`, `life_h` in h, `level`, `seed`)."""
+    prices = load_prices(prices_path)
+    life = choose_life(prices.figures["unit_life_h"], None, life_h=life_h, seed=seed)
+    return cost_of_heat(prices, cop_hypothetical(cop_low, cop_high), life, level, seed)
