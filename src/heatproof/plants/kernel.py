@@ -143,7 +143,7 @@ class UnitStates:
 
 
 class PlantKernel:
-    """N units of ``design`` with the heat ``source``, water-cooled in ``jacket`` (None: air),
+    """``n`` units of ``design`` with the heat ``source``, water-cooled in ``jacket`` (None: air),
     in a room at ambient_k (K), advanced at dt_s (s) steps; trip at trip_k (K)."""
 
     def __init__(

@@ -61,7 +61,7 @@ class PlantYear:
     delivered_w (heat to the coolant) and electric_w (drive) as hourly means (W), running_units
     per hour; ``events`` (UnitEvent, in time order); per unit unit_hours (running hours, h) and
     unit_failures (failures and trips); the demand tolerance ``tolerance`` (fraction) an hour
-    must meet to count as available."""
+    must meet to count as available; unit_steps, units times time steps simulated."""
 
     t_h: np.ndarray
     demand_w: np.ndarray
