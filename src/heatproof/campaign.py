@@ -106,8 +106,11 @@ def _record(
 ) -> int:
     written: list[str] = []
     try:
-        with ws.unit_of_work() as s:
+        with ws.unit_of_work(immediate=True) as s:
             campaign = campaign_of(s)
+            # one writer numbers a campaign's runs at a time (PostgreSQL: row lock; SQLite: the
+            # immediate transaction), so two writers never both take run N and its file name
+            s.refresh(campaign, with_for_update=True)
             unit = repo.get_or_create_unit(s, serial, campaign.design)
             rec_stand = repo.get_or_create_stand(s, stand.name)
             first = len(campaign.runs) + 1

@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from heatproof.errors import InvalidInput, NotFound
@@ -90,7 +91,8 @@ def get_or_create_design(
     """The design ``name`` rev ``revision`` in session ``s``; created if missing (then
     ``charge_mass_kg`` (kg) and ``material`` are required; ``geometry`` is a JSON mapping,
     default empty). Fields given for an existing design must match it, else InvalidInput."""
-    design = s.scalar(select(Design).where(Design.name == name, Design.revision == revision))
+    query = select(Design).where(Design.name == name, Design.revision == revision)
+    design = s.scalar(query)
     fields: dict[str, Any] = {}
     if charge_mass_kg is not None:
         fields["charge_mass_kg"] = _finite("charge_mass_kg", charge_mass_kg)
@@ -108,20 +110,19 @@ def get_or_create_design(
         if field not in fields:
             raise InvalidInput(f"design {name} rev {revision} is new; give its {field}")
     design = Design(name=name, revision=revision, **{"geometry": {}, **fields})
-    s.add(design)
-    s.flush()
+    if _insert_unless_raced(s, design, query) is not design:  # another writer's: check it
+        return get_or_create_design(s, name, revision, **fields)
     return design
 
 
 def get_or_create_unit(s: Session, serial: str, design: Design) -> ReactorUnit:
     """The unit with this ``serial`` in session ``s``; created for ``design`` if missing. An
     existing unit of another design is refused (InvalidInput)."""
-    unit = s.scalar(select(ReactorUnit).where(ReactorUnit.serial == serial))
+    query = select(ReactorUnit).where(ReactorUnit.serial == serial)
+    unit = s.scalar(query)
     if unit is None:
-        unit = ReactorUnit(serial=serial, design=design)
-        s.add(unit)
-        s.flush()
-    elif unit.design_id != design.id:
+        unit = _insert_unless_raced(s, ReactorUnit(serial=serial, design_id=design.id), query)
+    if unit.design_id != design.id:
         raise InvalidInput(
             f"unit serial={serial} already exists as design id {unit.design_id}, not "
             f"{design.name} rev {design.revision} (id {design.id}); give a new serial"
@@ -132,12 +133,27 @@ def get_or_create_unit(s: Session, serial: str, design: Design) -> ReactorUnit:
 def get_or_create_stand(s: Session, name: str) -> TestStand:
     """The stand named ``name`` in session ``s``; created if missing. A stand is a name: each
     run records the instrument configuration it used (add_run's ``instruments``)."""
-    stand = s.scalar(select(TestStand).where(TestStand.name == name))
-    if stand is None:
-        stand = TestStand(name=name)
-        s.add(stand)
-        s.flush()
-    return stand
+    query = select(TestStand).where(TestStand.name == name)
+    stand = s.scalar(query)
+    return stand if stand is not None else _insert_unless_raced(s, TestStand(name=name), query)
+
+
+Row = TypeVar("Row")
+
+
+def _insert_unless_raced(s: Session, row: Row, query: Select) -> Row:
+    """Insert ``row`` in a savepoint of ``s``. When another writer committed the same unique key
+    first (PostgreSQL waits for it, then refuses ours), roll the savepoint back and return that
+    writer's row, found by ``query``: get-or-create stays safe with many writers."""
+    try:
+        with s.begin_nested():
+            s.add(row)
+        return row
+    except IntegrityError:
+        found = s.scalar(query)
+        if found is None:
+            raise
+        return found
 
 
 def _check_sha256(field: str, value: str, source: str) -> None:
