@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from asyncua import Client
 
-from heatproof.errors import InvalidInput, NotFound
+from heatproof.errors import HeatproofError, InvalidInput, NotFound
 from heatproof.opcua.address_space import NAMESPACE_URI, PLANTS_FOLDER
 from heatproof.opcua.collector import (
     PlantCollector,
@@ -136,3 +136,20 @@ def test_bad_requests_are_one_line_errors(store):
             asyncio.run(zero())
     with pytest.raises(InvalidInput, match="repeat"):
         PlantServer([twin, twin])
+
+
+def test_a_plant_with_no_more_ticks_and_an_absent_server_are_one_line_errors(store):
+    class Short(HourlyPlant):
+        def advance(self):
+            if self.tick >= 2:
+                raise HeatproofError("no more hours")
+            return super().advance()
+
+    with serve_in_thread(PlantServer([Short(CONFIG, name="p")])) as server:
+        endpoint = server.endpoint
+        with pytest.raises(HeatproofError, match="refused .*BadOutOfRange.*stored so far"):
+            collect_plant(endpoint, "p", store, "r", 10)
+    plant, _ = _read(store, stream_name("p", "r"))
+    np.testing.assert_array_equal(plant["sample"], [0, 1, 2])  # what was read is stored
+    with pytest.raises(HeatproofError, match="unreachable"):
+        collect_plant(endpoint, "p", store, "r", 1)

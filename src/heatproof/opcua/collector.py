@@ -18,7 +18,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from asyncua import Client, Node
+from asyncua import Client, Node, ua
 
 from heatproof.errors import HeatproofError, InvalidInput, NotFound
 from heatproof.opcua.address_space import (
@@ -231,6 +231,10 @@ async def _collect(endpoint: str, plant: str, store: TelemetryStore, run: str, t
     except (TimeoutError, OSError) as exc:
         raise HeatproofError(
             f"OPC UA server {endpoint} unreachable ({exc}); check it runs and the address"
+        ) from None
+    except ua.UaError as exc:  # e.g. BadOutOfRange: the served period has no more ticks
+        raise HeatproofError(
+            f"OPC UA server {endpoint} refused ({exc}); the ticks stored so far are kept"
         ) from None
 
 

@@ -108,12 +108,12 @@ class PlantServer:
             )
 
     def _advance_method(self, name: str):
-        async def advance(parent: ua.NodeId) -> list[ua.Variant]:
+        async def advance(parent: ua.NodeId) -> list[ua.Variant] | ua.StatusCode:
             async with self._lock:
                 try:
                     state = self.twins[name].advance()
-                except HeatproofError as exc:
-                    raise ua.UaStatusCodeError(ua.StatusCodes.BadOutOfRange) from exc
+                except HeatproofError:  # the twin has no more ticks
+                    return ua.StatusCode(ua.StatusCodes.BadOutOfRange)
                 await self._publish(name, state)
             return [ua.Variant(state.tick, ua.VariantType.Int64)]
 
