@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from heatproof.control.controller import EventKind, Mode
+from heatproof.errors import InvalidInput
 from heatproof.plants.controller import Dispatcher, DispatchSettings, PlantController
 from heatproof.plants.sizing import size_plant
 from heatproof.twin.faults import Fault
@@ -144,3 +145,17 @@ def test_the_dispatcher_never_starts_an_isolated_unit():
     drive = d.plan(20.0, 3000.0)
     assert drive[1] == drive[3] == 0.0 and d.running.sum() == 2
     assert drive.max() == pytest.approx(1000.0)  # at rating, no more
+
+
+@pytest.mark.parametrize("demand", [-1.0, math.nan, math.inf, "1 kW"])
+def test_a_bad_demand_is_refused_in_one_line(demand):
+    d = Dispatcher(size_plant(3000.0, 1000.0, spares=1))
+    with pytest.raises(InvalidInput, match="demand_w="):
+        d.plan(0.0, demand)
+
+
+def test_no_demand_runs_no_unit():
+    d = Dispatcher(size_plant(3000.0, 1000.0, spares=1))
+    d.plan(0.0, 3000.0)
+    assert d.plan(3600.0, 0.0).tolist() == [0.0] * 4 and not d.running.any()
+    assert [e.kind for e in d.events].count("stopped") == 3

@@ -67,6 +67,14 @@ class DispatchSettings:
         require(0 < self.max_drive_w < math.inf, f"max_drive_w={self.max_drive_w} must be > 0 W")
 
 
+def _check_demand(demand_w: float) -> None:
+    """InvalidInput unless demand_w is a finite heat power >= 0 W."""
+    require(
+        isinstance(demand_w, int | float | np.floating) and 0 <= demand_w < math.inf,
+        f"demand_w={demand_w!r} must be a finite heat power >= 0 W",
+    )
+
+
 class Dispatcher:
     """Dispatch of the plant ``design``'s units with ``settings``: which units run and at what
     drive, their running hours, isolation of failed units, and the audit trail ``events``."""
@@ -92,11 +100,11 @@ class Dispatcher:
         unit, 0 for units not running. ``startable`` (bool per unit, default all) marks units
         that may be started now beside the isolated ones' exclusion (a unit still shutting down
         may not)."""
+        _check_demand(demand_w)
         ok = ~self.isolated if startable is None else (~self.isolated & startable)
         rated = self.design.unit_rated_w
         keep = self.running & ~self.isolated
-        need = 0 if demand_w <= 0 else min(math.ceil(demand_w / rated * (1 - 1e-9)), int(ok.sum()))
-        need = max(need, 0)
+        need = 0 if demand_w == 0 else min(math.ceil(demand_w / rated * (1 - 1e-9)), int(ok.sum()))
         run = self._choose(keep, ok, need)
         run = self._rotate(run, ok)
         for u in np.flatnonzero(run & ~self.running):
@@ -293,6 +301,7 @@ class PlantController:
         dispatcher plans (every interval_s, or at once after a trip or failure) against the heat
         demand demand_w (W) and the commands go to the unit controllers; then every twin
         advances. Returns the sample's PlantStep."""
+        _check_demand(demand_w)
         samples = [loop.sample() for loop in self.loops]
         t = self.t_s
         d = self.dispatcher
