@@ -31,7 +31,7 @@ from heatproof.errors import require
 from heatproof.plants.events import UnitEvent
 from heatproof.plants.sizing import PlantDesign
 from heatproof.stand.instruments import StandSpec
-from heatproof.twin.cooling import WaterJacket
+from heatproof.twin.cooling import LossTable, WaterJacket
 from heatproof.twin.faults import Fault
 from heatproof.twin.hypotheses import HeatSource
 from heatproof.twin.loop import ClosedLoop
@@ -41,6 +41,7 @@ from heatproof.twin.scenario import twin_controller_config
 __all__ = ["DispatchSettings", "Dispatcher", "PlantController", "PlantStep", "unit_config"]
 
 REPAIR_USER = "plant-maintenance"
+AMBIENT_K = 298.15  # the plant room
 DEADBAND = 0.005  # a running unit keeps its drive when the new one is within this fraction
 
 
@@ -223,7 +224,9 @@ class _Interval:
 
 class PlantController:
     """The plant ``design`` built from units of the twin's ``reactor`` design with the heat
-    ``source``, each water-cooled in its own ``jacket`` and run by its own Controller; samples
+    ``source``, each water-cooled in its own ``jacket`` (default WaterJacket()) in a room at
+    AMBIENT_K (the jacket skin's air loss from a ``LossTable``, as the fleet engine and the plant
+    kernel read it) and run by its own Controller; samples
     every dt_s (s), dispatches every interval_s (s) and at once when a unit trips or fails.
     ``faults`` maps a unit index to the twin faults injected on it; ``seed`` seeds the sensors
     (unit i: [seed, i]); ``settings`` the dispatch; ``config`` the units' controller settings
@@ -251,9 +254,10 @@ class PlantController:
         config = config or unit_config(jacket, settings.max_drive_w)
         self.dispatcher = Dispatcher(design, settings)
         self.dt_s, self.interval_s = dt_s, interval_s
+        table = LossTable.build(reactor, AMBIENT_K)
         self.loops = [
             ClosedLoop(
-                Reactor(reactor, source, jacket=jacket),
+                Reactor(reactor, source, AMBIENT_K, jacket=jacket, loss_w=table),
                 Controller(config),
                 StandSpec(),
                 seed=int(np.random.SeedSequence([seed, u]).generate_state(1)[0]),
