@@ -3,13 +3,14 @@
 Unit suffixes: ``_w`` W, ``_j`` J, ``_h`` hours, ``_s`` seconds. Everything here is a
 simulation on the twin: it demonstrates the plant's software behaviour, never a real plant's.
 
-Each hour the plant controller (``plants.controller.dispatch``) chooses the running units and
+Each hour the plant controller (``plants.controller.Dispatcher``) chooses the running units and
 their drive; the units' physics then runs at ``step_s`` steps in the compiled plant kernel
 (``plants.kernel``, the twin's ``equations.euler_step`` compiled as the fleet engine compiles
 it), with an over-temperature trip on each unit's true core. A unit fails when its running hours
 since it was last new reach a life drawn from its Weibull distribution (``UnitLife``); a failed
-or tripped unit is isolated (drive 0) until repaired ``repair_h`` hours later, when it comes back
-as new (a fresh life drawn). Deterministic for a seed.
+or tripped unit is isolated (drive 0), the others take its load at once, and it is repaired at
+the first hour boundary at least ``repair_h`` hours later: replaced by a new unit (room
+temperature, a fresh life drawn). Deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -146,8 +147,8 @@ def simulate_plant_year(
     number of them); unit lives from ``life``, repairs done at the first hour at least repair_h
     (h) after a failure; random draws from ``seed``. ``settings``: the dispatch (default: COP
     learnt from every unit that ran a whole hour); a unit trips when its true core reaches trip_k
-    (K); an hour counts as available when the heat delivered is within ``tolerance`` (fraction)
-    of its demand. ``progress``, when given, is called with the fraction done once a simulated
+    (K); an hour counts as available when the heat delivered is at least (1 - ``tolerance``) of
+    its demand. ``progress``, when given, is called with the fraction done once a simulated
     day. InvalidInput for a value out of range."""
     total = demand.hours if hours is None else hours
     _check(design, demand, repair_h, step_s, total, tolerance)
