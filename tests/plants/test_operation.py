@@ -133,3 +133,28 @@ def test_bad_values_are_refused_in_one_line(kw, needle):
 def test_bad_lives_are_refused(beta, eta):
     with pytest.raises(InvalidInput):
         UnitLife(beta, eta)
+
+
+def test_in_the_year_hours_with_more_units_down_than_spares_miss_the_peak():
+    year = _year(11, life=UnitLife(1.0, 40.0), repair_h=30.0)  # often 3 or more down at once
+    down: set[int] = set()
+    down_at_hour: list[int] = []
+    changed: set[int] = set()  # hours in which some unit failed, tripped or was repaired
+    events = iter(year.events)
+    pending = next(events, None)
+    for hour in range(year.t_h.size):
+        while pending is not None and pending.t_h < hour + 1:
+            if pending.kind in ("failed", "tripped", "repaired"):
+                changed.add(math.floor(pending.t_h))
+                (down.add if pending.kind != "repaired" else down.discard)(pending.unit)
+            pending = next(events, None)
+        down_at_hour.append(len(down))
+    beyond = [h for h in range(1, year.t_h.size) if min(down_at_hour[h - 1 : h + 1]) > 2]
+    within = [
+        h
+        for h in range(2, year.t_h.size)
+        if max(down_at_hour[h - 2 : h + 1]) <= 2 and not changed & {h - 2, h - 1, h}
+    ]
+    assert len(beyond) >= 10 and len(within) >= 10
+    assert not year.met[beyond].any()
+    assert year.met[within].all()
