@@ -15,6 +15,7 @@ continues after its last stored tick.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -29,7 +30,7 @@ from heatproof.opcua.address_space import (
     UNIT_VARIABLES,
     UNITS_FOLDER,
 )
-from heatproof.opcua.server import PlantServer, PlantTwin, serve_in_thread
+from heatproof.opcua.server import PlantServer, PlantTwin
 from heatproof.plants.loop_stand import STATES, PlantState, UnitState
 from heatproof.telemetry.ingest import ChunkLog
 from heatproof.telemetry.store import TelemetryStore
@@ -257,11 +258,27 @@ def collect_plant(
     )
 
 
+async def _serve_and_collect(twin: PlantTwin, store, run: str, ticks: int, **kw) -> Collected:
+    """Server and historian on one event loop (no thread switching between them)."""
+    server, ready = PlantServer([twin]), threading.Event()
+    serving = asyncio.create_task(server.serve(ready))
+    while not ready.is_set():
+        if serving.done():
+            serving.result()
+        await asyncio.sleep(0.005)
+    try:
+        return await _collect(server.endpoint, twin.name, store, run, ticks, **kw)
+    finally:
+        await server.shutdown()
+        await serving
+
+
 def collect_twin(
     twin: PlantTwin, store: TelemetryStore, run: str, ticks: int, chunk_rows: int = 100
 ) -> Collected:
     """Serve ``twin`` on loopback for the time of one collection of ``ticks`` ticks into
     ``store`` as ``run`` (``chunk_rows`` rows per chunk): the plant's server and its historian
-    in one call."""
-    with serve_in_thread(PlantServer([twin])) as server:
-        return collect_plant(server.endpoint, twin.name, store, run, ticks, chunk_rows)
+    in one call, on one event loop; blocks the calling thread (not one running an event loop)."""
+    return asyncio.run(
+        _serve_and_collect(twin, store, run, ticks, chunk_rows=chunk_rows, max_latency_s=60.0)
+    )

@@ -76,6 +76,7 @@ class PlantServer:
         self.host, self.port = host, port
         self._nodes: dict[str, tuple[dict, dict]] = {}
         self._stop: asyncio.Event | None = None
+        self._server: Server | None = None
         self._lock: asyncio.Lock | None = None
 
     @property
@@ -122,16 +123,17 @@ class PlantServer:
     async def _publish(self, name: str, state: PlantState) -> None:
         """Write every variable of plant ``name`` from ``state``."""
         plant_nodes, unit_nodes = self._nodes[name]
+        write = self._server.write_attribute_value  # direct: no per-write structure checks
         for field, node in plant_nodes.items():
-            await node.write_value(_variant(getattr(state, field)))
+            await write(node.nodeid, ua.DataValue(_variant(getattr(state, field))))
         for unit in state.units:
             for field, node in unit_nodes[unit.serial].items():
-                await node.write_value(_variant(getattr(unit, field)))
+                await write(node.nodeid, ua.DataValue(_variant(getattr(unit, field))))
 
     async def serve(self, ready: threading.Event | None = None) -> None:
         """Serve until shutdown(); ``port`` is set before ``ready`` is set."""
         self._stop, self._lock = asyncio.Event(), asyncio.Lock()
-        server = Server()
+        server = self._server = Server()
         await server.init()
         server.set_endpoint(self.endpoint)
         server.set_server_name("heatproof plant twin (simulation)")
