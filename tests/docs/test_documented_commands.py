@@ -405,6 +405,15 @@ DOCUMENTED |= {
     "heatproof line spc DESIGN REV [--order CODE] [--out FILE]": C(
         "line spc HX-1 A --order HX-1-A-pilot-001 --out spc.html"
     ),
+    "heatproof line capacity": C(figure="good units per working day"),
+    "heatproof line capacity --orders examples/order_book.toml": C(
+        "line capacity --orders examples/order_book.toml --days 4 --replications 2",
+        figure="Greenhouse Westland",
+    ),
+    "heatproof line capacity HX-1 A --add-station 4 --days 60 --replications 20 --json": C(
+        "line capacity HX-1 A --add-station 4 --days 4 --replications 2 --json",
+        figure='"add_station"',
+    ),
     "heatproof line genealogy --lot CODE | --unit SERIAL": C(
         "line genealogy --lot HX1-CTL-100-L001", "line genealogy --unit HX-1-A-000001"
     ),

@@ -113,9 +113,9 @@ def cop_hypothetical(low: float, high: float) -> CopInput:
 class CostOfHeat:
     """The assessment: the `cop` and `life` used, the `prices` file, the coverage `level`; the
     Monte Carlo estimate lcoh_eur_kwh and its `interval` (EUR/kWh), the Monte Carlo `mc`, GUM
-    `gum` and their `comparison` (JSON forms), the central `parts` (EUR/kWh), the `alternatives`'
-    central prices, p_cheaper (probability that the plant's heat is cheaper, by alternative),
-    break_even_cop (by alternative, inf when none), the tornado `bars`, the `claim` test,
+    `gum` and their `comparison` (JSON forms), the central `parts` (EUR/kWh, and heat_kwh_year),
+    the `alternatives`' central prices, p_cheaper (probability that the plant's heat is
+    cheaper, by alternative), break_even_cop (by alternative, inf when none), the tornado `bars`, the `claim` test,
     lcoh_at_cop_1_eur_kwh (the LCOH at COP 1, the other inputs central) and the plain
     `statements`."""
 
@@ -138,6 +138,12 @@ class CostOfHeat:
     statements: list[str] = field(default_factory=list)
 
     @property
+    def lcoh_central_eur_kwh(self) -> float:
+        """The LCOH (EUR/kWh) at the inputs' central values, the sum of `parts` (the tornado's
+        centre; the Monte Carlo mean differs from it by the model's curvature)."""
+        return sum(v for k, v in self.parts.items() if k != "heat_kwh_year")
+
+    @property
     def hypothetical(self) -> bool:
         """True when the COP was typed, not measured."""
         return self.cop.hypothetical
@@ -156,10 +162,12 @@ class CostOfHeat:
             "level": self.level,
             "lcoh_eur_kwh": self.lcoh_eur_kwh,
             "lcoh_interval_eur_kwh": list(self.interval),
+            "lcoh_central_eur_kwh": self.lcoh_central_eur_kwh,
             "monte_carlo": self.mc,
             "gum": self.gum,
             "comparison": self.comparison,
-            "parts_eur_kwh": self.parts,
+            "parts_eur_kwh": {k: v for k, v in self.parts.items() if k != "heat_kwh_year"},
+            "heat_kwh_year": self.parts["heat_kwh_year"],
             "alternatives_eur_kwh": self.alternatives,
             "p_cheaper": self.p_cheaper,
             "break_even_cop": {k: num(v) for k, v in self.break_even_cop.items()},

@@ -9,7 +9,7 @@ the cost is linear in that count. The B10 life is reported beside it for plannin
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,14 @@ from heatproof.reliability.fits import Fit, fit
 from heatproof.reliability.lifedata import LifeData
 
 DRAWS = 4000  # parameter draws that make the mean life's distribution
+
+
+class LifeDraws(Samples):
+    """The mean life's draws `values` (h) from a fit's parameters: an empirical distribution
+    whose standard deviation the law of propagation takes as known (infinite degrees of freedom;
+    the engine's Samples states none)."""
+
+    dof = math.inf
 
 
 def mean_life_h(fit: Fit, theta) -> np.ndarray:
@@ -68,7 +76,7 @@ def life_from_fit(fit: Fit, what: str, seed: int = 0) -> LifeEstimate:
         f"mean life {estimate:.4g} h, B10 {b10.estimate:.4g} h [{b10.lower:.4g}, {b10.upper:.4g}] "
         "at 90 %; the mean life sets the replacements"
     )
-    return LifeEstimate(estimate, Samples(draws), source, (b10.estimate, b10.lower, b10.upper))
+    return LifeEstimate(estimate, LifeDraws(draws), source, (b10.estimate, b10.lower, b10.upper))
 
 
 def life_given(life_h: float, distribution: Any, source: str) -> LifeEstimate:
@@ -83,22 +91,27 @@ def life_given(life_h: float, distribution: Any, source: str) -> LifeEstimate:
 def choose_life(
     default: Any,
     life_data: LifeData | None = None,
-    what: str = "deployed units' life data",
+    what: str = "deployed units",
     life_h: float | None = None,
     seed: int = 0,
 ) -> LifeEstimate:
     """The lifetime to price with, in this order: a Weibull fit of `life_data` (exponential when
-    it has a single failure; `what` names the data), else `life_h` typed (h, no uncertainty),
-    else the prices file's figure `default` (a prices.Figure); the source says which and why.
+    it has a single failure; `what` names the units), else `life_h` typed (h, no uncertainty;
+    noted as not used when a fit is made), else the prices file's figure `default` (a
+    prices.Figure); the source says which and why.
     `seed` seeds the draws of a fit's parameters."""
-    why = "no life data of deployed units"
-    if life_data is not None:
-        for dist in ("weibull", "exponential"):
-            try:
-                return life_from_fit(fit(life_data, dist), what, seed)
-            except InvalidInput as exc:
-                why = f"{what} cannot be fitted ({exc})"
+    why = f"no life data of {what}"
+    for dist in ("weibull", "exponential") if life_data is not None else ():
+        try:
+            found = life_from_fit(fit(life_data, dist), what, seed)
+        except InvalidInput as exc:
+            why = f"{what} cannot be fitted ({exc})"
+            continue
+        if life_h is not None:
+            found = replace(found, source=f"{found.source}; --life-h {life_h:g} h not used")
+        return found
     if life_h is not None:
-        return life_given(life_h, Normal(float(life_h), 0.0), f"--life-h {life_h:g} h typed ({why})")
+        typed = f"--life-h {life_h:g} h typed ({why})"
+        return life_given(life_h, Normal(float(life_h), 0.0), typed)
     source = f"the prices file's unit_life_h ({default.note}; {why})"
     return life_given(default.value, default.distribution, source)

@@ -33,7 +33,8 @@ def write_cost_plot(result: CostOfHeat, path: Path) -> Path:
     page = (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>{banner}"
-        f"<ul>{statements}</ul>"
+        f"<ul>{statements}</ul><p>COP: {html.escape(result.cop.source)}<br>"
+        f"Lifetime: {html.escape(result.life.source)}</p>"
         f"{_figure(result).to_html(include_plotlyjs=True, full_html=False)}"
         f"<h2>Parts at the central values (ct/kWh)</h2>{_parts(result)}"
         f"<p>Prices: {html.escape(source['name'])}, {html.escape(source['period'])}, "
@@ -49,7 +50,7 @@ def _figure(result: CostOfHeat):
 
     bars = [b for b in result.bars if b.swing > 0][::-1]  # widest on top
     names = [b.name for b in bars]
-    centre = 100 * result.lcoh_eur_kwh
+    centre = 100 * result.lcoh_central_eur_kwh
     fig = go.Figure()
     for label, colour, key, value in (
         ("input at its 5 % quantile", LOW, "lcoh_at_low", "low"),
