@@ -53,7 +53,7 @@ from heatproof.workspace import Workspace
 EXAMPLE_TIMES = Path(__file__).resolve().parent / "capacity_hx1.toml"
 MIN_SAMPLES = 5  # measured durations needed to use an operation's measured time
 MIN_TESTED = 10  # units tested at end of line needed to use the measured first-pass yield
-MIN_DURATION_S = 1.0  # shorter: a batch-recorded or simulated line, not a measured operation
+MIN_DURATION_S = 60.0  # shorter: a simulated or batch-recorded line, not a timed operation
 
 
 def _read(path: Path, what: str) -> str:
