@@ -525,6 +525,24 @@ DOCUMENTED |= {
     ),
     "heatproof dossier seal C": C("daq campaign s --json", "dossier seal {made}"),
     "heatproof dossier verdict C": C("dossier verdict {null}", figure="NEGATIVE"),
+    # docs/scaling.md
+    "heatproof bench": C(
+        elsewhere="tests/engines/test_bench.py::test_bench_quick_json_and_table_on_the_water_benchmark"
+    ),
+    "heatproof bench --quick": C(
+        elsewhere="tests/engines/test_bench.py::test_bench_quick_json_and_table_on_the_water_benchmark"
+    ),
+    "heatproof fleet simulate --reactors 100 --days 2 --out telemetry": C(
+        "fleet simulate --reactors 3 --days 1 --out telemetry", figure="files"
+    ),
+    "heatproof fleet analyze telemetry --life-csv life.csv": C(
+        "fleet simulate --reactors 3 --days 1 --out telemetry",
+        "fleet analyze telemetry --life-csv life.csv",
+        figure="reactor-days",
+    ),
+    "heatproof fleet analyze telemetry --scheduler tcp://127.0.0.1:8786 --json": C(
+        elsewhere="tests/engines/test_fleet_analytics.py::test_cli_analyze_through_the_scheduler_matches_in_process"
+    ),
 }
 
 # values later runs of a case take from an earlier run's JSON output
