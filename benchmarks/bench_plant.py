@@ -20,7 +20,7 @@ steps, as a ratio against the twin's own fleet benchmark per reactor-step, both 
 Rates are unit-steps (reactor-steps) per wall second. Everything is a simulation.
 
 Run: .venv/bin/python benchmarks/bench_plant.py [--units 1000] [--hours 8760] [--step 60]
-     [--threads N]   (or run(quick) from `heatproof bench`)
+     [--threads N]   (or run(quick) from the benchmark table, `heatproof bench`)
 """
 
 from __future__ import annotations
