@@ -525,6 +525,10 @@ DOCUMENTED |= {
     ),
     "heatproof dossier seal C": C("daq campaign s --json", "dossier seal {made}"),
     "heatproof dossier verdict C": C("dossier verdict {null}", figure="NEGATIVE"),
+    # docs/plants.md, commissioning
+    "heatproof plant commission NAME [--hypothesis gain --gain 0.3] [--seed N] [--procedure FILE] [--json]": C(
+        elsewhere="tests/plants/test_commissioning.py::test_the_command_commissions_a_plant_and_refuses_an_unknown_one_in_one_line"
+    ),
     # docs/scaling.md
     "heatproof bench": C(
         elsewhere="tests/engines/test_bench.py::test_bench_quick_json_and_table_on_the_water_benchmark"
