@@ -241,6 +241,10 @@ def test_bad_runs_and_operations_are_refused():
         simulate_line(LINE, days=5, replications=1, seed=1)
     with pytest.raises(InvalidInput, match=r"days=2\.5 must be from 3"):
         simulate_line(LINE, days=2.5, replications=2, seed=1)
+    with pytest.raises(InvalidInput, match="seed=-1 must be a whole number from 0"):
+        simulate_line(LINE, days=5, replications=2, seed=-1)
+    with pytest.raises(InvalidInput, match="order book of 100000 units needs about 15000 working"):
+        simulate_line(LINE, days=5, replications=2, seed=1, good_units=100_000)
     with pytest.raises(InvalidInput, match="operation='z' is not in the routing; give one of 1"):
         add_station(LINE, "z")
     assert add_station(LINE, "2").steps[1].stations == 3

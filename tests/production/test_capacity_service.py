@@ -120,5 +120,7 @@ def test_a_capacity_file_that_does_not_match_the_routing_is_refused(tmp_path):
         line_capacity(None, "HX-1", "A", **FAST, times=short)
     with pytest.raises(NotFound, match="capacity file .*absent.toml does not exist"):
         line_capacity(None, "HX-1", "A", **FAST, times=tmp_path / "absent.toml")
+    with pytest.raises(NotFound, match="design HX-7 has no line in the records; give its line"):
+        line_capacity(None, "HX-7", "A", **FAST)
     with pytest.raises(InvalidInput, match="operation='painting' is not in the routing"):
         line_capacity(None, "HX-1", "A", **FAST, station_at="painting")

@@ -141,14 +141,21 @@ def _measured(step: Step, samples: list[float]) -> Step:
 
 
 # ------------------------------------------------------------------ the model's inputs
-def _routing(s: Session | None, design: Design | None, line_file: Path | None):
-    """(seq, name) of each routing operation, and where they come from."""
+def _routing(s: Session | None, design: Design | None, line_file: Path | None, name: str):
+    """(seq, name) of each routing operation of design ``name``, and where they come from: the
+    records, else ``line_file``, else the HX-1 line file for HX-1 (NotFound for another)."""
     if design is not None and line_file is None:
         ops = prod.routing(s, design.id)
         if ops:
             return [(op.seq, op.name) for op in ops], "records"
-    path = line_file or EXAMPLE_LINE
-    return [(op.seq, op.name) for op in read_line_spec(path).operations], str(path)
+    if line_file is None:
+        if name != "HX-1":
+            raise NotFound(
+                f"design {name} has no line in the records; give its line with --line FILE "
+                "and its times with --times FILE (the defaults are HX-1's)"
+            )
+        line_file = EXAMPLE_LINE
+    return [(op.seq, op.name) for op in read_line_spec(line_file).operations], str(line_file)
 
 
 def _steps(routing, spec: CapacitySpec) -> list[Step]:
@@ -179,14 +186,14 @@ def _inputs(ws, name, revision, spec: CapacitySpec, line_file) -> tuple[LineMode
         "max_attempts": "end_of_line.toml retest policy",
     }
     if ws is None:
-        routing, sources["routing"] = _routing(None, None, line_file)
+        routing, sources["routing"] = _routing(None, None, line_file, name)
         steps = _steps(routing, spec)
         sources["times"] = {st.name: spec.source for st in steps}
         sources["eol_yield"] = spec.source
         return _model(steps, spec, spec.eol_yield, max_attempts), sources
     with ws.unit_of_work() as s:
         design = _design(s, name, revision)
-        routing, sources["routing"] = _routing(s, design, line_file)
+        routing, sources["routing"] = _routing(s, design, line_file, name)
         steps = _steps(routing, spec)
         lines = _timelines(s, design.id) if design is not None else {}
         attempts = _eol_attempts(s, design.id) if design is not None else {}

@@ -345,7 +345,9 @@ def _scrapped(runs: Sequence[Replication]) -> float:
     return scrapped / max(1, scrapped + sum(len(r.good_times_s) for r in runs))
 
 
-def _check_run(model: LineModel, days: float, replications: int, warmup_days: float) -> None:
+def _check_run(
+    model: LineModel, days: float, replications: int, seed: int, warmup_days: float
+) -> None:
     require(
         isinstance(replications, int) and 2 <= replications <= 1000,
         f"replications={replications!r} must be a whole number from 2 to 1000 (the standard "
@@ -355,6 +357,10 @@ def _check_run(model: LineModel, days: float, replications: int, warmup_days: fl
         math.isfinite(days) and warmup_days + 1 <= days <= MAX_WORKING_DAYS,
         f"days={days!r} must be from {warmup_days + 1:g} (the warm-up of {warmup_days:g} "
         f"working days plus one) to {MAX_WORKING_DAYS}; give e.g. --days 20",
+    )
+    require(
+        isinstance(seed, int) and 0 <= seed < 2**63,
+        f"seed={seed!r} must be a whole number from 0 to 2^63-1; give e.g. --seed 1",
     )
     require(len(model.steps) >= 2, "the line needs at least two operations (the last is EOL)")
     names = [s.name for s in model.all_steps]
@@ -378,7 +384,13 @@ def simulate_line(
     """``replications`` independent runs of ``model`` (streams spawned from ``seed``) of
     ``days`` working days each, throughput counted after ``warmup_days``; each run goes on
     until ``good_units`` units have passed (see simulate_replication)."""
-    _check_run(model, days, replications, warmup_days)
+    _check_run(model, days, replications, seed, warmup_days)
+    needed = good_units / (analytic_rate(model).good_per_s * model.shifts.day_s)
+    require(
+        needed <= MAX_WORKING_DAYS,
+        f"order book of {good_units} units needs about {needed:.0f} working days on this line, "
+        f"more than {MAX_WORKING_DAYS}; order fewer units or add stations",
+    )
     streams = np.random.SeedSequence(seed).spawn(replications)
     runs = tuple(
         simulate_replication(model, days, np.random.default_rng(s), warmup_days, good_units)
