@@ -5,10 +5,11 @@ design campaigns (G1)."""
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from heatproof.deployment.commissioning import commission_plant
 from heatproof.errors import InvalidInput, NotFound
@@ -95,8 +96,25 @@ def _plant(ws: Workspace, name: str) -> None:
         plant_records.add_plant_units(s, plant, units)
 
 
-def test_commissioning_is_signed_evidence_apart_from_the_design_campaigns(tmp_path):
-    with Workspace.open(tmp_path / "ws") as ws:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request) -> str | None:
+    """The records' database: SQLite in the workspace, or PostgreSQL (emptied first) when
+    HEATPROOF_TEST_PG_URL is set."""
+    if request.param == "sqlite":
+        return None
+    url = os.environ.get("HEATPROOF_TEST_PG_URL")
+    if not url:
+        pytest.skip("HEATPROOF_TEST_PG_URL is not set")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def test_commissioning_is_signed_evidence_apart_from_the_design_campaigns(tmp_path, db_url):
+    with Workspace.open(tmp_path / "ws", db_url=db_url) as ws:
         _plant(ws, "north")
         out = commission_plant(ws, "north", seed=4, source=GAIN)
         assert out["verdict"] == "POSITIVE" and out["status"] == "commissioned"
