@@ -159,3 +159,19 @@ def test_no_demand_runs_no_unit():
     d.plan(0.0, 3000.0)
     assert d.plan(3600.0, 0.0).tolist() == [0.0] * 4 and not d.running.any()
     assert [e.kind for e in d.events].count("stopped") == 3
+
+
+def test_a_burnt_out_heater_is_detected_isolated_and_its_load_taken():
+    design = size_plant(2000.0, 1000.0, spares=1)
+    faults = {0: [Fault("heater_burnout", t_s=1200.0)]}  # no interlock sees it
+    plant = PlantController(
+        design, ReactorDesign(), HeatSource("none"), dt_s=DT_S, seed=2, faults=faults
+    )
+    steps = plant.run(2000.0, round(1200.0 / DT_S))
+    assert not plant.dispatcher.isolated.any()
+    delivered, later = _phase(plant, 2000.0)
+    failed = [e for e in plant.events if e.kind == "failed"]
+    assert [e.unit for e in failed] == [0] and "heater not drawing power" in failed[0].detail
+    assert 1200.0 < failed[0].t_h * 3600.0 <= 1200.0 + 30.0 + 2 * DT_S
+    assert delivered >= (1 - TOLERANCE) * 2000.0
+    _assert_isolated_units_undriven(steps + later)

@@ -15,7 +15,9 @@ Unit suffixes: ``_w`` W, ``_j`` J, ``_s`` s, ``_h`` hours. Two layers, one dispa
   ``twin.loop.ClosedLoop``: the detailed, short simulations the safety claims are tested on.
   Units are started (``command_start``), held at new powers (``command_setpoint``) and shut down
   (``command_shutdown``); a unit whose controller tripped is isolated at once and the others take
-  its load; a unit declared failed is shut down and its drive cut by the plant's isolator.
+  its load; a unit declared failed (by the caller, or by the plant when its heater draws under
+  half its command for HEATER_FAULT_S, a fault no interlock sees) is shut down and its drive cut
+  by the plant's isolator.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ __all__ = ["DispatchSettings", "Dispatcher", "PlantController", "PlantStep", "un
 
 REPAIR_USER = "plant-maintenance"
 AMBIENT_K = 298.15  # the plant room
+HEATER_FAULT_S = 30.0  # a heater drawing under half its command this long has failed
+HEATER_FLOOR_W = 50.0  # below this command the check does not apply
 DEADBAND = 0.005  # a running unit keeps its drive when the new one is within this fraction
 
 
@@ -268,6 +272,7 @@ class PlantController:
         ]
         n = design.units
         self._iv = _Interval(np.zeros(n), np.zeros(n))
+        self._asked_w, self._short_s = np.zeros(n), np.zeros(n)
         self.count = 0
 
     @property
@@ -309,10 +314,7 @@ class PlantController:
         samples = [loop.sample() for loop in self.loops]
         t = self.t_s
         d = self.dispatcher
-        for u, loop in enumerate(self.loops):
-            if loop.controller.mode is Mode.TRIPPED and not d.isolated[u]:
-                d.isolate(u, t, "tripped", loop.controller.trip_reason or "tripped")
-                self._iv.replan = True
+        self._watch(samples, t)
         if self._iv.replan or t - self._iv.last_s >= self.interval_s - 1e-9:
             self._dispatch(t, demand_w)
         drive = np.zeros(len(self.loops))
@@ -325,6 +327,7 @@ class PlantController:
             delivered += heat
             self._iv.delivered_j[u] += heat * self.dt_s
             self._iv.electric_j[u] += drive[u] * self.dt_s
+        self._asked_w = np.array([s.command_w for s in samples])
         record = PlantStep(
             t,
             demand_w,
@@ -340,6 +343,28 @@ class PlantController:
         d.accrue(self.dt_s)
         self.count += 1
         return record
+
+    def _watch(self, samples: list, t_s: float) -> None:
+        """Isolate, at t_s (s), the units whose controller tripped and declare failed those whose
+        heater drew less than half its command (the power analyser's fresh reading against the
+        last sample's command, at least HEATER_FLOOR_W) for HEATER_FAULT_S."""
+        d = self.dispatcher
+        for u, (loop, s) in enumerate(zip(self.loops, samples, strict=True)):
+            if d.isolated[u]:
+                continue
+            if loop.controller.mode is Mode.TRIPPED:
+                d.isolate(u, t_s, "tripped", loop.controller.trip_reason or "tripped")
+                self._iv.replan = True
+                continue
+            asked, read = self._asked_w[u], s.readings.drive_w
+            short = asked >= HEATER_FLOOR_W and s.readings.fresh and read < 0.5 * asked
+            self._short_s[u] = self._short_s[u] + self.dt_s if short else 0.0
+            if self._short_s[u] >= HEATER_FAULT_S:
+                self.fail(
+                    u,
+                    f"heater not drawing power: {read:.4g} W measured of {asked:.4g} W "
+                    f"commanded for {self._short_s[u]:.3g} s",
+                )
 
     def run(self, demand_w: float, n: int) -> list[PlantStep]:
         """n samples at the heat demand demand_w (W); their PlantSteps."""
