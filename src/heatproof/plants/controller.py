@@ -102,9 +102,9 @@ class Dispatcher:
 
     def plan(self, t_s: float, demand_w: float, startable: np.ndarray | None = None) -> np.ndarray:
         """Decide at t_s (s) for the heat demand demand_w (W): returns the drive (W) of every
-        unit, 0 for units not running. ``startable`` (bool per unit, default all) marks units
-        that may be started now beside the isolated ones' exclusion (a unit still shutting down
-        may not)."""
+        unit, 0 for units not running. ``startable`` (bool per unit, default all) marks the units
+        that may be started now (a unit still shutting down may not); an isolated unit never is.
+        InvalidInput unless demand_w is finite and >= 0."""
         _check_demand(demand_w)
         ok = ~self.isolated if startable is None else (~self.isolated & startable)
         rated = self.design.unit_rated_w
