@@ -60,9 +60,10 @@ class UnitLife:
 class PlantYear:
     """A simulated period of plant operation, hourly: t_h (h, start of each hour), demand_w,
     delivered_w (heat to the coolant) and electric_w (drive) as hourly means (W), running_units
-    per hour (after the hour's first dispatch); ``events`` (UnitEvent, in time order); per unit unit_hours (running hours, h) and
-    unit_failures (failures and trips); the demand tolerance ``tolerance`` (fraction) an hour
-    must meet to count as available; unit_steps, units times time steps simulated."""
+    per hour (after the hour's first dispatch); ``events`` (UnitEvent, in time order); per
+    unit unit_hours (running hours, h) and unit_failures (failures and trips); the demand
+    tolerance ``tolerance`` (fraction) an hour must meet to count as available; unit_steps,
+    units times time steps simulated."""
 
     t_h: np.ndarray
     demand_w: np.ndarray
