@@ -140,10 +140,11 @@ def capacity(
     db_url: DbUrl = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """The line's capacity (a SimPy model of the routing, shifts, yield and rework): good
-    units per working day with their standard error, the bottleneck, work in progress, one
-    more station's effect and an order book's delivery dates. Inputs from the records where
-    they exist, else from the capacity and line files; the output says which."""
+    """The line's capacity (a SimPy model of the routing with gamma-distributed operation
+    times, stations, shifts, the end-of-line yield and rework): good units per working day
+    with their standard error, the bottleneck, work in progress, one more station's effect and
+    an order book's delivery dates. Inputs from the records where they exist, else from the
+    capacity and line files; the output says which."""
     from heatproof.factory.capacity import line_capacity, read_order_book
 
     book = read_order_book(orders) if orders is not None else None

@@ -268,6 +268,7 @@ def _summary(result: CapacityResult, sources: dict) -> dict:
         "replications": result.replications,
         "seed": result.seed,
         "shifts": {"hours_per_day": shifts.hours_per_day, "days_per_week": shifts.days_per_week},
+        "time_distribution": "gamma with each operation's mean_s and cv (0 fixed, 1 exponential)",
         "eol_yield": result.model.eol_yield,
         "max_attempts": result.model.max_attempts,
         "wip_limit": result.model.wip_limit,
