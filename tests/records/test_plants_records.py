@@ -116,14 +116,13 @@ def test_genealogy_plant_to_lots_is_one_query(workspace):  # noqa: F811
     assert {r.code for r in rows if r.part == "HX1-HTR-200"} == {"HX1-HTR-200-A-1"}
 
 
-def test_unit_ages_restart_at_a_repair(workspace):  # noqa: F811
+def test_unit_hours_are_the_latest_reading(workspace):  # noqa: F811
     serials = passed_units(workspace, 2)
     with workspace.unit_of_work() as s:
         a, b = (prod.get_unit(s, x) for x in serials)
         for kind, hours in (("failure", 100.0), ("repair", 100.0), ("running", 250.0)):
             prod.add_field_event(s, a, kind, hours, "wear-out" if kind == "failure" else "")
         prod.add_field_event(s, b, "running", 80.0)
-        assert plant_records.unit_ages(s, [a.id, b.id]) == {a.id: 150.0, b.id: 80.0}
         assert plant_records.unit_hours(s, [a.id, b.id]) == {a.id: 250.0, b.id: 80.0}
         count = s.scalar(sa.select(sa.func.count()).select_from(FieldEvent))
     assert count == 4

@@ -215,20 +215,6 @@ def unit_hours(s: Session, unit_ids: Sequence[int]) -> dict[int, float]:
     return hours
 
 
-def unit_ages(s: Session, unit_ids: Sequence[int]) -> dict[int, float]:
-    """Unit id -> its operating hours since it was last renewed (h): its latest hours less those
-    of its latest repair (a repair renews the unit), for each of ``unit_ids``, from session
-    ``s``."""
-    latest = unit_hours(s, unit_ids)
-    query = (
-        select(FieldEvent.unit_id, func.max(FieldEvent.operating_h))
-        .where(FieldEvent.unit_id.in_(list(unit_ids)), FieldEvent.kind == "repair")
-        .group_by(FieldEvent.unit_id)
-    )
-    repaired = dict(s.execute(query).all())
-    return {u: latest[u] - float(repaired.get(u) or 0.0) for u in unit_ids}
-
-
 def add_operation(
     s: Session,
     plant: Plant,
