@@ -188,7 +188,7 @@ def _scratch_postgres(base_url: str, name: str, create: bool) -> str | None:
 def run(quick: bool) -> list[dict]:
     """Rows for `heatproof bench`: the two genealogy queries against a primary-key lookup, on
     SQLite and on a scratch PostgreSQL database when one can be made."""
-    units, queries = (3_000, 50) if quick else (30_000, 200)
+    units, queries = (3_000, 50) if quick else (20_000, 200)
     with tempfile.TemporaryDirectory(prefix="bench-genealogy-") as tmp:
         with Workspace.open(tmp) as ws:
             rows = _rows("SQLite", units, measure(ws, units, queries))

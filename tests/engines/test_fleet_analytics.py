@@ -63,7 +63,7 @@ def test_dask_gives_the_same_bits_as_the_local_engine(cluster, telemetry):
     engine = DaskEngine(cluster.scheduler_address)
     try:
         assert engine.describe()["workers"] == 2
-        remote = analyse_fleet(folder, engine)
+        remote = analyse_fleet(folder, engine, reactors_per_task=5)  # 3 tasks: 5, 5, 2
     finally:
         engine.close()
     assert remote["engine"]["engine"] == "dask"

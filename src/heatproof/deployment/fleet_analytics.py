@@ -249,18 +249,28 @@ def _life_row(reactor, t, running, dt_s, *events: tuple[float | None, str]) -> d
 
 def analyse_partition(task: tuple[str, list[str], Limits]) -> dict:
     """Read one reactor's day files and analyse them: task is (reactor, its file paths in day
-    order, limits). The unit of work an engine maps over the fleet."""
+    order, limits)."""
     reactor, paths, limits = task
     return analyse_reactor(reactor, read_reactor([Path(p) for p in paths]), limits)
 
 
-def analyse_fleet(root: Path, engine: Engine, limits: Limits = Limits()) -> dict[str, Any]:
+def analyse_partitions(tasks: list[tuple[str, list[str], Limits]]) -> list[dict]:
+    """analyse_partition of each of ``tasks`` in order: the unit of work an engine maps over the
+    fleet (a few reactors per task, so that a scheduler's per-task cost stays small)."""
+    return [analyse_partition(task) for task in tasks]
+
+
+def analyse_fleet(
+    root: Path, engine: Engine, limits: Limits = Limits(), reactors_per_task: int = 16
+) -> dict[str, Any]:
     """Analyse every reactor under ``root`` (reactor=R/day=D Parquet files) on ``engine`` with
-    ``limits``; the per-reactor results in reactor order and the fleet's totals, summed in that
-    order (the same bits on every engine)."""
+    ``limits``, reactors_per_task reactors to a task; the per-reactor results in reactor order
+    and the fleet's totals, summed in that order (the same bits on every engine and grouping)."""
+    require(reactors_per_task >= 1, f"reactors_per_task={reactors_per_task} must be >= 1")
     parts = reactor_partitions(root)
     tasks = [(r, [str(p) for p in paths], limits) for r, paths in parts.items()]
-    results = engine.map(analyse_partition, tasks)
+    groups = [tasks[i : i + reactors_per_task] for i in range(0, len(tasks), reactors_per_task)]
+    results = [r for group in engine.map(analyse_partitions, groups) for r in group]
     e_in = math.fsum(r["energy_in_j"] for r in results)
     e_out = math.fsum(r["energy_out_j"] for r in results)
     return {
