@@ -54,8 +54,8 @@ def test_a_core_module_importing_an_adapter_breaks_the_floors(tmp_path):
 
 def test_a_package_without_a_floor_breaks_the_floors(tmp_path):
     src = copy_of_heatproof(tmp_path)
-    (src / "heatproof" / "web").mkdir()
-    (src / "heatproof" / "web" / "__init__.py").write_text('"""A web application."""\n')
+    (src / "heatproof" / "unplaced").mkdir()
+    (src / "heatproof" / "unplaced" / "__init__.py").write_text('"""A package given no floor."""\n')
     result = lint_imports(src)
     assert result.returncode == 1
-    assert "heatproof.web" in result.stdout
+    assert "heatproof.unplaced" in result.stdout
