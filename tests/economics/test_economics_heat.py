@@ -71,6 +71,11 @@ def test_a_cop_shown_above_one_is_compared_not_condemned():
     assert data["claim"]["required_cop"] is None  # overheads of 4.6 ct: no COP gives 1 ct
 
 
+def test_a_verdict_interval_reaching_cop_zero_is_refused():
+    with pytest.raises(InvalidInput, match="too wide to price"):
+        cop_from_verdict(verdict(0.2, 3.0))
+
+
 def test_a_verdict_without_an_active_run_is_refused_in_one_line():
     record = {**verdict(1, 1), "summary": {"cop": None, "cop_interval": None}}
     with pytest.raises(InvalidInput, match="no COP interval") as err:

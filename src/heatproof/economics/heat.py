@@ -32,6 +32,7 @@ from heatproof.economics.sensitivity import Bar, central, cop_for, overheads_eur
 from heatproof.errors import InvalidInput, require
 
 HYPOTHETICAL = "HYPOTHETICAL"
+TAIL = 1e-6  # the COP's law must stay above 0 down to this quantile
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,12 @@ def cop_from_verdict(record: dict, verdict_id: int | None = None) -> CopInput:
         f"{name}'s verdict COP interval [{low}, {high}] is not a positive interval; decide it again",
     )
     z = float(stats.norm.ppf(0.5 + level / 2))
+    law = Normal(0.5 * (low + high), (high - low) / (2 * z))
+    require(
+        float(law.ppf(TAIL)) > 0,
+        f"{name}'s verdict COP interval [{low:.4g}, {high:.4g}] is too wide to price: a normal "
+        "law through it reaches COP <= 0; measure more to narrow it",
+    )
     which = f"verdict {verdict_id}" if verdict_id is not None else "latest verdict"
     source = (
         f"{name} ({record.get('campaign', '')}, {record.get('design', '')}), {which} "
@@ -91,7 +98,7 @@ def cop_from_verdict(record: dict, verdict_id: int | None = None) -> CopInput:
     return CopInput(
         (low, high),
         level,
-        Normal(0.5 * (low + high), (high - low) / (2 * z)),
+        law,
         source,
         simulated=bool(record.get("simulated_runs")),
         outcome=str(record.get("outcome")),

@@ -52,12 +52,14 @@ class LifeEstimate:
     b10_h: tuple[float, float, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (the distribution as mean and std)."""
+        """JSON-ready form (the distribution as mean and std; a non-finite bound as None)."""
         return {
             "mean_life_h": self.mean_life_h,
             "std_h": float(self.distribution.std),
             "source": self.source,
-            "b10_h": None if self.b10_h is None else list(self.b10_h),
+            "b10_h": None
+            if self.b10_h is None
+            else [float(v) if math.isfinite(v) else None for v in self.b10_h],
         }
 
 
