@@ -74,7 +74,7 @@ EXAMPLES = {  # each group's and command's --help ends with these (docs/ show mo
     "gate": "heatproof gate status HX-1 A; heatproof gate decide HX-1 A G1 --role engineer",
     "line": "heatproof line orders; heatproof line genealogy --lot HX1-HTR-200-L002",
     "station": "heatproof station pilot HX-1 A --units 30; heatproof station test SERIAL",
-    "plant": "heatproof plant assemble HX-1 A --demand-kw 20 --spares 2; heatproof plant list",
+    "plant": "heatproof plant assemble P1 HX-1 A --demand-kw 5 --spares 2; heatproof plant show P1",
     "cost": "heatproof cost heat --campaign 2; heatproof cost heat --campaign 2 --json",
     "user": "heatproof user add alice --role validator; heatproof user disable alice",
     "fleet": "heatproof fleet analyze telemetry/ --scheduler tcp://127.0.0.1:8786",
