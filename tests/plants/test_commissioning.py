@@ -19,6 +19,7 @@ from heatproof.plants.commissioning import (
     decide_commissioning,
     load_commissioning,
     parse_commissioning,
+    plant_cop,
     run_phase,
 )
 from heatproof.plants.loop_stand import PlantLoop, PlantLoopConfig
@@ -49,9 +50,9 @@ def _verdict(source: HeatSource, seed: int) -> tuple[dict, float]:
         for i, phase in enumerate(procedure.phases, 1)
     ]
     active = next(p for p in procedure.phases if p.kind == "active")
-    return decide_commissioning(results, procedure.config, 0.006), loop.true_cop(
-        "active", active.load
-    )
+    record = decide_commissioning(results, procedure.config, 0.006)
+    record["plant_cop"] = plant_cop(record, procedure.config)
+    return record, loop.true_cop("active", active.load)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -35,9 +35,16 @@ from heatproof.plants.commissioning import (
     instruments_from_dict,
     instruments_to_dict,
     load_commissioning,
+    plant_cop,
     run_phase,
 )
-from heatproof.plants.loop_stand import HEATER_RATING, LoopInstruments, PlantLoop, PlantLoopConfig
+from heatproof.plants.loop_stand import (
+    HEATER_RATING,
+    LoopInstruments,
+    PlantLoop,
+    PlantLoopConfig,
+    loop_calibrations,
+)
 from heatproof.records import plants as plant_records
 from heatproof.records import repository as repo
 from heatproof.records.models import Campaign, Design, Plant
@@ -88,6 +95,12 @@ def _record_runs(
     files removed again if it fails)."""
     written: list[str] = []
     instruments = instruments_to_dict(loop.config.instruments)
+    meta = {
+        "sample_s": procedure.sample_s,
+        "simulated": True,
+        "plant": name,
+        "calibrations": [c.to_dict() for c in loop_calibrations(name)],
+    }
     try:
         with ws.unit_of_work() as s:
             campaign = repo.get_campaign(s, campaign_id)
@@ -112,7 +125,7 @@ def _record_runs(
                     float(columns["t_s"][-1]),
                     path,
                     sha,
-                    {"sample_s": procedure.sample_s, "simulated": True, "plant": name},
+                    meta,
                     instruments=instruments,
                 )
     except BaseException:
@@ -122,29 +135,24 @@ def _record_runs(
 
 
 def commissioning_record(ws: Workspace, campaign: Campaign, procedure: Commissioning) -> dict:
-    """The verdict record of the commissioning ``campaign`` (a session's) of workspace ``ws``:
-    every run analysed by the flow method from its stored, hash-checked telemetry and the
-    instruments it recorded, decided under ``procedure``'s configuration, with each run's
-    manifest hash."""
+    """The verdict record of the commissioning ``campaign`` (a session's) of workspace ``ws``,
+    laid out as evidence.verdicts.evidence_record lays out any campaign's: every run analysed
+    by the flow method from its stored, hash-checked telemetry and the instruments it recorded,
+    decided under ``procedure``'s configuration, with each run's manifest hash."""
     runs = sorted(campaign.runs, key=lambda r: r.id)
     results = [
         analyze_loop_run(
-            read_run(ws, run),
-            run.kind,
-            run.id,
-            instruments_from_dict(run.instruments),
-            procedure.config,
-            run.telemetry_sha256,
+            read_run(ws, run), run.kind, run.id, instruments_from_dict(run.instruments),
+            procedure.config, run.telemetry_sha256,
         )
         for run in runs
-    ]
+    ]  # fmt: skip
     return {
         "campaign_id": campaign.id,
         "campaign": campaign.name,
         "design": f"{campaign.design.name} rev {campaign.design.revision}",
-        "simulated_runs": [r.id for r in runs if (r.meta or {}).get("simulated")],
+        "simulated_runs": sorted(r.id for r in runs if (r.meta or {}).get("simulated")),
         **decide_commissioning(results, procedure.config, campaign.design.charge_mass_kg),
-        "commissioning": {"procedure": procedure.name, "procedure_sha256": procedure.sha256},
         "manifests": {str(r.id): manifest_sha256(ws.path, r.id) for r in runs},
     }
 
@@ -212,7 +220,7 @@ def commission_plant(
         "status": status,
         "campaign_id": campaign_id,
         "verdict": record["outcome"],
-        **record["plant_cop"],
+        **plant_cop(record, proc.config),
         "reasons": record["reasons"],
         "sealed_runs": sorted(int(r) for r in sealed),
         "verdict_file": verdict_file.relative_to(ws.path).as_posix(),

@@ -34,7 +34,7 @@ from heatproof.stand.instruments import PowerAnalyzerSpec
 
 FORMAT = "heatproof-plant-commissioning-1"
 SHIPPED = Path(__file__).with_name("commissioning.toml")
-CHANNELS = ("t_s", "electric_w", "flow_m3_s", "t_return_k", "t_supply_k", "pressure_pa")
+CHANNELS = ("t_s", "drive_w", "flow_m3_s", "t_return_k", "t_supply_k", "pressure_pa")
 _ANALYSIS_KEYS = ("confidence", "margin", "mc_trials", "seed", "window_s", "settle_s")
 
 
@@ -202,9 +202,9 @@ def run_spec(
             "phase": [
                 {
                     "power": {
-                        "value": float(col["electric_w"].mean()),
+                        "value": float(col["drive_w"].mean()),
                         "unit": "W",
-                        "u": batch_sem(col["electric_w"]),
+                        "u": batch_sem(col["drive_w"]),
                     },
                     "reading_accuracy": analyzer.reading_fraction,
                     "range_accuracy": analyzer.range_fraction,
@@ -245,16 +245,19 @@ def analyze_loop_run(
 def decide_commissioning(
     results: list[RunResult], config: AnalysisConfig, charge_mass_kg: float
 ) -> dict:
-    """The campaign verdict of the loop runs' ``results`` under ``config`` (the plant's total
-    charge ``charge_mass_kg``, kg, for the chemical bound), with the plant's COP: the decisive
-    active run's estimate and interval (``plant_cop``)."""
-    record = decide(results, config, charge_mass_kg)
+    """The campaign verdict record of the loop runs' ``results`` under ``config`` (the plant's
+    total charge ``charge_mass_kg``, kg, for the chemical bound): analysis.verdict.decide's."""
+    return decide(results, config, charge_mass_kg)
+
+
+def plant_cop(record: dict, config: AnalysisConfig) -> dict:
+    """The plant's COP from a commissioning verdict ``record`` decided under ``config``: the
+    decisive active run's estimate, interval and lower bound, the threshold and confidence."""
     summary = record["summary"]
-    record["plant_cop"] = {
+    return {
         "cop": summary["cop"],
         "cop_interval": summary["cop_interval"],
         "cop_lower_bound": summary.get("cop_lower_bound"),
         "threshold": 1 + config.margin,
         "confidence": config.confidence,
     }
-    return record

@@ -5,7 +5,7 @@ at a fraction of its rated electrical input; the heat of each (its drive plus wh
 heat-source hypothesis adds, ``twin.hypotheses.HeatSource``) goes into the loop, less the share
 its shell loses to the plant room (``capture``); the loop's calibration heater (a resistive
 immersion heater, all of its power into the water) stands in for the units in a calibration
-run. The loop's supply temperature follows the heat with a first-order lag. Its instruments: a
+run (rated HEATER_RATING times the plant's input, so that it can bracket a plant with COP > 1). The loop's supply temperature follows the heat with a first-order lag. Its instruments: a
 volumetric flow meter (at the return), a matched pair of RTDs (return, supply), a pressure gauge
 and the plant's power analyser on the electrical input, each with a fixed error drawn once per
 run within its stated accuracy plus per-sample noise.
@@ -24,10 +24,11 @@ import numpy as np
 
 from heatproof.errors import require
 from heatproof.physics import water
-from heatproof.stand.instruments import PowerAnalyzerSpec
+from heatproof.stand.instruments import InstrumentCalibration, PowerAnalyzerSpec
 from heatproof.twin.hypotheses import HeatSource
 
 CALIBRATION, ACTIVE = "calibration", "active"
+HEATER_RATING = 2.0  # the calibration heater's rating, a multiple of the plant's rated input
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,21 @@ class PlantLoopConfig:
         return self.rated_w / (rho * cp * self.design_rise_k)
 
 
+LOOP_INSTRUMENTS = ("flow_meter", "rtd_return", "rtd_supply", "pressure", "power")
+
+
+def loop_calibrations(plant: str) -> tuple[InstrumentCalibration, ...]:
+    """Calibration records of the simulated loop instruments of plant ``plant`` (marked as
+    simulated: no certificate)."""
+    return tuple(
+        InstrumentCalibration(
+            n, "simulated", f"SIM-{plant}-{n}", "simulated (no certificate)", "2026-01-01",
+            "2027-01-01",
+        )
+        for n in LOOP_INSTRUMENTS
+    )  # fmt: skip
+
+
 def water_at(t_k: float, p_pa: float) -> tuple[float, float]:
     """(density kg/m3, specific heat J/(kg K) over the next kelvin) of liquid water at ``t_k``
     (K) and ``p_pa`` (Pa), IAPWS-IF97."""
@@ -122,10 +138,12 @@ class PlantLoop:
         self._flow_m3_s = config.flow_m3_s
 
     def hold(self, kind: str, load: float) -> None:
-        """From now on heat the loop by ``kind`` (ACTIVE: the units, CALIBRATION: the heater) at
-        ``load`` (a fraction in [0, 1] of the rated input)."""
+        """From now on heat the loop by ``kind`` (ACTIVE: the units, at most their rating;
+        CALIBRATION: the heater, at most HEATER_RATING) at ``load`` (a fraction of the plant's
+        rated input)."""
         require(kind in (ACTIVE, CALIBRATION), f"kind={kind!r}; use 'active' or 'calibration'")
-        require(0 <= load <= 1, f"load={load} must lie in [0, 1] (a fraction of the rating)")
+        top = 1.0 if kind == ACTIVE else HEATER_RATING
+        require(0 <= load <= top, f"load={load} of the {kind} hold must lie in [0, {top}]")
         self.kind, self.load = kind, load
 
     def _true_powers(self) -> tuple[float, float]:
@@ -148,8 +166,9 @@ class PlantLoop:
         return rho, dh
 
     def sample(self) -> dict[str, float]:
-        """Advance one sample period and read the instruments: ``t_s`` (s), ``electric_w`` (W),
-        ``flow_m3_s`` (m3/s), ``t_return_k``, ``t_supply_k`` (K), ``pressure_pa`` (Pa)."""
+        """Advance one sample period and read the instruments: ``t_s`` (s), ``drive_w`` (W, the
+        electrical input), ``flow_m3_s`` (m3/s), ``t_return_k``, ``t_supply_k`` (K),
+        ``pressure_pa`` (Pa)."""
         c, ins, rng = self.config, self.config.instruments, self._rng
         electric, heat = self._true_powers()
         rho, cp = self._rho_cp
@@ -161,9 +180,7 @@ class PlantLoop:
         flow = self._flow_m3_s * (1 + self._flow_error + rng.normal(0, ins.flow_noise_fraction))
         return {
             "t_s": self.t_s,
-            "electric_w": electric
-            + self._p_in_fraction * half
-            + rng.normal(0, ins.analyzer.noise_w),
+            "drive_w": electric + self._p_in_fraction * half + rng.normal(0, ins.analyzer.noise_w),
             "flow_m3_s": flow,
             "t_return_k": float(c.return_k + self._rtd_error[0] + rng.normal(0, ins.rtd_noise_k)),
             "t_supply_k": float(
