@@ -7,8 +7,9 @@ the state is carried from one call to the next (one call per dispatch interval),
 is the plant controller's command for the interval (a power setpoint: the units of a heat plant
 are dispatched by power), the heat each unit delivers (to its coolant, or to the room when
 air-cooled) is accumulated per unit, and a unit stops (drive 0, latched) when its true core
-reaches ``trip_k`` (the over-temperature trip). A unit whose core passes RUNAWAY_K is no longer simulated (it stays where it was).
-Plants of PARALLEL_UNITS units or more run their units on numba's threads; smaller ones in one
+reaches ``trip_k`` (the over-temperature trip). A unit whose core passes RUNAWAY_K is no longer
+simulated (it stays where it was). The compiled equations and loss come from ``twin.fleet``
+(``_compile``, ``_step``, ``_loss``), so that the plant and the fleet run one source. Plants of PARALLEL_UNITS units or more run their units on numba's threads; smaller ones in one
 thread, since waking the threads once per dispatch interval costs more than it saves there.
 """
 
