@@ -175,3 +175,24 @@ def test_a_burnt_out_heater_is_detected_isolated_and_its_load_taken():
     assert 1200.0 < failed[0].t_h * 3600.0 <= 1200.0 + 30.0 + 2 * DT_S
     assert delivered >= (1 - TOLERANCE) * 2000.0
     _assert_isolated_units_undriven(steps + later)
+
+
+def test_the_detailed_plant_is_deterministic_for_a_seed():
+    def trace(seed: int) -> list[tuple]:
+        """Heat delivered and every unit's first core thermocouple reading, per sample."""
+        plant = PlantController(
+            size_plant(2000.0, 1000.0, spares=1),
+            ReactorDesign(),
+            HeatSource("none"),
+            dt_s=DT_S,
+            seed=seed,
+            faults={1: [Fault("tc_noise", t_s=100.0, duration_s=60.0, sigma_k=20.0)]},
+        )
+        out = []
+        for _ in range(150):
+            step = plant.step(2000.0)
+            out.append((step.delivered_w, *(loop.last.readings.core_k[0] for loop in plant.loops)))
+        return out
+
+    assert trace(4) == trace(4)
+    assert trace(4) != trace(5)
