@@ -7,8 +7,9 @@ electricity and running units; each unit's state, running hours and cumulative f
 and repairs at the end of the hour, from the period's unit events). A unit's own power and core
 temperature are not in a PlantYear: they are served as NaN. ``opcua_collect`` returns the
 callable that simulates the period, serves it, collects it and rebuilds the PlantYear from the
-stored ticks and the events collected (at the hour's resolution: an event's time is the end of
-the hour in which the historian saw it, its running hours the unit's at that tick).
+stored telemetry alone: the plant's hourly values, and each unit's events from its stream (its
+state changes between ticks, timed by the running hours it gained in the tick; see
+unit_events), so that the records get the same running hours as from the simulation itself.
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ import numpy as np
 from heatproof.errors import HeatproofError
 from heatproof.opcua.collector import Collected, collect_twin, stream_name
 from heatproof.plants.events import UnitEvent
-from heatproof.plants.loop_stand import ALARM_UNIT_FAILED, ALARM_UNMET, PlantState, UnitState
+from heatproof.plants.loop_stand import (
+    ALARM_UNIT_FAILED,
+    ALARM_UNMET,
+    STATES,
+    PlantState,
+    UnitState,
+)
 from heatproof.plants.operation import PlantYear, simulate_plant_year
 from heatproof.telemetry.ingest import ChunkLog
 from heatproof.telemetry.store import TelemetryStore
@@ -101,37 +108,59 @@ class YearReplay:
         return self.state
 
 
-def _event(serial_index: dict[str, int], event: dict) -> UnitEvent:
-    """A collected event as a UnitEvent of the plants package (with the unit's running hours
-    where the dataclass has a field for them)."""
+def _make_event(unit: int, t_h: float, kind: str, detail: str) -> UnitEvent:
+    """A UnitEvent of the plants package, given only the fields it has."""
     names = {f.name for f in fields(UnitEvent)}
-    values = {
-        "unit": serial_index[event["serial"]],
-        "t_h": float(event["t_h"]) + 1.0,  # seen at the end of the hour
-        "kind": event["event"],
-        "detail": f"collected over OPC UA at tick {event['tick']}",
-        "hours_h": float(event["running_h"]),
-    }
+    values = {"unit": unit, "t_h": float(t_h), "kind": kind, "detail": detail}
     return UnitEvent(**{k: v for k, v in values.items() if k in names})
+
+
+def unit_events(u: int, t_h: np.ndarray, step_h: float, stream: dict) -> list[UnitEvent]:
+    """The events of unit ``u`` read from its collected ``stream`` (one row per tick at
+    ``t_h``, h, ticks ``step_h`` long): state changes between ticks, timed by the running
+    hours the unit gained in the tick (a start at the end of the tick less them, a stop,
+    failure or trip at its start plus them; a unit that started and failed within one tick is
+    taken to have started at the tick's start), repairs at the tick's start."""
+    state = [STATES[int(x)] for x in stream["state"]]
+    ran = np.diff(stream["running_h"], prepend=0.0)
+    repairs = np.diff(stream["repairs"], prepend=0.0)
+    found = []
+    for k, (now, t0) in enumerate(zip(state, t_h, strict=True)):
+        before = state[k - 1] if k else "off"
+        seen = f"collected over OPC UA at tick {k}"
+        for _ in range(int(repairs[k])):
+            found.append(_make_event(u, t0, "repaired", seen))
+        if now == "running" and before != "running":
+            found.append(_make_event(u, t0 + step_h - ran[k], "started", seen))
+        elif now in ("off", "failed", "tripped") and before != now:
+            if before != "running" and now != "off":
+                found.append(_make_event(u, t0, "started", seen))
+            if before == "running" or now != "off":
+                kind = "stopped" if now == "off" else now
+                found.append(_make_event(u, t0 + ran[k], kind, seen))
+    return found
 
 
 def year_from_collection(
     store: TelemetryStore, out: Collected, run: str, serials: tuple[str, ...], like: PlantYear
 ) -> PlantYear:
     """The PlantYear rebuilt from what the collection ``out`` (of ``run``, units ``serials``)
-    stored in ``store``: the plant stream's hours and the collected events; tolerance and
-    unit steps taken from ``like`` (the served period)."""
+    stored in ``store``: the plant stream's hours, each unit's events from its stream
+    (unit_events) in time order; tolerance and unit steps taken from ``like`` (the served
+    period)."""
     data = _stream(store, stream_name(out.plant, run))
-    hours, failures = [], []
-    for serial in serials:
+    step_h = float(data["t_h"][1] - data["t_h"][0]) if data["t_h"].size > 1 else 1.0
+    hours, failures, events = [], [], []
+    for u, serial in enumerate(serials):
         unit = _stream(store, stream_name(out.plant, run, serial))
         hours.append(float(unit["running_h"][-1]))
         failures.append(int(unit["failures"][-1] + unit["trips"][-1]))
-    index = {s: i for i, s in enumerate(serials)}
+        events += unit_events(u, data["t_h"], step_h, unit)
+    order = {"repaired": 0, "stopped": 1, "started": 2, "failed": 3, "tripped": 3}
+    events.sort(key=lambda e: (e.t_h, order[e.kind], e.unit))
     return PlantYear(
         data["t_h"], data["demand_w"], data["delivered_w"], data["electric_w"],
-        data["running_units"].astype(np.int64),
-        [_event(index, e) for e in out.events],
+        data["running_units"].astype(np.int64), events,
         np.array(hours), np.array(failures, dtype=np.int64), like.tolerance, like.unit_steps,
     )  # fmt: skip
 
