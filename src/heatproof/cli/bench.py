@@ -169,18 +169,20 @@ def _print_table(record: dict) -> None:
     table = Table(
         title=f"heatproof bench{' --quick' if record['quick'] else ''}",
         caption=f"{m['cpu']}, {m['cores']} cores, load {load} before, {after} after; "
-        f"Python {m['python']}, {m['system']}; ratio = value / baseline",
+        f"Python {m['python']}, {m['system']}; ratio = value / baseline; "
+        f"{sum(b['wall_s'] for b in record['benchmarks']):.0f} s in all",
     )
     for column in ("benchmark", "path", "value", "baseline", "baseline value", "ratio"):
         table.add_column(
             column, justify="right" if "value" in column or column == "ratio" else "left"
         )
     for b in record["benchmarks"]:
+        name = f"{b['benchmark']} ({b['wall_s']:.0f} s)"
         if b["status"] != "ok":
-            table.add_row(b["benchmark"], f"[yellow]{b['status']}[/]", "", b["error"] or "", "", "")
+            table.add_row(name, f"[yellow]{b['status']}[/]", "", b["error"] or "", "", "")
         for r in b["rows"]:
             table.add_row(
-                b["benchmark"],
+                name,
                 r["path"],
                 f"{number(r['value'], 4)} {r['unit']}",
                 r["baseline"],
