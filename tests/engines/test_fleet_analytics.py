@@ -147,6 +147,10 @@ def test_bad_input_is_one_line(tmp_path):
     (tmp_path / "full" / "x").write_text("")
     with pytest.raises(InvalidInput, match="already holds files"):
         simulate_telemetry(FleetSpec(reactors=1), tmp_path / "full")
+    broken = write_partition(tmp_path / "broken", "R1", 0, {"t_s": np.arange(2.0)})
+    broken.write_bytes(b"not parquet")
+    with pytest.raises(InvalidInput, match="part-0.parquet cannot be read as Parquet on"):
+        analyse_fleet(tmp_path / "broken", LocalEngine())
     with pytest.raises(InvalidInput, match="not a Dask scheduler address"):
         open_engine("127.0.0.1:8786")
 

@@ -7,6 +7,7 @@ so a worker that receives one reactor's paths reads only its own files.
 
 from __future__ import annotations
 
+import platform
 import re
 from pathlib import Path
 
@@ -65,9 +66,22 @@ def reactor_partitions(root: Path) -> dict[str, list[Path]]:
     return {r: [p for _, p in sorted(days)] for r, days in sorted(found.items())}
 
 
+def _read(path: Path) -> pa.Table:
+    """The table in ``path``; InvalidInput naming it when it cannot be read here (on a Dask
+    worker: the workers must see the folder at the same path)."""
+    try:
+        return pq.read_table(path)
+    except (OSError, pa.ArrowException) as exc:
+        reason = " ".join(str(exc).split())[:160]
+        raise InvalidInput(
+            f"{path} cannot be read as Parquet on {platform.node()} ({reason}); "
+            "give a folder written by fleet simulate that this machine (every worker) can read"
+        ) from None
+
+
 def read_reactor(paths: list[Path]) -> dict[str, np.ndarray]:
     """One reactor's columns, its day files ``paths`` (in the order given) concatenated."""
-    tables = [pq.read_table(p) for p in paths]
+    tables = [_read(p) for p in paths]
     names = tables[0].column_names
     for p, t in zip(paths, tables, strict=True):
         if t.column_names != names:
