@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from heatproof.web import account, campaigns, evidence, overview, reliability
+from heatproof.web import account, campaigns, evidence, overview, reliability, stands
 
 ROUTERS: list[APIRouter] = [
     account.router,
@@ -16,4 +16,5 @@ ROUTERS: list[APIRouter] = [
     campaigns.router,
     evidence.router,
     reliability.router,
+    stands.router,
 ]
