@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from heatproof.deployment.operation import OperationSettings, operate_plant
-from heatproof.opcua.replay import opcua_collect
+from heatproof.errors import InvalidInput
+from heatproof.opcua.replay import opcua_collect, workspace_collect
 from heatproof.plants.demand import DemandProfile
 from heatproof.plants.operation import UnitLife, simulate_plant_year
 from heatproof.plants.sizing import size_plant
@@ -65,10 +66,11 @@ def test_operate_plant_over_opc_ua_writes_the_records_the_in_process_twin_writes
     for path in ("in-process", "opc-ua"):
         with Workspace.open(tmp_path / path) as ws:
             _plant(ws, serials)
-            collect = (
-                opcua_collect(ws.telemetry, "p1", "north", serials) if path == "opc-ua" else None
-            )
+            collect = workspace_collect(ws, "north", "p1") if path == "opc-ua" else None
             done[path] = operate_plant(ws, "north", HOURS, 3, settings, collect=collect)
+            if path == "opc-ua":
+                with pytest.raises(InvalidInput, match="'p1' of plant north exists already"):
+                    workspace_collect(ws, "north", "p1")
     direct, collected = done["in-process"], done["opc-ua"]
     assert collected["field_events"] == direct["field_events"]
     assert collected["field_events"]["failure"] >= 1

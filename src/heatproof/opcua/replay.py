@@ -19,7 +19,7 @@ from dataclasses import fields
 
 import numpy as np
 
-from heatproof.errors import HeatproofError
+from heatproof.errors import HeatproofError, InvalidInput
 from heatproof.opcua.collector import Collected, collect_twin, stream_name
 from heatproof.plants.events import UnitEvent
 from heatproof.plants.loop_stand import (
@@ -30,8 +30,10 @@ from heatproof.plants.loop_stand import (
     UnitState,
 )
 from heatproof.plants.operation import PlantYear, simulate_plant_year
-from heatproof.telemetry.ingest import ChunkLog
+from heatproof.records import plants as plant_records
+from heatproof.telemetry.ingest import CHAIN_FILE, ChunkLog
 from heatproof.telemetry.store import TelemetryStore
+from heatproof.workspace import Workspace
 
 _COUNTS = {"failed": "failures", "tripped": "trips", "repaired": "repairs"}
 _STOPS = ("stopped", "failed", "tripped")
@@ -177,8 +179,15 @@ def _stream(store: TelemetryStore, name: str) -> dict[str, np.ndarray]:
 def opcua_collect(store: TelemetryStore, run: str, plant: str, serials: tuple[str, ...]):
     """A ``collect`` for deployment.operation.operate_plant: called with simulate_plant_year's
     arguments, it simulates the period, serves it over OPC UA on loopback as plant ``plant``
-    (units ``serials``), collects every hour into ``store`` as the collection ``run`` and
-    returns the PlantYear rebuilt from the stored telemetry."""
+    (units ``serials``), collects every hour into ``store`` as the collection ``run`` (a new
+    one: InvalidInput if its streams exist) and returns the PlantYear rebuilt from the stored
+    telemetry."""
+    folder = store.root / stream_name(plant, run)
+    if (folder / CHAIN_FILE).is_file():
+        raise InvalidInput(
+            f"collection {run!r} of plant {plant} exists already in the telemetry store; give "
+            "each operated period its own run name"
+        )
 
     def collect(*args, **kwargs) -> PlantYear:
         year = simulate_plant_year(*args, **kwargs)
@@ -186,3 +195,12 @@ def opcua_collect(store: TelemetryStore, run: str, plant: str, serials: tuple[st
         return year_from_collection(store, out, run, serials, year)
 
     return collect
+
+
+def workspace_collect(ws: Workspace, plant: str, run: str):
+    """opcua_collect for plant ``plant`` of workspace ``ws``: its units' serials from the
+    records, its telemetry into the workspace's store as the collection ``run``."""
+    with ws.unit_of_work() as s:
+        record = plant_records.get_plant(s, plant)
+        serials = tuple(u.serial for _, u in plant_records.plant_units(s, record.id))
+    return opcua_collect(ws.telemetry, run, plant, serials)
