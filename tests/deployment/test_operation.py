@@ -16,7 +16,7 @@ from heatproof.deployment.operation import (
     event_hours,
     operate_plant,
 )
-from heatproof.errors import InvalidInput
+from heatproof.errors import HeatproofError, InvalidInput
 from heatproof.factory.field import DEFAULT_MODES
 from heatproof.factory.gates import field_counts
 from heatproof.factory.line import list_orders
@@ -128,3 +128,18 @@ def test_bad_input_writes_nothing(ws):
 def test_the_default_life_is_the_field_fleets_truth():
     (mode,) = DEFAULT_MODES
     assert (DEFAULT_LIFE.beta, DEFAULT_LIFE.eta_h) == (mode.beta, mode.alpha_h)
+
+
+def test_a_period_operated_meanwhile_by_another_process_is_refused(ws):
+    passed_units(ws, 3)
+    assemble_plant(ws, "P1", "HX-1", "A", 1000.0, 1000.0, 2)
+
+    def collect(*args, **kwargs):  # another operator runs the plant while this one simulates
+        operate_plant(ws, "P1", 5, seed=1, settings=FAST)
+        return simulate_plant_year(*args, **kwargs)
+
+    with pytest.raises(HeatproofError, match=r"^plant P1 was operated by another process"):
+        operate_plant(ws, "P1", 24, seed=0, settings=FAST, collect=collect)
+    assert [(op["start_h"], op["end_h"]) for op in show_plant(ws, "P1")["operations"]] == [
+        (0.0, 5.0)
+    ]

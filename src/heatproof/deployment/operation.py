@@ -23,7 +23,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from heatproof.errors import InvalidInput
+from heatproof.errors import HeatproofError, InvalidInput
 from heatproof.factory.field import DEFAULT_MODES
 from heatproof.factory.gates import check_field_trend
 from heatproof.plants.demand import DemandProfile, example_demand
@@ -208,7 +208,12 @@ def operate_plant(
     record = _record(year, settings, seed, loaded)
 
     def work(s: Session) -> tuple[dict, str, str, bool]:
-        plant = s.get(Plant, loaded.plant_id)
+        plant = s.get(Plant, loaded.plant_id, with_for_update=True)  # one period at a time
+        if plant_records.plant_clock_h(s, plant.id) != loaded.start_h:
+            raise HeatproofError(
+                f"plant {name} was operated by another process meanwhile (its clock moved past "
+                f"{loaded.start_h:g} h); nothing written: operate it again"
+            )
         events = _write_events(s, loaded, year)
         plant_records.add_operation(
             s,
