@@ -24,7 +24,7 @@ from heatproof.deployment.fleet_analytics import (
 from heatproof.engines import open_engine
 from heatproof.engines.dask import DaskEngine
 from heatproof.engines.local import LocalEngine
-from heatproof.engines.partitions import reactor_partitions, write_partition
+from heatproof.engines.partitions import reactor_partitions, read_reactor, write_partition
 from heatproof.errors import HeatproofError, InvalidInput, NotFound
 from heatproof.reliability.lifedata import life_data_from_csv, life_data_from_rows
 
@@ -87,6 +87,28 @@ def test_cli_analyze_through_the_scheduler_matches_in_process(cluster, telemetry
     )
     data = life_data_from_csv(life.read_text())
     assert data.n == SPEC.reactors and data.failed.sum() >= 1
+
+
+@pytest.mark.slow  # each worker process compiles the twin's fleet kernel (numba): ~10 s
+def test_a_fleet_simulated_on_dask_is_the_same_telemetry(cluster, telemetry, tmp_path):
+    folder, summary = telemetry
+    runner = CliRunner()
+    spec = ["--reactors", "12", "--days", "2", "--sample-s", "60", "--seed", "3"]
+    out = tmp_path / "on-dask"
+    done = runner.invoke(
+        app,
+        ["fleet", "simulate", *spec, "--out", str(out), "--json"]
+        + ["--scheduler", cluster.scheduler_address],
+    )
+    assert done.exit_code == 0, done.output
+    assert {k: v for k, v in json.loads(done.stdout).items() if k != "out"} == {
+        k: v for k, v in summary.items() if k != "out"
+    }
+    here, there = reactor_partitions(folder), reactor_partitions(out)
+    assert list(here) == list(there)
+    for reactor, paths in here.items():
+        a, b = read_reactor(paths), read_reactor(there[reactor])
+        assert all(np.array_equal(a[c], b[c]) for c in a), reactor
 
 
 def test_a_task_error_on_a_worker_is_raised_by_the_client(cluster, tmp_path):

@@ -13,6 +13,10 @@ from heatproof.cli.options import JsonFlag, emit, number, print_json
 from heatproof.outputs import write_text
 
 app = typer.Typer(no_args_is_help=True)
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Dask scheduler, tcp://host:port; default in process."),
+]
 _out = Console()
 
 
@@ -25,14 +29,21 @@ def simulate(
         int, typer.Option("--sample-s", help="Sample period (s), a whole number dividing a day.")
     ] = 10,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the scatter and noise.")] = 0,
+    scheduler: SchedulerOpt = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Simulate a fleet with the twin's fleet engine and write its telemetry to OUT as Parquet,
-    one file per reactor and day (reactor=R/day=D). Simulated figures, never evidence."""
+    one file per reactor and day (reactor=R/day=D); through a Dask scheduler when --scheduler
+    is given (its workers must write OUT). Simulated figures, never evidence."""
     from heatproof.deployment.fleet_analytics import FleetSpec, simulate_telemetry
+    from heatproof.engines import open_engine
 
     spec = FleetSpec(reactors=reactors, days=days, sample_s=sample_s, seed=seed)
-    summary = simulate_telemetry(spec, out)
+    engine = open_engine(scheduler)
+    try:
+        summary = simulate_telemetry(spec, out, engine)
+    finally:
+        engine.close()
     emit(
         json_out,
         summary,
@@ -45,10 +56,7 @@ def simulate(
 @app.command()
 def analyze(
     folder: Annotated[Path, typer.Argument(help="Telemetry folder (reactor=R/day=D files).")],
-    scheduler: Annotated[
-        str | None,
-        typer.Option("--scheduler", help="Dask scheduler, tcp://host:port; default in process."),
-    ] = None,
+    scheduler: SchedulerOpt = None,
     window_s: Annotated[float, typer.Option("--window-s", help="Analysis window (s).")] = 3600.0,
     trip_k: Annotated[float, typer.Option("--trip-k", help="Over-temperature limit (K).")] = 860.0,
     life_csv: Annotated[

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from heatproof.engines import Engine
+from heatproof.engines.local import LocalEngine
 from heatproof.engines.partitions import reactor_partitions, read_reactor, write_partition
 from heatproof.errors import InvalidInput, require
 
@@ -29,6 +30,7 @@ DAY_S = 86400.0
 CHANNELS = ("t_s", "drive_w", "heat_out_w", "core_tc1_k", "core_tc2_k")
 DRIFT_EVERY = 10  # reactors r with r % DRIFT_EVERY == DRIFT_EVERY - 3 get a drifting second TC
 MAX_SAMPLES_PER_BATCH = 20_000_000  # trace values held at once while simulating
+REACTORS_PER_BATCH = 64  # reactors simulated together (one task of an engine)
 
 
 @dataclass(frozen=True)
@@ -86,53 +88,62 @@ def reactor_name(index: int) -> str:
     return f"R{index + 1:05d}"
 
 
-def simulate_telemetry(spec: FleetSpec, out: Path) -> dict[str, Any]:
+def simulate_telemetry(spec: FleetSpec, out: Path, engine: Engine | None = None) -> dict[str, Any]:
     """Simulate the fleet ``spec`` with the twin's fleet engine and write its telemetry under
-    ``out`` (a new or empty folder) as one Parquet file per reactor and day; returns a summary
-    (files, samples, reactors the twin tripped, reactors with a drifting thermocouple)."""
+    ``out`` (a new or empty folder) as one Parquet file per reactor and day, groups of
+    REACTORS_PER_BATCH reactors mapped on ``engine`` (in process when None; a Dask engine's
+    workers must write ``out`` at the same path; the files are the same on every engine).
+    Returns a summary (files, samples, reactors the twin tripped, with a drifting thermocouple)."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InvalidInput(f"out={out} already holds files; give a new or empty folder")
+    per_day = int(DAY_S // spec.sample_s)
+    batch = max(1, min(REACTORS_PER_BATCH, MAX_SAMPLES_PER_BATCH // (per_day * spec.days)))
+    tasks = [
+        (spec, str(out), start, min(spec.reactors, start + batch))
+        for start in range(0, spec.reactors, batch)
+    ]
+    done = (engine or LocalEngine()).map(simulate_batch, tasks)
+    return {
+        "out": str(out),
+        "spec": asdict(spec),
+        "files": sum(files for _, files in done),
+        "samples": spec.reactors * spec.days * per_day,
+        "tripped_by_twin": sum(tripped for tripped, _ in done),
+        "drifting": sum(1 for r in range(spec.reactors) if _drifts(r)),
+    }
+
+
+def simulate_batch(task: tuple[FleetSpec, str, int, int]) -> tuple[int, int]:
+    """Simulate reactors start..stop-1 of the fleet and write their files: task is (spec, out
+    folder, start, stop); returns (reactors the twin tripped, files written)."""
     from heatproof.twin.fleet import FleetControl, simulate_fleet
     from heatproof.twin.hypotheses import HeatSource
     from heatproof.twin.reactor import ReactorDesign
 
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InvalidInput(f"out={out} already holds files; give a new or empty folder")
+    spec, out, start, stop = task
     design = ReactorDesign()
     capacity_j_k = design.core_heat_capacity_j_k + design.shell_heat_capacity_j_k
     per_day = int(DAY_S // spec.sample_s)
-    batch = max(1, MAX_SAMPLES_PER_BATCH // (per_day * spec.days))
-    drives = np.linspace(spec.drive_low_w, spec.drive_high_w, spec.reactors)
-    tripped, files = 0, 0
-    for start in range(0, spec.reactors, batch):
-        idx = np.arange(start, min(spec.reactors, start + batch))
-        res = simulate_fleet(
-            design,
-            HeatSource("none"),
-            idx.size,
-            spec.days * DAY_S,
-            1.0,
-            drive_w=drives[idx],
-            control=FleetControl(trip_k=spec.trip_k),
-            spread=0.03,
-            seed=spec.seed + start,
-            record_every=spec.sample_s,
-        )
-        tripped += int(np.isfinite(res.trip_t_s).sum())
-        for j, r in enumerate(idx):
-            cols = _reactor_channels(spec, int(r), res, j, drives[r], capacity_j_k)
-            for day in range(spec.days):
-                rows = slice(day * per_day, (day + 1) * per_day)
-                write_partition(
-                    out, reactor_name(int(r)), day, {k: v[rows] for k, v in cols.items()}
-                )
-                files += 1
-    return {
-        "out": str(out),
-        "spec": asdict(spec),
-        "files": files,
-        "samples": spec.reactors * spec.days * per_day,
-        "tripped_by_twin": tripped,
-        "drifting": sum(1 for r in range(spec.reactors) if _drifts(r)),
-    }
+    drives = np.linspace(spec.drive_low_w, spec.drive_high_w, spec.reactors)[start:stop]
+    res = simulate_fleet(
+        design,
+        HeatSource("none"),
+        stop - start,
+        spec.days * DAY_S,
+        1.0,
+        drive_w=drives,
+        control=FleetControl(trip_k=spec.trip_k),
+        spread=0.03,
+        seed=spec.seed + start,
+        record_every=spec.sample_s,
+    )
+    for j in range(stop - start):
+        cols = _reactor_channels(spec, start + j, res, j, drives[j], capacity_j_k)
+        for day in range(spec.days):
+            rows = slice(day * per_day, (day + 1) * per_day)
+            name = reactor_name(start + j)
+            write_partition(Path(out), name, day, {k: v[rows] for k, v in cols.items()})
+    return int(np.isfinite(res.trip_t_s).sum()), (stop - start) * spec.days
 
 
 def _drifts(r: int) -> bool:
