@@ -114,6 +114,15 @@ PROCEDURE = (
 )
 
 DOCUMENTED: dict[str, Case] = {
+    # docs/web.md
+    "heatproof user": C(elsewhere="tests/web/test_cli_users.py::test_user_commands_change_and_audit"),
+    "heatproof user add": C(elsewhere="tests/web/test_cli_users.py::test_user_commands_change_and_audit"),
+    "heatproof user add alice --role validator": C(elsewhere="tests/web/test_cli_users.py::test_user_commands_change_and_audit"),
+    "heatproof user passwd alice": C(elsewhere="tests/web/test_cli_users.py::test_user_commands_change_and_audit"),
+    "heatproof user disable alice": C(elsewhere="tests/web/test_cli_users.py::test_user_commands_change_and_audit"),
+    "heatproof user list": C(elsewhere="tests/web/test_cli_users.py::test_user_commands_change_and_audit"),
+    "heatproof serve": C(elsewhere="tests/web/test_serve.py::test_serve_answers_on_loopback"),
+    "heatproof serve --workspace lab --port 8000": C(elsewhere="tests/web/test_serve.py::test_serve_answers_on_loopback"),
     # README.md
     "heatproof --version": C("--version", figure="heatproof 0."),
     "heatproof demo": C(elsewhere="tests/conftest.py::demo_run"),
