@@ -140,6 +140,13 @@ def test_commissioning_is_signed_evidence_apart_from_the_design_campaigns(tmp_pa
         assert again["verdict"] != "POSITIVE" and again["campaign_id"] != out["campaign_id"]
         with pytest.raises(NotFound, match="plant 'south' does not exist"):
             commission_plant(ws, "south")
+        with ws.unit_of_work() as s:
+            design = s.scalar(select(Design).where(Design.name == "HX-1"))
+            plant_records.add_plant(s, design, "empty", 1000.0, 1000.0, 0, {})
+        with pytest.raises(InvalidInput, match="plant empty has no units"):
+            commission_plant(ws, "empty")
+        with ws.unit_of_work() as s:  # refused before anything was written
+            assert s.scalar(select(Design).where(Design.name == "plant:empty")) is None
 
 
 def test_the_command_commissions_a_plant_and_refuses_an_unknown_one_in_one_line(

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from heatproof.campaign import read_run
+from heatproof.errors import InvalidInput
 from heatproof.evidence.ledger import sign_evidence
 from heatproof.evidence.manifest import manifest_sha256, seal_campaign
 from heatproof.evidence.verdicts import verdict_bytes, verdict_path
@@ -80,6 +81,8 @@ def _new_campaign(ws: Workspace, name: str, procedure: Commissioning) -> tuple[i
     with ws.unit_of_work() as s:
         plant = plant_records.get_plant(s, name)
         serials = tuple(u.serial for _, u in plant_records.plant_units(s, plant.id))
+        if not serials:
+            raise InvalidInput(f"plant {name} has no units; assemble it before commissioning")
         design = _plant_design(s, plant, len(serials))
         count = s.scalar(select(func.count(Campaign.id)).where(Campaign.design_id == design.id))
         config = procedure.config
