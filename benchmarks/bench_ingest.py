@@ -54,7 +54,8 @@ def make_rows(n: int) -> list[dict]:
     return rows
 
 
-def bench_chunklog(rows: list[dict], chunk_rows: int, folder: Path) -> float:
+def bench_chunklog(rows: list[dict], chunk_rows: int, folder: Path) -> tuple[float, float]:
+    """(acknowledged samples/s, samples/s including the final compaction into Parquet)."""
     store = TelemetryStore(folder / "telemetry", base=folder)
     log = ChunkLog(store, f"raw/bench-{chunk_rows}/s1", chunk_rows=chunk_rows, max_latency_s=1e9)
     log.open()
@@ -62,7 +63,11 @@ def bench_chunklog(rows: list[dict], chunk_rows: int, folder: Path) -> float:
     for row in rows:
         log.append(row)
     log.commit()
-    return len(rows) / (time.perf_counter() - t0)
+    acked = time.perf_counter() - t0
+    log.compact()
+    total = time.perf_counter() - t0
+    log.close()
+    return len(rows) / acked, len(rows) / total
 
 
 def bench_floor(rows: list[dict], folder: Path) -> float:
@@ -122,11 +127,12 @@ def main() -> None:
         )
         print(f"floor  one Parquet file, one fsync          : {floor:12,.0f} samples/s")
         for chunk in CHUNKS:
-            rate = bench_chunklog(rows, chunk, folder)
+            acked, rate = bench_chunklog(rows, chunk, folder)
             peer = bench_postgres(rows, chunk)
             print(
-                f"ingest ChunkLog, fsync per {chunk:5d}-sample chunk: {rate:12,.0f} samples/s "
-                f"= {rate / floor:.2f} x floor"
+                f"ingest ChunkLog, one fdatasync per {chunk:5d}-sample commit, compaction "
+                f"included: {rate:12,.0f} samples/s = {rate / floor:.2f} x floor "
+                f"(acknowledged alone: {acked:,.0f} samples/s)"
             )
             if isinstance(peer, str):
                 print(f"peer   PostgreSQL COPY: {peer}")

@@ -1,5 +1,5 @@
-"""Telemetry: Parquet files read and queried with DuckDB (store), and the durable chunked log
-with its hash chain that acquisition writes (ingest)."""
+"""Telemetry: Parquet files read and queried with DuckDB (store), and the durable log that
+acquisition writes (ingest: a write-ahead log, wal, compacted into chunks with a hash chain)."""
 
 from heatproof.telemetry.ingest import (
     CHAIN_FILE,
@@ -13,11 +13,13 @@ from heatproof.telemetry.ingest import (
     read_chain,
 )
 from heatproof.telemetry.store import LAYOUT_KEY, TelemetryStore, file_sha256
+from heatproof.telemetry.wal import WAL_FILE
 
 __all__ = [
     "CHAIN_FILE",
     "CLOSED_FILE",
     "LAYOUT_KEY",
+    "WAL_FILE",
     "ChainEntry",
     "ChainRead",
     "ChunkLog",
