@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from heatproof.web import account, campaigns, evidence, overview, reliability, stands
+from heatproof.web import account, campaigns, evidence, overview, public, reliability, stands
 
 ROUTERS: list[APIRouter] = [
     account.router,
@@ -17,4 +17,5 @@ ROUTERS: list[APIRouter] = [
     evidence.router,
     reliability.router,
     stands.router,
+    public.router,
 ]
