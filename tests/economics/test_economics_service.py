@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from scipy import stats
 
 from heatproof.analysis.config import AnalysisConfig
 from heatproof.deployment.cost import price_heat, price_what_if
 from heatproof.errors import NotFound
+from heatproof.records import production as prod
 from heatproof.records import repository as repo
 from heatproof.workspace import Workspace
 
@@ -37,8 +39,8 @@ def stored_campaign(ws: Workspace, interval: list[float] | None) -> int:
         return campaign.id
 
 
-def test_price_heat_uses_the_latest_stored_verdict(tmp_path):
-    ws = Workspace.open(tmp_path / "ws")
+def test_price_heat_uses_the_latest_stored_verdict(workspace):
+    ws = workspace
     campaign_id = stored_campaign(ws, [0.95, 1.04])
     with ws.unit_of_work() as s:  # a later verdict of the same campaign is the one used
         campaign = repo.get_campaign(s, campaign_id)
@@ -47,19 +49,42 @@ def test_price_heat_uses_the_latest_stored_verdict(tmp_path):
     result = price_heat(ws, campaign_id, life_h=25000.0, trials=20000)
     assert result.cop.interval == (0.97, 1.02)
     assert f"campaign {campaign_id}" in result.cop.source and "verdict 2" in result.cop.source
-    assert result.life.mean_life_h == 25000.0 and "--life-h" in result.life.source
+    assert result.life.mean_life_h == 25000.0
+    assert result.life.source == "--life-h 25000 h typed (no life data of the deployed units of HX-1 rev A)"
     assert any(COSTS_MORE in s for s in result.statements)
     assert not any("simulated" in s for s in result.statements)  # no simulated runs named
     json.dumps(result.to_dict(), allow_nan=False)
 
 
-def test_a_campaign_without_a_verdict_is_refused(tmp_path):
-    ws = Workspace.open(tmp_path / "ws")
+def test_the_lifetime_is_fitted_from_the_designs_deployed_units(workspace):
+    """Field events of the campaign design's units (first failure or hours run) are fitted; a
+    typed --life-h is then named as not used."""
+    ws = workspace
+    campaign_id = stored_campaign(ws, [1.2, 1.4])
+    times = stats.weibull_min(c=2.0, scale=30000.0).ppf([(i + 0.5) / 30 for i in range(30)])
+    with ws.unit_of_work() as s:
+        design = repo.get_campaign(s, campaign_id).design
+        for i, hours in enumerate(times):
+            unit = repo.get_or_create_unit(s, f"HX-1-A-{i:06d}", design)
+            failed = i < 20
+            prod.add_field_event(s, unit, "failure" if failed else "running", hours if failed else times[19])
+    result = price_heat(ws, campaign_id, life_h=5000.0, trials=20000)
+    source = result.life.source
+    assert source.startswith("reliability fit (weibull, 30 units, 20 failures) of the deployed")
+    assert "HX-1 rev A" in source and "--life-h 5000 h not used" in source
+    assert 20000 < result.life.mean_life_h < 40000
+
+
+def test_a_campaign_without_a_verdict_is_refused(workspace):
+    ws = workspace
     campaign_id = stored_campaign(ws, None)
     with pytest.raises(NotFound, match=f"run `heatproof verdict {campaign_id}` first"):
         price_heat(ws, campaign_id)
     with pytest.raises(NotFound):
         price_heat(ws, campaign_id + 1)
+    stored_campaign(ws, [1.2, 1.4])
+    with pytest.raises(NotFound, match="no-such-plant"):
+        price_heat(ws, campaign_id + 1, plant="no-such-plant")
 
 
 def test_what_if_is_hypothetical():
@@ -111,6 +136,7 @@ def test_what_if_on_the_command_line_is_labelled(heatproof, tmp_path):
         (("--cop", "1.2-1.4"), "is not LOW:HIGH"),
         (("--cop", "1.4:1.2"), "0 < LOW < HIGH"),
         (("--cop", "1.2:1.4", "--life-h", "-5"), "--life-h=-5 must be"),
+        (("--cop", "1.2:1.4", "--plant", "p"), "drop it with --cop"),
         (("--cop", "1.2:1.4", "--prices", "missing.toml"), "does not exist"),
         (("--campaign", "1", "--workspace", "nowhere"), "does not exist"),
     ],

@@ -42,6 +42,10 @@ LifeH = Annotated[
     float | None,
     typer.Option("--life-h", help="Unit mean life (operating hours) when no fit is at hand."),
 ]
+PlantName = Annotated[
+    str | None,
+    typer.Option("--plant", help="Fit the lifetime to this plant's units only (default: all)."),
+]
 PlotOut = Annotated[
     Path | None, typer.Option("--plot", help="Write the tornado chart and statements as HTML.")
 ]
@@ -58,7 +62,11 @@ def _cop_range(text: str) -> tuple[float, float]:
     return low, high
 
 
-def _check(campaign: int | None, cop: str | None, life_h: float | None, level: float) -> None:
+def _check(
+    campaign: int | None, cop: str | None, plant: str | None, life_h: float | None, level: float
+) -> None:
+    if plant is not None and cop is not None:
+        raise InvalidInput("--plant fits deployed units for a --campaign; drop it with --cop")
     if (campaign is None) == (cop is None):
         raise InvalidInput(
             "give --campaign ID (the measured COP) or --cop LOW:HIGH (a hypothetical what-if), "
@@ -76,6 +84,7 @@ def heat(
     cop: CopWhatIf = None,
     prices: PricesFile = None,
     life_h: LifeH = None,
+    plant: PlantName = None,
     plot: PlotOut = None,
     level: Level = 0.95,
     seed: Seed = 0,
@@ -85,16 +94,17 @@ def heat(
 ) -> None:
     """Levelised cost of heat of a plant (Monte Carlo and GUM on one model) with the COP of a
     campaign's verdict, against grid-electric and gas-boiler heat: probabilities, break-even
-    COPs, the tornado, and the one-cent claim put to the test. --cop LOW:HIGH prices a
-    hypothetical COP instead, labelled so."""
+    COPs, the tornado, and the one-cent claim put to the test. The lifetime is fitted to the
+    design's deployed units (--plant: one plant's) when they have reported, else --life-h, else
+    the prices file's. --cop LOW:HIGH prices a hypothetical COP instead, labelled so."""
     from heatproof.deployment.cost import price_heat, price_what_if
 
-    _check(campaign, cop, life_h, level)
+    _check(campaign, cop, plant, life_h, level)
     if cop is not None:
         result = price_what_if(*_cop_range(cop), prices, life_h, level, seed)
     else:
         ws = existing_workspace(workspace, db_url)
-        result = price_heat(ws, campaign, prices, life_h, level=level, seed=seed)
+        result = price_heat(ws, campaign, prices, life_h, plant, level, seed)
     if plot is not None:
         from heatproof.report.cost import write_cost_plot
 

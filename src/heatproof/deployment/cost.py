@@ -1,12 +1,13 @@
 """Pricing a plant's heat from the evidence (docs/economics.md): the COP is read from a
 campaign's stored verdict (its interval, never a number typed in), the unit lifetime from a
-reliability fit of deployed units' life data when the caller has them, else from --life-h or the
-prices file, and each source is named in the result."""
+reliability fit of the campaign design's deployed units (deployment.lifedata) when they have
+reported, else from --life-h or the prices file, and each source is named in the result."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from heatproof.deployment.lifedata import deployed_life_data
 from heatproof.economics.heat import (
     CopInput,
     CostOfHeat,
@@ -16,24 +17,42 @@ from heatproof.economics.heat import (
 )
 from heatproof.economics.life import choose_life
 from heatproof.economics.prices import load_prices
-from heatproof.errors import NotFound
+from heatproof.errors import HeatproofError, NotFound
 from heatproof.records import repository as repo
 from heatproof.reliability.lifedata import LifeData
 from heatproof.workspace import Workspace
 
 
-def campaign_cop(ws: Workspace, campaign_id: int) -> CopInput:
-    """The COP of campaign `campaign_id` in the workspace `ws`: its latest stored verdict's
-    interval; NotFound when the campaign has no verdict."""
+def campaign_cop(ws: Workspace, campaign_id: int) -> tuple[CopInput, tuple[str, str]]:
+    """The COP of campaign `campaign_id` in the workspace `ws` (its latest stored verdict's
+    interval) and the campaign's design (name, revision); NotFound when it has no verdict."""
     with ws.unit_of_work() as s:
-        repo.get_campaign(s, campaign_id)
+        campaign = repo.get_campaign(s, campaign_id)
         verdict = repo.latest_verdict(s, campaign_id)
         if verdict is None:
             raise NotFound(
                 f"campaign {campaign_id} has no verdict; run `heatproof verdict {campaign_id}` "
                 "first (the cost of heat uses its COP interval)"
             )
-        return cop_from_verdict(dict(verdict.record), verdict.id)
+        design = (campaign.design.name, campaign.design.revision)
+        return cop_from_verdict(dict(verdict.record), verdict.id), design
+
+
+def design_life_data(
+    ws: Workspace, design: tuple[str, str], plant: str | None = None
+) -> tuple[LifeData | None, str]:
+    """The deployed units' life data of `design` (name, revision) in `ws`, only plant `plant`'s
+    units when given (None when no unit has reported), and words naming the units; NotFound
+    for an unknown plant."""
+    name, revision = design
+    where = f" in plant {plant}" if plant else ""
+    what = f"the deployed units of {name} rev {revision}{where}"
+    try:
+        return deployed_life_data(ws, name, revision, plant), what
+    except NotFound:
+        raise  # an unknown plant is a mistake to name, not an absence of data
+    except HeatproofError:
+        return None, what
 
 
 def price_heat(
@@ -41,21 +60,22 @@ def price_heat(
     campaign_id: int,
     prices_path: Path | None = None,
     life_h: float | None = None,
-    life_data: LifeData | None = None,
-    life_data_source: str = "deployed units' life data",
+    plant: str | None = None,
     level: float = 0.95,
     seed: int = 0,
     trials: int | None = None,
 ) -> CostOfHeat:
     """The cost of heat of the plant of the prices file `prices_path` (None: the shipped one)
     built from the design of campaign `campaign_id` in `ws`, with that campaign's verdict COP.
-    The lifetime is the mean life of a fit of `life_data` (deployed units; `life_data_source`
-    names them) when given and fittable, else `life_h` (h), else the prices file's. Monte Carlo
-    with `seed` (adaptive, or `trials` draws) and GUM at the coverage probability `level`.
-    Reads only; the result's .to_dict() is JSON-ready."""
-    cop = campaign_cop(ws, campaign_id)
+    The lifetime is the mean life of a fit of the design's deployed units' life data (only plant
+    `plant`'s units when given) when they have reported and can be fitted, else `life_h` (h),
+    else the prices file's; the result's life.source says which. Monte Carlo with `seed`
+    (adaptive, or `trials` draws) and GUM at the coverage probability `level`. Reads only; the
+    result's .to_dict() is JSON-ready."""
+    cop, design = campaign_cop(ws, campaign_id)
     prices = load_prices(prices_path)
-    life = choose_life(prices.figures["unit_life_h"], life_data, life_data_source, life_h, seed)
+    data, what = design_life_data(ws, design, plant)
+    life = choose_life(prices.figures["unit_life_h"], data, what, life_h, seed)
     return cost_of_heat(prices, cop, life, level, seed, trials)
 
 
