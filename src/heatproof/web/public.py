@@ -37,6 +37,14 @@ def _unpublished(what: str) -> HTTPException:
     return HTTPException(404, f"{what} is not published; see /public for what is")
 
 
+def run_is_simulated(meta: dict) -> bool:
+    """Whether a run with ``meta`` came from the physics twin: marked simulated, or recorded
+    over Modbus from a simulated stand (its instruments' calibrations have model "simulated",
+    stand.instruments.simulated_calibrations)."""
+    calibrations = meta.get("calibrations") or []
+    return bool(meta.get("simulated")) or any(c.get("model") == "simulated" for c in calibrations)
+
+
 def published_ids(request: Request) -> set[int]:
     """The ids of the campaigns published now in the workspace of ``request``."""
     with workspace_of(request).unit_of_work() as s:
@@ -65,16 +73,21 @@ def _published_run(request: Request, run_id: int) -> dict:
             "campaign": run.campaign_id,
             "path": run.telemetry_path,
             "sha256": run.telemetry_sha256,
-            "simulated": bool(run.meta.get("simulated", False)),
+            "simulated": run_is_simulated(run.meta),
         }
 
 
 def _manifests(request: Request, campaign_id: int) -> dict[int, dict]:
-    """Per run of campaign ``campaign_id``: its telemetry file's and its manifest's SHA-256."""
+    """Per run of campaign ``campaign_id``: its telemetry file's and its manifest's SHA-256 and
+    whether it is simulated (run_is_simulated)."""
     with workspace_of(request).unit_of_work() as s:
         runs = repo.get_campaign(s, campaign_id).runs
         return {
-            r.id: {"telemetry_sha256": r.telemetry_sha256, "manifest_sha256": r.meta.get(SEALED_KEY)}
+            r.id: {
+                "telemetry_sha256": r.telemetry_sha256,
+                "manifest_sha256": r.meta.get(SEALED_KEY),
+                "simulated": run_is_simulated(r.meta),
+            }
             for r in runs
         }
 
@@ -89,7 +102,8 @@ def public_campaign(request: Request, campaign_id: int) -> dict:
     for row in campaign["run_rows"]:
         row.update(hashes.get(row["id"], {}))
         row.pop("telemetry", None)  # a path inside the workspace: not the public's business
-    return {**data, "verdicts": campaign["verdict_rows"]}
+    simulated = sorted({*data["simulated"], *(r for r, h in hashes.items() if h["simulated"])})
+    return {**data, "simulated": simulated, "verdicts": campaign["verdict_rows"]}
 
 
 @router.get("/public", response_class=HTMLResponse, include_in_schema=False)
