@@ -9,6 +9,7 @@ import typer
 
 from heatproof.cli import (
     analysis,
+    bench,
     browse,
     campaign,
     capacity,
@@ -25,6 +26,7 @@ from heatproof.cli import (
     production,
     reliability,
     report,
+    serve,
     spc,
     stand,
     station,
@@ -115,8 +117,8 @@ production.app.command("capacity")(capacity.capacity)
 for group, name, summary in GROUPS:
     app.add_typer(group, name=name, help=summary, epilog=_epilog(name))
 app.command(name="report", epilog=report.EPILOG)(report.report)
-app.command(name="bench")(__import__("heatproof.cli.bench", fromlist=["bench"]).bench)
-app.command(name="serve")(__import__("heatproof.cli.serve", fromlist=["serve"]).serve)
+app.command(name="bench")(bench.bench)
+app.command(name="serve")(serve.serve)
 
 
 def main() -> None:
