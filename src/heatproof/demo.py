@@ -16,8 +16,13 @@ directory; a real validator uses their own key, pinned in a trust file.)
 The road (DESIGN.md section 4), per design revision: G1 from the campaigns; for `gain`, G2 from a
 simulated field fleet of its units (MIL-HDBK-781A), G3 from a pilot lot of 30 units built on the
 simulated line and tested at end of line over SCPI, with a gauge R&R study per key
-characteristic, G4 signed by quality and manager, then a first mass order. `null` stops at G1:
-its NEGATIVE verdict sends the design back (recycle). The demo holds the workspace's operation
+characteristic, G4 signed by quality and manager, then a first mass order, built and tested at
+end of line; then the end of the road: a 5 kW plant of 7 released units (5 duty, 2 spares),
+commissioned by flow calorimetry on its water loop (a signed campaign), operated for a simulated
+year on the twin (every failure, repair and running hour into the records, the field trend
+checked) and its heat priced from the commissioning COP's interval. `null` stops at G1: its
+NEGATIVE verdict sends the design back (recycle), and it has no plant. Each scenario's
+``last_step`` says where its road ended. The demo holds the workspace's operation
 lock (a second demo waits, see Workspace.exclusive).
 
 With a design file (twin.design_file, docs/designs.md) both campaigns run on its reactor and
@@ -35,6 +40,11 @@ from pathlib import Path
 
 from heatproof.analysis.config import AnalysisConfig
 from heatproof.campaign import PlannedRun, add_design_campaign, record_simulated_runs
+from heatproof.deployment.assembly import assemble_plant
+from heatproof.deployment.commissioning import commission_plant
+from heatproof.deployment.cost import price_heat
+from heatproof.deployment.lifedata import deployed_life_data
+from heatproof.deployment.operation import OperationSettings, operate_plant
 from heatproof.evidence.dossier import analyze_dossier, export_dossier
 from heatproof.evidence.keys import key_dir
 from heatproof.evidence.ledger import head, read_ledger
@@ -44,8 +54,22 @@ from heatproof.evidence.validation import countersign
 from heatproof.evidence.verdicts import decide_with_evidence
 from heatproof.factory.field import simulate_field_life
 from heatproof.factory.gates import decide_gate, gate_status, preregister, release
-from heatproof.factory.line import create_order
-from heatproof.factory.station import gauge_study, run_pilot, simulated_station
+from heatproof.factory.line import (
+    EXAMPLE_LINE,
+    build_order,
+    create_order,
+    dispose_nonconformance,
+    list_units,
+    read_line_spec,
+    receive_lot,
+)
+from heatproof.factory.station import (
+    gauge_study,
+    load_simulated_line,
+    run_pilot,
+    simulated_station,
+    test_unit,
+)
 from heatproof.outputs import write_bytes
 from heatproof.report.campaign_report import write_campaign_report
 from heatproof.stand.instruments import StandSpec
@@ -70,6 +94,10 @@ PILOT_UNITS = 30
 # lot no Western Electric rule flags: with three key characteristics on I-MR charts most seeds
 # raise a false alarm somewhere, which G3 (rightly) treats as a signal to investigate.
 PILOT_SEED = 26
+MASS_UNITS = 10  # the first mass order; the plant takes 7 of its released units
+PLANT_PEAK_W, PLANT_UNIT_W, PLANT_SPARES = 5000.0, 1000.0, 2  # 5 duty units + 2 spares
+PLANT_STEP_S = 600.0  # the twin's physics step in the plant's simulated year (s; substeps inside)
+PLANT_SEED = 23
 
 Progress = Callable[[str, float], None] | None
 
@@ -118,6 +146,8 @@ def _demo(
         unit = (serial, stand)
         scenario = _campaign(ws, n, name, design, source, config, progress, keys_dir, unit)
         scenario["gates"] = _road(ws, design, progress, keys_dir)
+        scenario["plant"] = _plant_road(ws, design, source, scenario, progress, keys_dir)
+        scenario["last_step"] = _last_step(scenario)
         summary[name] = scenario
     return {"method": config.method, "scenarios": summary}
 
@@ -229,3 +259,107 @@ def _summary(
         "mass_order": mass_order,
         "stopped_at": None if released or not steps else steps[-1],
     }
+
+
+# --- the end of the road: a plant from the first mass order -------------------------------------
+
+
+def _build_mass_order(ws: Workspace, order: str, progress: Progress) -> dict:
+    """Build the mass ``order``'s units on the simulated line from lots received for it, test
+    each at end of line and scrap what fails (no rework in the demo)."""
+    serials = [u["serial"] for u in list_units(ws, order)]
+    need: dict[str, float] = {}
+    for op in read_line_spec(EXAMPLE_LINE).operations:
+        for part, quantity in op.consumes:
+            need[part] = need.get(part, 0.0) + quantity * len(serials)
+    codes = [f"{order}-{part}" for part in sorted(need)]
+    for code, part in zip(codes, sorted(need), strict=True):
+        receive_lot(ws, part, code, need[part], "simulated supplier")
+    build_order(ws, order, codes, operator="mass line")
+    world, passed = load_simulated_line(ws), 0
+    with simulated_station(seed=PILOT_SEED + 1) as station:
+        for i, serial in enumerate(serials):
+            done = test_unit(ws, serial, station, world=world)
+            if done["outcome"] == "FAIL":
+                dispose_nonconformance(ws, done["nonconformance"], "scrap")
+            passed += done["outcome"] == "PASS"
+            if progress:
+                progress(f"mass order {order}: unit {i + 1} of {len(serials)}", (i + 1) / len(serials))
+    return {"order": order, "units": len(serials), "passed": passed}
+
+
+def _plant_road(
+    ws: Workspace,
+    design: ReactorDesign,
+    source: HeatSource,
+    scenario: dict,
+    progress: Progress,
+    keys_dir: Path | None,
+) -> dict | None:
+    """After the first mass order: build and test its units, assemble a small plant from the
+    released ones, commission it (flow calorimetry on its loop, a signed campaign), run it for a
+    simulated year on the twin (its units' failures, repairs and hours into the records) and
+    price its heat from the commissioning COP's interval and the deployed units' life data. None
+    when the road stopped before a mass order. Simulations: they show the software, never a real
+    plant's heat."""
+    order = scenario["gates"]["mass_order"]
+    if order is None:
+        return None
+    name, revision = design.name, design.revision
+    built = _build_mass_order(ws, order, progress)
+    plant_name = f"{name}-{revision}-plant-1"
+    plant = assemble_plant(ws, plant_name, name, revision, PLANT_PEAK_W, PLANT_UNIT_W, PLANT_SPARES)
+    if progress:
+        progress(f"{plant_name}: commissioning, then a simulated year", 0.0)
+    commissioned = commission_plant(ws, plant_name, PLANT_SEED, source, keys_dir=keys_dir)
+    settings = OperationSettings(source=source, step_s=PLANT_STEP_S)
+    year = operate_plant(ws, plant_name, None, PLANT_SEED, settings)
+    life = deployed_life_data(ws, name, revision)
+    cost = price_heat(ws, commissioned["campaign_id"], plant=plant_name, seed=PLANT_SEED)
+    return {
+        "name": plant_name,
+        "mass_order": built,
+        "units": plant["units"],
+        "duty_units": plant["duty_units"],
+        "spares": plant["spares"],
+        "peak_demand_w": plant["peak_demand_w"],
+        "commissioning": {
+            "campaign_id": commissioned["campaign_id"],
+            "verdict": commissioned["verdict"],
+            "cop": commissioned["cop"],
+            "cop_interval": commissioned["cop_interval"],
+            "verdict_file": commissioned["verdict_file"],
+        },
+        "cop": commissioned["cop"],
+        "cop_interval": commissioned["cop_interval"],
+        "year": _year(year),
+        "field_trend": year["field_trend"],
+        "life_data_units": life.n,
+        "cost": _cost(cost.to_dict()),
+    }
+
+
+def _year(done: dict) -> dict:
+    summary = done["summary"]
+    keys = ("hours", "availability", "energy_delivered_j", "energy_electric_j", "unmet_j", "cop",
+            "failures", "trips", "repairs")
+    return {**{k: summary[k] for k in keys}, "simulated": True}
+
+
+def _cost(cost: dict) -> dict:
+    """The levelised cost of heat with its interval, its lifetime's source, what it is compared
+    with and the probability that it is cheaper (economics.heat's JSON, abridged)."""
+    keys = ("lcoh_eur_kwh", "lcoh_interval_eur_kwh", "level", "alternatives_eur_kwh", "p_cheaper",
+            "break_even_cop", "statements")
+    return {**{k: cost[k] for k in keys}, "life_source": cost["life"]["source"]}
+
+
+def _last_step(scenario: dict) -> str:
+    """The last step the scenario's road reached, in words."""
+    plant, gates = scenario.get("plant"), scenario["gates"]
+    if plant is not None:
+        return "plant heat priced"
+    if gates["mass_order"] is not None:
+        return "first mass order"
+    stop = gates["stopped_at"]
+    return f"{stop['gate']} {stop['outcome']}" if stop else "released"

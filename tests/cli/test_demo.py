@@ -116,3 +116,33 @@ def test_the_demo_walks_gain_to_a_mass_order_and_stops_null_at_g1(demo_run, heat
     released = json.loads(heatproof("gate", "status", "HX-1", "A", "--workspace", str(ws),
                                     "--json", check=True).stdout)
     assert released["release"]["status"] == "released"
+
+
+def test_gain_ends_in_a_commissioned_operated_priced_plant_and_null_has_none(
+    demo_run, heatproof, tmp_path
+):
+    import shutil
+
+    ws, summary = tmp_path / "ws", demo_run[1]
+    shutil.copytree(demo_run[0], ws)  # other tests add records to the shared one
+    gain, null = summary["scenarios"]["gain"], summary["scenarios"]["null"]
+    assert (null["last_step"], null["plant"]) == ("G1 recycle", None)
+    assert gain["last_step"] == "plant heat priced"
+    plant = gain["plant"]
+    assert (plant["units"], plant["duty_units"], plant["spares"]) == (7, 5, 2)
+    assert plant["mass_order"]["order"] == gain["gates"]["mass_order"]
+    low, high = plant["cop_interval"]
+    assert low < plant["cop"] < high and plant["commissioning"]["verdict"] == "POSITIVE"
+    assert plant["year"]["hours"] == 8760 and plant["year"]["simulated"] is True
+    cost = plant["cost"]
+    low, high = cost["lcoh_interval_eur_kwh"]
+    assert 0 < low < cost["lcoh_eur_kwh"] < high
+    assert any("simulated" in s for s in cost["statements"])  # never worded as evidence
+    shown = json.loads(heatproof("plant", "show", plant["name"], "--workspace", str(ws), "--json",
+                                 check=True).stdout)
+    assert shown["status"] == "operating" and len(shown["unit_list"]) == 7
+    assert all(u["order"] == plant["mass_order"]["order"] and u["lots"] for u in shown["unit_list"])
+    assert shown["field"]["failures"] == plant["year"]["failures"] + plant["year"]["trips"]
+    life = json.loads(heatproof("plant", "life", "HX-1", "A", "--workspace", str(ws), "--json",
+                                check=True).stdout)
+    assert life["units"] == plant["life_data_units"] == 20 + 7  # the G2 fleet and the plant
