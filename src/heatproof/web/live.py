@@ -116,6 +116,7 @@ class StandJob:
     acknowledged: int = 0
     progress: dict | None = None
     alarms: list[str] = field(default_factory=list)
+    last: Sample | None = None  # the latest sample
     result: dict | None = None
     error: str | None = None
     stop_requested_by: str | None = None
@@ -140,7 +141,7 @@ class StandJob:
                 if len(self.points) > MAX_POINTS:
                     self.points, self.stride = self.points[::2], self.stride * 2
                     self.generation += 1
-            self.alarms = alarm_names(s)
+            self.alarms, self.last = alarm_names(s), s
             self.progress = {
                 "stage": progress.stage,
                 "step": progress.step,

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from heatproof.web import account, campaigns, evidence, overview, public, reliability, stands
+from heatproof.web import (
+    account,
+    campaigns,
+    evidence,
+    metrics,
+    overview,
+    plants,
+    public,
+    reliability,
+    stands,
+)
 
 ROUTERS: list[APIRouter] = [
     account.router,
@@ -18,4 +28,6 @@ ROUTERS: list[APIRouter] = [
     reliability.router,
     stands.router,
     public.router,
+    metrics.router,
+    plants.router,
 ]
