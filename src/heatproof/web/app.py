@@ -8,13 +8,15 @@ The contract for page modules (docs/web.md):
   ``unit_of_work()`` to read and ``transaction(work)`` to write (a SQLAlchemy engine is safe
   across threads; sync route functions run in the thread pool).
 - Routers: each page module defines ``router = APIRouter()``; ``web/routes.py`` lists them in
-  ROUTERS (add one line there). Pages render with ``templating.render(request, "x.html",
+  ROUTERS (add one line there; included without a prefix, so a route's path is the one its
+  module declares). Pages render with ``templating.render(request, "x.html",
   ...)``; templates extend ``base.html`` and put ``{{ csrf_field() }}`` in each POST form.
 - Auth: ``auth.current_user`` / ``auth.require_role(*roles)`` (401/403 and CSRF for unsafe
   methods); every state change goes through ``audit.record_change`` in its unit of work.
 - Errors: NotFound -> 404, InvalidInput -> 422, any other HeatproofError -> 409,
   DatabaseUnavailable -> 503, one line each; JSON ``{"detail": ...}`` under /api/ (and for
   clients asking for JSON), a small HTML page otherwise.
+- ``/healthz``: a constant answer for liveness checks (no workspace access).
 - Assets: ``/static/...`` from ``web/static/``; ``/static/plotly.min.js`` from the installed
   plotly package. Nothing is loaded from another site (the Content-Security-Policy says so).
 - Publications (the public view): ``records.users.publish / withdraw /
@@ -96,6 +98,11 @@ def _handlers(app: FastAPI) -> None:
 
 
 def _assets(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict:
+        """A constant answer without touching the workspace (liveness; the framework's floor)."""
+        return {"ok": True}
+
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:
         return FileResponse(PLOTLY_JS, media_type="text/javascript")
