@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 from tests.deployment.released import passed_units
 
@@ -84,23 +85,31 @@ def test_a_running_procedure_and_its_alarm_show_then_the_run_is_counted(stand_ap
     assert found["heatproof_stands_registered"] == {"": 1.0}
 
 
-def test_plants_show_status_units_availability_and_output(tmp_path):
+@pytest.fixture(scope="module")
+def plant_app(tmp_path_factory):
+    """The app over a workspace with a released mass order of 9 units passed at end of line, a
+    plant P1 of 7 of them operated for two periods (availability 0.9 for 100 h, 0.5 for 300
+    h, 3.6 GJ delivered in each), and one user per role."""
     from heatproof.web.app import create_app
 
-    with Workspace.open(tmp_path / "ws") as ws:
-        passed_units(ws, 9)
+    path = tmp_path_factory.mktemp("plants") / "ws"
+    with Workspace.open(path) as ws:
+        serials = passed_units(ws, 9)
         assemble_plant(ws, "P1", "HX-1", "A", 4500.0, 1000.0, 2)
         with ws.unit_of_work() as s:
             plant = plant_records.get_plant(s, "P1")
             energies = {"delivered": 3.6e9, "electric": 1.2e9, "unmet": 0.0}
             plant_records.add_operation(s, plant, 0, 100, energies, 0.9, True, "twin", {})
             plant_records.add_operation(s, plant, 100, 400, energies, 0.5, True, "twin", {})
-    app = create_app(tmp_path / "ws")
-    try:
-        found = parse(TestClient(app).get("/metrics").text)
-        _plant_pages(app)
-    finally:
-        app.state.workspace.close()
+    add_role_users(path)
+    app = create_app(path)
+    app.state.serials = serials
+    yield app
+    app.state.workspace.close()
+
+
+def test_plants_show_status_units_availability_and_output(plant_app):
+    found = parse(TestClient(plant_app).get("/metrics").text)
     assert found["heatproof_plants"] == {"": 1.0}
     assert found["heatproof_plant_status"] == {'{plant="P1",status="assembled"}': 1.0}
     assert found["heatproof_plant_units"] == {'{plant="P1"}': 7.0}
@@ -111,10 +120,8 @@ def test_plants_show_status_units_availability_and_output(tmp_path):
     }
 
 
-def _plant_pages(app) -> None:
-    """The plants pages and CSV tables give the same figures as /metrics (as a manager)."""
-    add_role_users(app.state.workspace.path)
-    manager = login(TestClient(app), "manager")
+def test_plant_pages_and_csv_give_the_figures_of_the_metrics(plant_app):
+    manager = login(TestClient(plant_app), "manager")
     page = manager.get("/plants")
     assert page.status_code == 200 and "/plants/P1" in page.text and "SIMULATED" in page.text
     assert "0.6000" in page.text and "7.20" in page.text
@@ -126,4 +133,33 @@ def _plant_pages(app) -> None:
     units = manager.get("/api/plants/P1/units", params={"format": "csv"}).text.splitlines()
     assert len(units) == 1 + 7
     assert manager.get("/plants/nowhere").status_code == 404
-    assert TestClient(app).get("/api/plants").status_code == 401
+    assert TestClient(plant_app).get("/api/plants").status_code == 401
+
+
+def test_production_pages_orders_yields_genealogy_spc_and_csv(plant_app):
+    quality = login(TestClient(plant_app), "quality")
+    page = quality.get("/production")
+    assert page.status_code == 200 and 'id="orders"' in page.text
+    orders = quality.get("/api/production/orders").json()
+    assert len(orders) == 1 and orders[0]["kind"] == "mass"
+    assert (orders[0]["units_tested"], orders[0]["first_pass"], orders[0]["fpy"]) == (9, 9, 1.0)
+    serial = plant_app.state.serials[0]
+    lots = quality.get("/api/production/genealogy", params={"q": serial}).json()
+    assert {r["direction"] for r in lots} == {"lot in unit"} and len(lots) == 5
+    lot = lots[0]["lot"]
+    units = quality.get("/api/production/genealogy", params={"q": lot, "format": "csv"})
+    assert units.headers["content-type"].startswith("text/csv")
+    assert len(units.text.splitlines()) == 1 + 9
+    searched = quality.get("/production", params={"q": serial})
+    assert lot in searched.text and 'id="lots-in-unit"' in searched.text
+    spc_link = f"/production/spc/HX-1/A?order={orders[0]['code']}"
+    assert spc_link in page.text
+    assert quality.get(spc_link).status_code == 200
+    assert quality.get("/production/spc/HX-1/A").status_code == 404  # no pilot lot tested
+    assert quality.get("/production", params={"q": "nothing"}).status_code == 404
+    listed = quality.get("/production/units", params={"order": orders[0]["code"]})
+    assert listed.status_code == 200 and serial in listed.text
+    for table in ("units", "lots", "nonconformances", "orders"):
+        answer = quality.get(f"/api/production/{table}", params={"format": "csv"})
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    assert TestClient(plant_app).get("/api/production/orders").status_code == 401

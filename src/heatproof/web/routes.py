@@ -15,6 +15,7 @@ from heatproof.web import (
     metrics,
     overview,
     plants,
+    production,
     public,
     reliability,
     stands,
@@ -30,4 +31,5 @@ ROUTERS: list[APIRouter] = [
     public.router,
     metrics.router,
     plants.router,
+    production.router,
 ]
