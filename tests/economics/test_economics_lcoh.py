@@ -30,7 +30,7 @@ CASE = {
     "gas_eur_kwh": 0.10,
     "boiler_efficiency": 0.90,
     "capital_unit_eur": 500.0,
-    "capital_plant_eur": 4000.0,
+    "capital_plant_eur_kw": 400.0,  # x 10 kW = 4000 EUR
     "discount_rate": 0.05,
     "om_fraction": 0.02,
     "charge_eur_unit_year": 30.0,
@@ -117,7 +117,7 @@ def test_required_values_give_the_target_back():
     scaled = {
         **cheap,
         "capital_unit_eur": scale * cheap["capital_unit_eur"],
-        "capital_plant_eur": scale * cheap["capital_plant_eur"],
+        "capital_plant_eur_kw": scale * cheap["capital_plant_eur_kw"],
     }
     assert float(lcoh(PLANT, **{**cheap, "cop": cop})) == pytest.approx(target, rel=1e-12)
     assert float(lcoh(PLANT, **{**cheap, "life_h": life})) == pytest.approx(target, rel=1e-12)

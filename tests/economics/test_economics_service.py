@@ -7,9 +7,12 @@ import json
 
 import pytest
 from scipy import stats
+from tests.deployment.released import passed_units
 
 from heatproof.analysis.config import AnalysisConfig
+from heatproof.deployment.assembly import assemble_plant
 from heatproof.deployment.cost import price_heat, price_what_if
+from heatproof.economics.prices import Plant
 from heatproof.errors import NotFound
 from heatproof.records import production as prod
 from heatproof.records import repository as repo
@@ -23,7 +26,12 @@ def stored_campaign(ws: Workspace, interval: list[float] | None) -> int:
     interval (the keys decide() writes that the cost of heat reads)."""
     config = AnalysisConfig()
     with ws.unit_of_work() as s:
-        design = repo.get_or_create_design(s, "HX-1", "A", charge_mass_kg=0.1, material="steel")
+        try:  # the line's design when released units were made first
+            design = prod.get_design(s, "HX-1", "A")
+        except NotFound:
+            design = repo.get_or_create_design(
+                s, "HX-1", "A", charge_mass_kg=0.1, material="steel"
+            )
         campaign = repo.add_campaign(s, design, "c", config.to_dict(), config.sha256())
         if interval is not None:
             record = {
@@ -73,6 +81,20 @@ def test_the_lifetime_is_fitted_from_the_designs_deployed_units(workspace):
     assert source.startswith("reliability fit (weibull, 30 units, 20 failures) of the deployed")
     assert "HX-1 rev A" in source and "--life-h 5000 h not used" in source
     assert 20000 < result.life.mean_life_h < 40000
+
+
+def test_a_plant_of_the_records_is_priced_at_its_own_size(tmp_path):
+    ws = Workspace.open(tmp_path / "ws")
+    passed_units(ws, 7)
+    assemble_plant(ws, "p1", "HX-1", "A", 5000.0, 1000.0, 2)
+    campaign_id = stored_campaign(ws, [1.2, 1.4])
+    result = price_heat(ws, campaign_id, plant="p1", trials=20000)
+    assert result.prices.plant == Plant(5, 2, 1000.0, 20)
+    assert result.prices.plant_words().startswith("5 running units of 1000 W, 2 spares, 20 years")
+    assert "plant p1 in the records" in result.to_dict()["prices"]["plant_source"]
+    assert result.parts["heat_kwh_year"] == pytest.approx(5 * 8760 * 0.5)
+    assert "no life data of the deployed units of HX-1 rev A in plant p1" in result.life.source
+    ws.close()
 
 
 def test_a_campaign_without_a_verdict_is_refused(workspace):

@@ -44,7 +44,10 @@ LifeH = Annotated[
 ]
 PlantName = Annotated[
     str | None,
-    typer.Option("--plant", help="Fit the lifetime to this plant's units only (default: all)."),
+    typer.Option(
+        "--plant",
+        help="Price this plant of the records: its size, and its units' life data for the fit.",
+    ),
 ]
 PlotOut = Annotated[
     Path | None, typer.Option("--plot", help="Write the tornado chart and statements as HTML.")
@@ -127,6 +130,7 @@ def _lines(result) -> list[str]:
         "(JCGM 101 clause 8): the Monte Carlo interval is the one reported.",
         f"COP: {result.cop.source}",
         f"Lifetime: {result.life.source}",
+        f"Plant: {result.prices.plant_words()}",
         f"Prices: {source['name']}, {source['period']} (published {source['published']}).",
         "Tornado (LCOH in ct/kWh with each input at its 5 % / 95 % quantile):",
     ]

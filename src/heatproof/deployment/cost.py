@@ -5,6 +5,7 @@ reported, else from --life-h or the prices file, and each source is named in the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from heatproof.deployment.lifedata import deployed_life_data
@@ -16,8 +17,9 @@ from heatproof.economics.heat import (
     cost_of_heat,
 )
 from heatproof.economics.life import choose_life
-from heatproof.economics.prices import load_prices
-from heatproof.errors import HeatproofError, NotFound
+from heatproof.economics.prices import Plant, load_prices
+from heatproof.errors import HeatproofError, InvalidInput, NotFound
+from heatproof.records import plants as plant_records
 from heatproof.records import repository as repo
 from heatproof.reliability.lifedata import LifeData
 from heatproof.workspace import Workspace
@@ -55,6 +57,23 @@ def design_life_data(
         return None, what
 
 
+def plant_figures(ws: Workspace, name: str, default: Plant) -> tuple[Plant, str]:
+    """The plant `name` of `ws` as the cost model sees it: its units less its spares running,
+    its spares, the units' rated heat (W), and `default`'s life (years); with words saying so."""
+    with ws.unit_of_work() as s:
+        found = plant_records.get_plant(s, name)
+        units = len(plant_records.plant_units(s, found.id))
+        spares, rated_w = int(found.spares), float(found.unit_rated_w)
+    running = units - spares
+    if running < 1:
+        raise InvalidInput(f"plant {name!r} has {units} units for {spares} spares; assemble it")
+    words = (
+        f"plant {name} in the records: {running} running units of {rated_w:g} W and {spares} "
+        f"spares; {default.life_years} years from the prices file"
+    )
+    return Plant(running, spares, rated_w, default.life_years), words
+
+
 def price_heat(
     ws: Workspace,
     campaign_id: int,
@@ -67,13 +86,18 @@ def price_heat(
 ) -> CostOfHeat:
     """The cost of heat of the plant of the prices file `prices_path` (None: the shipped one)
     built from the design of campaign `campaign_id` in `ws`, with that campaign's verdict COP.
-    The lifetime is the mean life of a fit of the design's deployed units' life data (only plant
-    `plant`'s units when given) when they have reported and can be fitted, else `life_h` (h),
+    With `plant` (a plant's name in the records) that plant's units, spares and unit rating
+    replace the file's plant figures. The lifetime is the mean life of a fit of the design's
+    deployed units' life data (only plant `plant`'s units when given) when they have reported
+    and can be fitted, else `life_h` (h),
     else the prices file's; the result's life.source says which. Monte Carlo with `seed`
     (adaptive, or `trials` draws) and GUM at the coverage probability `level`. Reads only; the
     result's .to_dict() is JSON-ready."""
     cop, design = campaign_cop(ws, campaign_id)
     prices = load_prices(prices_path)
+    if plant is not None:
+        sized, words = plant_figures(ws, plant, prices.plant)
+        prices = replace(prices, plant=sized, plant_source=words)
     data, what = design_life_data(ws, design, plant)
     life = choose_life(prices.figures["unit_life_h"], data, what, life_h, seed)
     return cost_of_heat(prices, cop, life, level, seed, trials)

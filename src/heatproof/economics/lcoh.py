@@ -3,7 +3,8 @@ uncertainty engine (docs/economics.md gives the model and a hand-checked case).
 
     LCOH = (C + sum_t (OM + R + Q + E)/(1+r)^t) / sum_t H/(1+r)^t,  t = 1..T years
 
-with capital C = capital_unit (running + spare units) + capital_plant, annual heat
+with capital C = capital_unit (running + spare units) + capital_plant_eur_kw x rated heat (kW,
+running units x unit_heat_w: the balance of plant scales with the plant), annual heat
 H = running x unit_heat_w x 8760 h x capacity_factor, O&M OM = om_fraction C, replacements
 R = running x 8760 h x capacity_factor / life_h x capital_unit (a failed unit is replaced by a
 new one at the unit's price: the long-run renewal rate, operating hours / mean life),
@@ -29,7 +30,7 @@ INPUTS = (
     "gas_eur_kwh",
     "boiler_efficiency",
     "capital_unit_eur",
-    "capital_plant_eur",
+    "capital_plant_eur_kw",
     "discount_rate",
     "om_fraction",
     "charge_eur_unit_year",
@@ -53,7 +54,8 @@ def components(plant: Plant, **x) -> dict[str, np.ndarray]:
     numbers named as INPUTS): capital, O&M, replacements, charge, electricity; and the annual
     heat in kWh (heat_kwh_year)."""
     run = plant.units_running
-    capital = x["capital_unit_eur"] * (run + plant.units_spare) + x["capital_plant_eur"]
+    rated_kw = run * plant.unit_heat_w / 1000.0
+    capital = x["capital_unit_eur"] * (run + plant.units_spare) + x["capital_plant_eur_kw"] * rated_kw
     hours = HOURS_PER_YEAR * np.asarray(x["capacity_factor"], dtype=float)
     heat = run * plant.unit_heat_w * hours / 1000.0
     replacements = run * hours / x["life_h"] * x["capital_unit_eur"]

@@ -18,7 +18,7 @@ SOURCE_KEYS = ("name", "period", "published", "url", "caveat")
 PRICE_KEYS = ("electricity_eur_kwh", "gas_eur_kwh", "boiler_efficiency")
 COST_KEYS = (
     "capital_unit_eur",
-    "capital_plant_eur",
+    "capital_plant_eur_kw",
     "discount_rate",
     "om_fraction",
     "charge_eur_unit_year",
@@ -75,12 +75,22 @@ class Plant:
 @dataclass(frozen=True)
 class Prices:
     """A prices file read: its `source` (name, period, published, url, caveat), the `plant`, and
-    `figures` (energy prices and cost inputs by name), from `path`."""
+    `figures` (energy prices and cost inputs by name), from `path`; plant_source says where the
+    plant's figures come from (the file, or a plant in the records)."""
 
     source: dict[str, str]
     plant: Plant
     figures: dict[str, Figure]
     path: str
+    plant_source: str = "the prices file"
+
+    def plant_words(self) -> str:
+        """The plant's figures and their source in one line."""
+        p = self.plant
+        return (
+            f"{p.units_running} running units of {p.unit_heat_w:g} W, {p.units_spare} spares, "
+            f"{p.life_years} years ({self.plant_source})"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -88,6 +98,7 @@ class Prices:
             "path": self.path,
             "source": dict(self.source),
             "plant": self.plant.to_dict(),
+            "plant_source": self.plant_source,
             "figures": {k: f.to_dict() for k, f in self.figures.items()},
         }
 
@@ -183,7 +194,7 @@ def _check_domain(f: Figure, where: str) -> None:
     low = float(f.distribution.ppf(TAIL))
     high = float(f.distribution.ppf(1 - TAIL))
     floor = -1.0 if f.name == "discount_rate" else 0.0
-    zero_ok = f.name in ("om_fraction", "charge_eur_unit_year", "capital_plant_eur")
+    zero_ok = f.name in ("om_fraction", "charge_eur_unit_year", "capital_plant_eur_kw")
     ok = low >= floor if zero_ok else low > floor
     if f.name in FRACTIONS:
         ok = ok and high <= 1.0
