@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import resource
 import signal
 import struct
 import subprocess
@@ -247,3 +248,38 @@ def test_sigkill_at_random_moments_during_compaction_loses_no_acknowledged_sampl
     chain = read_chain(tmp_path / "telemetry" / "raw" / "k" / "s" / CHAIN_FILE)
     assert chain.problem is None and chain.torn_bytes == 0 and chain.entries  # compacted
     print(f"\n12 kills during compactions: {len(acked)} acks, {repairs} recoveries repaired")
+
+
+def test_a_record_that_cannot_be_written_whole_is_cut_off_and_the_log_resumes(store):
+    """A file-size limit (RLIMIT_FSIZE, like a full disk) stops an append mid-record."""
+    log = ChunkLog(store, "raw/r/s", chunk_rows=10)
+    log.open()
+    _write(log, range(10))
+    size = (log.folder / WAL_FILE).stat().st_size
+    limit = size + (size - HEADER_BYTES) // 2  # half the next record fits
+    log.close()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+            child = ChunkLog(store, "raw/r/s", chunk_rows=10)
+            child.open()
+            try:
+                _write(child, range(10, 20))
+            except HeatproofError as exc:
+                os.write(write_end, str(exc).encode())
+                code = 0 if (log.folder / WAL_FILE).stat().st_size < limit else 2
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    with os.fdopen(read_end) as said:
+        message = said.read()
+    assert "\n" not in message and "samples up to 9 are acknowledged and safe" in message
+    again = ChunkLog(store, "raw/r/s", chunk_rows=10)
+    assert again.open().clean  # the partial record was cut off at once
+    assert _write(again, range(10, 20)) == [19]
+    assert again.read()["sample"].tolist() == list(range(20))
