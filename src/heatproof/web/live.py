@@ -92,9 +92,16 @@ def _now() -> str:
 class StandJob:
     """One procedure run from the web: job ``id``; the ``procedure`` (TestProcedure) from file
     ``procedure_file``; the ``stand`` name at ``host``:``port`` (``simulated`` when the server
-    serves it); the RunTarget fields ``campaign_id`` and ``serial``; the design ``revision``
-    judging the limits; who started it (``started_by``) and when (UTC text). The rest is state,
-    guarded by ``lock``."""
+    serves it, then ``server`` is its StandServer); the RunTarget fields ``campaign_id`` and
+    ``serial``; the design ``revision`` judging the limits; who started it (``started_by``) and
+    when (``started_at``, UTC text).
+
+    State, guarded by ``lock``: ``status`` (starting, running, finished, failed); the chart's
+    ``points`` (every ``stride``-th sample; ``generation`` counts thinnings); samples
+    ``received`` and ``acknowledged`` (durable); the latest ``progress`` (with the step's
+    limits), ``alarms`` and sample ``last``; at the end ``result`` (run id, outcome, manifest,
+    measurements) or ``error`` and ``finished_at``; ``stop_requested_by`` names who asked for a
+    stop, ``stop_raised`` whether the phase was aborted for it."""
 
     id: int
     procedure: TestProcedure
