@@ -18,6 +18,8 @@ from heatproof.analysis.thermography import Surface
 from heatproof.analysis.verdict import decide
 from heatproof.errors import HeatproofError, InvalidInput
 from heatproof.physics.materials import material
+from heatproof.plants.commissioning import FORMAT as COMMISSIONING
+from heatproof.plants.commissioning import analyze_loop_run, instruments_from_dict
 from heatproof.records import repository as repo
 from heatproof.records.models import Campaign, Run
 from heatproof.stand.instruments import StandSpec
@@ -233,6 +235,11 @@ def analyze_stored_run(
     columns = (telemetry or {}).pop(run.id, None)
     if columns is None:
         columns = read_run(ws, run)
+    if (run.procedure or {}).get("format") == COMMISSIONING:  # a plant's loop: the flow method
+        instruments = instruments_from_dict(run.instruments)
+        return analyze_loop_run(
+            columns, run.kind, run.id, instruments, config, run.telemetry_sha256
+        )
     return analyze_run(columns, run_info(run), config, calibration)
 
 

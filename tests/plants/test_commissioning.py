@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, select, text
 
 from heatproof.deployment.commissioning import commission_plant
 from heatproof.errors import InvalidInput, NotFound
+from heatproof.evidence.verdicts import evidence_record
 from heatproof.evidence.verify import verify_workspace
 from heatproof.plants.commissioning import (
     analyze_loop_run,
@@ -125,6 +126,9 @@ def test_commissioning_is_signed_evidence_apart_from_the_design_campaigns(tmp_pa
         assert (ws.path / out["verdict_file"]).is_file()
         report = verify_workspace(ws)
         assert report.findings == []
+        # the campaign commands re-analyse its loop runs by the flow method: same verdict
+        again = evidence_record(ws, out["campaign_id"])
+        assert again["outcome"] == "POSITIVE" and again["reasons"] == out["reasons"]
         with ws.unit_of_work() as s:
             unit_design = s.scalar(select(Design).where(Design.name == "HX-1"))
             # G1 (factory.gates.campaign_evidence) counts the campaigns on the units' design

@@ -22,18 +22,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from heatproof.campaign import read_run
 from heatproof.errors import InvalidInput
-from heatproof.evidence.ledger import sign_evidence
-from heatproof.evidence.manifest import manifest_sha256, seal_campaign
-from heatproof.evidence.verdicts import verdict_bytes, verdict_path
+from heatproof.evidence.manifest import seal_campaign
+from heatproof.evidence.verdicts import decide_with_evidence
 from heatproof.factory.gates import preregister
-from heatproof.outputs import write_bytes
 from heatproof.plants.commissioning import (
     Commissioning,
-    analyze_loop_run,
-    decide_commissioning,
-    instruments_from_dict,
     instruments_to_dict,
     load_commissioning,
     plant_cop,
@@ -137,49 +131,6 @@ def _record_runs(
         raise
 
 
-def commissioning_record(ws: Workspace, campaign: Campaign, procedure: Commissioning) -> dict:
-    """The verdict record of the commissioning ``campaign`` (a session's) of workspace ``ws``,
-    laid out as evidence.verdicts.evidence_record lays out any campaign's: every run analysed
-    by the flow method from its stored, hash-checked telemetry and the instruments it recorded,
-    decided under ``procedure``'s configuration, with each run's manifest hash."""
-    runs = sorted(campaign.runs, key=lambda r: r.id)
-    results = [
-        analyze_loop_run(
-            read_run(ws, run), run.kind, run.id, instruments_from_dict(run.instruments),
-            procedure.config, run.telemetry_sha256,
-        )
-        for run in runs
-    ]  # fmt: skip
-    return {
-        "campaign_id": campaign.id,
-        "campaign": campaign.name,
-        "design": f"{campaign.design.name} rev {campaign.design.revision}",
-        "simulated_runs": sorted(r.id for r in runs if (r.meta or {}).get("simulated")),
-        **decide_commissioning(results, procedure.config, campaign.design.charge_mass_kg),
-        "manifests": {str(r.id): manifest_sha256(ws.path, r.id) for r in runs},
-    }
-
-
-def _decide(
-    ws: Workspace, campaign_id: int, procedure: Commissioning, keys_dir: Path | None
-) -> tuple[dict, Path]:
-    """Decide, store, write and sign the verdict (as evidence.verdicts.decide_with_evidence
-    does: file, signature and ledger entry, then the record's commit)."""
-    with ws.exclusive(f"commissioning verdict {campaign_id}"):
-        with ws.unit_of_work() as s:
-            record = commissioning_record(ws, repo.get_campaign(s, campaign_id), procedure)
-
-        def store(s: Session) -> Path:
-            verdict = repo.add_verdict(s, repo.get_campaign(s, campaign_id), record)
-            path = verdict_path(ws.path, campaign_id, verdict.id)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes(path, verdict_bytes(verdict.record), "verdict file")
-            sign_evidence(ws.path, "engineer", path, "verdict-signed", keys_dir)
-            return path
-
-        return record, ws.transaction(store)
-
-
 def commission_plant(
     ws: Workspace,
     name: str,
@@ -208,7 +159,7 @@ def commission_plant(
     loop = PlantLoop(config)
     _record_runs(ws, campaign_id, name, proc, loop)
     sealed = seal_campaign(ws, campaign_id, keys_dir)
-    record, verdict_file = _decide(ws, campaign_id, proc, keys_dir)
+    record, verdict_file = decide_with_evidence(ws, campaign_id, "engineer", keys_dir)
 
     def mark(s: Session) -> str:
         plant = plant_records.get_plant(s, name)
