@@ -8,6 +8,8 @@ does; nothing here is evidence of excess heat.
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Annotated
 
 import numpy as np
@@ -25,6 +27,7 @@ from heatproof.web.audit import record_change
 from heatproof.web.auth import User, require_role, workspace_of
 from heatproof.web.tables import table_response
 from heatproof.web.templating import render
+from heatproof.workspace import Workspace
 
 router = APIRouter()
 PUBLISHERS = ("engineer", "manager")
@@ -157,10 +160,11 @@ def downsample(columns: dict[str, np.ndarray], max_points: int) -> dict[str, lis
     out = {}
     for name, values in columns.items():
         picked = np.asarray(values)[index]
-        if picked.dtype.kind == "f":
-            out[name] = [None if not np.isfinite(x) else float(x) for x in picked]
-        else:
-            out[name] = picked.tolist()
+        listed = picked.tolist()
+        if picked.dtype.kind == "f" and not np.isfinite(picked).all():
+            for i in np.flatnonzero(~np.isfinite(picked)):
+                listed[i] = None
+        out[name] = listed
     return out
 
 
@@ -170,7 +174,7 @@ def telemetry_api(
     run_id: int,
     user: Annotated[User, Depends(require_role(*ROLES))],
     max_points: Annotated[int, Query(ge=2, le=MAX_POINTS)] = 1000,
-) -> dict:
+) -> Response:
     """Run ``run_id``'s telemetry, every column thinned to at most ``max_points`` rows (times
     t_s in s, temperatures *_k in K, powers *_w in W) (``user``, ``request``)."""
     ws = workspace_of(request)
@@ -178,8 +182,21 @@ def telemetry_api(
         run = repo.get_run(s, _check_id(run_id, "run"))
         path, sha = run.telemetry_path, run.telemetry_sha256
         simulated = bool(run.meta.get("simulated", False))
+    body = _telemetry_json(ws, run_id, path, sha, simulated, max_points)
+    return Response(body, media_type="application/json")
+
+
+@lru_cache(maxsize=64)
+def _telemetry_json(
+    ws: Workspace, run_id: int, path: str, sha: str, simulated: bool, max_points: int
+) -> bytes:
+    """The telemetry answer as JSON bytes, kept for the next request: a run's telemetry file
+    never changes once recorded (its SHA-256 ``sha`` is checked when it is read and is part of
+    the key, with the workspace ``ws``, ``run_id``, the file ``path``, ``simulated`` and
+    ``max_points``)."""
     columns = ws.telemetry.read(path, expected_sha256=sha)
-    return {"run": run_id, "simulated": simulated, "columns": downsample(columns, max_points)}
+    data = {"run": run_id, "simulated": simulated, "columns": downsample(columns, max_points)}
+    return json.dumps(data, separators=(",", ":")).encode()
 
 
 def _publication(request: Request, user: User, campaign_id: int, publish: bool) -> Response:
