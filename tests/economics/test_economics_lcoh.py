@@ -133,6 +133,15 @@ def test_the_one_cent_claim_when_nothing_would_do():
     assert claim.to_dict()["required_cop"] is None
 
 
+def test_a_typed_cop_is_not_called_measured_beside_the_claim():
+    claim = claim_test(PLANT, CASE, (1.2, 1.4), 0.0, 0.25, cop_label="HYPOTHETICAL, typed")
+    text = " ".join(claim.sentences())
+    assert "a COP of 1.611 (HYPOTHETICAL, typed: [1.2, 1.4])" in text
+    assert "This what-if does not support it" in text and "measured" not in text
+    measured = " ".join(claim_test(PLANT, CASE, (1.2, 1.4), 0.6, 0.25).sentences())
+    assert "(measured: [1.2, 1.4])" in measured and "The evidence supports it" in measured
+
+
 def shipped_with(cop_mean: float, cop_std: float):
     """The shipped prices with a COP of the given mean and std."""
     prices = load_prices()
@@ -143,7 +152,8 @@ def shipped_with(cop_mean: float, cop_std: float):
 def test_a_hypothetical_cop_is_labelled_so():
     prices, life, _ = shipped_with(1.3, 0.04)
     result = cost_of_heat(prices, cop_hypothetical(1.2, 1.4), life, trials=20000)
-    assert result.statements[0].startswith("HYPOTHETICAL: ")
+    assert result.statements[0].startswith("HYPOTHETICAL: COP 1.2 to 1.4 typed for a what-if")
+    assert all("HYPOTHETICAL" in s for s in result.statements)
     assert result.to_dict()["hypothetical"] is True
     assert result.to_dict()["cop"]["source"].startswith("HYPOTHETICAL")
     assert not any("costs more than resistive grid heat" in s for s in result.statements)

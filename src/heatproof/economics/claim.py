@@ -26,7 +26,8 @@ class ClaimTest:
     required_capital_scale (factor on unit and plant capital; required_capital_unit_eur the unit
     price it means), each solved alone (inf or 0 when no value would do); the evidence's
     cop_interval, life_h (h) and capital_unit_eur; probability (Monte Carlo) that the LCOH is
-    below the target; overheads_eur_kwh at the central values."""
+    below the target; overheads_eur_kwh at the central values; cop_label names the interval
+    (measured, or HYPOTHETICAL when typed)."""
 
     target_eur_kwh: float
     required_cop: float
@@ -38,6 +39,7 @@ class ClaimTest:
     capital_unit_eur: float
     probability: float
     overheads_eur_kwh: float
+    cop_label: str = "measured"
 
     @property
     def supported(self) -> bool:
@@ -51,7 +53,7 @@ class ClaimTest:
         cop = (
             f"no COP would do: the overheads alone are {100 * self.overheads_eur_kwh:.3g} ct/kWh"
             if math.isinf(self.required_cop)
-            else f"a COP of {self.required_cop:.4g} (measured: [{lo:.4g}, {hi:.4g}])"
+            else f"a COP of {self.required_cop:.4g} ({self.cop_label}: [{lo:.4g}, {hi:.4g}])"
         )
         life = (
             "no unit life would do: the cost without replacements already reaches it"
@@ -68,11 +70,12 @@ class ClaimTest:
         verdict = "supports" if self.supported else "does not support"
         return [
             f"The claim 'heat for under {ct:g} ct/kWh' would need, each with the other inputs at "
-            "the evidence's values:",
+            "their central values:",
             f"  COP: {cop};",
             f"  lifetime: {life};",
             f"  capital: {capital}.",
-            f"The evidence {verdict} it: probability {self.probability:.3g} that the heat costs "
+            f"{'The evidence' if self.cop_label == 'measured' else 'This what-if'} {verdict} it: "
+            f"probability {self.probability:.3g} that the heat costs "
             f"under {ct:g} ct/kWh.",
         ]
 
@@ -93,10 +96,11 @@ def claim_test(
     cop_interval: tuple[float, float],
     probability: float,
     target_eur_kwh: float = CLAIM_EUR_KWH,
+    cop_label: str = "measured",
 ) -> ClaimTest:
     """Put the target cost `target_eur_kwh` to the test for the `plant` at the central inputs
     `x`, with the measured `cop_interval` and the Monte Carlo `probability` that the LCOH is below
-    the target shown beside."""
+    the target shown beside; `cop_label` names the interval (measured, or typed)."""
     scale = capital_scale_for(plant, x, target_eur_kwh)
     return ClaimTest(
         target_eur_kwh,
@@ -109,5 +113,6 @@ def claim_test(
         float(x["capital_unit_eur"]),
         float(probability),
         overheads_eur_kwh(plant, x),
+        cop_label,
     )
 

@@ -24,7 +24,7 @@ from heatproof.analysis.uncertainty import (
     gum,
     monte_carlo,
 )
-from heatproof.economics.claim import ClaimTest, claim_test
+from heatproof.economics.claim import CLAIM_EUR_KWH, ClaimTest, claim_test
 from heatproof.economics.lcoh import alternatives, components, cost_model
 from heatproof.economics.life import LifeEstimate
 from heatproof.economics.prices import Prices
@@ -215,7 +215,8 @@ def cost_of_heat(
         "gas": float(np.mean(mc["saving_vs_gas_eur_kwh"].samples > 0)),
     }
     lc = mc["lcoh_eur_kwh"]
-    claim = claim_test(plant, x, cop.interval, float(np.mean(lc.samples < 0.01)))
+    below = float(np.mean(lc.samples < CLAIM_EUR_KWH))
+    claim = claim_test(plant, x, cop.interval, below, cop_label=cop_label(cop))
     parts = {k: float(v) for k, v in components(plant, **x).items()}
     result = CostOfHeat(
         cop=cop,
@@ -238,12 +239,17 @@ def cost_of_heat(
     return _with_statements(result)
 
 
+def cop_label(cop: CopInput) -> str:
+    """How the COP interval of `cop` is named beside a required COP: measured, or typed."""
+    return f"{HYPOTHETICAL}, typed" if cop.hypothetical else "measured"
+
+
 def _ct(v: float) -> str:
     return f"{100 * v:.3g} ct/kWh"
 
 
 def _with_statements(r: CostOfHeat) -> CostOfHeat:
-    words = [f"{HYPOTHETICAL}: {r.cop.source}."] if r.hypothetical else []
+    words = [f"{r.cop.source}."] if r.hypothetical else []  # the source opens with HYPOTHETICAL
     if r.cop.simulated:
         words.append(
             "The COP comes from simulated runs: these are figures from the twin, not evidence."
@@ -256,6 +262,8 @@ def _with_statements(r: CostOfHeat) -> CostOfHeat:
     words += _comparisons(r)
     words += _cop_one(r)
     words += r.claim.sentences()
+    if r.hypothetical:  # every statement says so, not only the first
+        words = words[:1] + [f"[{HYPOTHETICAL}] {w}" for w in words[1:]]
     return replace(r, statements=words)
 
 
