@@ -11,8 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.deployment.released import passed_units
 
+from heatproof.analysis.config import AnalysisConfig
 from heatproof.deployment.assembly import assemble_plant
 from heatproof.records import plants as plant_records
+from heatproof.records import production as prod
+from heatproof.records import repository as repo
 from heatproof.workspace import Workspace
 
 from .conftest import add_role_users, csrf_of, login
@@ -85,6 +88,25 @@ def test_a_running_procedure_and_its_alarm_show_then_the_run_is_counted(stand_ap
     assert found["heatproof_stands_registered"] == {"": 1.0}
 
 
+def _verdict_with_cop(s, interval: list[float]) -> int:
+    """A campaign of HX-1 rev A with a stored verdict of COP ``interval`` (the keys the cost of
+    heat reads, as tests/economics does); its id."""
+    config = AnalysisConfig()
+    design = prod.get_design(s, "HX-1", "A")
+    campaign = repo.add_campaign(s, design, "priced", config.to_dict(), config.sha256())
+    record = {
+        "campaign_id": campaign.id,
+        "outcome": "NEGATIVE",
+        "summary": {"cop": sum(interval) / 2, "cop_interval": interval},
+        "config": config.to_dict(),
+        "simulated_runs": [],
+        "software_version": "test",
+        "config_sha256": config.sha256(),
+    }
+    repo.add_verdict(s, campaign, record)
+    return campaign.id
+
+
 @pytest.fixture(scope="module")
 def plant_app(tmp_path_factory):
     """The app over a workspace with a released mass order of 9 units passed at end of line, a
@@ -101,9 +123,10 @@ def plant_app(tmp_path_factory):
             energies = {"delivered": 3.6e9, "electric": 1.2e9, "unmet": 0.0}
             plant_records.add_operation(s, plant, 0, 100, energies, 0.9, True, "twin", {})
             plant_records.add_operation(s, plant, 100, 400, energies, 0.5, True, "twin", {})
+            campaign_id = _verdict_with_cop(s, [1.2, 1.4])
     add_role_users(path)
     app = create_app(path)
-    app.state.serials = serials
+    app.state.serials, app.state.campaign_id = serials, campaign_id
     yield app
     app.state.workspace.close()
 
@@ -163,3 +186,18 @@ def test_production_pages_orders_yields_genealogy_spc_and_csv(plant_app):
         answer = quality.get(f"/api/production/{table}", params={"format": "csv"})
         assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
     assert TestClient(plant_app).get("/api/production/orders").status_code == 401
+
+
+def test_plant_page_prices_its_heat_from_a_campaign_verdict(plant_app):
+    engineer = login(TestClient(plant_app), "engineer")
+    campaign_id = plant_app.state.campaign_id
+    cost = engineer.get("/api/plants/P1/cost", params={"campaign": campaign_id}).json()
+    low, high = cost["lcoh_interval_eur_kwh"]
+    assert 0 < low < cost["lcoh_eur_kwh"] < high
+    assert cost["cop"]["interval"] == [1.2, 1.4]
+    assert "plant P1 in the records" in cost["prices"]["plant_source"]
+    page = engineer.get("/plants/P1", params={"campaign": campaign_id})
+    assert page.status_code == 200 and 'id="cost"' in page.text
+    assert f"{cost['lcoh_interval_eur_kwh'][0]:.4f}" in page.text
+    assert engineer.get("/api/plants/P9/cost", params={"campaign": campaign_id}).status_code == 404
+    assert engineer.get("/api/plants/P1/cost", params={"campaign": 0}).status_code == 422
