@@ -207,6 +207,7 @@ def test_bad_start_input_is_refused_in_one_line_and_nothing_runs(stand_app):
         "campaign": ("99", "campaign 99 does not exist"),
         "time_factor": ("-1", "time_factor=-1.0 is outside"),
         "endpoint": ("nowhere", "is not host:port"),
+        "stand": ("../escape", "must be a plain folder name"),
     }
     for field, (value, message) in cases.items():
         form = {"procedure": "quick-active.toml", "campaign": str(stand_app.state.campaign_id),

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from heatproof import catalog
 from heatproof.errors import HeatproofError, InvalidInput, NotFound
 from heatproof.factory.station import PROCEDURES_DIR
+from heatproof.modbus.acquisition import raw_name
 from heatproof.modbus.client import parse_endpoint
 from heatproof.procedures.model import load_procedure
 from heatproof.records import repository as repo
@@ -150,10 +151,12 @@ def start(
     ws = workspace_of(request)
     proc, source_toml = load_procedure(_procedure_path(procedure))
     revision = _revision(request, campaign)
+    name = stand.strip() or "web-sim-1"
+    raw_name("stand", name)  # the raw log's folder is named after the stand: refuse a path
     jobs = jobs_of(request)
     job_id = jobs.new_id()
-    source = _source(endpoint, time_factor, job_id, stand.strip() or "web-sim-1")
-    profile = simulated_profile(stand.strip() or "web-sim-1")
+    source = _source(endpoint, time_factor, job_id, name)
+    profile = simulated_profile(name)
     job = StandJob(
         job_id, proc, procedure, profile.name, source.config is not None, campaign,
         serial.strip(), revision, user.name, host=source.host, port=source.port,
