@@ -53,9 +53,56 @@ def euler_step(
     hypotheses.source_w takes it: kind code, gain, a_w, ea_r_k, p0_w, and fuel depletes by
     fuel_energy_j (kind >= 2, when finite). The jacket (cooling.jacket_params): ua_w_k
     (0: air-cooled), mdot_cp_w_k, inlet_k. Returns (core_k, shell_k, water_k, fuel)."""
-    exchange_w = g_cs * (core_k - shell_k)
     src = source_w(kind, gain, a_w, ea_r_k, p0_w, drive_w, core_k, fuel)
-    new_core = core_k + h_s * (drive_w + src - exchange_w) / c_core
+    return euler_update(
+        core_k,
+        shell_k,
+        water_k,
+        fuel,
+        drive_w,
+        src,
+        h_s,
+        loss_shell_w,
+        loss_water_w,
+        c_core,
+        c_shell,
+        g_cs,
+        kind,
+        fuel_energy_j,
+        ua_w_k,
+        mdot_cp_w_k,
+        c_water,
+        inlet_k,
+    )
+
+
+def euler_update(
+    core_k: float,
+    shell_k: float,
+    water_k: float,
+    fuel: float,
+    drive_w: float,
+    src_w: float,
+    h_s: float,
+    loss_shell_w: float,
+    loss_water_w: float,
+    c_core: float,
+    c_shell: float,
+    g_cs: float,
+    kind: int,
+    fuel_energy_j: float,
+    ua_w_k: float,
+    mdot_cp_w_k: float,
+    c_water: float,
+    inlet_k: float,
+):
+    """euler_step once the source power src_w (W, hypotheses.source_w at core_k, fuel and
+    drive_w) is known: the same arguments otherwise (core_k, shell_k, water_k, fuel, drive_w,
+    h_s, loss_shell_w, loss_water_w, c_core, c_shell, g_cs, kind, fuel_energy_j, ua_w_k,
+    mdot_cp_w_k, c_water, inlet_k) and the same result. The fleet engine computes the sources of
+    many reactors first, then updates them, so that the exp calls do not stall the updates."""
+    exchange_w = g_cs * (core_k - shell_k)
+    new_core = core_k + h_s * (drive_w + src_w - exchange_w) / c_core
     if ua_w_k > 0.0:
         to_water_w = ua_w_k * (shell_k - water_k)
         new_shell = shell_k + h_s * (exchange_w - to_water_w) / c_shell
@@ -66,7 +113,7 @@ def euler_step(
     else:
         new_shell = shell_k + h_s * (exchange_w - loss_shell_w) / c_shell
     if fuel_energy_j < math.inf and kind >= 2:
-        fuel = max(fuel - h_s * src / fuel_energy_j, 0.0)
+        fuel = max(fuel - h_s * src_w / fuel_energy_j, 0.0)
     return new_core, new_shell, water_k, fuel
 
 
