@@ -179,7 +179,9 @@ def test_production_pages_orders_yields_genealogy_spc_and_csv(plant_app):
     assert spc_link in page.text
     assert quality.get(spc_link).status_code == 200
     assert quality.get("/production/spc/HX-1/A").status_code == 404  # no pilot lot tested
-    assert quality.get("/production", params={"q": "nothing"}).status_code == 404
+    missing = quality.get("/production", params={"q": "nothing"})
+    assert missing.status_code == 404 and "neither a unit serial nor a lot code" in missing.text
+    assert 'id="orders"' in missing.text
     listed = quality.get("/production/units", params={"order": orders[0]["code"]})
     assert listed.status_code == 200 and serial in listed.text
     for table in ("units", "lots", "nonconformances", "orders"):

@@ -76,14 +76,22 @@ def production_page(
     serial or a lot code) when given (``user``, ``request``)."""
     ws = workspace_of(request)
     orders = order_yields(ws)
+    found, missing = None, None
+    if q and q.strip():
+        try:
+            found = genealogy(ws, q)
+        except NotFound as exc:
+            missing = str(exc)
     return render(
         request,
         "production.html",
+        status_code=404 if missing else 200,
         orders=orders,
         nonconformances=line.list_nonconformances(ws),
         lots=line.list_lots(ws),
         spc=_spc_lots(orders),
-        found=genealogy(ws, q) if q and q.strip() else None,
+        found=found,
+        missing=missing,
     )
 
 
