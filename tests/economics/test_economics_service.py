@@ -21,18 +21,18 @@ from heatproof.workspace import Workspace
 COSTS_MORE = "costs more than resistive grid heat"
 
 
-def stored_campaign(ws: Workspace, interval: list[float] | None) -> int:
-    """A campaign in ``ws`` with, when ``interval`` is given, a stored verdict of that COP
-    interval (the keys decide() writes that the cost of heat reads)."""
+def stored_campaign(ws: Workspace, interval: list[float] | None, design: str = "HX-1") -> int:
+    """A campaign on ``design`` rev A in ``ws`` with, when ``interval`` is given, a stored
+    verdict of that COP interval (the keys decide() writes that the cost of heat reads)."""
     config = AnalysisConfig()
     with ws.unit_of_work() as s:
         try:  # the line's design when released units were made first
-            design = prod.get_design(s, "HX-1", "A")
+            record = prod.get_design(s, design, "A")
         except NotFound:
-            design = repo.get_or_create_design(
-                s, "HX-1", "A", charge_mass_kg=0.1, material="steel"
+            record = repo.get_or_create_design(
+                s, design, "A", charge_mass_kg=0.1, material="steel"
             )
-        campaign = repo.add_campaign(s, design, "c", config.to_dict(), config.sha256())
+        campaign = repo.add_campaign(s, record, "c", config.to_dict(), config.sha256())
         if interval is not None:
             record = {
                 "campaign_id": campaign.id,
@@ -85,15 +85,22 @@ def test_the_lifetime_is_fitted_from_the_designs_deployed_units(workspace):
 
 def test_a_plant_of_the_records_is_priced_at_its_own_size(tmp_path):
     ws = Workspace.open(tmp_path / "ws")
-    passed_units(ws, 7)
+    passed = passed_units(ws, 7)
     assemble_plant(ws, "p1", "HX-1", "A", 5000.0, 1000.0, 2)
-    campaign_id = stored_campaign(ws, [1.2, 1.4])
+    campaign_id = stored_campaign(ws, [1.2, 1.4], design="plant:p1")  # as commissioning does
     result = price_heat(ws, campaign_id, plant="p1", trials=20000)
     assert result.prices.plant == Plant(5, 2, 1000.0, 20)
     assert result.prices.plant_words().startswith("5 running units of 1000 W, 2 spares, 20 years")
     assert "plant p1 in the records" in result.to_dict()["prices"]["plant_source"]
     assert result.parts["heat_kwh_year"] == pytest.approx(5 * 8760 * 0.5)
     assert "no life data of the deployed units of HX-1 rev A in plant p1" in result.life.source
+    with ws.unit_of_work() as s:  # the plant's units report: two of them failed
+        for i, serial in enumerate(sorted(passed)):
+            unit = prod.get_unit(s, serial)
+            prod.add_field_event(s, unit, "failure" if i < 2 else "running", 1000.0 * (i + 1))
+    fitted = price_heat(ws, campaign_id, plant="p1", trials=20000).life.source
+    assert fitted.startswith("reliability fit (weibull, 7 units, 2 failures) of the deployed ")
+    assert "HX-1 rev A in plant p1" in fitted
     ws.close()
 
 

@@ -21,6 +21,7 @@ from heatproof.economics.prices import Plant, load_prices
 from heatproof.errors import HeatproofError, InvalidInput, NotFound
 from heatproof.records import plants as plant_records
 from heatproof.records import repository as repo
+from heatproof.records.models import Design
 from heatproof.reliability.lifedata import LifeData
 from heatproof.workspace import Workspace
 
@@ -57,13 +58,18 @@ def design_life_data(
         return None, what
 
 
-def plant_figures(ws: Workspace, name: str, default: Plant) -> tuple[Plant, str]:
+def plant_figures(
+    ws: Workspace, name: str, default: Plant
+) -> tuple[Plant, str, tuple[str, str]]:
     """The plant `name` of `ws` as the cost model sees it: its units less its spares running,
-    its spares, the units' rated heat (W), and `default`'s life (years); with words saying so."""
+    its spares, the units' rated heat (W), and `default`'s life (years); words saying so; and
+    its units' design (name, revision)."""
     with ws.unit_of_work() as s:
         found = plant_records.get_plant(s, name)
         units = len(plant_records.plant_units(s, found.id))
         spares, rated_w = int(found.spares), float(found.unit_rated_w)
+        design = s.get(Design, found.design_id)
+        units_design = (design.name, design.revision)
     running = units - spares
     if running < 1:
         raise InvalidInput(f"plant {name!r} has {units} units for {spares} spares; assemble it")
@@ -71,7 +77,7 @@ def plant_figures(ws: Workspace, name: str, default: Plant) -> tuple[Plant, str]
         f"plant {name} in the records: {running} running units of {rated_w:g} W and {spares} "
         f"spares; {default.life_years} years from the prices file"
     )
-    return Plant(running, spares, rated_w, default.life_years), words
+    return Plant(running, spares, rated_w, default.life_years), words, units_design
 
 
 def price_heat(
@@ -87,7 +93,7 @@ def price_heat(
     """The cost of heat of the plant of the prices file `prices_path` (None: the shipped one)
     built from the design of campaign `campaign_id` in `ws`, with that campaign's verdict COP.
     With `plant` (a plant's name in the records) that plant's units, spares and unit rating
-    replace the file's plant figures. The lifetime is the mean life of a fit of the design's
+    replace the file's plant figures, and its units' design is the one whose life is fitted. The lifetime is the mean life of a fit of the design's
     deployed units' life data (only plant `plant`'s units when given) when they have reported
     and can be fitted, else `life_h` (h),
     else the prices file's; the result's life.source says which. Monte Carlo with `seed`
@@ -95,8 +101,8 @@ def price_heat(
     result's .to_dict() is JSON-ready."""
     cop, design = campaign_cop(ws, campaign_id)
     prices = load_prices(prices_path)
-    if plant is not None:
-        sized, words = plant_figures(ws, plant, prices.plant)
+    if plant is not None:  # its units' design, not the commissioning campaign's plant record
+        sized, words, design = plant_figures(ws, plant, prices.plant)
         prices = replace(prices, plant=sized, plant_source=words)
     data, what = design_life_data(ws, design, plant)
     life = choose_life(prices.figures["unit_life_h"], data, what, life_h, seed)
