@@ -74,7 +74,8 @@ def life_from_fit(fit: Fit, what: str, seed: int = 0) -> LifeEstimate:
     estimate = float(mean_life_h(fit, fit.theta))
     b10 = b_life(fit, 0.10, level=0.9)
     source = (
-        f"reliability fit ({fit.dist}, {fit.n_units} units, {fit.n_failures} failures) of {what}: "
+        f"reliability fit ({fit.dist}, {fit.n_units} units, {fit.n_failures} "
+        f"failure{'' if fit.n_failures == 1 else 's'}) of {what}: "
         f"mean life {estimate:.4g} h, B10 {b10.estimate:.4g} h [{b10.lower:.4g}, {b10.upper:.4g}] "
         "at 90 %; the mean life sets the replacements"
     )
