@@ -323,7 +323,7 @@ class PlantController:
             if d.isolated[u]:  # the plant's isolator: nothing reaches an isolated unit's heater
                 loop.last = replace(s, applied_w=0.0)
             drive[u] = loop.last.applied_w
-            heat = loop.reactor.heat_to_coolant_w()
+            heat = _delivered_w(loop.reactor)
             delivered += heat
             self._iv.delivered_j[u] += heat * self.dt_s
             self._iv.electric_j[u] += drive[u] * self.dt_s
@@ -384,6 +384,14 @@ class PlantController:
         for u, loop in enumerate(self.loops):
             if not d.isolated[u]:
                 _command(loop.controller, float(drive[u]))
+
+
+def _delivered_w(reactor: Reactor) -> float:
+    """The heat a unit delivers to its coolant (W), less what its jacket's skin takes from the
+    room (water below room temperature: the room's heat is not the unit's), as the plant kernel
+    counts it."""
+    room_w = reactor.shell_loss_w(reactor.state.water_k) if reactor.jacket is not None else 0.0
+    return reactor.heat_to_coolant_w() + min(room_w, 0.0)
 
 
 def _command(controller: Controller, drive_w: float) -> None:

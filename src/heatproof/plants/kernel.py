@@ -6,7 +6,8 @@ it, with the air loss read from a ``cooling.LossTable``. What this kernel adds t
 the state is carried from one call to the next (one call per dispatch interval), each unit's drive
 is the plant controller's command for the interval (a power setpoint: the units of a heat plant
 are dispatched by power), the heat each unit delivers (to its coolant, or to the room when
-air-cooled) is accumulated per unit, and a unit stops (drive 0, latched) when its true core
+air-cooled) is accumulated per unit, less any heat the jacket's skin takes from the room (water
+below room temperature, in an idle unit: the room's heat is not the unit's), and a unit stops (drive 0, latched) when its true core
 reaches ``trip_k`` (the over-temperature trip). A unit whose core passes RUNAWAY_K is no longer
 simulated (it stays where it was). The compiled equations and loss come from ``twin.fleet``
 (``_compile``, ``_step``, ``_loss``), so that the plant and the fleet run one source. Plants of PARALLEL_UNITS units or more run their units on numba's threads; smaller ones in one
@@ -73,7 +74,7 @@ def _units(
                 if ua > 0.0:
                     ls = 0.0
                     lw = _loss(w, t0_k, per_k, table)
-                    heat += mdot_cp * (w - inlet_k) * h
+                    heat += (mdot_cp * (w - inlet_k) + min(lw, 0.0)) * h  # less the room's
                 else:
                     ls = _loss(s, t0_k, per_k, table)
                     lw = 0.0
