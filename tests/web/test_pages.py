@@ -22,11 +22,12 @@ def test_overview_shows_each_revision_gates_and_blockers(demo_app):
     client = login(TestClient(demo_app), "manager")
     data = client.get("/api/overview").json()
     designs = {(d["name"], d["revision"]): d for d in data["designs"]}
-    assert set(designs) == {("HX-0", "A"), ("HX-1", "A")}
+    assert {("HX-0", "A"), ("HX-1", "A")} <= set(designs)
     hx0 = {g["gate"]: g for g in designs[("HX-0", "A")]["gates"]}
     assert hx0["G1"]["outcome"] != "go" and hx0["G1"]["blocked_by"]
     assert all(not g["blocked_by"] for g in designs[("HX-1", "A")]["gates"])
-    assert data["figures"]["campaigns"] == 2 and data["figures"]["released"] == 1
+    campaigns = client.get("/api/campaigns").json()
+    assert data["figures"]["campaigns"] == len(campaigns) and data["figures"]["released"] >= 1
     page = client.get("/").text
     assert hx0["G1"]["blocked_by"][0].split(":")[0] in page
 
@@ -57,7 +58,7 @@ def test_telemetry_endpoint_thins_a_run(demo_app):
 def test_evidence_page_and_dossier(demo_app):
     client = login(TestClient(demo_app), "quality")
     data = client.get("/api/evidence").json()
-    assert [c["verified"] for c in data["campaigns"]] == [True, True]
+    assert data["campaigns"] and all(c["verified"] for c in data["campaigns"])
     assert set(data["trusted_keys"]) >= {"operator", "engineer", "validator"}
     fingerprint = data["trusted_keys"]["validator"][0]
     assert fingerprint in client.get("/evidence").text
@@ -70,9 +71,10 @@ def test_evidence_page_and_dossier(demo_app):
 def test_reliability_page_draws_the_plots(demo_app):
     client = login(TestClient(demo_app), "engineer")
     rows = client.get("/api/reliability").json()
-    assert [r["design"] for r in rows] == ["HX-1"] and rows[0]["demonstration"]["decision"]
+    hx1 = [r for r in rows if r["design"] == "HX-1"]
+    assert len(hx1) == 1 and hx1[0]["demonstration"]["decision"] and hx1[0]["weibull"]
     page = client.get("/reliability").text
-    assert page.count('class="plot"') == 2
+    assert page.count('class="plot"') >= 2
 
 
 def test_tables_download_as_csv(demo_app):
