@@ -15,6 +15,8 @@ from tests.fuzz.cli_harness import check_outcome, run_cli, tree_digest
 from heatproof.cli import browse
 from heatproof.workspace import Workspace
 
+PLANT_DESIGN = "plant:HX-1-A-plant-1"  # the demo plant's own design record (its commissioning)
+
 
 @pytest.fixture(autouse=True)
 def wide_tables(monkeypatch):
@@ -55,10 +57,12 @@ def test_campaigns_list_the_demo_with_their_latest_verdicts(ws, gain):
     assert [(c["id"], c["design"], c["latest_outcome"]) for c in rows] == [
         (1, "HX-0", "NEGATIVE"),
         (gain["campaign_id"], "HX-1", "POSITIVE"),
+        (3, PLANT_DESIGN, "POSITIVE"),  # the demo plant's commissioning
     ]
     assert all(
-        c["preregistered"] and c["runs"] == 2 and c["method"] == "thermography" for c in rows
+        c["preregistered"] and c["runs"] == 2 and c["method"] == "thermography" for c in rows[:2]
     )
+    assert rows[2]["preregistered"] and rows[2]["runs"] == 3
     table = ok("list", "campaigns", "-w", ws)
     assert f"campaigns in workspace {ws}" in table
     assert "demo-gain (thermography)" in table and "POSITIVE" in table and "pre-registered" in table
@@ -71,8 +75,13 @@ def test_runs_are_listed_sealed_with_a_campaign_filter(ws, gain):
         (2, 1, "active"),
         (3, 2, "calibration"),
         (4, 2, "active"),
+        (5, 3, "calibration"),
+        (6, 3, "active"),
+        (7, 3, "calibration"),
     ]
-    assert all(r["sealed"] and r["simulated"] and r["stand"] == "stand-1" for r in every)
+    assert all(r["sealed"] and r["simulated"] for r in every)
+    assert {r["stand"] for r in every[:4]} == {"stand-1"}
+    assert {r["stand"] for r in every[4:]} == {"plant-loop:HX-1-A-plant-1"}
     assert every[0]["duration_s"] > every[1]["duration_s"] > 0
     only = as_json("list", "runs", "--campaign", str(gain["campaign_id"]), "-w", ws)["runs"]
     assert [r["id"] for r in only] == [3, 4]
@@ -83,7 +92,11 @@ def test_runs_are_listed_sealed_with_a_campaign_filter(ws, gain):
 
 def test_verdicts_carry_the_demo_cop_and_their_signatures(ws, gain):
     rows = as_json("list", "verdicts", "-w", ws)["verdicts"]
-    assert [(v["campaign"], v["outcome"]) for v in rows] == [(1, "NEGATIVE"), (2, "POSITIVE")]
+    assert [(v["campaign"], v["outcome"]) for v in rows] == [
+        (1, "NEGATIVE"),
+        (2, "POSITIVE"),
+        (3, "POSITIVE"),
+    ]
     positive = rows[1]
     assert positive["cop"] == pytest.approx(gain["cop"], rel=1e-12)
     assert positive["cop_interval"] == pytest.approx(gain["cop_interval"], rel=1e-12)
@@ -99,13 +112,16 @@ def test_designs_units_and_stands(ws):
     assert [(d["name"], d["revision"], d["campaigns"]) for d in designs] == [
         ("HX-0", "A", 1),
         ("HX-1", "A", 1),
+        (PLANT_DESIGN, "A", 1),
     ]
     units = as_json("list", "units", "-w", ws)["units"]
     assert sum(d["units"] for d in designs) == len(units)
-    assert {u["design"] for u in units} == {"HX-0", "HX-1"}
+    assert {u["design"] for u in units} == {"HX-0", "HX-1", PLANT_DESIGN}
     hx0 = as_json("list", "units", "--design", "HX-0", "-w", ws)["units"]
     assert [(u["serial"], u["order"], u["runs"]) for u in hx0] == [("SIM-NULL-0001", None, 2)]
-    assert as_json("list", "stands", "-w", ws) == {"stands": [{"name": "stand-1", "runs": 4}]}
+    assert as_json("list", "stands", "-w", ws) == {
+        "stands": [{"name": "plant-loop:HX-1-A-plant-1", "runs": 3}, {"name": "stand-1", "runs": 4}]
+    }
     assert "SIM-NULL-0001" in ok("list", "units", "--design", "HX-0", "-w", ws)
     assert "HX-1" in ok("list", "designs", "-w", ws)
     assert "stand-1" in ok("list", "stands", "-w", ws)
@@ -246,7 +262,7 @@ def test_a_verdict_without_evidence_is_listed_unsigned(demo_run, tmp_path):
     rows = as_json("list", "verdicts", "--campaign", "1", "-w", str(copy))["verdicts"]
     assert [(v["id"], v["evidence"], v["signed"], v["validated"]) for v in rows] == [
         (1, True, True, True),
-        (3, False, False, False),
+        (4, False, False, False),  # 2 and 3: gain's and the demo plant's commissioning
     ]
-    assert as_json("show", "verdict", "3", "-w", str(copy))["file"] is None
-    assert as_json("list", "campaigns", "-w", str(copy))["campaigns"][0]["latest_verdict"] == 3
+    assert as_json("show", "verdict", "4", "-w", str(copy))["file"] is None
+    assert as_json("list", "campaigns", "-w", str(copy))["campaigns"][0]["latest_verdict"] == 4
