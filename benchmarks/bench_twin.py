@@ -10,17 +10,23 @@ and the ratio against scipy's solve_ivp on the same model.
    best case, long steps once near steady state) and once held to 1 s steps (two hours: the sample
    period a controller in the loop imposes on the plant).
 
+3. The plant's CPU time per reactor-step (summed over threads, so a shared machine still gives
+   the hardware's figure) against the floor of this CPU's roofline measured in the same run
+   (benchmarks/roofline.py: the kernel's exps, divisions and flops at their measured throughput).
+
 Run: .venv/bin/python benchmarks/bench_twin.py [--days 365] [--threads N]
 (`run(quick)`, for `heatproof bench`: the same in reactor-steps per second, the plant over 7 days
-when quick, 60 days otherwise, against solve_ivp held to 1 s steps.)
+when quick, 60 days otherwise, against solve_ivp held to 1 s steps, and row 3.)
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 from scipy.integrate import solve_ivp
@@ -59,6 +65,7 @@ def plant_year(days: float) -> dict:
         "cpu_s_all_threads": cpu,
         "reactor_steps_per_s": res.reactor_steps / wall,
         "reactor_steps_per_cpu_s": res.reactor_steps / cpu,
+        "ns_per_step_per_cpu": cpu / res.reactor_steps * 1e9,
         "trips": int(np.isfinite(res.trip_t_s).sum()),
         "runaways": int(np.isfinite(res.runaway_t_s).sum()),
         "thermal_fuel_left_mean": float(res.fuel[N // 2 :].mean()),
@@ -126,12 +133,25 @@ def same_model_ratio(span_s: float = 86400.0, max_step_s: float = np.inf) -> dic
     }
 
 
+def roofline_floor_ns(quick: bool) -> dict:
+    """benchmarks/roofline.py's measured peaks of this CPU and the kernel's floor from them (CPU
+    ns per reactor-step: exps + divisions + flops at the scalar FMA peak)."""
+    spec = importlib.util.spec_from_file_location(
+        "roofline", Path(__file__).with_name("roofline.py")
+    )
+    roofline = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(roofline)
+    bounds = roofline.floor_ns(roofline.peaks(quick))
+    return {**bounds, "sum_ns": bounds["exp_ns"] + bounds["div_ns"] + bounds["flop_ns_scalar_peak"]}
+
+
 def run(quick: bool) -> list[dict]:
     """Rows for `heatproof bench`: the fleet engine's rates (reactor-s simulated per wall s)
     against solve_ivp's on the same model in this run."""
     free = same_model_ratio(span_s=21600.0 if quick else 86400.0)
     held = same_model_ratio(span_s=1800.0 if quick else 7200.0, max_step_s=1.0)
     plant = plant_year(7.0 if quick else 60.0)
+    floor = roofline_floor_ns(quick)
 
     def rate_row(path: str, value: float, baseline: str, base: float) -> dict:
         return {
@@ -163,6 +183,14 @@ def run(quick: bool) -> list[dict]:
             "solve_ivp RK45 held to 1 s steps",
             held["solve_ivp"]["reactor_s_per_s"],
         ),
+        {
+            "path": f"fleet kernel, CPU time per reactor-step ({plant['days']:g}-day plant)",
+            "value": plant["ns_per_step_per_cpu"],
+            "unit": "ns",
+            "baseline": "roofline floor: exps, divisions, flops at this CPU's measured rates",
+            "baseline_value": floor["sum_ns"],
+            "ratio": plant["ns_per_step_per_cpu"] / floor["sum_ns"],
+        },
     ]
 
 
@@ -183,6 +211,7 @@ def main() -> None:
     out["same_model_1s_steps"] = same_model_ratio(span_s=7200.0, max_step_s=1.0)
     out["plant"] = plant_year(args.days)
     out["plant"]["within_60_s"] = out["plant"]["wall_s"] <= 60.0
+    out["roofline_floor_ns_per_step"] = roofline_floor_ns(quick=False)
     out["load_average_1min_after"] = os.getloadavg()[0]
     print(json.dumps(out, indent=2))
 
