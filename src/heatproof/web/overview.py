@@ -4,16 +4,19 @@ records as `heatproof gate decide` / `gate release`, after the password again)."
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy import func, select
 
 from heatproof import catalog
 from heatproof.factory import gates as factory_gates
-from heatproof.records.models import ROLES
+from heatproof.records.models import ROLES, AuditEntry
 from heatproof.web.audit import record_change
 from heatproof.web.auth import User, reauthenticate, require_role, workspace_of
 from heatproof.web.tables import table_response
@@ -22,6 +25,8 @@ from heatproof.web.templating import render
 router = APIRouter()
 GATE_SIGNERS = {"G1": ("engineer",), "G2": ("engineer",), "G3": ("engineer",)}
 RELEASE_SIGNERS = ("quality", "manager")
+CACHE_S = 2.0
+_LOCK = threading.Lock()
 
 
 def _blockers(gate: dict) -> list[str]:
@@ -30,7 +35,24 @@ def _blockers(gate: dict) -> list[str]:
 
 
 def overview_data(request: Request) -> dict:
-    """Key figures and every design revision's gates of the workspace of ``request``."""
+    """Key figures and every design revision's gates of the workspace of ``request``, computed
+    at most once per CACHE_S seconds (each computation re-checks every signature, about 0.1 s
+    per design) and again at once after any change made through the web (each one is audited,
+    so the audit trail's head is part of the key); a change made by the CLI shows within
+    CACHE_S."""
+    app = request.app
+    with workspace_of(request).unit_of_work() as s:
+        head = s.scalar(select(func.max(AuditEntry.id)))
+    with _LOCK:  # one computation at a time: the others wait for its result
+        cached = getattr(app.state, "overview_cache", None)
+        if cached and cached[0] == head and time.monotonic() - cached[1] < CACHE_S:
+            return cached[2]
+        data = _compute(request)
+        app.state.overview_cache = (head, time.monotonic(), data)
+        return data
+
+
+def _compute(request: Request) -> dict:
     ws = workspace_of(request)
     designs = catalog.list_designs(ws)
     campaigns = catalog.list_campaigns(ws)
