@@ -24,14 +24,6 @@ from heatproof.reliability.lifedata import LifeData
 DRAWS = 4000  # parameter draws that make the mean life's distribution
 
 
-class LifeDraws(Samples):
-    """The mean life's draws `values` (h) from a fit's parameters: an empirical distribution
-    whose standard deviation the law of propagation takes as known (infinite degrees of freedom;
-    the engine's Samples states none)."""
-
-    dof = math.inf
-
-
 def mean_life_h(fit: Fit, theta) -> np.ndarray:
     """Mean life (h) of the fit's model at the internal parameters `theta` (shape (k,) or
     (k, n)): Weibull gamma + alpha Gamma(1 + 1/beta), lognormal exp(mu + sigma^2 / 2)."""
@@ -79,7 +71,7 @@ def life_from_fit(fit: Fit, what: str, seed: int = 0) -> LifeEstimate:
         f"mean life {estimate:.4g} h, B10 {b10.estimate:.4g} h [{b10.lower:.4g}, {b10.upper:.4g}] "
         "at 90 %; the mean life sets the replacements"
     )
-    return LifeEstimate(estimate, LifeDraws(draws), source, (b10.estimate, b10.lower, b10.upper))
+    return LifeEstimate(estimate, Samples(draws), source, (b10.estimate, b10.lower, b10.upper))
 
 
 def life_given(life_h: float, distribution: Any, source: str) -> LifeEstimate:

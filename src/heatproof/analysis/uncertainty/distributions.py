@@ -229,10 +229,11 @@ class StudentT(Distribution):
 @dataclass(frozen=True, eq=False)
 class Samples(Distribution):
     """Empirical distribution of the draws `values` (e.g. a previous Monte Carlo output); resampled
-    with replacement."""
+    with replacement. The law of propagation takes its standard deviation as known (dof inf)."""
 
     values: np.ndarray = field(repr=False)
     kind = "samples"
+    dof = math.inf
 
     def __post_init__(self) -> None:
         values = np.array(self.values, dtype=float).ravel()
