@@ -301,22 +301,26 @@ class JobRegistry:
             outcome = ("failed", None, " ".join(str(exc).split()))
         except Exception as exc:  # noqa: BLE001 - a job thread must end with its reason shown
             outcome = ("failed", None, f"{type(exc).__name__}: {exc}")
+        status, result, error = outcome
+        error = self._audit(ws, job, status, result, error)  # audited before anyone sees the end
         with job.lock:
-            job.status, job.result, job.error = outcome
+            job.status, job.result, job.error = status, result, error
             job.finished_at = _now()
-        self._audit(ws, job)
 
     @staticmethod
-    def _audit(ws: Workspace, job: StandJob) -> None:
-        """The run's end in the audit trail, by the user who started it."""
-        after = {"job": job.id, "status": job.status, "error": job.error}
-        if job.result is not None:
-            after |= {k: job.result[k] for k in ("run_id", "outcome", "manifest_sha256")}
+    def _audit(
+        ws: Workspace, job: StandJob, status: str, result: dict | None, error: str | None
+    ) -> str | None:
+        """The end of ``job`` (``status``, ``result``, ``error``) in the audit trail, by the
+        user who started it; the error to show (why the entry failed, if it did)."""
+        after = {"job": job.id, "status": status, "error": error}
+        if result is not None:
+            after |= {k: result[k] for k in ("run_id", "outcome", "manifest_sha256")}
         try:
             record_change(ws, job.started_by, "stand.run", {"job": job.id}, after)
         except HeatproofError as exc:  # the run is recorded; say why its audit entry is not
-            with job.lock:
-                job.error = f"run ended but its audit entry failed: {exc}"
+            return f"run ended but its audit entry failed: {exc}"
+        return error
 
     @staticmethod
     def _record(
