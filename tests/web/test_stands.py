@@ -21,7 +21,7 @@ from heatproof.twin.reactor import ReactorDesign
 from heatproof.web.app import create_app
 from heatproof.web.live import jobs_of
 
-from .conftest import add_role_users, audit_count, csrf_of, login
+from .conftest import PG_URL, add_role_users, audit_count, csrf_of, login, reset_postgres
 
 GIVE_UP_S = 240.0
 
@@ -29,8 +29,21 @@ GIVE_UP_S = 240.0
 @pytest.fixture
 def stand_app(tmp_path):
     """The app over a new SQLite workspace with one campaign and one user per role."""
-    add_role_users(tmp_path / "ws")
-    app = create_app(tmp_path / "ws")
+    yield from _stand_app(tmp_path / "ws")
+
+
+@pytest.fixture
+def stand_app_pg(tmp_path):
+    """The same over PostgreSQL (HEATPROOF_TEST_PG_URL, emptied first); skipped without it."""
+    if not PG_URL:
+        pytest.skip("HEATPROOF_TEST_PG_URL is not set")
+    reset_postgres(PG_URL)
+    yield from _stand_app(tmp_path / "ws", PG_URL)
+
+
+def _stand_app(path, db_url=None):
+    add_role_users(path, db_url)
+    app = create_app(path, db_url)
     ws = app.state.workspace
     app.state.campaign_id = create_campaign(ws, "web stand", ReactorDesign(), AnalysisConfig())
     yield app
@@ -64,6 +77,14 @@ def _wait_end(client: TestClient, job_id: int) -> dict:
 
 
 def test_operator_runs_a_procedure_recorded_and_sealed_like_the_cli(stand_app):
+    _recorded_and_sealed(stand_app)
+
+
+def test_a_procedure_from_the_web_is_recorded_on_postgresql_too(stand_app_pg):
+    _recorded_and_sealed(stand_app_pg)
+
+
+def _recorded_and_sealed(stand_app) -> None:
     operator = login(TestClient(stand_app), "operator")
     before = audit_count(stand_app)
     job_id = _start(operator, stand_app)
