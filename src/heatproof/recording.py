@@ -48,12 +48,13 @@ def create_campaign(ws: Workspace, name: str, design: ReactorDesign, config: Ana
 @dataclass(frozen=True)
 class RunTarget:
     """Where a recorded run goes: campaign_id, the unit's serial, the run's kind and the
-    stand's profile."""
+    stand's profile; ``simulated`` when the stand is the physics twin (the run says so)."""
 
     campaign_id: int
     serial: str
     kind: str
     profile: StandProfile
+    simulated: bool = False
 
     def __post_init__(self) -> None:
         repo.check_run_kind(self.kind)  # before anything is recorded
@@ -146,6 +147,7 @@ def _finalize(
             "gaps": find_gaps(columns["sample"], columns["t_s"]),
             "procedure_result": result,
             "acquisition": "modbus-tcp",
+            "simulated": target.simulated,
             "calibrations": [c.to_dict() for c in target.profile.calibrations],
         }
         run_id = ws.transaction(
@@ -253,7 +255,7 @@ def record_on_simulated_stands(
         with serve_in_thread(StandServer(planned.config)) as server:
             client = StandClient("127.0.0.1", server.port, name=profile.name)
             try:
-                target = RunTarget(campaign_id, planned.serial, procedure.kind, profile)
+                target = RunTarget(campaign_id, planned.serial, procedure.kind, profile, simulated=True)
                 results.append(
                     run_procedure(ws, client, procedure, source, target, chunk_rows=chunk_rows)
                 )

@@ -35,7 +35,13 @@ TABLES = {"designs", "reactor_units", "test_stands", "campaigns", "runs", "verdi
     "releases",
     "field_events",
     "exclusions",
-} | {"plants", "plant_units", "plant_operations"}
+} | {"plants", "plant_units", "plant_operations"} | {
+    "web_users",
+    "web_sessions",
+    "api_tokens",
+    "publications",
+    "audit_trail",
+}
 
 
 def test_migrations_create_every_model_table(workspace):

@@ -330,7 +330,9 @@ class JobRegistry:
             job.host, job.port = source.host, port
         client = StandClient(source.host, port, name=profile.name)
         try:
-            target = RunTarget(job.campaign_id, job.serial, job.procedure.kind, profile)
+            target = RunTarget(
+                job.campaign_id, job.serial, job.procedure.kind, profile, simulated=job.simulated
+            )
             return run_procedure(
                 ws, client, job.procedure, toml, target, poll_pause_s=source.poll_pause_s,
                 on_ack=job.on_ack, observer=job.observe,
