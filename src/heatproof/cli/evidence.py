@@ -52,7 +52,8 @@ def _show(report, json_out: bool, anchor_required: bool = False) -> None:
         c = report.checked
         typer.echo(
             f"checked {c['manifests']} manifests, {c['chunks']} chunks, {c['signatures']} signatures, "
-            f"{c['verdicts']} verdicts, {c['files']} files, {c['ledger_entries']} ledger entries: "
+            f"{c['verdicts']} verdicts, {c['files']} files, {c['ledger_entries']} ledger entries, "
+            f"{c.get('audit_entries', 0)} audit entries: "
             f"{'OK' if report.ok else 'ALTERED'}"
         )
         for finding in report.findings:
