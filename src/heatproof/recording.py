@@ -32,7 +32,7 @@ from heatproof.procedures.model import TestProcedure, load_procedure
 from heatproof.procedures.runner import Observer, ProcedureRunner, RunnerSettings
 from heatproof.records import repository as repo
 from heatproof.stand.profile import StandProfile, simulated_profile
-from heatproof.telemetry.ingest import ChunkLog, find_gaps
+from heatproof.telemetry.ingest import DEFAULT_COMPACT_BYTES, ChunkLog, find_gaps
 from heatproof.twin.reactor import ReactorDesign
 from heatproof.twin.simulated_stand import SimulatedStandConfig
 from heatproof.workspace import DatabaseUnavailable, Workspace
@@ -186,14 +186,15 @@ def run_procedure(
     target: RunTarget,
     *,
     chunk_rows: int = 100,
+    compact_bytes: int = DEFAULT_COMPACT_BYTES,
     settings: RunnerSettings | None = None,
     poll_pause_s: float = 0.0,
     on_ack: AckCallback | None = None,
     observer: Observer | None = None,
 ) -> dict:
     """Run ``procedure`` (its TOML text ``source``) with ``settings`` on the stand of ``client``
-    with durable acquisition into the workspace ``ws`` (``chunk_rows`` rows a chunk, ``on_ack``
-    after each commit; ``poll_pause_s``, s: the pause after a poll that found no new sample;
+    with durable acquisition into the workspace ``ws`` (``chunk_rows`` rows a commit, the log
+    compacted into a chunk once it holds ``compact_bytes``, ``on_ack`` after each commit; ``poll_pause_s``, s: the pause after a poll that found no new sample;
     ``observer`` called with the runner's Progress on every new sample), then record the run
     into ``target`` and seal it. The procedure first waits for the stand to be ready (see
     procedures.runner)."""
@@ -208,7 +209,8 @@ def run_procedure(
         f"campaign-{target.campaign_id}-{int(time.time() * 1000)}-{procedure.name}",
         target.profile.name,
     )
-    acq = Acquisition(client, ChunkLog(ws.telemetry, name, chunk_rows), on_ack)
+    log = ChunkLog(ws.telemetry, name, chunk_rows, compact_bytes=compact_bytes)
+    acq = Acquisition(client, log, on_ack)
     acq.start()
     try:
         stand = ModbusStand(acq, poll_pause_s)
@@ -243,11 +245,16 @@ class SimulatedStandRun:
 
 
 def record_on_simulated_stands(
-    ws: Workspace, campaign_id: int, runs: list[SimulatedStandRun], chunk_rows: int = 100
+    ws: Workspace,
+    campaign_id: int,
+    runs: list[SimulatedStandRun],
+    chunk_rows: int = 100,
+    compact_bytes: int = DEFAULT_COMPACT_BYTES,
 ) -> list[dict]:
     """Run each of ``runs`` through Modbus TCP against a simulated stand on 127.0.0.1 (an
     ephemeral port) and record it into campaign ``campaign_id`` of the workspace ``ws``
-    (``chunk_rows`` rows a chunk); returns each run's result."""
+    (``chunk_rows`` rows a commit, a chunk once the log holds ``compact_bytes``: 0 makes a
+    chunk of every commit); returns each run's result."""
     results = []
     for planned in runs:
         procedure, source = load_procedure(planned.procedure_file)
@@ -257,7 +264,15 @@ def record_on_simulated_stands(
             try:
                 target = RunTarget(campaign_id, planned.serial, procedure.kind, profile, simulated=True)
                 results.append(
-                    run_procedure(ws, client, procedure, source, target, chunk_rows=chunk_rows)
+                    run_procedure(
+                        ws,
+                        client,
+                        procedure,
+                        source,
+                        target,
+                        chunk_rows=chunk_rows,
+                        compact_bytes=compact_bytes,
+                    )
                 )
             finally:
                 client.close()

@@ -69,6 +69,7 @@ def sealed_campaign(tmp_path_factory) -> tuple[Path, int, Path]:
             SimulatedStandRun(str(base / "active.toml"), _config(22, HeatSource("gain", 0.3))),
         ],
         chunk_rows=50,
+        compact_bytes=0,  # a chunk per commit: sealed runs of many chunks
     )
     _, verdict = decide_with_evidence(ws, campaign_id)
     ws.close()

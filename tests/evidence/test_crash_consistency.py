@@ -203,14 +203,24 @@ def test_a_crash_after_each_write_step_is_named_and_the_rerun_completes(step, te
         assert all("manifests" in v.record for v in repo.get_campaign(s, 1).verdicts)
 
 
-@pytest.mark.parametrize("write", ["ChunkLog._write_chunk", "ChunkLog._append_chain"])
-def test_a_crash_after_a_chunk_or_chain_write_keeps_every_acknowledged_sample(write, tmp_path):
-    """The record steps: the third chunk's file, or its chain line, written, then a crash."""
+@pytest.mark.parametrize(
+    ("write", "acks", "repair"),
+    [
+        ("ChunkLog._append_wal", ["4", "9"], None),  # durable, the caller not yet told
+        ("ChunkLog._write_chunk", ["4", "9", "14"], "removed_orphan_chunks"),
+        ("ChunkLog._append_chain", ["4", "9", "14"], "finished_compaction"),
+    ],
+)
+def test_a_crash_after_a_log_record_or_a_compaction_step_keeps_every_acknowledged_sample(
+    write, acks, repair, tmp_path
+):
+    """The record steps, with the log compacted before every commit: the third commit's log
+    record, or the third compaction's chunk file or chain line, written, then a crash."""
     store = TelemetryStore(tmp_path / "telemetry", base=tmp_path)
     acked = tmp_path / "acked.txt"
 
     def record() -> None:
-        log = ChunkLog(store, "raw/r/s1", 5)
+        log = ChunkLog(store, "raw/r/s1", 5, compact_bytes=0)
         log.open()
         for i in range(40):
             if log.append({"sample": i, "t_s": 2.0 * i}) is not None:
@@ -218,12 +228,14 @@ def test_a_crash_after_a_chunk_or_chain_write_keeps_every_acknowledged_sample(wr
                     out.write(f"{log.last_sample}\n")
 
     assert crash_after("heatproof.telemetry.ingest", write, 3, record) == CRASHED
-    assert acked.read_text().split() == ["4", "9"]
+    assert acked.read_text().split() == acks
     log = ChunkLog(store, "raw/r/s1", 5)
     recovery = log.open()
-    chain_written = write == "ChunkLog._append_chain"
-    assert log.last_sample == (14 if chain_written else 9)  # acknowledged once its line is there
-    assert recovery.removed_orphan_chunks == ([] if chain_written else ["chunk-000003.parquet"])
+    assert log.last_sample == 14  # acknowledged once its log record is durable
+    assert recovery.clean == (repair is None)
+    orphans = ["chunk-000003.parquet"] if repair == "removed_orphan_chunks" else []
+    assert recovery.removed_orphan_chunks == orphans
+    assert recovery.finished_compaction == (repair == "finished_compaction")
     for i in range(log.last_sample + 1, 25):
         log.append({"sample": i, "t_s": 2.0 * i})
     assert log.read()["sample"].tolist() == list(range(25))

@@ -23,10 +23,11 @@ def reset_postgres(url: str) -> None:
 def workspace(request, tmp_path):
     """An open, migrated workspace on each available database backend."""
     if request.param == "postgresql":
-        if not PG_URL:
+        url = os.environ.get("HEATPROOF_TEST_PG_URL")  # read now: each xdist worker has its own
+        if not url:
             pytest.skip("HEATPROOF_TEST_PG_URL is not set")
-        reset_postgres(PG_URL)
-        ws = Workspace.open(tmp_path / "ws", db_url=PG_URL)
+        reset_postgres(url)
+        ws = Workspace.open(tmp_path / "ws", db_url=url)
     else:
         ws = Workspace.open(tmp_path / "ws")
     yield ws
