@@ -71,6 +71,8 @@ def demo(
         typer.echo(f"  {name:5s} design {s['design']}: gates open {opened}")
         if road["released"]:
             typer.echo(f"        mass production released; first mass order {road['mass_order']}")
+            if s.get("plant"):
+                _echo_plant(s["plant"])
         elif road["stopped_at"]:
             stop = road["stopped_at"]
             typer.echo(f"        stopped at {stop['gate']} ({stop['outcome']}): {stop['reason']}")
@@ -78,6 +80,23 @@ def demo(
         "Decision rules pre-registered, runs sealed, verdicts signed and validated, gates signed; "
         f"check them with `heatproof verify --workspace {workspace}` and "
         "`heatproof gate status DESIGN REV`."
+    )
+
+
+def _echo_plant(plant: dict) -> None:
+    """The demo's plant in two lines: commissioning, the simulated year and the cost of heat."""
+    low, high = plant["cop_interval"]
+    cost = plant["cost"]
+    c_low, c_high = cost["lcoh_interval_eur_kwh"]
+    typer.echo(
+        f"        plant {plant['name']}: {plant['units']} units, commissioning "
+        f"{plant['commissioning']['verdict']} COP {plant['cop']:.3f} [{low:.3f}, {high:.3f}]; a "
+        f"simulated year at {plant['year']['availability']:.1%} availability"
+    )
+    typer.echo(
+        f"        heat {100 * cost['lcoh_eur_kwh']:.1f} ct/kWh [{100 * c_low:.1f}, "
+        f"{100 * c_high:.1f}] (simulation; `heatproof cost heat --campaign "
+        f"{plant['commissioning']['campaign_id']}`)"
     )
 
 
