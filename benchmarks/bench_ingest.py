@@ -8,6 +8,7 @@ per second, against two baselines measured in the same run:
   at HEATPROOF_BENCH_PG_URL (default postgresql://heatproof:heatproof@127.0.0.1:5432/heatproof).
 
 Run: .venv/bin/python benchmarks/bench_ingest.py [--samples N]
+(`run(quick)`, for `heatproof bench`: the same in samples/s, 20 000 samples when quick.)
 """
 
 from __future__ import annotations
@@ -120,6 +121,40 @@ def bench_postgres(rows: list[dict], chunk_rows: int) -> float | str:
         conn.commit()
         conn.close()
     return rate
+
+
+def run(quick: bool) -> list[dict]:
+    """Rows for `heatproof bench`: the ChunkLog's rate (compaction included) at each commit size
+    against the raw Parquet write and against PostgreSQL COPY committing as often, in this run."""
+    rows = make_rows(20_000 if quick else 100_000)
+    out = []
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-", dir=os.environ.get("TMPDIR")) as tmp:
+        folder = Path(tmp)
+        warm_up(rows[:2000], folder / "warm-up")
+        floor = bench_floor(rows, folder)
+        for chunk in CHUNKS:
+            _, rate = bench_chunklog(rows, chunk, folder)
+            path = f"telemetry ChunkLog, {chunk}-sample commits, {len(rows)} samples"
+            row = {"path": path, "value": rate, "unit": "samples/s"}
+            out.append(
+                {
+                    **row,
+                    "baseline": "one Parquet file, one fsync",
+                    "baseline_value": floor,
+                    "ratio": rate / floor,
+                }
+            )
+            peer = bench_postgres(rows, chunk)
+            if not isinstance(peer, str):
+                out.append(
+                    {
+                        **row,
+                        "baseline": f"PostgreSQL COPY, commit per {chunk} rows",
+                        "baseline_value": peer,
+                        "ratio": rate / peer,
+                    }
+                )
+    return out
 
 
 def main() -> None:
