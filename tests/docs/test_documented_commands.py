@@ -534,6 +534,19 @@ DOCUMENTED |= {
     ),
     "heatproof dossier seal C": C("daq campaign s --json", "dossier seal {made}"),
     "heatproof dossier verdict C": C("dossier verdict {null}", figure="NEGATIVE"),
+    # README.md, heat plants
+    **{
+        command: C(elsewhere="tests/deployment/test_plant_cli.py::test_assemble_operate_show_and_fit")
+        for command in (
+            "heatproof plant assemble P1 HX-1 A --demand-kw 4",
+            "heatproof plant operate P1 --hours 120 --step-s 3600",
+            "heatproof plant show P1",
+            "heatproof plant life HX-1 A --plant P1 --json",
+        )
+    },
+    "heatproof plant commission P1 --hypothesis gain --gain 0.3": C(
+        elsewhere="tests/plants/test_commissioning.py::test_the_command_commissions_a_plant_and_refuses_an_unknown_one_in_one_line"
+    ),
     # docs/plants.md, commissioning
     "heatproof plant commission NAME [--hypothesis gain --gain 0.3] [--seed N] [--procedure FILE] [--json]": C(
         elsewhere="tests/plants/test_commissioning.py::test_the_command_commissions_a_plant_and_refuses_an_unknown_one_in_one_line"
