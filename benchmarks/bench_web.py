@@ -8,7 +8,10 @@ The server is `uvicorn heatproof.web.app:app_from_env` (one worker, as `heatproo
 it) in a subprocess over DIR (default /tmp/heatproof-bench-web, made once with `heatproof demo`,
 about a minute). This process sends requests open-loop: one every 1/rate s whatever the answers
 (no coordinated omission), each timed from its scheduled start to its last byte, with an API
-token. Endpoints are measured one after the other, each for --seconds. Reports p50 and p99 (ms),
+token. Endpoints are measured one after the other, each for --seconds. (`run(quick)`, for
+`heatproof bench`: p50 and p99 of the overview and telemetry endpoints against /healthz's, on a
+small workspace of one simulated campaign made in a temporary folder, 3 s per endpoint when
+quick, 10 s otherwise.) Reports p50 and p99 (ms),
 the rate achieved and errors. The client is --threads keep-alive connections fed from a
 schedule queue: latency includes waiting for a free connection, as a real client's would. Requests not started within 2 x --seconds + 5 s are dropped
 and counted as errors (the endpoint cannot sustain the rate).
@@ -129,6 +132,56 @@ def _measure(port: int, path: str, headers: dict, rate: float, seconds: float, t
         "p50_ms": float(np.percentile(values, 50)),
         "p99_ms": float(np.percentile(values, 99)),
     }
+
+
+def _small_workspace(folder: Path) -> None:
+    """One simulated campaign of a calibration and an active run (a few seconds to make)."""
+    from heatproof.analysis.config import AnalysisConfig
+    from heatproof.campaign import PlannedRun, record_simulated_campaign
+    from heatproof.stand.instruments import StandSpec
+    from heatproof.twin.reactor import HeatSource, ReactorDesign
+    from heatproof.twin.simulate import Hold, Procedure
+
+    hold = Procedure("bench", (Hold(1050.0, 3600.0),), 0.0, 1.0)
+    runs = [PlannedRun("calibration", hold, HeatSource("none"), 1),
+            PlannedRun("active", hold, HeatSource("none"), 2)]
+    with Workspace.open(folder) as ws:
+        record_simulated_campaign(ws, "bench", ReactorDesign(), "U-bench", StandSpec(), runs,
+                                  AnalysisConfig(window_s=300.0))
+
+
+def run(quick: bool) -> list[dict]:
+    """Rows for `heatproof bench`: p50 and p99 (ms) of the overview page and the telemetry
+    endpoint at 200 requests/s against the constant /healthz at the same rate, in this run."""
+    import tempfile
+
+    seconds = 3.0 if quick else 10.0
+    with tempfile.TemporaryDirectory(prefix="bench-web-", dir=os.environ.get("TMPDIR")) as tmp:
+        folder = Path(tmp) / "ws"
+        _small_workspace(folder)
+        token, run_id = _token(folder)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        server = _serve(folder, port)
+        headers = {"Authorization": f"Bearer {token}"}
+        try:
+            measured = {}
+            for name, path in (("constant /healthz", "/healthz"),
+                               ("telemetry", f"/api/runs/{run_id}/telemetry?max_points=1000"),
+                               ("overview /", "/")):
+                _measure(port, path, headers, 20.0, 1.0, 4)  # warm-up
+                measured[name] = _measure(port, path, headers, 200.0, seconds, 64)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    floor = measured.pop("constant /healthz")
+    return [
+        {"path": f"web {name} at 200 req/s, {q}", "value": r[f"{q}_ms"], "unit": "ms",
+         "baseline": f"/healthz {q} at 200 req/s", "baseline_value": floor[f"{q}_ms"],
+         "ratio": r[f"{q}_ms"] / floor[f"{q}_ms"]}
+        for name, r in measured.items() for q in ("p50", "p99")
+    ]
 
 
 def main() -> None:
