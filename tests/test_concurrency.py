@@ -46,5 +46,9 @@ def test_a_second_demo_on_a_busy_workspace_is_refused_and_the_first_completes(tm
         assert [f for f in report.findings if "POSITIVE without evidence" not in f.problem] == []
         with ws.unit_of_work() as s:
             campaigns = repo.list_campaigns(s)
-            assert [c.id for c in campaigns] == sorted(v["campaign_id"] for v in summary.values())
+            plants = [v["plant"]["commissioning"] for v in summary.values() if v.get("plant")]
+            expected = [v["campaign_id"] for v in summary.values()] + [
+                p["campaign_id"] for p in plants
+            ]  # each scenario's campaign and the gain plant's commissioning campaign
+            assert [c.id for c in campaigns] == sorted(expected)
             assert all(c.runs and c.verdicts for c in campaigns)  # none without its verdict
