@@ -283,3 +283,26 @@ def test_a_record_that_cannot_be_written_whole_is_cut_off_and_the_log_resumes(st
     assert again.open().clean  # the partial record was cut off at once
     assert _write(again, range(10, 20)) == [19]
     assert again.read()["sample"].tolist() == list(range(20))
+
+
+def test_a_log_whose_reset_fails_takes_no_commit_until_reopened(store, monkeypatch):
+    """A commit appended after compacted commits that a failed reset left in the log would
+    make the log unopenable (and read them twice): the writer stops until it is reopened."""
+    log = ChunkLog(store, "raw/r/s", chunk_rows=10, compact_bytes=1)
+    log.open()
+    _write(log, range(10))
+
+    def full(fd, size):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest.os, "ftruncate", full)
+        with pytest.raises(HeatproofError, match="wal.log reset cannot be written"):
+            _write(log, range(10, 20))
+    with pytest.raises(HeatproofError, match="not open"):
+        log.commit()
+    log.close()
+    again = ChunkLog(store, "raw/r/s", chunk_rows=10)
+    assert again.open().finished_compaction
+    assert _write(again, range(20, 30)) == [29]
+    assert again.read()["sample"].tolist() == [*range(10), *range(20, 30)]

@@ -521,8 +521,11 @@ class ChunkLog:
                 view = view[os.write(self._wal_fd, view) :]
             os.fdatasync(self._wal_fd)
         except OSError as exc:
-            os.ftruncate(self._wal_fd, good)  # a torn record would hide the next good one
-            os.fdatasync(self._wal_fd)
+            try:
+                os.ftruncate(self._wal_fd, good)  # a torn record would hide the next good one
+                os.fdatasync(self._wal_fd)
+            except OSError:
+                self._close_wal()  # the next commit must reopen: recovery cuts the torn record
             reason = exc.strerror or type(exc).__name__
             raise HeatproofError(self._unwritten(f"its {WAL_FILE} record", reason)) from None
         self._wal_size = good + len(record)
@@ -562,8 +565,14 @@ class ChunkLog:
         self._reset_wal()
 
     def _reset_wal(self) -> None:
-        """Cut the write-ahead log back to its header (its commits are in the last chunk)."""
-        self._write_or_say(f"{WAL_FILE} reset", lambda: self._cut_wal(HEADER_BYTES))
+        """Cut the write-ahead log back to its header (its commits are in the last chunk). When
+        that fails the log is closed: a commit appended after the compacted ones would make the
+        log unopenable; reopening finishes the reset."""
+        try:
+            self._write_or_say(f"{WAL_FILE} reset", lambda: self._cut_wal(HEADER_BYTES))
+        except HeatproofError:
+            self._close_wal()
+            raise
 
     def _append_chain(self, line: bytes) -> None:
         """Append one chain line and fsync it; on failure the partial line is cut off again."""
