@@ -150,6 +150,20 @@ def emit(json_out: bool, data: dict, line: str) -> None:
         typer.echo(line)
 
 
+def print_table(title: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Print a rich table titled ``title`` with the headers ``columns`` and the ``rows`` (one
+    tuple each, None shown as "-")."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("-" if x is None else str(x) for x in row))
+    Console().print(table)
+
+
 def number(x: float | None, digits: int = 6) -> str:
     """The number ``x`` to ``digits`` significant digits, "-" when None (not known)."""
     return "-" if x is None else f"{x:.{digits}g}"

@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from heatproof.cli.options import (
     DEFAULT_WORKSPACE,
@@ -22,23 +20,14 @@ from heatproof.cli.options import (
     open_workspace,
     percent,
     print_json,
+    print_table,
     read_input,
 )
 
 app = typer.Typer(no_args_is_help=True)
-_out = Console()
 
 PlantArg = Annotated[str, typer.Argument(help="Plant name (see `heatproof plant list`).")]
 J_PER_MWH = 3.6e9
-
-
-def _table(title: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    table = Table(title=title)
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*("-" if x is None else str(x) for x in row))
-    _out.print(table)
 
 
 @app.command("assemble")
@@ -156,7 +145,7 @@ def list_cmd(
     if json_out:
         print_json({"plants": plants})
         return
-    _table(
+    print_table(
         "plants",
         ("plant", "design", "status", "units", "spares", "peak kW"),
         [
@@ -199,7 +188,7 @@ def show_cmd(
     if json_out:
         print_json(done)
         return
-    _table(
+    print_table(
         f"plant {name}: {done['design']} rev {done['revision']}, {done['status']}, "
         f"{done['units']} units, {done['field']['failures']} failure(s) in "
         f"{number(done['field']['operating_h'])} unit-hours",
@@ -251,7 +240,7 @@ def life_cmd(
         print_json(done)
         return
     b10 = done["b10_h"]
-    _table(
+    print_table(
         f"{design} rev {revision}: {done['units']} deployed units, {done['failures']} failures "
         f"in {number(done['operating_h'])} h; {dist} fit, {done['method']}, {level:.0%}",
         ("quantity", "estimate", "lower", "upper"),

@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from heatproof.cli.keys import KeysDir
 from heatproof.cli.options import (
@@ -22,6 +20,7 @@ from heatproof.cli.options import (
     open_workspace,
     percent,
     print_json,
+    print_table,
 )
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -31,18 +30,8 @@ nc_app = typer.Typer(no_args_is_help=True, add_completion=False, help="Non-confo
 app.add_typer(lot_app, name="lot")
 app.add_typer(order_app, name="order")
 app.add_typer(nc_app, name="nc")
-_out = Console()
 
 OrderArg = Annotated[str, typer.Argument(help="Order code (see `heatproof line orders`).")]
-
-
-def _table(title: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    table = Table(title=title)
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*("-" if x is None else str(x) for x in row))
-    _out.print(table)
 
 
 @app.command("setup")
@@ -66,7 +55,7 @@ def setup_cmd(
         print_json(done)
         return
     state = "set up" if done["created"] else "already set up (unchanged)"
-    _table(
+    print_table(
         f"{design} rev {revision}: line {state}",
         ("op", "name", "consumes"),
         [
@@ -108,7 +97,7 @@ def lots_cmd(
     if json_out:
         print_json({"lots": lots})
         return
-    _table(
+    print_table(
         "lots",
         ("lot", "part", "received", "consumed", "remaining", "supplier"),
         [
@@ -197,7 +186,7 @@ def orders_cmd(
     if json_out:
         print_json({"orders": orders})
         return
-    _table(
+    print_table(
         "orders",
         ("order", "design", "rev", "kind", "qty", "status", "hold reason"),
         [
@@ -229,7 +218,7 @@ def units_cmd(
     if json_out:
         print_json({"units": units})
         return
-    _table(
+    print_table(
         "units",
         ("serial", "order", "status", "done", "next op"),
         [
@@ -280,7 +269,7 @@ def nc_list(
     if json_out:
         print_json({"nonconformances": ncs})
         return
-    _table(
+    print_table(
         "non-conformances",
         ("id", "unit", "disposition", "description"),
         [(n["id"], n["serial"], n["disposition"] or "open", n["description"]) for n in ncs],
@@ -340,7 +329,7 @@ def yield_cmd(
     if json_out:
         print_json(done)
         return
-    _table(
+    print_table(
         f"order {order}: {done['units']} units, FPY {percent(done['fpy'])}, RTY {percent(done['rty'])}",
         ("op", "name", "entered", "first pass", "FPY"),
         [
@@ -348,7 +337,7 @@ def yield_cmd(
             for x in done["steps"]
         ],
     )
-    _table(
+    print_table(
         "by lot",
         ("lot", "tested", "first pass", "FPY"),
         [
@@ -389,4 +378,4 @@ def genealogy_cmd(
     if json_out:
         print_json(done)
         return
-    _table(title, columns, rows)
+    print_table(title, columns, rows)
