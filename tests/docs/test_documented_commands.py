@@ -558,6 +558,9 @@ DOCUMENTED |= {
     "heatproof bench --quick": C(
         elsewhere="tests/engines/test_bench.py::test_bench_quick_json_and_table_on_the_water_benchmark"
     ),
+    "heatproof bench --quick --only ingest": C(
+        elsewhere="tests/engines/test_bench.py::test_bench_quick_json_and_table_on_the_water_benchmark"
+    ),
     "heatproof fleet simulate --reactors 100 --days 2 --out telemetry": C(
         "fleet simulate --reactors 3 --days 1 --out telemetry", figure="files"
     ),
