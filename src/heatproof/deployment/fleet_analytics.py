@@ -69,8 +69,7 @@ class Limits:
     the drive exceeds running_w (W); a stop (running, then not) is an over-temperature trip when
     a core thermocouple had come within trip_margin_k (K) of trip_k (K, the readings are sampled
     and the core cools once tripped), else a shutdown; sensor drift when the two
-    core thermocouples' mean difference in a window passes drift_limit_k (K), and running while
-    the drive exceeds running_w (W)."""
+    core thermocouples' mean difference in a window passes drift_limit_k (K)."""
 
     window_s: float = 3600.0
     trip_k: float = 860.0
