@@ -10,15 +10,14 @@ Each through a fresh Workspace.unit_of_work, as the services call them. The buil
 consumptions in bulk, multi-row INSERTs of STATEMENT_ROWS, through the database's lot triggers
 (each checks and adds to its lot's running quantity_consumed: per row on SQLite, per statement
 and lot on PostgreSQL), and checks that the lots' running sums add up to the consumptions. On SQLite (a temporary
-workspace) and on PostgreSQL when HEATPROOF_TEST_PG_URL is set: that database's public schema
-is DROPPED and rebuilt (as the tests do): give it a scratch database.
+workspace) and on PostgreSQL in a scratch database heatproof_bench_genealogy that it creates and
+drops beside the one HEATPROOF_BENCH_PG_URL names (default
+postgresql://heatproof:heatproof@127.0.0.1:5432/heatproof; skipped when no server answers
+there), never in a database the tests use.
 
 Run: .venv/bin/python benchmarks/bench_genealogy.py [--units N] [--queries Q]
 
-`run(quick)` (for `heatproof bench`) does the same on SQLite, and on PostgreSQL in a scratch
-database heatproof_bench_genealogy that it creates and drops beside the one
-HEATPROOF_BENCH_PG_URL names (default postgresql://heatproof:heatproof@127.0.0.1:5432/heatproof;
-skipped when no server answers there).
+`run(quick)` (for `heatproof bench`) does the same with fewer units and queries.
 """
 
 from __future__ import annotations
@@ -42,14 +41,10 @@ from heatproof.workspace import Workspace
 LOTS_PER_PART = 100
 BATCH = 20_000
 STATEMENT_ROWS = 6_000  # consumptions per multi-row INSERT (30k parameters: within both limits)
-
-
-def _reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+PG_BASE = os.environ.get(
+    "HEATPROOF_BENCH_PG_URL", "postgresql://heatproof:heatproof@127.0.0.1:5432/heatproof"
+)
+SCRATCH_DB = "heatproof_bench_genealogy"
 
 
 def build(ws: Workspace, units: int) -> tuple[list[str], list[str], list[int]]:
@@ -192,10 +187,7 @@ def run(quick: bool) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="bench-genealogy-") as tmp:
         with Workspace.open(tmp) as ws:
             rows = _rows("SQLite", units, measure(ws, units, queries))
-    base = os.environ.get(
-        "HEATPROOF_BENCH_PG_URL", "postgresql://heatproof:heatproof@127.0.0.1:5432/heatproof"
-    )
-    url = _scratch_postgres(base, "heatproof_bench_genealogy", create=True)
+    url = _scratch_postgres(PG_BASE, SCRATCH_DB, create=True)
     if url is None:
         return rows
     try:
@@ -203,7 +195,7 @@ def run(quick: bool) -> list[dict]:
             with Workspace.open(tmp, db_url=url) as ws:
                 rows += _rows("PostgreSQL", units, measure(ws, units, queries))
     finally:
-        _scratch_postgres(base, "heatproof_bench_genealogy", create=False)
+        _scratch_postgres(PG_BASE, SCRATCH_DB, create=False)
     return rows
 
 
@@ -234,14 +226,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-genealogy-") as tmp:
         with Workspace.open(tmp) as ws:
             bench("SQLite", ws, args.units, args.queries)
-    url = os.environ.get("HEATPROOF_TEST_PG_URL")
-    if not url:
-        print("PostgreSQL: skipped (HEATPROOF_TEST_PG_URL is not set)")
+    url = _scratch_postgres(PG_BASE, SCRATCH_DB, create=True)
+    if url is None:
+        print(f"PostgreSQL: skipped (no server answers at {PG_BASE})")
         return
-    _reset_postgres(url)
-    with tempfile.TemporaryDirectory(prefix="bench-genealogy-") as tmp:
-        with Workspace.open(tmp, db_url=url) as ws:
-            bench("PostgreSQL", ws, args.units, args.queries)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-genealogy-") as tmp:
+            with Workspace.open(tmp, db_url=url) as ws:
+                bench("PostgreSQL", ws, args.units, args.queries)
+    finally:
+        _scratch_postgres(PG_BASE, SCRATCH_DB, create=False)
 
 
 if __name__ == "__main__":
