@@ -31,6 +31,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import plotly
 from fastapi import FastAPI, Request
@@ -93,7 +94,8 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 401 and not _wants_json(request) and request.method == "GET":
-            return Response(status_code=303, headers={"Location": f"/login?next={request.url.path}"})
+            back = quote(request.url.path, safe="/")  # a header of ASCII only, no CR/LF
+            return Response(status_code=303, headers={"Location": f"/login?next={back}"})
         return _error(request, exc.status_code, str(exc.detail), getattr(exc, "headers", None))
 
 
@@ -138,7 +140,7 @@ def create_app(
         description="Campaigns, evidence, reliability, stands and production of a heatproof "
         "workspace. Log in with a browser session or an API token (Bearer).",
         openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # FastAPI's interactive page loads its scripts from a CDN
         redoc_url=None,
     )
     app.state.workspace = ws
