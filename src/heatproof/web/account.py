@@ -55,11 +55,14 @@ def login(
     and a redirect to ``next``; 401 with the form again when wrong, 429 when rate limited."""
     check_rate(request, name)
     ws = workspace_of(request)
+    previous = request.cookies.get(SESSION_COOKIE)
 
     def work(s):
         user = users_repo.authenticate(s, name, password)
         if user is None:
             return None
+        if previous:  # a new session id at every login; the browser's old one ends
+            users_repo.end_session(s, previous)
         token, _ = users_repo.new_session(s, user)
         record_change(s, user.name, "session.login", None, {"address": client_address(request)})
         return token

@@ -166,8 +166,9 @@ class LoginLimiter:
         self._lock = threading.Lock()
 
     def _recent(self, key: tuple[str, str], now: float) -> list[float]:
-        kept = [t for t in self._failures.get(key, []) if now - t < self.window_s]
-        self._failures[key] = kept
+        kept = [t for t in self._failures.pop(key, []) if now - t < self.window_s]
+        if kept:  # no entry kept for a name or address without recent failures
+            self._failures[key] = kept
         return kept
 
     def retry_after_s(self, name: str, address: str) -> float | None:
@@ -186,7 +187,7 @@ class LoginLimiter:
         now = time.monotonic()
         with self._lock:
             for key in (("name", name), ("addr", address)):
-                self._recent(key, now).append(now)
+                self._failures[key] = [*self._recent(key, now), now]
 
     def succeeded(self, name: str) -> None:
         """Forget the failures of user ``name`` (its address keeps its count)."""
