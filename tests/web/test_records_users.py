@@ -53,8 +53,11 @@ def test_sessions_and_tokens_are_stored_hashed(records_ws):
         assert stored == {hashlib.sha256(t.encode()).hexdigest() for t in (cookie, token)}
         assert users_repo.session_user(s, cookie)[0].name == "carol"
         assert users_repo.token_user(s, token).name == "carol"
-        users_repo.set_password(s, "carol", PASSWORD + "!")  # ends the sessions
+        users_repo.set_password(s, "carol", PASSWORD + "!")  # ends sessions, revokes tokens
         assert users_repo.session_user(s, cookie) is None
+        assert users_repo.token_user(s, token) is None
+        user = users_repo.get_user(s, "carol")
+        token = users_repo.new_api_token(s, user, "ci again")
         users_repo.set_disabled(s, "carol")  # revokes the tokens
         assert users_repo.token_user(s, token) is None
 

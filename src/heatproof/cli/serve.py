@@ -38,6 +38,7 @@ def serve(
     os.environ.pop("HEATPROOF_WEB_DB_URL", None)
     if db_url:
         os.environ["HEATPROOF_WEB_DB_URL"] = db_url
+    os.environ.pop("HEATPROOF_WEB_KEYS", None)  # an inherited one would sign with other keys
     if keys is not None:
         os.environ["HEATPROOF_WEB_KEYS"] = str(keys.expanduser().resolve())
     typer.echo(f"heatproof web on http://{host}:{port} (workspace {workspace}); Ctrl-C stops it")

@@ -125,13 +125,14 @@ def add_user(s: Session, name: str, role: str, password: str) -> WebUser:
 
 
 def set_password(s: Session, name: str, password: str) -> WebUser:
-    """Give user ``name`` the new password ``password`` in session ``s`` and end their browser
-    sessions; NotFound or InvalidInput as add_user."""
+    """Give user ``name`` the new password ``password`` in session ``s``, end their browser
+    sessions and revoke their API tokens (a changed password is often a leaked one); NotFound
+    or InvalidInput as add_user."""
     check_password(password)
     user = get_user(s, name)
     user.password_hash = _HASHER.hash(password)
     user.password_changed_at = utc_now()
-    _end_sessions(s, user)
+    _end_sessions_and_tokens(s, user)
     return user
 
 
@@ -141,10 +142,14 @@ def set_disabled(s: Session, name: str, disabled: bool = True) -> WebUser:
     user = get_user(s, name)
     user.disabled = disabled
     if disabled:
-        _end_sessions(s, user)
-        for token in s.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
-            token.revoked_at = token.revoked_at or utc_now()
+        _end_sessions_and_tokens(s, user)
     return user
+
+
+def _end_sessions_and_tokens(s: Session, user: WebUser) -> None:
+    _end_sessions(s, user)
+    for token in s.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
+        token.revoked_at = token.revoked_at or utc_now()
 
 
 def list_users(s: Session) -> list[WebUser]:
