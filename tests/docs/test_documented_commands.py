@@ -385,6 +385,7 @@ DOCUMENTED |= {
     ),
     "heatproof gate release DESIGN REV --role quality": C("gate release HX-1 A --role quality"),
     "heatproof gate field-check DESIGN REV": C("gate field-check HX-1 A"),
+    "heatproof gate field-check": C(same_as="heatproof gate field-check DESIGN REV"),
     "heatproof gate revise DESIGN REV NEW_REV": C("gate revise HX-1 A B --reason 'new seal'"),
     "heatproof dossier countersign": C(
         elsewhere="tests/cli/test_demo.py::test_the_demo_walks_gain_to_a_mass_order_and_stops_null_at_g1"
@@ -542,6 +543,8 @@ DOCUMENTED |= {
             "heatproof plant operate P1 --hours 120 --step-s 3600",
             "heatproof plant show P1",
             "heatproof plant life HX-1 A --plant P1 --json",
+            "heatproof plant operate",
+            "heatproof plant life",
         )
     },
     "heatproof plant commission P1 --hypothesis gain --gain 0.3": C(
