@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from heatproof.deployment.commissioning import commission_plant
+from heatproof.deployment.cost import price_heat
 from heatproof.errors import InvalidInput, NotFound
 from heatproof.evidence.verdicts import evidence_record
 from heatproof.evidence.verify import verify_workspace
@@ -140,6 +141,9 @@ def test_commissioning_is_signed_evidence_apart_from_the_design_campaigns(tmp_pa
             assert {r.stand.name for r in campaign.runs} == {"plant-loop:north"}
             assert np.isclose(campaign.design.charge_mass_kg, 0.006)
             assert [v.outcome for v in campaign.verdicts] == ["POSITIVE"]
+        # its cost of heat looks for the life data of the plant's units' design, not plant:north
+        life = price_heat(ws, out["campaign_id"], trials=2000).life.source
+        assert "deployed units of HX-1 rev" in life and "plant:" not in life
         again = commission_plant(ws, "north", seed=5)  # no heat source: a second campaign
         assert again["verdict"] != "POSITIVE" and again["campaign_id"] != out["campaign_id"]
         with pytest.raises(NotFound, match="plant 'south' does not exist"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from heatproof.deployment.commissioning import PLANT_PREFIX
 from heatproof.deployment.lifedata import deployed_life_data
 from heatproof.economics.heat import (
     CopInput,
@@ -58,6 +59,18 @@ def design_life_data(
         return None, what
 
 
+def units_design(ws: Workspace, design: tuple[str, str]) -> tuple[str, str]:
+    """The design (name, revision) of the units in `design` of `ws`: a commissioning campaign's
+    plant record (``plant:<name>``) gives its plant's units' design; any other is itself."""
+    name, _ = design
+    if not name.startswith(PLANT_PREFIX):
+        return design
+    with ws.unit_of_work() as s:
+        found = plant_records.get_plant(s, name.removeprefix(PLANT_PREFIX))
+        units = s.get(Design, found.design_id)
+        return units.name, units.revision
+
+
 def plant_figures(
     ws: Workspace, name: str, default: Plant
 ) -> tuple[Plant, str, tuple[str, str]]:
@@ -93,15 +106,16 @@ def price_heat(
     """The cost of heat of the plant of the prices file `prices_path` (None: the shipped one)
     built from the design of campaign `campaign_id` in `ws`, with that campaign's verdict COP.
     With `plant` (a plant's name in the records) that plant's units, spares and unit rating
-    replace the file's plant figures, and its units' design is the one whose life is fitted. The lifetime is the mean life of a fit of the design's
+    replace the file's plant figures. The units' design (a commissioning campaign's: its
+    plant's units') is the one whose life is fitted: the lifetime is the mean life of a fit of its
     deployed units' life data (only plant `plant`'s units when given) when they have reported
-    and can be fitted, else `life_h` (h),
-    else the prices file's; the result's life.source says which. Monte Carlo with `seed`
-    (adaptive, or `trials` draws) and GUM at the coverage probability `level`. Reads only; the
-    result's .to_dict() is JSON-ready."""
+    and can be fitted, else `life_h` (h), else the prices file's; the result's life.source
+    says which. Monte Carlo with `seed` (adaptive, or `trials` draws) and GUM at the coverage
+    probability `level`. Reads only; the result's .to_dict() is JSON-ready."""
     cop, design = campaign_cop(ws, campaign_id)
     prices = load_prices(prices_path)
-    if plant is not None:  # its units' design, not the commissioning campaign's plant record
+    design = units_design(ws, design)  # not a commissioning campaign's plant record
+    if plant is not None:
         sized, words, design = plant_figures(ws, plant, prices.plant)
         prices = replace(prices, plant=sized, plant_source=words)
     data, what = design_life_data(ws, design, plant)
