@@ -140,6 +140,10 @@ def test_a_typed_cop_is_not_called_measured_beside_the_claim():
     assert "This what-if does not support it" in text and "measured" not in text
     measured = " ".join(claim_test(PLANT, CASE, (1.2, 1.4), 0.6, 0.25).sentences())
     assert "(measured: [1.2, 1.4])" in measured and "The evidence supports it" in measured
+    twin = " ".join(
+        claim_test(PLANT, CASE, (1.2, 1.4), 0.6, 0.25, cop_label="simulated").sentences()
+    )
+    assert "(simulated: [1.2, 1.4])" in twin and "This simulation supports it" in twin
 
 
 def shipped_with(cop_mean: float, cop_std: float):

@@ -18,6 +18,7 @@ from heatproof.economics.sensitivity import (
 )
 
 CLAIM_EUR_KWH = 0.01  # "heat for under one cent per kWh"
+_WHO = {"measured": "The evidence", "simulated": "This simulation"}  # else a typed what-if
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class ClaimTest:
     price it means), each solved alone (inf or 0 when no value would do); the evidence's
     cop_interval, life_h (h) and capital_unit_eur; probability (Monte Carlo) that the LCOH is
     below the target; overheads_eur_kwh at the central values; cop_label names the interval
-    (measured, or HYPOTHETICAL when typed)."""
+    (measured, simulated, or HYPOTHETICAL when typed)."""
 
     target_eur_kwh: float
     required_cop: float
@@ -74,7 +75,7 @@ class ClaimTest:
             f"  COP: {cop};",
             f"  lifetime: {life};",
             f"  capital: {capital}.",
-            f"{'The evidence' if self.cop_label == 'measured' else 'This what-if'} {verdict} it: "
+            f"{_WHO.get(self.cop_label, 'This what-if')} {verdict} it: "
             f"probability {self.probability:.3g} that the heat costs "
             f"under {ct:g} ct/kWh.",
         ]
@@ -100,7 +101,7 @@ def claim_test(
 ) -> ClaimTest:
     """Put the target cost `target_eur_kwh` to the test for the `plant` at the central inputs
     `x`, with the measured `cop_interval` and the Monte Carlo `probability` that the LCOH is below
-    the target shown beside; `cop_label` names the interval (measured, or typed)."""
+    the target shown beside; `cop_label` names the interval (measured, simulated, or typed)."""
     scale = capital_scale_for(plant, x, target_eur_kwh)
     return ClaimTest(
         target_eur_kwh,

@@ -240,8 +240,11 @@ def cost_of_heat(
 
 
 def cop_label(cop: CopInput) -> str:
-    """How the COP interval of `cop` is named beside a required COP: measured, or typed."""
-    return f"{HYPOTHETICAL}, typed" if cop.hypothetical else "measured"
+    """How the COP interval of `cop` is named beside a required COP: measured, simulated (the
+    verdict's runs came from the twin), or typed."""
+    if cop.hypothetical:
+        return f"{HYPOTHETICAL}, typed"
+    return "simulated" if cop.simulated else "measured"
 
 
 def _ct(v: float) -> str:
