@@ -311,7 +311,7 @@ class HourlyPlant:
         if needed:
             heat[running] = min(demand / needed, c.unit_heat_w)
         self._hours[running] += c.step_h
-        self.state = self._state(t_h, demand, heat, running)
+        self.state = self._state(t_h, demand, heat)
         return self.state
 
     def _repair(self, t_h: float) -> None:
@@ -326,7 +326,7 @@ class HourlyPlant:
         self._failures[worn] += 1
         self._down_until[worn] = t_h + self.config.repair_h
 
-    def _state(self, t_h: float, demand: float, heat: np.ndarray, running) -> PlantState:
+    def _state(self, t_h: float, demand: float, heat: np.ndarray) -> PlantState:
         c = self.config
         failed = self._down_until > t_h
         units = tuple(
