@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -54,11 +55,22 @@ def heatproof_keys(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory) -> tuple[Path, dict]:
-    """A workspace holding both demo campaigns, and the demo's JSON summary."""
-    ws = tmp_path_factory.mktemp("demo") / "ws"
+def demo_pristine(tmp_path_factory) -> tuple[Path, dict]:
+    """The demo's workspace as the demo left it, and its JSON summary: never write to it (copy
+    it first; ``demo_run`` is the session's shared, writable copy)."""
+    ws = tmp_path_factory.mktemp("demo-pristine") / "ws"
     done = run_heatproof("demo", "--json", "--workspace", str(ws), check=True)
     return ws, json.loads(done.stdout)
+
+
+@pytest.fixture(scope="session")
+def demo_run(demo_pristine, tmp_path_factory) -> tuple[Path, dict]:
+    """A workspace holding the demo's campaigns, gates and plant, and the demo's JSON summary;
+    shared by the session's tests, some of which add to it (a verdict, an exclusion)."""
+    source, summary = demo_pristine
+    ws = tmp_path_factory.mktemp("demo") / "ws"
+    shutil.copytree(source, ws)
+    return ws, summary
 
 
 @pytest.fixture(scope="session")

@@ -25,13 +25,17 @@ def wide_tables(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def ws(demo_run):
-    return str(demo_run[0])
+def ws(demo_pristine, tmp_path_factory):
+    """This module's copy of the demo's workspace as the demo left it (listing writes nothing;
+    the session's shared copy may hold what other tests added)."""
+    copy = tmp_path_factory.mktemp("browse") / "ws"
+    shutil.copytree(demo_pristine[0], copy)
+    return str(copy)
 
 
 @pytest.fixture(scope="module")
-def gain(demo_run) -> dict:
-    return demo_run[1]["scenarios"]["gain"]
+def gain(demo_pristine) -> dict:
+    return demo_pristine[1]["scenarios"]["gain"]
 
 
 def ok(*args: str) -> str:
@@ -241,9 +245,9 @@ def test_an_empty_workspace_says_so_in_one_line(tmp_path):
         assert as_json("list", kind, "-w", str(tmp_path / "ws")) == {kind: []}
 
 
-def test_listing_and_showing_write_nothing(demo_run, tmp_path):
+def test_listing_and_showing_write_nothing(demo_pristine, tmp_path):
     copy = tmp_path / "ws"
-    shutil.copytree(demo_run[0], copy)
+    shutil.copytree(demo_pristine[0], copy)
     Workspace.open(copy).close()  # SQLite folds a copied write-ahead log into the database file
     before = tree_digest(copy)
     for kind in browse.COLUMNS:
@@ -253,11 +257,11 @@ def test_listing_and_showing_write_nothing(demo_run, tmp_path):
     assert tree_digest(copy) == before
 
 
-def test_a_verdict_without_evidence_is_listed_unsigned(demo_run, tmp_path):
+def test_a_verdict_without_evidence_is_listed_unsigned(demo_pristine, tmp_path):
     """`heatproof verdict` stores a verdict with no signed file: listed as neither evidence nor
     signed nor validated, beside the demo's signed ones."""
     copy = tmp_path / "ws"
-    shutil.copytree(demo_run[0], copy)
+    shutil.copytree(demo_pristine[0], copy)
     ok("verdict", "1", "-w", str(copy))
     rows = as_json("list", "verdicts", "--campaign", "1", "-w", str(copy))["verdicts"]
     assert [(v["id"], v["evidence"], v["signed"], v["validated"]) for v in rows] == [

@@ -62,10 +62,10 @@ def empty_app(tmp_path):
 
 
 @pytest.fixture
-def demo_app(demo_run, tmp_path):
-    """The app over a private copy of the demo's workspace (two campaigns, gates, field life),
-    with one user per role."""
-    source, _ = demo_run
+def demo_app(demo_pristine, tmp_path):
+    """The app over a private copy of the demo's workspace as the demo left it (campaigns,
+    gates, field life, the plant), with one user per role."""
+    source, _ = demo_pristine
     shutil.copytree(source, tmp_path / "ws")
     add_role_users(tmp_path / "ws")
     app = create_app(tmp_path / "ws")
