@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from tests.records.conftest import reset_postgres  # also imported by the web tests from here
 
 from heatproof.records import users as users_repo
 from heatproof.records.models import ROLES
@@ -20,15 +20,6 @@ from heatproof.workspace import Workspace
 PG_URL = os.environ.get("HEATPROOF_TEST_PG_URL")
 PASSWORD = "correct horse battery staple"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def reset_postgres(url: str) -> None:
-    """Empty the test database (its public schema) so each test starts from nothing."""
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
