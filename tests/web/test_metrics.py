@@ -152,6 +152,8 @@ def test_plant_pages_and_csv_give_the_figures_of_the_metrics(plant_app):
     row = dict(zip(csv[0].split(","), csv[1].split(","), strict=True))
     assert (row["name"], row["availability"], row["operated_h"]) == ("P1", "0.6", "400.0")
     shown = manager.get("/plants/P1")
+    assert "<title>Plant P1 · heatproof</title>" in shown.text  # the cost section once, in the body
+    assert shown.text.count('id="cost-form"') == 1
     assert shown.status_code == 200 and shown.text.count("<tr>") >= 1 + 2 + 1 + 7
     units = manager.get("/api/plants/P1/units", params={"format": "csv"}).text.splitlines()
     assert len(units) == 1 + 7
