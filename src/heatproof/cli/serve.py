@@ -16,6 +16,14 @@ HostOpt = Annotated[
     str, typer.Option("--host", help="Address to bind; 127.0.0.1 serves this machine only.")
 ]
 PortOpt = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")]
+ProxyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--proxy",
+        help="Address of the reverse proxy in front (e.g. 127.0.0.1): only its X-Forwarded-For "
+        "and X-Forwarded-Proto are believed. Without it no forwarded header is.",
+    ),
+]
 KeysOpt = Annotated[
     Path | None,
     typer.Option("--keys", help="Signing key folder; default $HEATPROOF_KEYS or the user's."),
@@ -28,9 +36,13 @@ def serve(
     workspace: WorkspaceDir = DEFAULT_WORKSPACE,
     db_url: DbUrl = None,
     keys: KeysOpt = None,
+    proxy: ProxyOpt = None,
 ) -> None:
     """Serve the web application (dashboard, REST API at /api, OpenAPI at /openapi.json) for
-    a workspace until interrupted. Example: heatproof serve --workspace lab --port 8000"""
+    a workspace until interrupted; host, port, workspace, db_url and keys as their options say.
+    Forwarded headers are believed only from proxy (the client address limits logins and the
+    scheme marks cookies Secure, so a header anyone can send must not set them).
+    Example: heatproof serve --workspace lab --port 8000"""
     import uvicorn
 
     open_workspace(workspace, db_url).close()  # a bad workspace or URL is one line, here
@@ -42,4 +54,7 @@ def serve(
     if keys is not None:
         os.environ["HEATPROOF_WEB_KEYS"] = str(keys.expanduser().resolve())
     typer.echo(f"heatproof web on http://{host}:{port} (workspace {workspace}); Ctrl-C stops it")
-    uvicorn.run("heatproof.web.app:app_from_env", factory=True, host=host, port=port)
+    uvicorn.run(
+        "heatproof.web.app:app_from_env", factory=True, host=host, port=port,
+        proxy_headers=proxy is not None, forwarded_allow_ips=proxy,
+    )
