@@ -10,7 +10,6 @@ import time
 from contextlib import contextmanager
 
 import httpx
-
 from tests.web.conftest import CSRF_FIELD
 
 
