@@ -10,6 +10,7 @@ from tests.deployment.released import passed_units
 from heatproof.deployment.assembly import assemble_plant, list_plants, plant_of_unit, show_plant
 from heatproof.errors import InvalidInput, NotFound
 from heatproof.factory.gates import suspend_revision
+from heatproof.records import production as prod
 from heatproof.workspace import Workspace
 
 
@@ -41,6 +42,11 @@ def test_a_plant_takes_the_first_released_units_and_keeps_their_lots(ws):
     assert plant_of_unit(ws, serials[0]) == {"serial": serials[0], "plant": "P1"}
     assert plant_of_unit(ws, serials[8]) == {"serial": serials[8], "plant": None}
     assert [p["name"] for p in list_plants(ws)] == ["P1"]
+    with ws.unit_of_work() as s:  # a lot to every unit and plant containing it, in one query
+        by_lot = {u.serial: u.plant for u in prod.units_containing_lot(s, "HX1-HTR-200-A-2")}
+    assert {serial: by_lot[serial] for serial in serials} == {
+        serial: ("P1" if serial in serials[:7] else None) for serial in serials
+    }
 
 
 def test_too_few_units_is_one_line_naming_needed_and_available(ws):

@@ -36,6 +36,8 @@ from heatproof.records.models import (
     NonConformance,
     Part,
     PartLot,
+    Plant,
+    PlantUnit,
     ProductionOrder,
     ReactorUnit,
     Release,
@@ -550,14 +552,15 @@ def add_field_event(
 @dataclass(frozen=True)
 class UnitWithLot:
     """A unit built with a lot: its ``serial``, ``order`` code (None: outside any order),
-    ``status``, the ``quantity`` of the lot in it and ``operation_seq``, the first operation
-    that consumed it."""
+    ``status``, the ``quantity`` of the lot in it, ``operation_seq``, the first operation
+    that consumed it, and the ``plant`` it was assembled into (None: in no plant)."""
 
     serial: str
     order: str | None
     status: str
     quantity: float
     operation_seq: int
+    plant: str | None
 
 
 @dataclass(frozen=True)
@@ -572,9 +575,9 @@ class LotInUnit:
 
 
 def units_containing_lot(s: Session, lot_code: str) -> list[UnitWithLot]:
-    """Every unit built with lot ``lot_code``, by serial, from session ``s`` in ONE query (the
-    lot left-joined, so that an unknown lot is told from a lot no unit used); NotFound for an
-    unknown lot."""
+    """Every unit built with lot ``lot_code``, by serial, with the plant it is in, from session
+    ``s`` in ONE query (the lot left-joined, so that an unknown lot is told from a lot no unit
+    used); NotFound for an unknown lot."""
     c, u, o = LotConsumption, ReactorUnit, ProductionOrder
     query = (
         select(
@@ -584,13 +587,16 @@ def units_containing_lot(s: Session, lot_code: str) -> list[UnitWithLot]:
             u.status,
             func.sum(c.quantity),
             func.min(c.operation_seq),
+            Plant.name,
         )
         .select_from(PartLot)
         .outerjoin(c, c.lot_id == PartLot.id)
         .outerjoin(u, u.id == c.unit_id)
         .outerjoin(o, o.id == u.order_id)
+        .outerjoin(PlantUnit, PlantUnit.unit_id == u.id)
+        .outerjoin(Plant, Plant.id == PlantUnit.plant_id)
         .where(PartLot.code == lot_code)
-        .group_by(PartLot.id, u.serial, o.code, u.status)
+        .group_by(PartLot.id, u.serial, o.code, u.status, Plant.name)
         .order_by(u.serial)
     )
     rows = s.execute(query).all()
