@@ -12,12 +12,16 @@ lower bound.
 A one-sided lower bound at level c uses the one-sided quantile (z(c), χ²(1 - c)). A one-sided
 specification (only USL or only LSL) has no Cp or Pp, and Cpk is Cpu or Cpl. Values carry the
 data's unit; the indices are dimensionless.
+
+A skewed, positive characteristic (log-normal: insulation resistance, leak rate) is judged on its
+natural logarithms instead (log_capability): the indices of ln x against ln LSL and ln USL, whose
+normal theory then holds; its ``scale`` says "ln".
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 from scipy import stats
@@ -54,7 +58,9 @@ class Capability:
     """Capability of a characteristic `name` against the limits `lsl` and `usl` (either may be
     None): `n` values, their `mean`, `sigma_within` (by `within_method`) and `sigma_overall`;
     the indices `cp`, `cpk`, `cpu`, `cpl` (within) and `pp`, `ppk`, `ppu`, `ppl` (overall), each
-    an Index or None when the specification does not define it, at the confidence `level`."""
+    an Index or None when the specification does not define it, at the confidence `level`.
+    `scale` is "x" for the values themselves, "ln" when the values, their mean and sigmas and
+    the limits are natural logarithms (log_capability)."""
 
     name: str
     n: int
@@ -73,6 +79,7 @@ class Capability:
     ppk: Index
     ppu: Index | None
     ppl: Index | None
+    scale: str = "x"
 
     def to_dict(self) -> dict:
         """JSON-ready form (an undefined index is None)."""
@@ -199,3 +206,31 @@ def capability(
         **_indices("C", mean, sigma_w, *spec, n, dof_w, level),
         **_indices("P", mean, sigma_o, *spec, n, n - 1, level),
     )
+
+
+def log_capability(
+    data,
+    lsl: float | None = None,
+    usl: float | None = None,
+    level: float = 0.95,
+    within: str = "range",
+    name: str = "",
+) -> Capability:
+    """Capability of a log-normal characteristic: that of ln `data` (positive values, a flat list
+    or rows of subgroups as in capability) against ln `lsl` and ln `usl` (positive limits; either
+    may be None) at the confidence `level`, with the within sigma `within`; `name` names the
+    characteristic. The result's scale is "ln" (its mean, sigmas and limits are logarithms)."""
+    x = _as_data(data)
+    if not np.all(x > 0):
+        raise InvalidInput(
+            f"data: value {x[~(x > 0)].ravel()[0]} is not positive; log-normal capability needs "
+            "positive values (declare the characteristic normal instead)"
+        )
+    for what, limit in (("lsl", lsl), ("usl", usl)):
+        if limit is not None and not limit > 0:
+            raise InvalidInput(
+                f"{what}={limit} is not positive; a log-normal characteristic needs positive limits"
+            )
+    logs = [None if v is None else math.log(v) for v in (lsl, usl)]
+    result = capability(np.log(x), *logs, level=level, within=within, name=name)
+    return replace(result, scale="ln")

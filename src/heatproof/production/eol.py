@@ -53,7 +53,8 @@ class Characteristic:
     """One measured characteristic ``name`` in ``unit``, measured by ``instrument``: with SCPI
     ``query`` (after the ``setup`` commands) or, when query is None, by the station's thermal
     procedure; limits ``lsl`` and ``usl`` (None: one-sided); ``key`` marks a key characteristic
-    (SPC and Cpk)."""
+    (SPC and Cpk); ``distribution`` ("normal" or "lognormal": a skewed positive value, whose
+    capability SPC computes on ln values; a result row names it when not normal)."""
 
     name: str
     unit: str
@@ -63,6 +64,7 @@ class Characteristic:
     key: bool = False
     query: str | None = None
     setup: tuple[str, ...] = ()
+    distribution: str = "normal"
 
     def passes(self, value: float | None) -> bool:
         """True when ``value`` is finite and within [lsl, usl]."""
@@ -186,6 +188,7 @@ def judge(
                 "usl": c.usl,
                 "passed": passed,
             }
+            | ({} if c.distribution == "normal" else {"distribution": c.distribution})
         )
         if not passed:
             failed.append(_limit_reason(c, value))
@@ -248,10 +251,21 @@ def retest_allowed(spec: EolSpec, attempts: Sequence[str]) -> bool:
 
 
 # ------------------------------------------------------------------ TOML
+DISTRIBUTIONS = ("normal", "lognormal")
 _KEYS = {
     "spec": ("station", "procedure", "retest", "characteristics"),
     "retest": ("max_attempts", "outcomes"),
-    "characteristic": ("name", "unit", "instrument", "query", "setup", "lsl", "usl", "key"),
+    "characteristic": (
+        "name",
+        "unit",
+        "instrument",
+        "query",
+        "setup",
+        "lsl",
+        "usl",
+        "key",
+        "distribution",
+    ),
 }
 
 
@@ -329,6 +343,7 @@ def _characteristic(i: int, data) -> Characteristic:
         f'{field}.setup={setup!r} is not a list of SCPI commands; give e.g. setup = ["CONF:FRES"]',
     )
     require(query is not None or not setup, f"{field}: setup commands need a query")
+    distribution = _distribution(data, field, lsl, usl)
     return Characteristic(
         name,
         _text(data, "unit", field),
@@ -338,7 +353,24 @@ def _characteristic(i: int, data) -> Characteristic:
         key,
         query,
         tuple(setup),
+        distribution,
     )
+
+
+def _distribution(data: dict, field: str, lsl: float | None, usl: float | None) -> str:
+    """The characteristic's declared distribution: normal (default) or lognormal (positive
+    limits only)."""
+    value = data.get("distribution", "normal")
+    require(
+        value in DISTRIBUTIONS,
+        f"{field}.distribution={value!r} is not one of {'|'.join(DISTRIBUTIONS)}; "
+        'give e.g. distribution = "lognormal"',
+    )
+    require(
+        value == "normal" or all(x is None or x > 0 for x in (lsl, usl)),
+        f"{field}: a lognormal characteristic needs positive limits (lsl={lsl}, usl={usl})",
+    )
+    return value
 
 
 def _known(data: dict, kind: str, field: str) -> None:
