@@ -1,6 +1,6 @@
 """Standalone HTML report of a production lot's SPC: per characteristic, its control chart (I-MR,
-X̄-R or X̄-S) with center line and limits and the points where a run rule fired (named in the
-hover text), beside its capability (with confidence intervals and the Cpk lower bound) and its
+X̄-R, X̄-S or EWMA) with center line and limits and every point of each run-rule firing marked
+(the rules named in the hover text and listed below the chart), beside its capability (with confidence intervals and the Cpk lower bound) and its
 gauge R&R verdict. Plotly's JavaScript is inlined; nothing is fetched."""
 
 from __future__ import annotations
@@ -49,7 +49,10 @@ def _add_chart(fig: go.Figure, chart: dict, row: int) -> None:
         )
     by_point: dict[int, list[str]] = {}
     for f in chart["firings"]:
-        by_point.setdefault(f["index"], []).append(f"{f['rule']}: {f['description']}")
+        for i in f["indices"]:
+            by_point.setdefault(i, []).append(
+                f"{f['rule']} (met at point {f['index'] + 1}): {f['description']}"
+            )
     if by_point:
         idx = sorted(by_point)
         fig.add_trace(
@@ -67,7 +70,23 @@ def _add_chart(fig: go.Figure, chart: dict, row: int) -> None:
         )
 
 
+def _ewma_figure(chart: dict, title: str) -> go.Figure:
+    """One EWMA chart (its exact limits drawn)."""
+    fig = make_subplots(rows=1, cols=1, subplot_titles=("EWMA chart",))
+    _add_chart(fig, chart, 1)
+    state = "in control" if chart["in_control"] else "OUT OF CONTROL"
+    fig.update_layout(
+        title=f"{title}: EWMA λ {chart['lambda']:g}, L {chart['L']:g} ({state}; {chart['method']})",
+        height=400,
+        margin={"t": 70},
+    )
+    fig.update_xaxes(title_text="sample", row=1, col=1)
+    return fig
+
+
 def _figure(pair: dict, title: str) -> go.Figure:
+    if "location" not in pair:
+        return _ewma_figure(pair, title)
     loc, disp = pair["location"], pair["dispersion"]
     fig = make_subplots(
         rows=2,
@@ -82,7 +101,8 @@ def _figure(pair: dict, title: str) -> go.Figure:
     fig.update_layout(
         title=f"{title}: {pair['kind']} ({state}; {pair['method']})", height=520, margin={"t": 70}
     )
-    fig.update_xaxes(title_text="sample", row=2, col=1)
+    n = pair.get("n", 1)
+    fig.update_xaxes(title_text="sample" if n == 1 else f"subgroup of {n}", row=2, col=1)
     return fig
 
 
@@ -94,6 +114,7 @@ def _capability_table(cap: dict | None) -> str:
     if cap is None:
         return "<p>No capability study.</p>"
     level = f"{cap['level']:.0%}"
+    on_ln = cap.get("scale") == "ln"
     rows = []
     for key in ("cp", "cpk", "cpu", "cpl", "pp", "ppk"):
         ix = cap.get(key)
@@ -105,8 +126,11 @@ def _capability_table(cap: dict | None) -> str:
         )
     spec = f"LSL {_fmt(cap['lsl'])}, USL {_fmt(cap['usl'])}"
     cpk = cap["cpk"]
+    head = "Capability on ln values" if on_ln else "Capability"
+    if on_ln:
+        spec = f"log-normal: limits, mean and sigmas are natural logarithms; ln {spec}"
     return (
-        f"<h3>Capability</h3><p>{spec}; n = {cap['n']}, mean {_fmt(cap['mean'])}, sigma within "
+        f"<h3>{head}</h3><p>{spec}; n = {cap['n']}, mean {_fmt(cap['mean'])}, sigma within "
         f"{_fmt(cap['sigma_within'])} ({html.escape(cap['within_method'])}), overall "
         f"{_fmt(cap['sigma_overall'])}</p>"
         f'<p class="cpk">Cpk lower bound ({level}, one-sided): <b>{_fmt(cpk["lower_bound"])}</b></p>'
@@ -138,32 +162,50 @@ def _gauge_block(g: dict | None) -> str:
 
 
 def _firing_list(pair: dict) -> str:
+    charts = (pair["location"], pair["dispersion"]) if "location" in pair else (pair,)
     items = [
         f"<li>{html.escape(c['name'])} point {f['index'] + 1}: <b>{html.escape(f['rule'])}</b> "
-        f"{html.escape(f['description'])}</li>"
-        for c in (pair["location"], pair["dispersion"])
+        f"{html.escape(f['description'])} (points "
+        f"{', '.join(str(i + 1) for i in f['indices'])})</li>"
+        for c in charts
         for f in c["firings"]
     ]
     return f"<ul class='firings'>{''.join(items) or '<li>no rule fired</li>'}</ul>"
 
 
+def _at(items: list | None, i: int):
+    return items[i] if items is not None and i < len(items) else None
+
+
 def lot_report_html(
-    title: str, charts: list, capabilities: list, gauge: list, summary: dict
+    title: str,
+    charts: list,
+    capabilities: list,
+    gauge: list,
+    summary: dict,
+    names: list[str] | None = None,
+    notes: list[str] | None = None,
 ) -> str:
     """The lot's SPC report as one standalone HTML page titled `title`. `charts` holds one
-    control-chart pair per characteristic (heatproof.production.spc.ChartPair or its to_dict());
-    `capabilities` and `gauge` hold, at the same positions, that characteristic's Capability and
-    GaugeRR (or their to_dict(), or None), and may be shorter. `summary` is shown first as a
-    table of names and values. A characteristic is named by its chart's name."""
+    control chart per characteristic (heatproof.production.spc.ChartPair or EwmaChart, or its
+    to_dict()); `capabilities` and `gauge` hold, at the same positions, that characteristic's
+    Capability and GaugeRR (or their to_dict(), or None), and may be shorter. `summary` is
+    shown first as a table of names and values. A characteristic is named by `names` at its
+    position, else by its chart pair's name; `notes` (optional, same positions) are shown under
+    its heading (e.g. the chart and the units dropped)."""
     pairs = [_as_dict(c) for c in charts]
-    caps = [_as_dict(capabilities[i]) if i < len(capabilities) else None for i in range(len(pairs))]
-    gauges = [_as_dict(gauge[i]) if i < len(gauge) else None for i in range(len(pairs))]
+    caps = [_as_dict(_at(capabilities, i)) for i in range(len(pairs))]
+    gauges = [_as_dict(_at(gauge, i)) for i in range(len(pairs))]
     sections = []
     for i, (pair, cap, g) in enumerate(zip(pairs, caps, gauges, strict=True)):
-        name = pair.get("name") or f"characteristic {i + 1}"
+        name = (
+            _at(names, i) or ("location" in pair and pair.get("name")) or f"characteristic {i + 1}"
+        )
         plot = pio.to_html(_figure(pair, name), full_html=False, include_plotlyjs=(i == 0))
+        note = _at(notes, i)
+        note = f'<p class="chart-note">{html.escape(note)}</p>' if note else ""
         sections.append(
-            f'<section class="characteristic"><h2>{html.escape(name)}</h2><div class="row">'
+            f'<section class="characteristic"><h2>{html.escape(name)}</h2>{note}<div class="row">'
             f'<div class="plot">{plot}{_firing_list(pair)}</div>'
             f'<div class="side">{_capability_table(cap)}{_gauge_block(g)}</div></div></section>'
         )
