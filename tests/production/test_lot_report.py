@@ -11,7 +11,7 @@ import numpy as np
 
 from heatproof.production.capability import capability
 from heatproof.production.gauge import gauge_rr
-from heatproof.production.spc import i_mr, xbar_r
+from heatproof.production.spc import ewma, i_mr, xbar_r
 from heatproof.report.lot_report import lot_report_html
 
 STUDY = np.array(
@@ -72,3 +72,22 @@ def test_an_in_control_lot_says_so():
     assert pair.in_control
     page = lot_report_html("Lot", [pair], [], [], {"lot": "7"})
     assert "in control" in page and "no rule fired" in page and "OUT OF CONTROL" not in page
+
+
+def test_an_ewma_chart_named_and_noted_and_every_point_of_a_firing_marked():
+    x = np.resize([0.05, -0.05], 20) + 10
+    x[12:] += 1.2  # a shift the EWMA catches
+    chart = ewma(x, lam=0.2, L=3.0)
+    assert chart.firings
+    page = lot_report_html(
+        "Lot", [chart], [], [], {}, names=["flow rate"], notes=["EWMA, λ 0.2, L 3"]
+    )
+    assert "<h2>flow rate</h2>" in page and '<p class="chart-note">EWMA, λ 0.2, L 3</p>' in page
+    assert "EWMA chart" in page and "0.2, L 3 (OUT OF CONTROL;" in page
+    first = chart.firings[0]
+    assert f"EWMA point {first.index + 1}: <b>LIMIT</b>" in page
+    pair = i_mr(np.resize([0.1, -0.1], 20) + np.r_[np.zeros(10), [2.5, 2.6], np.zeros(8)])
+    we2 = next(f for f in pair.location.firings if f.rule == "WE2")
+    page = lot_report_html("Lot", [pair], [], [], {})
+    marked = [f"WE2 (met at point {we2.index + 1})" in page, len(we2.indices) == 2]
+    assert all(marked) and f"(points {we2.indices[0] + 1}, {we2.indices[1] + 1})" in page
