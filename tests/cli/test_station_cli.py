@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sqlite3
 
 import pytest
@@ -70,12 +71,15 @@ def test_expired_instrument_then_a_valid_retest(heatproof, ws_dir):
         line.build_order(ws, order["code"], codes)
     serial = order["units"][0]
     done = heatproof("station", "test", serial, "--cal-due", "power=2020-01-01", "--json",
-                     "--workspace", str(ws_dir), check=True)
+                     "--in-process-stand", "--workspace", str(ws_dir), check=True)
     result = json.loads(done.stdout)
     assert result["outcome"] == "INVALID" and result["evidence"] is False
     assert result["status"] == "in_process" and result["retest_allowed"] is True
+    assert result["stand"] == "simulated,eol-stand,in-process"
     again = heatproof("station", "test", serial, "--workspace", str(ws_dir), check=True)
     assert f"unit {serial} attempt 2: PASS, status passed" in again.stdout
+    assert re.search(r"; thermal stand simulated,eol-stand,modbus://127\.0\.0\.1:\d+$",
+                     again.stdout.splitlines()[0])
 
 
 def test_gauge_study(heatproof, ws_dir):

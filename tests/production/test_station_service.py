@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import time
 import zlib
 
@@ -76,6 +77,25 @@ def test_pilot_fpy_matches_the_stored_results(pilot):
     assert sum(v == "scrapped" for v in statuses.values()) == summary["scrapped"]
     assert summary["passed"] + summary["scrapped"] == 30
     assert sum(summary["failures_by_cause"].values()) == 30 - passed
+
+
+def test_every_thermal_test_of_the_pilot_ran_over_modbus(pilot):
+    ws, _ = pilot
+    with ws.unit_of_work() as s:
+        records = [r.record for r in s.scalars(select(EolResult))]
+    stands = [next(i["identity"] for i in r["instruments"] if i["name"] == "stand")
+              for r in records]
+    assert len(stands) >= 30
+    for stand in stands:
+        assert re.fullmatch(r"simulated,eol-stand,modbus://127\.0\.0\.1:\d+", stand), stand
+
+
+def test_an_unknown_stand_transport_is_one_line_naming_the_choices():
+    with pytest.raises(InvalidInput) as err, svc.simulated_station(transport="serial"):
+        pass
+    message = str(err.value)
+    assert "'serial'" in message and "modbus" in message and "in-process" in message
+    assert "\n" not in message
 
 
 def test_a_miswired_unit_is_reworked_then_retested(pilot):
@@ -189,9 +209,11 @@ def test_an_expired_instrument_makes_the_result_invalid_and_not_counted(unit_at_
     assert line.order_yield(ws, order["code"])["units_tested"] == 0
     with ws.unit_of_work() as s:
         assert prod.eol_first_attempts(s, prod.get_unit(s, serial).design_id, "pilot") == []
-    with svc.simulated_station(seed=1) as station:
+    assert re.fullmatch(r"simulated,eol-stand,modbus://127\.0\.0\.1:\d+", done["stand"])
+    with svc.simulated_station(seed=1, transport="in-process") as station:
         again = svc.test_unit(ws, serial, station, at)
     assert again["attempt"] == 2 and again["outcome"] == "PASS" and again["evidence"]
+    assert again["stand"] == "simulated,eol-stand,in-process"
     yields = line.order_yield(ws, order["code"])
     assert yields["units_tested"] == 1 and yields["first_pass"] == 1
     with svc.simulated_station(seed=1) as station, pytest.raises(InvalidInput) as err:

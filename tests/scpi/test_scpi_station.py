@@ -1,10 +1,13 @@
 """The SCPI bench on loopback TCP read through PyVISA (pyvisa-py), and the end-of-line station:
 identity, calibration due date, SCPI's error queue, a known unit measured within the gauge's
-noise, and whole EOL tests of a good unit (PASS) and a miswired-thermocouple unit (FAIL)."""
+noise, and whole EOL tests of a good unit (PASS) and a miswired-thermocouple unit (FAIL); the
+thermal part over Modbus TCP on loopback (the stand server of `heatproof stand serve`) gives the
+characteristics it gives in process, and the record names where the stand was reached."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import socket
 import time
 from pathlib import Path
@@ -13,8 +16,10 @@ import numpy as np
 import pytest
 
 from heatproof.errors import HeatproofError, InvalidInput
+from heatproof.factory.eol_link import ModbusLink
 from heatproof.procedures import load_procedure
 from heatproof.production.eol import EolOutcome, default_eol_spec
+from heatproof.production.eol_stand import procedure_reasons, stand_characteristics
 from heatproof.scpi.client import BenchInstruments
 from heatproof.scpi.server import DEFAULT_SETTINGS, serve_bench
 from heatproof.scpi.station import EndOfLineStation
@@ -28,6 +33,8 @@ DUE = {
 }
 AT = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)
 NOMINAL = BuiltUnit("HX1-T0001", 52.9, 2.0e9, (0.1, -0.1), 1.0, {"heater": "heater-001"})
+MISWIRED = BuiltUnit("HX1-T0002", 52.9, 2.0e9, (0.1, 35.0), 1.0, {}, (MISWIRED_TC,))
+MODBUS_ADDRESS = re.compile(r"modbus://127\.0\.0\.1:\d+")
 
 
 @pytest.fixture(scope="module")
@@ -122,12 +129,12 @@ def test_end_of_line_of_a_good_unit_passes(station):
     assert result.value("heater_resistance_ohm") == pytest.approx(52.9, rel=0.002)
     names = [i["name"] for i in result.instruments]
     assert names == ["dmm", "insulation", "power", "stand"]
+    assert result.instruments[-1]["identity"] == "simulated,eol-stand,in-process"
     print(f"EOL of one unit: {wall_s:.2f} s wall (the first includes the twin's warm-up)")
 
 
 def test_end_of_line_of_a_miswired_thermocouple_fails(station):
-    unit = BuiltUnit("HX1-T0002", 52.9, 2.0e9, (0.1, 35.0), 1.0, {}, (MISWIRED_TC,))
-    result = station.test(unit, AT)
+    result = station.test(MISWIRED, AT)
     assert result.outcome is EolOutcome.FAIL
     assert result.reasons[0].startswith("tc_agreement_k = 3")
     assert result.value("tc_agreement_k") == pytest.approx(34.9, abs=1.0)
@@ -153,3 +160,50 @@ def default_eol_spec_text() -> str:
     from importlib import resources
 
     return resources.files("heatproof.production").joinpath("end_of_line.toml").read_text()
+
+
+@pytest.fixture(scope="module")
+def modbus_station(bench, instruments):
+    procedure, _ = load_procedure(PROCEDURE)
+    return EndOfLineStation(default_eol_spec(), procedure, bench, instruments, link=ModbusLink())
+
+
+@pytest.mark.parametrize("unit", [NOMINAL, MISWIRED], ids=["nominal", "miswired"])
+def test_the_thermal_test_over_modbus_gives_the_in_process_characteristics(
+    station, modbus_station, unit
+):
+    start = time.perf_counter()
+    direct = station.run_thermal(unit)
+    middle = time.perf_counter()
+    served = modbus_station.run_thermal(unit)
+    end = time.perf_counter()
+    assert direct["stand_address"] == "in-process"
+    assert MODBUS_ADDRESS.fullmatch(served["stand_address"])
+    design = station.stand.design
+    a, b = stand_characteristics(direct, design), stand_characteristics(served, design)
+    # the same stand (the unit's twin, the same seed): the same samples, float32 on the wire
+    assert b["tc_agreement_k"] == pytest.approx(a["tc_agreement_k"], abs=1e-3)
+    if a["dummy_cop"] is None:  # not measured in process: not over Modbus either
+        assert b["dummy_cop"] is None
+    else:
+        assert b["dummy_cop"] == pytest.approx(a["dummy_cop"], rel=1e-5)
+    assert procedure_reasons(served) == procedure_reasons(direct)
+    assert [p["name"] for p in served["phases"]] == [p["name"] for p in direct["phases"]]
+    # another trial is another stand noise: the two paths agree far closer than two trials
+    again = station.run_thermal(unit, trial=1)
+    noise_k = abs(stand_characteristics(again, design)["tc_agreement_k"] - a["tc_agreement_k"])
+    assert abs(b["tc_agreement_k"] - a["tc_agreement_k"]) < noise_k
+    print(f"EOL thermal of {unit.serial}: in process {middle - start:.2f} s, "
+          f"over Modbus {end - middle:.2f} s wall")
+
+
+def test_end_of_line_over_modbus_records_the_stand_address(modbus_station):
+    good, bad = modbus_station.test(NOMINAL, AT), modbus_station.test(MISWIRED, AT)
+    assert good.outcome is EolOutcome.PASS, good.reasons
+    assert bad.outcome is EolOutcome.FAIL  # the stand simulates this unit, its miswiring too
+    assert bad.value("tc_agreement_k") == pytest.approx(34.9, abs=1.0)
+    for result in (good, bad):
+        stand = result.instruments[-1]
+        assert stand["name"] == "stand" and stand["valid"]
+        name, address = stand["identity"].split(",")[1:]
+        assert name == "eol-stand" and MODBUS_ADDRESS.fullmatch(address)

@@ -1,6 +1,7 @@
 """`heatproof station ...`: the end-of-line station on the simulated line: test a unit, build and
 test a pilot lot, study the station's measurement system (gauge R&R). Each command serves the
-station's simulated SCPI instruments on loopback for its duration."""
+station's simulated SCPI instruments on loopback for its duration, and each unit's simulated
+thermal stand over Modbus TCP on loopback for its test (in process with --in-process-stand)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,15 @@ CalDueOpt = Annotated[
     ),
 ]
 
+InProcessOpt = Annotated[
+    bool,
+    typer.Option(
+        "--in-process-stand",
+        help="Run the thermal procedure on the simulated stand in this process instead of over "
+        "Modbus TCP on loopback (the default).",
+    ),
+]
+
 
 def _cal_due(items: list[str] | None) -> dict[str, dt.date]:
     """--cal-due NAME=DATE items as a dict; one line naming the bad item otherwise."""
@@ -79,13 +89,14 @@ def _at(value: str | None) -> dt.datetime | None:
     return at
 
 
-def _station(seed: int, procedure: Path | None, cal_due: list[str] | None):
+def _station(seed: int, procedure: Path | None, cal_due: list[str] | None, in_process: bool):
     from heatproof.factory import station
     from heatproof.production.eol import default_eol_spec
 
     spec = default_eol_spec()
     proc = station.eol_procedure(spec, input_path(procedure, "--procedure") if procedure else None)
-    return station.simulated_station(seed, _cal_due(cal_due), spec, proc)
+    transport = "in-process" if in_process else "modbus"
+    return station.simulated_station(seed, _cal_due(cal_due), spec, proc, transport)
 
 
 @app.command("test")
@@ -97,6 +108,7 @@ def test_cmd(
     seed: SeedOpt = 0,
     procedure: ProcedureOpt = None,
     cal_due: CalDueOpt = None,
+    in_process: InProcessOpt = False,
     workspace: WorkspaceDir = DEFAULT_WORKSPACE,
     db_url: DbUrl = None,
     json_out: JsonFlag = False,
@@ -106,14 +118,14 @@ def test_cmd(
 
     at_utc = _at(at)
     ws = existing_workspace(workspace, db_url)
-    with _station(seed, procedure, cal_due) as eol:
+    with _station(seed, procedure, cal_due, in_process) as eol:
         done = station.test_unit(ws, serial, eol, at_utc)
     if json_out:
         print_json(done)
         return
     evidence = "" if done["evidence"] else " (not evidence)"
     typer.echo(f"unit {serial} attempt {done['attempt']}: {done['outcome']}{evidence}, "
-               f"status {done['status']}")
+               f"status {done['status']}; thermal stand {done['stand']}")
     for reason in done["reasons"]:
         typer.echo(f"  {reason}")
     if done["nonconformance"] is not None:
@@ -128,6 +140,7 @@ def pilot_cmd(
     units: Annotated[int, typer.Option("--units", help="Units in the pilot lot.")] = 30,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the simulated line.")] = 7,
     procedure: ProcedureOpt = None,
+    in_process: InProcessOpt = False,
     workspace: WorkspaceDir = DEFAULT_WORKSPACE,
     db_url: DbUrl = None,
     json_out: JsonFlag = False,
@@ -138,7 +151,7 @@ def pilot_cmd(
     ws = open_workspace(workspace, db_url)
     columns = (TextColumn("pilot {task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
-    with _station(seed, procedure, None) as eol, Progress(
+    with _station(seed, procedure, None, in_process) as eol, Progress(
         *columns, console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()
     ) as bar:
         task = bar.add_task(f"{design} rev {revision}", total=units)
@@ -174,6 +187,7 @@ def gauge_study_cmd(
     trials: Annotated[int, typer.Option("--trials", help="Trials per part and operator.")] = 3,
     seed: SeedOpt = 0,
     procedure: ProcedureOpt = None,
+    in_process: InProcessOpt = False,
     workspace: WorkspaceDir = DEFAULT_WORKSPACE,
     db_url: DbUrl = None,
     json_out: JsonFlag = False,
@@ -182,7 +196,7 @@ def gauge_study_cmd(
     from heatproof.factory import station
 
     ws = existing_workspace(workspace, db_url)
-    with _station(seed, procedure, None) as eol:
+    with _station(seed, procedure, None, in_process) as eol:
         done = station.gauge_study(ws, design, revision, eol, parts, operators, trials, seed)
     if json_out:
         print_json(done)

@@ -44,6 +44,7 @@ import numpy as np
 from sqlalchemy import select
 
 from heatproof.errors import HeatproofError, InvalidInput, NotFound
+from heatproof.factory.eol_link import ModbusLink
 from heatproof.factory.line import (
     EXAMPLE_LINE,
     build_order,
@@ -65,12 +66,19 @@ from heatproof.records import production as prod
 from heatproof.records.models import Design, NonConformance, ReactorUnit
 from heatproof.scpi.client import BenchInstruments
 from heatproof.scpi.server import serve_bench
-from heatproof.scpi.station import EndOfLineStation, eol_stand_config
+from heatproof.scpi.station import (
+    STAND_INSTRUMENT,
+    EndOfLineStation,
+    InProcessLink,
+    StandLink,
+    eol_stand_config,
+)
 from heatproof.twin.line import BuiltUnit, LineDefects, LineTolerances, build_unit
 from heatproof.workspace import Workspace
 
 __all__ = [
     "PROCEDURES_DIR",
+    "STAND_TRANSPORTS",
     "TWIN_PARTS",
     "SimulatedLine",
     "eol_procedure",
@@ -79,6 +87,7 @@ __all__ = [
     "run_pilot",
     "simulated_station",
     "simulated_unit",
+    "stand_link",
     "test_unit",
 ]
 
@@ -96,6 +105,7 @@ DEFAULT_LOT_SIZE = 25
 OPERATOR_CONTACT_OHM = 0.01  # an operator's seating: contact resistance uniform in 0..this
 OPERATOR_TC_SD_K = 0.03  # an operator's thermocouple plug: connection error sd per channel
 HEATER = ("heater_resistance_ohm", "heater_power_w")
+STAND_TRANSPORTS = ("modbus", "in-process")  # how the station reaches its thermal stand
 
 
 # --- the simulated world -------------------------------------------------------------------------
@@ -192,23 +202,37 @@ def eol_procedure(spec: EolSpec, path: Path | None = None) -> TestProcedure:
     return load_procedure(path)[0]
 
 
+def stand_link(transport: str) -> StandLink:
+    """How the station reaches each unit's thermal stand, by ``transport``: "modbus" (a
+    StandServer on loopback per unit, ModbusLink) or "in-process" (InProcessLink)."""
+    if transport not in STAND_TRANSPORTS:
+        raise InvalidInput(
+            f"stand transport {transport!r} is not one of {', '.join(STAND_TRANSPORTS)}; "
+            "give modbus (the default) or in-process"
+        )
+    return ModbusLink() if transport == "modbus" else InProcessLink()
+
+
 @contextlib.contextmanager
 def simulated_station(
     seed: int = 0,
     cal_due: dict[str, dt.date] | None = None,
     spec: EolSpec | None = None,
     procedure: TestProcedure | None = None,
+    transport: str = "modbus",
 ) -> Iterator[EndOfLineStation]:
     """An EOL station of ``spec`` (default default_eol_spec()) with its thermal ``procedure``
     (default eol_procedure(spec)) on a simulated SCPI bench served on loopback for the duration:
     instruments' errors drawn from ``seed``, calibration due dates ``cal_due`` (instrument name ->
-    date; "dmm", "insulation", "power" and "stand"; default a year from today)."""
+    date; "dmm", "insulation", "power" and "stand"; default a year from today); each unit's
+    thermal stand reached by ``transport`` (stand_link: "modbus", default, or "in-process")."""
+    link = stand_link(transport)
     spec = spec or default_eol_spec()
     procedure = procedure or eol_procedure(spec)
     due = dict(cal_due or {})
     stand_due = due.pop("stand", dt.date.today() + dt.timedelta(days=365))
     with serve_bench(seed=seed, cal_due=due) as bench, BenchInstruments(bench.ports) as inst:
-        yield EndOfLineStation(spec, procedure, bench, inst, eol_stand_config(), stand_due)
+        yield EndOfLineStation(spec, procedure, bench, inst, eol_stand_config(), stand_due, link)
 
 
 def _precheck(ws: Workspace, serial: str, spec: EolSpec) -> list[str]:
@@ -242,7 +266,8 @@ def test_unit(
     non-conformance; an INVALID is stored as no evidence). Refused before testing (nothing
     written) for an unknown serial, a unit not due at end-of-line, or one whose retests are
     used up. Returns the stored attempt with the result's reasons and values, whether it is
-    evidence, and whether a retest is allowed after it."""
+    evidence, whether a retest is allowed after it, and ``stand``: the thermal stand's identity
+    as stored with the instruments (its address: modbus://HOST:PORT or in-process)."""
     outcomes = _precheck(ws, serial, station.spec)
     unit = simulated_unit(ws, serial, world)
     result = station.test(unit, at_utc)
@@ -258,6 +283,7 @@ def test_unit(
         "failed": [c["name"] for c in result.characteristics if not c["passed"]],
         "lots": dict(unit.lots),
         "at_utc": result.at_utc,
+        "stand": next(i["identity"] for i in result.instruments if i["name"] == STAND_INSTRUMENT),
     }
 
 
