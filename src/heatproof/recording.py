@@ -4,7 +4,13 @@ consolidate the chunks into the run's telemetry file, add the Run record, seal i
 Run.telemetry_path/sha256 name the consolidated Parquet file (TelemetryStore.write of the
 ordered chunks); Run.instruments keeps the profile's instrument configuration used for the run
 (the stand itself is a name); Run.meta keeps the raw folder, the gaps, the procedure result and
-the calibrations; the manifest keeps every chunk hash and the Merkle root.
+the calibrations, and what the stand reported of itself; the manifest keeps every chunk hash
+and the Merkle root.
+
+A simulated stand reports the design it simulates (stand.registers.StandIdentity); a run of a
+campaign on another design is refused before anything is written (stand_target for a
+procedure, the log's 'stand identity' event for a finalized `daq record`). A stand that
+reports none (a real one) is taken at the operator's word, as before.
 
 Finalizing writes in an order where every step can be repeated, so that a crash at any point is
 completed by running the same finalize again (and `heatproof verify` names the half-done state):
@@ -15,7 +21,7 @@ the Run committed (unsealed), the manifest written and signed, and its hash comm
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -24,7 +30,13 @@ from heatproof.analysis.config import AnalysisConfig
 from heatproof.campaign import add_design_campaign
 from heatproof.errors import HeatproofError, InvalidInput, NotFound
 from heatproof.evidence.manifest import SEALED_KEY, seal_run
-from heatproof.modbus.acquisition import RAW_DIR, AckCallback, Acquisition, raw_name
+from heatproof.modbus.acquisition import (
+    IDENTITY_EVENT,
+    RAW_DIR,
+    AckCallback,
+    Acquisition,
+    raw_name,
+)
 from heatproof.modbus.client import StandClient
 from heatproof.modbus.plug import ModbusStand
 from heatproof.modbus.server import StandServer, serve_in_thread
@@ -32,6 +44,7 @@ from heatproof.procedures.model import TestProcedure, load_procedure
 from heatproof.procedures.runner import Observer, ProcedureRunner, RunnerSettings
 from heatproof.records import repository as repo
 from heatproof.stand.profile import StandProfile, simulated_profile
+from heatproof.stand.registers import StandIdentity
 from heatproof.telemetry.ingest import DEFAULT_COMPACT_BYTES, ChunkLog, find_gaps
 from heatproof.twin.reactor import ReactorDesign
 from heatproof.twin.simulated_stand import SimulatedStandConfig
@@ -48,13 +61,16 @@ def create_campaign(ws: Workspace, name: str, design: ReactorDesign, config: Ana
 @dataclass(frozen=True)
 class RunTarget:
     """Where a recorded run goes: campaign_id, the unit's serial, the run's kind and the
-    stand's profile; ``simulated`` when the stand is the physics twin (the run says so)."""
+    stand's profile; ``simulated`` when the stand is the physics twin (the run says so), and
+    ``stand_identity`` what the stand reported of itself (registers.StandIdentity.to_dict), if
+    anything (kept in Run.meta["stand_identity"])."""
 
     campaign_id: int
     serial: str
     kind: str
     profile: StandProfile
     simulated: bool = False
+    stand_identity: dict | None = None
 
     def __post_init__(self) -> None:
         repo.check_run_kind(self.kind)  # before anything is recorded
@@ -131,6 +147,7 @@ def _finalize(
             raise HeatproofError(
                 f"raw log {log.name} holds no acknowledged samples; nothing to record"
             )
+        target = _logged_identity(log, target, campaign_design(ws, target.campaign_id)[0])
         ws.transaction(lambda s: _references(s, target))  # a wrong target is named first
         log.close_for_finalize(
             {"campaign": target.campaign_id, "serial": target.serial, "kind": target.kind}
@@ -150,6 +167,8 @@ def _finalize(
             "simulated": target.simulated,
             "calibrations": [c.to_dict() for c in target.profile.calibrations],
         }
+        if target.stand_identity is not None:
+            meta["stand_identity"] = target.stand_identity
         run_id = ws.transaction(
             lambda s: _add_run(s, target, procedure, float(t[0]), float(t[-1]), path, sha, meta)
         )
@@ -203,8 +222,8 @@ def run_procedure(
             f"procedure {procedure.name} is a {procedure.kind} procedure, not {target.kind}; "
             "give the matching --kind"
         )
-    with ws.unit_of_work() as s:
-        revision = repo.get_campaign(s, target.campaign_id).design.revision
+    on, revision = campaign_design(ws, target.campaign_id)
+    target = stand_target(client, target, on)  # before anything is written
     name = raw_name(
         f"campaign-{target.campaign_id}-{int(time.time() * 1000)}-{procedure.name}",
         target.profile.name,
@@ -232,6 +251,51 @@ def run_procedure(
         "outcome": result["outcome"],
         "result": result,
     }
+
+
+def campaign_design(ws: Workspace, campaign_id: int) -> tuple[str, str]:
+    """The design of campaign ``campaign_id`` in the workspace ``ws``: ('<name> rev <revision>',
+    revision)."""
+    with ws.unit_of_work() as s:
+        design = repo.get_campaign(s, campaign_id).design
+        return f"{design.name} rev {design.revision}", design.revision
+
+
+def stand_target(client: StandClient, target: RunTarget, design: str) -> RunTarget:
+    """``target`` with what the stand of ``client`` reports of itself. A simulated stand must
+    simulate the campaign's ``design`` ('<name> rev <revision>'), else InvalidInput naming both
+    and the fix; its run is marked simulated. A stand reporting nothing (a real stand) is
+    taken as it is."""
+    return identified(client.read_identity(), client.name, target, design)
+
+
+def identified(
+    identity: StandIdentity | None, stand: str, target: RunTarget, design: str
+) -> RunTarget:
+    """``target`` with the ``identity`` the stand named ``stand`` reported (None: nothing); a
+    simulated stand must simulate ``design``, the campaign's, else InvalidInput (see
+    stand_target)."""
+    if identity is None or not identity.simulated:
+        return target if identity is None else replace(target, stand_identity=identity.to_dict())
+    if identity.design != design:
+        raise InvalidInput(
+            f"campaign {target.campaign_id} is on design {design}, but stand {stand} "
+            f"simulates {identity.design} (design sha256 {identity.design_sha256[:12]}...); "
+            f"serve the campaign's design: `heatproof stand serve --design FILE` with a design "
+            f"file of {design}"
+        )
+    return replace(target, simulated=True, stand_identity=identity.to_dict())
+
+
+def _logged_identity(log: ChunkLog, target: RunTarget, design: str) -> RunTarget:
+    """``target`` checked against each stand identity stored in ``log`` (`daq record` notes it),
+    for the campaign's ``design``."""
+    stand = log.name.rsplit("/", 1)[-1]
+    for entry in log.entries:
+        for event in entry.events:
+            if event.get("event") == IDENTITY_EVENT and event.get("identity") is not None:
+                target = identified(StandIdentity(**event["identity"]), stand, target, design)
+    return target
 
 
 @dataclass(frozen=True)

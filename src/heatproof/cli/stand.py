@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import threading
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from heatproof.cli.design import DesignOpt
+
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from heatproof.twin.design_file import DesignFile
     from heatproof.twin.simulated_stand import SimulatedStandConfig
 
 app = typer.Typer(no_args_is_help=True)
@@ -23,26 +29,55 @@ def simulated_config(
     sample_s: float,
     ramp_k_per_s: float | None,
     authorised_operators: tuple[int, ...] = (),
+    design_file: DesignFile | None = None,
 ) -> SimulatedStandConfig:
-    """The simulated stand's configuration from command-line values."""
-    from heatproof.stand.instruments import StandSpec
-    from heatproof.twin.reactor import HeatSource, ReactorDesign
+    """The simulated stand's configuration from command-line values: the stand ``name``, the
+    heat-source ``hypothesis`` with its ``gain``, the noise ``seed``, ``sample_s`` (s), the
+    controller's ``ramp_k_per_s`` (K/s; None: the demo's), the ``authorised_operators``, and
+    the reactor and instruments of ``design_file`` (None: the built-in HX-1 and the simulated
+    stand's default instruments)."""
+    from heatproof.twin.design_file import BUILT_IN
+    from heatproof.twin.reactor import HeatSource
     from heatproof.twin.simulate import DEMO_CONTROLLER
     from heatproof.twin.simulated_stand import SimulatedStandConfig
 
-    design = ReactorDesign()
+    design_file = design_file or BUILT_IN
     controller = DEMO_CONTROLLER
     if ramp_k_per_s is not None:
         controller = dataclasses.replace(controller, ramp_k_per_s=ramp_k_per_s)
     return SimulatedStandConfig(
-        design=design,
+        design=design_file.design,
         source=HeatSource(hypothesis, gain),
-        spec=StandSpec(name=name),
+        spec=dataclasses.replace(design_file.stand_spec(), name=name),
         seed=seed,
         sample_s=sample_s,
         authorised_operators=authorised_operators,
         controller=controller,
     )
+
+
+def served_design(path: Path | None) -> tuple[DesignFile | None, str | None]:
+    """The design file at ``path`` (--design) and the SHA-256 (hex) of its bytes, read once;
+    (None, None) when not given (the built-in HX-1). NotFound or InvalidInput in one line
+    naming the file, the table and key, the value and the fix (as read_design)."""
+    if path is None:
+        return None, None
+    from heatproof.cli.options import read_input
+    from heatproof.errors import decode_utf8
+    from heatproof.twin.design_file import design_from_toml
+
+    raw = read_input(path, "--design")
+    text = decode_utf8(raw, f"design file {path}", "utf-8-sig")
+    return design_from_toml(text, str(path)), hashlib.sha256(raw).hexdigest()
+
+
+def revised(design_file: DesignFile | None, revision: str) -> DesignFile:
+    """``design_file`` (None: the built-in HX-1) named at ``revision`` (its reactor unchanged)."""
+    from heatproof.twin.design_file import BUILT_IN
+
+    design_file = design_file or BUILT_IN
+    design = dataclasses.replace(design_file.design, revision=revision)
+    return dataclasses.replace(design_file, design=design)
 
 
 @app.command()
@@ -71,19 +106,44 @@ def serve(
             "Simulation only: the id is not authenticated.",
         ),
     ] = None,
+    design: DesignOpt = None,
+    revision: Annotated[
+        str | None,
+        typer.Option(
+            help="Design revision the stand simulates (default: the design file's, or A for "
+            "HX-1), as `daq campaign --revision` names it."
+        ),
+    ] = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print the listening address as one JSON object.")
     ] = False,
 ) -> None:
-    """Serve a simulated stand on Modbus TCP until interrupted (register map: docs/stands.md)."""
+    """Serve a simulated stand on Modbus TCP until interrupted (register map: docs/stands.md):
+    the reactor and instruments of --design (a design file) or the built-in HX-1. The stand
+    reports the design it simulates (name, revision, the file's SHA-256), and a campaign on
+    another design refuses its runs.
+
+    Example: heatproof stand serve --design designs/example-large.toml --port 5020
+    """
+    design_file, sha256 = served_design(design)
+    if revision is not None:
+        design_file = revised(design_file, revision)
     config = simulated_config(
-        name, hypothesis, gain, seed, sample_s, ramp_k_per_s, tuple(authorised_operator or ())
+        name,
+        hypothesis,
+        gain,
+        seed,
+        sample_s,
+        ramp_k_per_s,
+        tuple(authorised_operator or ()),
+        design_file,
     )
     import asyncio
 
-    from heatproof.modbus.server import StandServer
+    from heatproof.modbus.server import StandServer, simulated_identity
 
-    server = StandServer(config, time_factor, host, port)
+    identity = simulated_identity(config.design, sha256)
+    server = StandServer(config, time_factor, host, port, identity=identity)
 
     async def main() -> None:
         ready = threading.Event()
@@ -98,12 +158,14 @@ def serve(
             "port": server.port,
             "time_factor": time_factor,
             "sample_s": sample_s,
+            **identity.to_dict(),
         }
         typer.echo(
             json.dumps(info)
             if json_out
             else f"stand {name} serving on {host}:{server.port} "
-            f"({'lockstep' if time_factor == 0 else f'{time_factor}x real time'})"
+            f"({'lockstep' if time_factor == 0 else f'{time_factor}x real time'}), "
+            f"simulating {identity.design} (design sha256 {identity.design_sha256[:12]}...)"
         )
         await task
 

@@ -23,5 +23,6 @@ __all__, __getattr__ = lazy_exports(
         "ModbusStand": "plug",
         "StandServer": "server",
         "serve_in_thread": "server",
+        "simulated_identity": "server",
     },
 )

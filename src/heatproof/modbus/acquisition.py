@@ -41,6 +41,9 @@ def ack_printer(stream: TextIO) -> AckCallback:
     return ack
 
 
+IDENTITY_EVENT = "stand identity"  # the stand's identity, noted with its first new sample
+
+
 @dataclass
 class _Outage:
     since_unix_s: float
@@ -51,7 +54,9 @@ class _Outage:
 class Acquisition:
     """The stand of ``client`` polled into the ChunkLog ``log``; ``on_ack(stand, sample)`` runs
     after each commit (every sample received until then is acknowledged), ``on_sample(stand,
-    sample)`` with each new sample just before it is appended."""
+    sample)`` with each new sample just before it is appended. ``identify``: store what the
+    stand reports of itself (StandClient.read_identity) as a 'stand identity' event with the
+    first new sample (so `daq finalize` can check a simulated stand's design)."""
 
     def __init__(
         self,
@@ -59,8 +64,10 @@ class Acquisition:
         log: ChunkLog,
         on_ack: AckCallback | None = None,
         on_sample: SampleCallback | None = None,
+        identify: bool = False,
     ) -> None:
         self.client, self.log, self.on_ack, self.on_sample = client, log, on_ack, on_sample
+        self.identify = identify  # cleared once the identity is noted
         self.last: Sample | None = None
         self.received = 0
         self.outage: _Outage | None = None
@@ -117,6 +124,8 @@ class Acquisition:
                     "missing": sample.sample - previous - 1,
                 }
             )
+        if self.identify:
+            self._note_identity()
         self._note_unstored()
         self.last = sample
         self.received += 1
@@ -124,6 +133,18 @@ class Acquisition:
             self.on_sample(self.client.name, sample)
         self._ack(self.log.append(sample_row(sample, rx)))
         return sample
+
+    def _note_identity(self) -> None:
+        """Note the stand's identity (None: it reports none) with the sample about to be
+        appended; a stand lost meanwhile is asked again with the next new sample."""
+        try:
+            identity = self.client.read_identity()
+        except StandUnavailable:
+            return
+        self.log.note(
+            {"event": IDENTITY_EVENT, "identity": None if identity is None else identity.to_dict()}
+        )
+        self.identify = False
 
     def _outage_event(self, to_unix_s: float | None) -> dict:
         """The event of the current outage; ``to_unix_s`` None: still unreachable."""
@@ -297,5 +318,5 @@ def record_to_workspace(
         host, port = parse_endpoint(endpoint)
         log = ChunkLog(store, raw_name(run, name), chunk_rows, max_latency_s)
         client = StandClient(host, port, name=name)
-        acquisitions.append(Acquisition(client, log, on_ack, on_sample))
+        acquisitions.append(Acquisition(client, log, on_ack, on_sample, identify=True))
     return record(acquisitions, **stop)

@@ -12,6 +12,7 @@ import math
 import secrets
 
 from pymodbus.client import ModbusTcpClient
+from pymodbus.constants import ExcCodes
 from pymodbus.exceptions import ModbusException
 
 from heatproof.errors import HeatproofError, InvalidInput
@@ -20,6 +21,8 @@ from heatproof.stand.registers import (
     ANSWER_COUNT,
     COMMAND_ADDRESS,
     DEVICE_ID,
+    IDENTITY_ADDRESS,
+    IDENTITY_COUNT,
     INFO_ADDRESS,
     INFO_COUNT,
     KEEP_PHASE,
@@ -30,9 +33,11 @@ from heatproof.stand.registers import (
     CommandBlock,
     CommandResult,
     Sample,
+    StandIdentity,
     StandInfo,
     command_name,
     decode_answer,
+    decode_identity,
     decode_info,
     decode_sample,
     effect_holds,
@@ -40,6 +45,8 @@ from heatproof.stand.registers import (
     mode_name,
     sample_count,
 )
+
+_MAX_READ = 125  # registers in one read request (Modbus application protocol)
 
 
 class StandUnavailable(HeatproofError):
@@ -121,6 +128,30 @@ class StandClient:
             "read sample", self._client.read_input_registers, SAMPLE_ADDRESS, count=sample_count(n)
         ).registers
         return decode_sample(list(words), n)
+
+    def read_identity(self) -> StandIdentity | None:
+        """What the stand reports of itself (registers 210..469): whether it is simulated and the
+        design it simulates; None for a stand that reports nothing there (zeros, or an illegal
+        address exception: a real stand of map version 2 need not have them)."""
+        if self.info is None:
+            self._connect()
+        words: list[int] = []
+        end = IDENTITY_ADDRESS + IDENTITY_COUNT
+        for address in range(IDENTITY_ADDRESS, end, _MAX_READ):
+            try:
+                response = self._client.read_input_registers(
+                    address, count=min(_MAX_READ, end - address), device_id=DEVICE_ID
+                )
+            except (ModbusException, OSError) as exc:
+                raise self._fail("read identity", exc) from exc
+            if response.isError():
+                if getattr(response, "exception_code", None) == ExcCodes.ILLEGAL_ADDRESS:
+                    return None
+                raise self._fail("read identity", response)
+            words += response.registers
+            if words[0] == 0:
+                return None
+        return decode_identity(words)
 
     def next_block(
         self,

@@ -10,11 +10,16 @@ Writes: only a whole command block, holding registers 0-9 in one request (functi
 which reads the answer in the same transaction), reaches the stand (SimulatedStand.receive);
 any other write (function 06, a part of the block, the answer registers, coils) is refused with
 a Modbus exception and changes nothing.
+
+Identity: input registers 210..469 tell a client that the stand is simulated and which design
+it simulates (name, revision, SHA-256 of its design file; registers.StandIdentity), so a
+campaign on another design is not recorded from it (heatproof.recording).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import threading
 import time
 from collections.abc import Iterator
@@ -31,15 +36,21 @@ from heatproof.stand.registers import (
     COMMAND_COUNT,
     DEVICE_ID,
     HOLDING_COUNT,
+    IDENTITY_ADDRESS,
+    IDENTITY_COUNT,
     INFO_ADDRESS,
     MAP_VERSION,
     SAMPLE_ADDRESS,
+    StandIdentity,
     StandInfo,
     encode_answer,
+    encode_identity,
     encode_info,
     encode_sample,
     sample_count,
 )
+from heatproof.twin.design_file import BUILT_IN, DesignFile, design_to_toml
+from heatproof.twin.reactor import ReactorDesign
 from heatproof.twin.simulated_stand import SimulatedStand, SimulatedStandConfig
 
 _READ_INPUT = 4
@@ -47,10 +58,22 @@ _HOLDING_READS = (3, 23)  # read holding registers; the read half of read/write 
 _BLOCK_WRITES = (16, 23)  # write multiple registers; read/write multiple registers
 
 
+def simulated_identity(design: ReactorDesign, design_sha256: str | None = None) -> StandIdentity:
+    """The identity of a simulated stand of ``design``: its name and revision, and
+    ``design_sha256`` (the SHA-256 of its design file's bytes) or, when None, the SHA-256 of the
+    design written as a design file (for the built-in HX-1: designs/hx-1.toml's)."""
+    if design_sha256 is None:
+        written = BUILT_IN if design == BUILT_IN.design else DesignFile(design)
+        design_sha256 = hashlib.sha256(design_to_toml(written).encode("utf-8")).hexdigest()
+    return StandIdentity(True, design.name, design.revision, design_sha256)
+
+
 class StandServer:
     """A SimulatedStand built from ``config`` (or the existing ``stand``, which then survives a
     server restart) behind a pymodbus TCP server on ``host``:``port`` (port 0 picks a free one,
-    known once started); ``time_factor`` is stand seconds per wall-clock second, 0 lockstep."""
+    known once started); ``time_factor`` is stand seconds per wall-clock second, 0 lockstep.
+    ``identity``: what the identity registers report (None: simulated_identity of the config's
+    design); ``report_identity`` False leaves them zero, as a stand that reports no design."""
 
     def __init__(
         self,
@@ -59,6 +82,8 @@ class StandServer:
         host: str = "127.0.0.1",
         port: int = 0,
         stand: SimulatedStand | None = None,
+        identity: StandIdentity | None = None,
+        report_identity: bool = True,
     ) -> None:
         require(
             time_factor >= 0,
@@ -74,6 +99,10 @@ class StandServer:
         n_tc = config.spec.core_thermocouples
         self.info = StandInfo(MAP_VERSION, n_tc, config.sample_s, time_factor)
         self._n_words = sample_count(n_tc)
+        self.identity = (identity or simulated_identity(config.design)) if report_identity else None
+        self._identity_words = (
+            [0] * IDENTITY_COUNT if self.identity is None else encode_identity(self.identity)
+        )
         self._t0: float | None = None
         self._server: ModbusTcpServer | None = None
         self._holding = [0] * HOLDING_COUNT
@@ -82,7 +111,7 @@ class StandServer:
             self.stand.advance()  # sample 0 exists before the first request (and the physics tables are warm)
 
     def _device(self) -> SimDevice:
-        inputs = INFO_ADDRESS + len(encode_info(self.info))
+        inputs = IDENTITY_ADDRESS + IDENTITY_COUNT
         bits = [SimData(0, 1, datatype=DataType.BITS)]
         return SimDevice(
             DEVICE_ID,
@@ -122,6 +151,8 @@ class StandServer:
         if function_code == _READ_INPUT:
             registers[SAMPLE_ADDRESS : SAMPLE_ADDRESS + self._n_words] = encode_sample(stand.sample)
             registers[INFO_ADDRESS : INFO_ADDRESS + 6] = encode_info(self.info)
+            end = IDENTITY_ADDRESS + IDENTITY_COUNT
+            registers[IDENTITY_ADDRESS:end] = self._identity_words
         elif values is not None:
             return self._write(function_code, address, values, registers)
         elif function_code in _HOLDING_READS:

@@ -29,6 +29,7 @@ __all__, __getattr__ = lazy_exports(
         "CommandBlock": "registers",
         "CommandResult": "registers",
         "Sample": "registers",
+        "StandIdentity": "registers",
         "StandInfo": "registers",
         "decode_sample": "registers",
         "encode_sample": "registers",

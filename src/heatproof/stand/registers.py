@@ -8,6 +8,10 @@ Input registers (function 04), read as ONE request so a sample is never torn:
   0-3 sample counter, 4-7 t_s, 8 phase tag (int16), 9 mode code, 10 status bits, 11 alarm bits,
   12-13 setpoint_k, 14-15 drive_w, 16-17 camera_k, 18-19 ambient_k, 20.. core_tc<j>_k (2 each).
 Input registers 200.. describe the stand: map version, thermocouple count, sample_s, time factor.
+Input registers 210..469 identify the design a stand simulates (optional; a stand that does not
+report one answers them with an exception or zeros): 210 identity format (1), 211 flags (bit 0
+simulated), 212-213 byte lengths of the design's name and revision, 214-229 the design's SHA-256,
+230-429 the name (UTF-8), 430-469 the revision (UTF-8).
 Holding registers 0-9 are the command block, written whole in one request (function 16, or 23
 to read the answer in the same transaction): 0-1 session id (uint32), 2 sequence, 3 command,
 4-5 target (float32), 6 phase tag (int16, KEEP_PHASE = unchanged), 7 operator id, 8-9 CRC-32 of
@@ -39,6 +43,11 @@ HOLDING_COUNT = ANSWER_ADDRESS + ANSWER_COUNT
 KEEP_PHASE = -0x8000  # phase field of a command that leaves the phase tag as it is
 NO_EARLIER = 0xFFFF  # answer register 18 when the block is not an exact replay
 _FIXED = 20  # registers before the thermocouples
+IDENTITY_ADDRESS = 210
+IDENTITY_FORMAT = 1  # register 210 of a stand that reports its design; 0 = none reported
+IDENTITY_NAME_BYTES, IDENTITY_REVISION_BYTES = 400, 80  # 100 and 20 characters of UTF-8
+_IDENTITY_HEADER = 20  # format, flags, two lengths, 16 registers of SHA-256
+IDENTITY_COUNT = _IDENTITY_HEADER + (IDENTITY_NAME_BYTES + IDENTITY_REVISION_BYTES) // 2
 
 
 class Command(IntEnum):
@@ -236,6 +245,83 @@ def decode_info(words: list[int]) -> StandInfo:
     """The description held in ``words``, registers 200..205."""
     return StandInfo(
         words[0], words[1], float(_value("f", words[2:4])), float(_value("f", words[4:6]))
+    )
+
+
+@dataclass(frozen=True)
+class StandIdentity:
+    """What a stand reports of itself (input registers 210..469): whether it is ``simulated`` (the
+    physics twin), and the design it simulates, ``design_name`` and ``design_revision`` with the
+    ``design_sha256`` (hex) of its design file (or of the built-in's)."""
+
+    simulated: bool
+    design_name: str
+    design_revision: str
+    design_sha256: str
+
+    @property
+    def design(self) -> str:
+        """'<name> rev <revision>' as campaigns name a design."""
+        return f"{self.design_name} rev {self.design_revision}"
+
+    def to_dict(self) -> dict:
+        """The identity as JSON-ready fields."""
+        return {
+            "simulated": self.simulated,
+            "design_name": self.design_name,
+            "design_revision": self.design_revision,
+            "design_sha256": self.design_sha256,
+        }
+
+
+def _text_words(text: str, size: int, what: str) -> tuple[int, list[int]]:
+    raw = text.encode("utf-8")
+    require(len(raw) <= size, f"{what} {text[:40]!r} is {len(raw)} bytes of UTF-8; at most {size}")
+    padded = raw.ljust(size, b"\0")
+    return len(raw), list(struct.unpack(f">{size // 2}H", padded))
+
+
+def encode_identity(identity: StandIdentity) -> list[int]:
+    """Registers 210..469 holding ``identity`` (InvalidInput if a text is too long or the
+    SHA-256 is not 64 hex digits)."""
+    sha = identity.design_sha256
+    require(
+        len(sha) == 64 and all(c in "0123456789abcdef" for c in sha),
+        f"design_sha256={sha[:70]!r} must be 64 lower-case hex digits (a SHA-256)",
+    )
+    n_name, name = _text_words(identity.design_name, IDENTITY_NAME_BYTES, "design name")
+    n_rev, revision = _text_words(
+        identity.design_revision, IDENTITY_REVISION_BYTES, "design revision"
+    )
+    sha_words = list(struct.unpack(">16H", bytes.fromhex(sha)))
+    header = [IDENTITY_FORMAT, int(identity.simulated), n_name, n_rev, *sha_words]
+    return header + name + revision
+
+
+def decode_identity(words: list[int]) -> StandIdentity | None:
+    """The identity held in ``words``, registers 210..469; None when the stand reports none
+    (format 0). InvalidInput for an unknown format or lengths beyond their fields."""
+    require(len(words) == IDENTITY_COUNT, f"{len(words)} identity registers; read {IDENTITY_COUNT}")
+    if words[0] == 0:
+        return None
+    require(
+        words[0] == IDENTITY_FORMAT,
+        f"stand identity format {words[0]} is not {IDENTITY_FORMAT}; update heatproof",
+    )
+    n_name, n_rev = words[2], words[3]
+    require(
+        n_name <= IDENTITY_NAME_BYTES and n_rev <= IDENTITY_REVISION_BYTES,
+        f"stand identity lengths {n_name}, {n_rev} exceed {IDENTITY_NAME_BYTES}, "
+        f"{IDENTITY_REVISION_BYTES} bytes; the stand's identity registers are corrupt",
+    )
+    raw = struct.pack(f">{len(words) - 4}H", *words[4:])
+    name_at = 32
+    rev_at = name_at + IDENTITY_NAME_BYTES
+    return StandIdentity(
+        bool(words[1] & 1),
+        raw[name_at : name_at + n_name].decode("utf-8", "replace"),
+        raw[rev_at : rev_at + n_rev].decode("utf-8", "replace"),
+        raw[:32].hex(),
     )
 
 
