@@ -4,7 +4,10 @@ as plain JSON-ready rows (the CLI's `list` and `show`, and later the web applica
 Everything here only reads. A run is *sealed* when the records say its manifest was sealed (see
 evidence.verify.sealed_runs); a verdict is *signed* / *validated* when its evidence file has an
 engineer / validator signature file beside it (whether the signatures verify is `heatproof
-verify`'s check, not a listing's). Times are ISO 8601 UTC, durations in s.
+verify`'s check, not a listing's). A run is *excluded* when an exclusion record (the
+engineer-signed `heatproof dossier exclude`) takes it out of its campaign's later verdicts; it
+stays listed, marked with the reason, the signer's key fingerprint and the time. Times are ISO
+8601 UTC, durations in s.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from heatproof.analysis.summary import verdict_summary
 from heatproof.errors import NotFound
 from heatproof.evidence.verdicts import verdict_path
 from heatproof.evidence.verify import sealed_runs
@@ -26,6 +30,7 @@ from heatproof.records.models import (
     Campaign,
     Design,
     EolResult,
+    Exclusion,
     GateDecision,
     NonConformance,
     Preregistration,
@@ -36,6 +41,7 @@ from heatproof.records.models import (
     TestStand,
     Verdict,
 )
+from heatproof.report.context import evidence_status
 from heatproof.workspace import Workspace
 
 KINDS = ("designs", "units", "stands", "campaigns", "runs", "verdicts")
@@ -263,6 +269,7 @@ def _campaign_row(s: Session, c: Campaign) -> dict:
         "runs": len(c.runs),
         "calibration_runs": kinds["calibration"],
         "active_runs": kinds["active"],
+        "excluded_runs": [e.run_id for e in repo.list_exclusions(s, c.id)],
         "latest_verdict": None if latest is None else latest.id,
         "latest_outcome": None if latest is None else latest.outcome,
         "preregistered": prereg is not None,
@@ -271,16 +278,17 @@ def _campaign_row(s: Session, c: Campaign) -> dict:
 
 
 def list_campaigns(ws: Workspace) -> list[dict]:
-    """Every campaign of workspace ``ws``, oldest first: design, method, runs (by kind), its
-    latest verdict's id and outcome, and whether its decision rule was pre-registered."""
+    """Every campaign of workspace ``ws``, oldest first: design, method, runs (by kind), the ids
+    of its excluded runs, its latest verdict's id and outcome, and whether its decision rule was
+    pre-registered."""
     with ws.unit_of_work() as s:
         return [_campaign_row(s, c) for c in repo.list_campaigns(s)]
 
 
 def show_campaign(ws: Workspace, campaign_id: int) -> dict:
     """Campaign ``campaign_id`` of workspace ``ws`` in full: its row, analysis configuration and
-    hash, pre-registration, runs and verdicts (rows as list_runs and list_verdicts); NotFound
-    naming `heatproof list campaigns`."""
+    hash, pre-registration, its exclusions (run, reason, signer, time, file), runs and verdicts
+    (rows as list_runs and list_verdicts); NotFound naming `heatproof list campaigns`."""
     with ws.unit_of_work() as s:
         c = repo.get_campaign(s, campaign_id)
         prereg = s.scalar(select(Preregistration).where(Preregistration.campaign_id == c.id))
@@ -291,6 +299,9 @@ def show_campaign(ws: Workspace, campaign_id: int) -> dict:
             "preregistration": None
             if prereg is None
             else {"file": prereg.path, "registered_at": _when(prereg.registered_at)},
+            "exclusions": [
+                {"run_id": e.run_id, **_exclusion(e)} for e in repo.list_exclusions(s, c.id)
+            ],
             "run_rows": _run_rows(s, list(c.runs)),
             "verdict_rows": [_verdict_row(ws.path, v) for v in c.verdicts],
         }
@@ -299,10 +310,31 @@ def show_campaign(ws: Workspace, campaign_id: int) -> dict:
 # --- runs ----------------------------------------------------------------------------------------
 
 
+def _exclusion(e: Exclusion) -> dict:
+    """What an exclusion says: the reason, the engineer key that signed it, when, its file."""
+    return {
+        "reason": e.reason,
+        "signer_fingerprint": e.signer_fingerprint,
+        "excluded_at": _when(e.created_at),
+        "file": e.path,
+    }
+
+
+def _exclusions_of(s: Session, campaign_ids: list[int]) -> dict[int, Exclusion]:
+    """Run id -> exclusion of every excluded run of the campaigns ``campaign_ids``."""
+    query = (
+        select(Exclusion)
+        .join(Run, Run.id == Exclusion.run_id)
+        .where(Run.campaign_id.in_(campaign_ids))
+    )
+    return {e.run_id: e for e in s.scalars(query)}
+
+
 def _run_rows(s: Session, runs: list[Run]) -> list[dict]:
     campaign_ids = sorted({r.campaign_id for r in runs})
     verdicts = s.scalars(select(Verdict.record).where(Verdict.campaign_id.in_(campaign_ids)))
     sealed = sealed_runs(runs, list(verdicts))
+    excluded = _exclusions_of(s, campaign_ids)
     return [
         {
             "id": r.id,
@@ -314,6 +346,8 @@ def _run_rows(s: Session, runs: list[Run]) -> list[dict]:
             "duration_s": r.t_end_s - r.t_start_s,
             "sealed": r.id in sealed,
             "simulated": bool(r.meta.get("simulated", False)),
+            "excluded": r.id in excluded,
+            "exclusion": _exclusion(excluded[r.id]) if r.id in excluded else None,
             "telemetry": r.telemetry_path,
             "created_at": _when(r.created_at),
         }
@@ -324,7 +358,8 @@ def _run_rows(s: Session, runs: list[Run]) -> list[dict]:
 def list_runs(ws: Workspace, campaign_id: int | None = None) -> list[dict]:
     """Every run of workspace ``ws`` (of campaign ``campaign_id`` if given; NotFound naming
     `heatproof list campaigns` for one it does not hold), oldest first: campaign, kind, unit,
-    stand, procedure, duration (s), sealed, simulated, telemetry file."""
+    stand, procedure, duration (s), sealed, simulated, excluded (and the exclusion's reason,
+    signer fingerprint, time and file; None when not excluded), telemetry file."""
     with ws.unit_of_work() as s:
         if campaign_id is not None:
             repo.get_campaign(s, campaign_id)
@@ -392,15 +427,50 @@ def list_verdicts(ws: Workspace, campaign_id: int | None = None) -> list[dict]:
         return [_verdict_row(ws.path, v) for v in repo.list_verdicts(s, campaign_id)]
 
 
+def _evidence(ws: Workspace, v: Verdict) -> dict:
+    """What verdict ``v``'s summary says of its evidence in workspace ``ws``: its runs' manifests
+    (sealed or not) and the signature files beside this verdict's own file (none when it has no
+    file), found, not verified."""
+    found = evidence_status(ws, v.campaign_id, v.record)
+    path, roles = verdict_path(ws.path, v.campaign_id, v.id), _signatures(ws.path, v)
+    return {
+        **found,
+        "engineer_signed": "engineer" in roles,
+        "validator_signed": "validator" in roles,
+        "verdict_file": path.relative_to(ws.path).as_posix() if path.is_file() else None,
+    }
+
+
+def _skipped(s: Session, v: Verdict) -> list[dict]:
+    """The exclusions verdict ``v`` skipped (its record's), each with the time it was made."""
+    made = {e.run_id: e for e in repo.list_exclusions(s, v.campaign_id)}
+    return [
+        {
+            **e,
+            "excluded_at": _when(made[e["run_id"]].created_at) if e["run_id"] in made else None,
+        }
+        for e in v.record.get("exclusions") or []
+    ]
+
+
 def show_verdict(ws: Workspace, verdict_id: int) -> dict:
-    """Verdict ``verdict_id`` of workspace ``ws`` in full: its row, summary, reasons, pitfalls,
-    software version, configuration hash and evidence file; NotFound naming `heatproof list
-    verdicts`."""
+    """Verdict ``verdict_id`` of workspace ``ws`` in full: its row, the record's summary,
+    reasons, pitfalls, the exclusions it skipped (run, reason, signer, time), the campaign's runs
+    excluded only after it (it analysed them), software version, configuration hash, evidence
+    file, and the one honest summary (analysis.summary.verdict_summary: the deciding bound
+    against 1 + margin, the interval explained, findings, simulated flag, exclusions, evidence)
+    under "verdict_summary"; NotFound naming `heatproof list verdicts`."""
     with ws.unit_of_work() as s:
         v = s.get(Verdict, verdict_id) if 1 <= verdict_id <= repo.MAX_ID else None
         if v is None:
             raise _missing(s, "verdict", str(verdict_id))
         path = verdict_path(ws.path, v.campaign_id, v.id)
+        skipped = _skipped(s, v)
+        later = [
+            e.run_id
+            for e in repo.list_exclusions(s, v.campaign_id)
+            if e.run_id not in {x["run_id"] for x in skipped}
+        ]
         return {
             **_verdict_row(ws.path, v),
             "campaign_name": v.campaign.name,
@@ -408,7 +478,10 @@ def show_verdict(ws: Workspace, verdict_id: int) -> dict:
             "reasons": v.record.get("reasons", []),
             "pitfalls": v.record.get("pitfalls", []),
             "simulated_runs": v.record.get("simulated_runs", []),
+            "exclusions": skipped,
+            "excluded_after": later,
             "software_version": v.software_version,
             "config_sha256": v.config_sha256,
             "file": path.relative_to(ws.path).as_posix() if path.is_file() else None,
+            "verdict_summary": verdict_summary(v.record, _evidence(ws, v)),
         }

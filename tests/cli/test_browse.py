@@ -69,7 +69,8 @@ def test_campaigns_list_the_demo_with_their_latest_verdicts(ws, gain):
     assert rows[2]["preregistered"] and rows[2]["runs"] == 3
     table = ok("list", "campaigns", "-w", ws)
     assert f"campaigns in workspace {ws}" in table
-    assert "demo-gain (thermography)" in table and "POSITIVE" in table and "pre-registered" in table
+    assert "demo-gain (thermography)" in table and "2: POSITIVE" in table and "registered" in table
+    assert [c["excluded_runs"] for c in rows] == [[], [], []]
 
 
 def test_runs_are_listed_sealed_with_a_campaign_filter(ws, gain):
@@ -83,7 +84,8 @@ def test_runs_are_listed_sealed_with_a_campaign_filter(ws, gain):
         (6, 3, "active"),
         (7, 3, "calibration"),
     ]
-    assert all(r["sealed"] and r["simulated"] for r in every)
+    assert all(r["sealed"] and r["simulated"] and not r["excluded"] for r in every)
+    assert {r["exclusion"] for r in every} == {None}
     assert {r["stand"] for r in every[:4]} == {"stand-1"}
     assert {r["stand"] for r in every[4:]} == {"plant-loop:HX-1-A-plant-1"}
     assert every[0]["duration_s"] > every[1]["duration_s"] > 0
@@ -91,7 +93,10 @@ def test_runs_are_listed_sealed_with_a_campaign_filter(ws, gain):
     assert [r["id"] for r in only] == [3, 4]
     table = ok("list", "runs", "--campaign", "2", "-w", ws)
     assert f"runs of campaign 2 in workspace {ws}" in table
-    assert "telemetry/campaign-2/run-2-active.parquet" in table and "campaign-1/" not in table
+    assert "sealed, simulated" in table and "EXCLUDED" not in table
+    wide = ok("list", "runs", "--campaign", "2", "--wide", "-w", ws)
+    assert "telemetry/campaign-2/run-2-active.parquet" in wide and "campaign-1/" not in wide
+    assert "telemetry/" not in table  # a --wide column
 
 
 def test_verdicts_carry_the_demo_cop_and_their_signatures(ws, gain):
@@ -108,7 +113,8 @@ def test_verdicts_carry_the_demo_cop_and_their_signatures(ws, gain):
     assert positive["signatures"] == ["engineer", "validator"]
     assert as_json("list", "verdicts", "--campaign", "1", "-w", ws)["verdicts"] == rows[:1]
     table = ok("list", "verdicts", "-w", ws)
-    assert f"{gain['cop']:.6g}" in table and "interval (two-sided)" in table
+    assert f"{gain['cop']:.6g}" in table and "two-sided interval" in table
+    assert "simulated, signed, validated" in table
 
 
 def test_designs_units_and_stands(ws):
@@ -160,6 +166,12 @@ def test_show_a_verdict_with_its_summary_and_reasons(ws):
     text = ok("show", "verdict", "1", "-w", ws)
     assert shown["reasons"][0] in text  # plain text, not swallowed as Rich markup
     assert "summary.cop_upper_bound" in text and "engineer" in text and "validator" in text
+    summary = shown["verdict_summary"]
+    assert summary["deciding"]["side"] == "upper"
+    assert summary["deciding"]["bound"] == shown["summary"]["cop_upper_bound"]
+    assert shown["exclusions"] == [] and shown["excluded_after"] == []
+    assert text.startswith("campaign 1 (HX-0 rev A): NEGATIVE [SIMULATED]")
+    assert summary["deciding"]["sentence"] in text and "exclusions: none" in text
 
 
 def test_show_a_design_a_stand_and_units(ws):
@@ -270,3 +282,97 @@ def test_a_verdict_without_evidence_is_listed_unsigned(demo_pristine, tmp_path):
     ]
     assert as_json("show", "verdict", "4", "-w", str(copy))["file"] is None
     assert as_json("list", "campaigns", "-w", str(copy))["campaigns"][0]["latest_verdict"] == 4
+
+
+# --- exclusions -----------------------------------------------------------------------------------
+
+ABORTED = "aborted: the ramp timed out, no hold was reached"
+LOOSE = "thermocouple TC2 came loose during the run"
+
+
+@pytest.fixture(scope="module")
+def excluded(demo_pristine, tmp_path_factory) -> str:
+    """A copy of the demo's workspace with run 4 (campaign 2's active run) excluded after its
+    verdict 2, and run 7 (a calibration run of campaign 3) excluded and then decided without
+    (verdict 4)."""
+    copy = tmp_path_factory.mktemp("browse-excluded") / "ws"
+    shutil.copytree(demo_pristine[0], copy)
+    ok("dossier", "exclude", "4", "--reason", ABORTED, "-w", str(copy))
+    ok("dossier", "exclude", "7", "--reason", LOOSE, "-w", str(copy))
+    ok("verdict", "3", "-w", str(copy))
+    return str(copy)
+
+
+def test_an_excluded_run_is_marked_in_the_run_list_with_its_reason(excluded):
+    rows = {r["id"]: r for r in as_json("list", "runs", "-w", excluded)["runs"]}
+    assert [i for i, r in rows.items() if r["excluded"]] == [4, 7]
+    assert rows[4]["exclusion"]["reason"] == ABORTED
+    assert rows[4]["exclusion"]["file"] == "evidence/exclusions/run-4.json"
+    assert len(rows[4]["exclusion"]["signer_fingerprint"]) == 64
+    assert rows[4]["exclusion"]["excluded_at"].startswith("20")
+    assert rows[3]["exclusion"] is None
+    table = ok("list", "runs", "--campaign", "2", "-w", excluded)
+    assert "EXCLUDED, sealed, simulated" in table
+    key = rows[4]["exclusion"]["signer_fingerprint"][:16]
+    assert f"run 4 EXCLUDED: {ABORTED} (signed by engineer key {key}, " in table
+    assert LOOSE not in table  # run 7 is of campaign 3
+
+
+def test_show_run_gives_the_exclusion(excluded):
+    shown = as_json("show", "run", "4", "-w", excluded)
+    assert shown["excluded"] and shown["exclusion"]["reason"] == ABORTED
+    text = ok("show", "run", "4", "-w", excluded)
+    assert "exclusion.reason" in text and ABORTED in text
+    assert as_json("show", "run", "3", "-w", excluded)["exclusion"] is None
+
+
+def test_campaigns_list_and_show_their_excluded_runs(excluded):
+    rows = as_json("list", "campaigns", "-w", excluded)["campaigns"]
+    assert [c["excluded_runs"] for c in rows] == [[], [4], [7]]
+    shown = as_json("show", "campaign", "2", "-w", excluded)
+    assert [(e["run_id"], e["reason"]) for e in shown["exclusions"]] == [(4, ABORTED)]
+    assert [(r["id"], r["excluded"]) for r in shown["run_rows"]] == [(3, False), (4, True)]
+    text = ok("show", "campaign", "2", "-w", excluded)
+    assert ABORTED in text and "EXCLUDED, sealed, simulated" in text
+
+
+def test_show_verdict_gives_the_exclusions_it_skipped_and_the_deciding_bound(excluded):
+    shown = as_json("show", "verdict", "4", "-w", excluded)
+    assert shown["campaign"] == 3
+    assert [(e["run_id"], e["reason"]) for e in shown["exclusions"]] == [(7, LOOSE)]
+    assert shown["exclusions"][0]["excluded_at"].startswith("20")
+    summary = shown["verdict_summary"]
+    assert [e["reason"] for e in summary["exclusions"]] == [LOOSE]
+    deciding = summary["deciding"]
+    assert deciding["side"] == "lower" and deciding["threshold"] == pytest.approx(1.1)
+    assert deciding["bound"] == shown["summary"]["cop_lower_bound"]
+    assert summary["evidence"]["signed"] is False  # `heatproof verdict` signs nothing
+    text = ok("show", "verdict", "4", "-w", excluded)
+    assert f"  decided by: {deciding['sentence']}" in text
+    assert "  headline interval: " in text and "does not decide" in text
+    assert f"  exclusions: run 7: {LOOSE}" in text
+    assert "excluded since" not in text
+
+
+def test_show_an_older_verdict_names_the_runs_excluded_since(excluded):
+    """Verdict 2 analysed run 4, excluded after it: it skipped nothing, and says so."""
+    shown = as_json("show", "verdict", "2", "-w", excluded)
+    assert shown["exclusions"] == [] and shown["excluded_after"] == [4]
+    text = ok("show", "verdict", "2", "-w", excluded)
+    assert "exclusions: none" in text
+    assert "excluded since: run(s) 4, which this verdict analysed" in text
+
+
+@pytest.mark.parametrize("kind", ["campaigns", "runs", "verdicts", "units", "designs"])
+def test_tables_are_readable_at_80_columns(excluded, monkeypatch, kind):
+    """At 80 columns nothing is cut (no ellipsis) and short cells (kinds, serials, outcomes) are
+    whole; an exclusion's reason is there in full."""
+    monkeypatch.setattr(browse, "_out", Console(width=80))
+    text = ok("list", kind, "-w", excluded)
+    assert "…" not in text
+    rows = as_json("list", kind, "-w", excluded)[kind]
+    whole = {"runs": ("kind", "unit"), "verdicts": ("outcome",), "units": ("serial", "status")}
+    for key in whole.get(kind, ()):
+        assert all(r[key] in text for r in rows if len(r[key]) <= 13)
+    if kind == "runs":
+        assert f"EXCLUDED: {ABORTED}" in " ".join(text.split())
