@@ -127,10 +127,25 @@ def test_cli_shows_reported_beside_corrected_in_text_and_json():
         lines[i + 1].strip().startswith("reported beside it: published output 6771.0 W, COP 4.129")
     )
     assert "from the corrected thermography" in lines[i + 1] and "never decides" in lines[i + 1]
+    assert lines[0] == "lugano-reported.toml: INCONCLUSIVE, thermography method"
+    decided = next(line for line in lines if line.startswith("  decided by: "))
+    assert "upper bound of COP over the active window" in decided
+    assert "below 1 + margin = 1.100; but 4 blocking finding(s) forbid any decision" in decided
+    lugano = "the mistake of the 2014 Lugano test"
+    assert text.stdout.count(lugano) == 2  # body and caps of the active run, said once each
+    assert "  blocking findings (4):" in lines
+    assert "    - run dummy-1 section body: the same finding, with the same numbers, as run " \
+        "active-1 section body" in lines
+    assert "eps_set = 0.412, eps_band = 0.95" in text.stdout and "displayed_k = 1518" in text.stdout
+    assert text.stdout.count("published powers taken at their word") == 1  # the warning, once
+    assert "camera_emissivity_setting" not in text.stdout and "reported_powers" not in text.stdout
     data = CliRunner().invoke(app, ["analyze", path, "--json"])
     record = json.loads(data.stdout)
     assert record["reported"][0]["cop"] == pytest.approx(4.129, abs=1e-3)
     assert record["reported"][0]["corrected"]["method"] == "thermography"
+    summary = record["verdict_summary"]
+    assert summary["deciding"]["side"] == "upper" and len(summary["blocking"]) == 4
+    assert [w["code"] for w in summary["warnings"]] == ["gum_mc_disagree", "reported_powers"]
 
 
 def test_cli_shows_a_reported_only_run_as_not_judged(tmp_path):

@@ -14,7 +14,12 @@ import pytest
 from heatproof.analysis import pitfalls
 from heatproof.analysis.config import AnalysisConfig
 from heatproof.analysis.results import PointResult, RunResult
-from heatproof.analysis.summary import summary_lines, verdict_summary
+from heatproof.analysis.summary import (
+    stored_run_lines,
+    stored_run_summary,
+    summary_lines,
+    verdict_summary,
+)
 from heatproof.analysis.uncertainty import Model, Normal, evaluate
 from heatproof.analysis.verdict import REPORTED, decide
 
@@ -165,3 +170,79 @@ def test_checks_are_listed_for_the_method(method):
     checked = verdict_summary(record)["checked"]
     assert "steady state over each window" in checked and len(checked) == len(set(checked))
     assert ("camera set as for the dummy" in checked) == (method == "calibrated")
+
+
+def test_the_unsigned_verdict_hint_names_the_real_campaign():
+    record = _record([_point(0, 1.40)])
+    status = {"sealed_runs": [1, 2], "unsealed_runs": [], "engineer_signed": False,
+              "validator_signed": False, "verdict_file": None}
+    text = _text(verdict_summary(record, status))
+    assert "sign it: `heatproof dossier verdict 7`" in text and "CAMPAIGN_ID" not in text
+    assert "no signature to verify" in text  # nothing signed: no "signatures present"
+
+
+def test_no_pitfall_found_names_the_checks_only_when_none_fired():
+    clean = _text(verdict_summary(_record([_point(0, 1.40)])))
+    assert "  no pitfall found (checked: steady state over each window, " in clean
+    assert "blocking findings" not in clean and "  checked: " not in clean
+    warned = _record([_point(0, 1.40)], dummy_findings=(
+        pitfalls.calibration_fit(0.0, 0, 1.0, "run 1 hold 0"),))
+    text = _text(verdict_summary(warned))
+    assert "no pitfall found" not in text and "  checked: steady state" in text
+
+
+def test_the_same_blocking_finding_at_another_place_is_named_by_its_place_only():
+    findings = [pitfalls.camera_emissivity(0.95, 0.62, 980.0, 0.95, f"run {r} section body")
+                for r in (1, 2)]
+    record = _record([_point(0, 0.98)], active_findings=(findings[1],),
+                     dummy_findings=(findings[0],))
+    summary = verdict_summary(record)
+    assert [b["where"] for b in summary["blocking"]] == ["run 1 section body", "run 2 section body"]
+    text = _text(summary)
+    said = findings[0].message.split(": ", 1)[1]
+    assert text.count(said) == 1 and "blocking findings (2):" in text
+    assert ("    - run 2 section body: the same finding, with the same numbers, as run 1 section "
+            "body") in text
+
+
+def test_the_title_names_the_method_that_measured_the_runs():
+    record = _record([_point(0, 1.40)])
+    record["runs"] = [{**r, "method": "flow"} for r in record["runs"]]
+    summary = verdict_summary(record)  # the configuration says thermography
+    assert summary["method"] == "flow" and "flow method" in summary_lines(summary)[0]
+
+
+def _stored(run_id: int = 2, findings: tuple = ()) -> dict:
+    return _run(run_id, "active", [_point(0, 1.30), _point(1, 1.30)], findings).to_dict()
+
+
+def test_a_stored_run_says_simulated_excluded_and_not_a_verdict():
+    result = _stored()
+    exclusion = {"reason": "aborted: heater tripped", "by": "ab" * 32,
+                 "at": "2026-12-06T09:00:00+00:00", "file": "evidence/exclusions/run-2.json"}
+    result |= stored_run_summary(result, 7, True, exclusion)
+    assert result["simulated"] is True and result["exclusion"] == exclusion
+    lines = stored_run_lines(result)
+    assert lines[0] == "run 2 (active, thermography) of campaign 7 [SIMULATED]"
+    assert lines[1] == ("  SIMULATED: run 2 comes from the physics twin, not a real reactor: this "
+                        "result shows what the analysis concludes on simulated data and is no "
+                        "evidence of excess heat")
+    assert lines[2].startswith("  EXCLUDED from campaign 7: aborted: heater tripped (signed by "
+                               f"engineer key {'ab' * 8}, 2026-12-06T09:00:00+00:00)")
+    assert sum("COP 1.300" in line and "two-sided 99% interval" in line for line in lines) == 2
+    assert lines[-1].endswith("`heatproof verdict 7`") and "not a verdict" in lines[-1]
+    assert any(line.startswith("  no pitfall found (checked: ") for line in lines)
+    assert "dummy (calibration) runs read COP = 1" not in "\n".join(lines)  # a campaign's check
+    json.dumps(result)
+
+
+def test_a_stored_run_real_and_kept_has_no_flag_and_its_findings_once():
+    ambient = pitfalls.ambient_differs(305.0, 297.0, 299.0, 2.0, "run 2 hold 0")
+    emissivity = pitfalls.camera_emissivity(0.95, 0.62, 980.0, 0.95, "run 2 hold 0")
+    result = _stored(findings=(emissivity, ambient, emissivity))
+    result |= stored_run_summary(result, 7, False, None)
+    text = "\n".join(stored_run_lines(result))
+    assert "SIMULATED" not in text and "EXCLUDED" not in text
+    assert text.count(emissivity.message) == 1 and "eps_band = 0.62" in text
+    assert "blocking findings (1):" in text and text.count(ambient.message) == 1
+    assert "camera_emissivity_setting" not in text  # words, not codes

@@ -1,6 +1,8 @@
 """`heatproof verdict` and `heatproof dossier analyze` print the one honest summary: the deciding
 one-sided bound against 1 + margin, the two-sided interval said not to decide, the simulated flag,
-each finding once, exclusions and the evidence's status; --json carries the same summary."""
+each finding once, exclusions and the evidence's status; --json carries the same summary.
+`heatproof analyze RUN_ID` says whether the run is simulated or excluded and that it is no
+verdict, naming its campaign's."""
 
 from __future__ import annotations
 
@@ -87,3 +89,43 @@ def test_dossier_analyze_prints_the_summary_with_verified_evidence(demo_run, tmp
     assert "signatures verified against the keys inside" in text
     assert "NOT anchored" in text  # no --trust: the keys inside prove nothing, and it says so
     assert "re-derived from the dossier's data: identical to the dossier's verdict" in text
+
+
+def _analyze(heatproof, ws, run_id: int, *extra: str) -> str:
+    return heatproof("analyze", str(run_id), "--workspace", str(ws), *extra, check=True).stdout
+
+
+def test_analyze_a_stored_run_says_simulated_excluded_and_names_its_verdict(
+    demo_run, tmp_path, heatproof
+):
+    ws = tmp_path / "ws"
+    shutil.copytree(demo_run[0], ws)
+    campaign_id = demo_run[1]["scenarios"]["gain"]["campaign_id"]
+    record = json.loads(_verdict(heatproof, ws, campaign_id, "--json"))
+    run_id = next(r["run_id"] for r in record["runs"] if r["kind"] == "active")
+    kept = json.loads(_analyze(heatproof, ws, run_id, "--json"))
+    assert kept["simulated"] is True and kept["exclusion"] is None
+    assert kept["campaign_id"] == campaign_id and kept["windows"]  # the old keys stay
+    text = _analyze(heatproof, ws, run_id)
+    lines = text.splitlines()
+    assert lines[0] == f"run {run_id} (active, thermography) of campaign {campaign_id} [SIMULATED]"
+    assert lines[1].startswith(f"  SIMULATED: run {run_id} comes from the physics twin")
+    assert "is no evidence of excess heat" in lines[1] and "EXCLUDED" not in text
+    assert "not a verdict" in lines[-1] and lines[-1].endswith(f"`heatproof verdict {campaign_id}`")
+
+    reason = "aborted: the heater tripped during the hold"
+    excluded = json.loads(heatproof("dossier", "exclude", str(run_id), "--reason", reason,
+                                    "--workspace", str(ws), "--json", check=True).stdout)
+    out = json.loads(_analyze(heatproof, ws, run_id, "--json"))
+    exclusion = out["exclusion"]
+    assert exclusion["reason"] == reason and exclusion["by"] == excluded["signer_fingerprint"]
+    assert exclusion["at"].startswith(excluded["excluded_utc"][:19])
+    text = _analyze(heatproof, ws, run_id)
+    said = f"  EXCLUDED from campaign {campaign_id}: {reason} (signed by engineer key " \
+        f"{excluded['signer_fingerprint'][:16]}, "
+    assert any(line.startswith(said) for line in text.splitlines())
+    assert "SIMULATED" in text.splitlines()[0]
+
+    verdict = _verdict(heatproof, ws, campaign_id)  # decided again without it: not signed yet
+    assert f"sign it: `heatproof dossier verdict {campaign_id}`" in verdict
+    assert "CAMPAIGN_ID" not in verdict and f"exclusions: run {run_id}: {reason}" in verdict

@@ -63,6 +63,8 @@ WARNING_TITLES = {
     "ambient_differs": "the room was warmer or colder than during the dummy runs",
     "steam_quality_not_measured": "steam quality not measured; only the conservative end is used",
     "outlet_at_saturation": "the outlet was at the boiling point",
+    "reported_powers": "published powers taken at their word, beside the corrected method; they "
+    "never decide",
 }
 
 _WHERE = re.compile(r"^(run [^:]{1,80}): ")
@@ -84,7 +86,7 @@ def verdict_summary(record: dict, evidence_status: dict | None = None) -> dict:
         "outcome": record["outcome"],
         "campaign_id": record.get("campaign_id"),
         "design": record.get("design"),
-        "method": config.get("method", "thermography"),
+        "method": _method(record),
         "headline": f"{record['outcome']}: {deciding['sentence']}",
         "deciding": deciding,
         "interval": _interval(record.get("summary") or {}, confidence),
@@ -93,31 +95,194 @@ def verdict_summary(record: dict, evidence_status: dict | None = None) -> dict:
         "checked": _checked(record),
         "simulated": _simulated(record),
         "exclusions": _exclusions(record),
-        "evidence": _evidence(evidence_status),
+        "evidence": _evidence(evidence_status, record.get("campaign_id")),
     }
 
 
 def summary_lines(summary: dict) -> list[str]:
     """The text form of `summary` (as verdict_summary returns it), one line per entry, findings
     and warnings each said once."""
-    lines = [_title(summary)]
+    return [
+        _title(summary),
+        *_decision_lines(summary),
+        f"  exclusions: {_exclusions_text(summary['exclusions'])}",
+        f"  evidence: {summary['evidence']['sentence']}",
+    ]
+
+
+def _decision_lines(summary: dict) -> list[str]:
+    """The simulated flag, the deciding bound, the headline interval and the findings."""
+    lines = []
     if summary["simulated"]["simulated"]:
         lines.append(f"  SIMULATED: {summary['simulated']['sentence']}")
     lines.append(f"  decided by: {summary['deciding']['sentence']}")
     if summary["interval"]:
         lines.append(f"  headline interval: {summary['interval']['sentence']}")
-    if summary["blocking"]:
-        lines.append(f"  blocking findings ({len(summary['blocking'])}):")
-        lines += [f"    - {_finding_text(b)}" for b in summary["blocking"]]
-    else:
-        lines.append("  blocking findings: none")
-    if summary["warnings"]:
+    return lines + findings_lines(summary["blocking"], summary["warnings"], summary["checked"])
+
+
+def findings_lines(blocking: list[dict], warnings: list[dict], checked: list[str]) -> list[str]:
+    """The `blocking` findings (as verdict_summary lists them), each once in plain words with its
+    numbers; the `warnings` grouped once; and the `checked` list, said as "no pitfall found
+    (checked: ...)" when neither is there."""
+    listed = ", ".join(checked) or "the checks of this method"
+    if not blocking and not warnings:
+        return [f"  no pitfall found (checked: {listed})"]
+    lines = [f"  blocking findings ({len(blocking)}):" if blocking else "  blocking findings: none"]
+    lines += [f"    - {text}" for text in _blocking_texts(blocking)]
+    if warnings:
         lines.append("  warnings (they do not change the outcome):")
-        lines += [f"    - {_warning_text(w)}" for w in summary["warnings"]]
-    lines.append(f"  checked: {', '.join(summary['checked']) or 'nothing listed for this method'}")
-    lines.append(f"  exclusions: {_exclusions_text(summary['exclusions'])}")
-    lines.append(f"  evidence: {summary['evidence']['sentence']}")
-    return lines
+        lines += [f"    - {_warning_text(w)}" for w in warnings]
+    return lines + [f"  checked: {listed}"]
+
+
+def _blocking_texts(blocking: list[dict]) -> list[str]:
+    """Each blocking finding in words with its numbers; a finding that says, with the same
+    numbers, what one already said at another place is named by its place only."""
+    first: dict[tuple, str] = {}
+    out = []
+    for b in blocking:
+        where = b["where"]
+        said = b["text"][len(where) + 2 :] if where else b["text"]
+        key = (b["code"], said, numbers_text(b["numbers"]))
+        if where and key in first:
+            out.append(f"{where}: the same finding, with the same numbers, as {first[key]}")
+            continue
+        if where:
+            first[key] = where
+        out.append(_finding_text(b))
+    return out
+
+
+# --- a run file (analysis.runfile.analyze_document's record) ----------------------------------
+
+
+def run_file_summary(record: dict) -> dict:
+    """verdict_summary of a run file's `record` (as analysis.runfile.analyze_document returns
+    it), with the file it came from ("source", "file_sha256") and what its evidence is."""
+    sha = record.get("file_sha256") or ""
+    return {
+        **verdict_summary(record),
+        "source": record.get("source"),
+        "file_sha256": sha,
+        "evidence": {
+            "known": True,
+            "sealed": False,
+            "signed": False,
+            "validated": False,
+            "sentence": f"a run file (SHA-256 {sha[:16]}...): its readings are taken as "
+            "written, not sealed or signed evidence",
+        },
+    }
+
+
+def run_file_lines(record: dict, summary: dict) -> list[str]:
+    """The text form of a run file's `record` and its `summary` (run_file_summary): the title,
+    each run's points (published powers beside them), then the decision and the findings."""
+    name = str(summary["source"] or "run file").replace("\\", "/").rsplit("/", 1)[-1]
+    tag = " [SIMULATED]" if summary["simulated"]["simulated"] else ""
+    lines = [f"{name}: {summary['outcome']}{tag}, {summary['method']} method"]
+    for run in record["runs"]:
+        for w in run["windows"]:
+            lines.append(_window_line(run, w))
+            if "reported" in w and w["reported"]["corrected"] is not None:
+                lines.append(_reported_line(w["reported"]))
+    return [*lines, *_decision_lines(summary), f"  evidence: {summary['evidence']['sentence']}"]
+
+
+def _window_line(run: dict, w: dict) -> str:
+    """One run file point: its method's COP, or the published powers of a run known only by them."""
+    head = f"  run {run['run_id']} ({run['kind']}, {run['method']})"
+    if run["method"] == REPORTED:
+        rep = w["reported"]
+        return (
+            f"{head}: input {rep['input_w']:.1f} W ({rep['input_from']}), published output "
+            f"{rep['output_w']:.1f} W, COP {rep['cop']:.3f}; reported powers only, taken at their "
+            f"word: not judged (source: {rep['source']})"
+        )
+    low, high = w["cop_interval"]
+    return (
+        f"{head}: input {w['input_w']:.1f} W, output {w['output_w']:.1f} W, "
+        f"COP {w['cop']:.3f} [{low:.3f}, {high:.3f}]"
+    )
+
+
+def _reported_line(rep: dict) -> str:
+    """The published powers beside the corrected point: their COP and the difference."""
+    return (
+        f"    reported beside it: published output {rep['output_w']:.1f} W, COP {rep['cop']:.3f} "
+        f"({rep['cop_difference']:+.3f} from the corrected {rep['corrected']['method']}); taken at "
+        f"its word, it never decides (source: {rep['source']})"
+    )
+
+
+# --- one stored run (campaign.analyze_run_by_id's result) ---------------------------------------
+
+
+def stored_run_summary(
+    result: dict, campaign_id: int, simulated: bool, exclusion: dict | None
+) -> dict:
+    """The keys a stored run's analysis `result` (RunResult.to_dict) gains: its `campaign_id`,
+    whether it is `simulated` (from the physics twin), its `exclusion` from the campaign (None,
+    or reason, by: the engineer key's fingerprint, at: UTC time) and the sentence saying that one
+    run's COP is not a verdict."""
+    return {
+        "campaign_id": campaign_id,
+        "simulated": simulated,
+        "simulated_sentence": (
+            simulated_sentence([result["run_id"]], "this result") if simulated else None
+        ),
+        "exclusion": exclusion,
+        "not_a_verdict": (
+            "one run's COP is not a verdict: the campaign's verdict judges its runs together "
+            f"(the one-sided bound against 1 + margin, calibration, findings): `heatproof verdict "
+            f"{campaign_id}`"
+        ),
+    }
+
+
+def stored_run_lines(result: dict) -> list[str]:
+    """The text form of a stored run's `result` (RunResult.to_dict with stored_run_summary's
+    keys): the simulated flag, the exclusion, each window's COP with its two-sided interval, the
+    run's findings once in words, and that it is not a verdict."""
+    run_id = result["run_id"]
+    tag = " [SIMULATED]" if result["simulated"] else ""
+    lines = [
+        f"run {run_id} ({result['kind']}, {result['method']}) of campaign "
+        f"{result['campaign_id']}{tag}"
+    ]
+    if result["simulated"]:
+        lines.append(f"  SIMULATED: {result['simulated_sentence']}")
+    if result["exclusion"]:
+        e = result["exclusion"]
+        lines.append(
+            f"  EXCLUDED from campaign {result['campaign_id']}: {e['reason']} (signed by engineer "
+            f"key {str(e['by'])[:16]}, {e['at']}); the campaign's verdict leaves it out"
+        )
+    for w in result["windows"]:
+        low, high = w["cop_interval"]
+        level = ((w.get("uncertainty") or {}).get("mc") or {}).get("level")
+        interval = f"two-sided {level:.0%} interval" if level else "two-sided interval"
+        lines.append(
+            f"  run {run_id} {w['label']}: {_powers(w)}"
+            f"COP {w['cop']:.3f} [{low:.3f}, {high:.3f}] ({interval})"
+        )
+    findings = _unique(result["pitfalls"])
+    blocking = [_finding(f) for f in findings if f["severity"] == "blocking"]
+    checks = CHECKS.get(result["method"], ())
+    lines += findings_lines(
+        blocking, _warnings(findings), [c for c in checks if c not in _CAMPAIGN]
+    )
+    return [*lines, f"  {result['not_a_verdict']}"]
+
+
+def _powers(w: dict) -> str:
+    """A stored run's window powers (W): drive and heat out (thermography, calibrated) or input
+    and output (a loop's flow method); nothing when the window holds neither."""
+    drive_w, out_w = w.get("drive_w", w.get("input_w")), w.get("heat_out_w", w.get("output_w"))
+    if drive_w is None or out_w is None:
+        return ""
+    return f"drive {drive_w:.1f} W, out {out_w:.1f} W, "
 
 
 def _title(summary: dict) -> str:
@@ -154,16 +319,7 @@ def _active(record: dict) -> list[tuple[object, dict]]:
 def _blocking(record: dict, findings: list[dict]) -> list[dict]:
     """Blocking findings (plain words and numbers), then the campaign's other blocking reasons
     (no dummy run, no active run), which carry no numbers."""
-    out = [
-        {
-            "code": f["code"],
-            "where": _where(f["message"]),
-            "text": f["message"],
-            "numbers": f.get("numbers", {}),
-        }
-        for f in findings
-        if f["severity"] == "blocking"
-    ]
+    out = [_finding(f) for f in findings if f["severity"] == "blocking"]
     said = {f"{f['code']}: {f['message']}" for f in findings}
     bound_sentences = len(_active(record))  # decide() ends its reasons with one per window
     reasons = record.get("reasons", [])
@@ -172,6 +328,16 @@ def _blocking(record: dict, findings: list[dict]) -> list[dict]:
         {"code": None, "where": None, "text": r, "numbers": {}} for r in structural if r not in said
     ]
     return out
+
+
+def _finding(f: dict) -> dict:
+    """A blocking finding `f` as the summary lists it: code, place, words and numbers."""
+    return {
+        "code": f["code"],
+        "where": _where(f["message"]),
+        "text": f["message"],
+        "numbers": f.get("numbers", {}),
+    }
 
 
 def _where(message: str) -> str | None:
@@ -290,14 +456,27 @@ def _checked(record: dict) -> list[str]:
 
 def _simulated(record: dict) -> dict:
     runs = list(record.get("simulated_runs") or [])
-    sentence = (
-        f"runs {', '.join(str(r) for r in runs)} come from the physics twin, not a real reactor: "
-        "this verdict shows what the analysis concludes on simulated data and is no evidence of "
-        "excess heat"
-        if runs
-        else "no run is simulated"
-    )
+    sentence = simulated_sentence(runs, "this verdict") if runs else "no run is simulated"
     return {"simulated": bool(runs), "runs": runs, "sentence": sentence}
+
+
+def simulated_sentence(runs: list, what: str) -> str:
+    """Why the `runs` (ids) from the physics twin are no evidence: `what` ("this verdict", "this
+    result") shows what the analysis concludes on simulated data."""
+    ids = ", ".join(str(r) for r in runs)
+    subject = f"run {ids} comes" if len(runs) == 1 else f"runs {ids} come"
+    return (
+        f"{subject} from the physics twin, not a real reactor: {what} shows what the analysis "
+        "concludes on simulated data and is no evidence of excess heat"
+    )
+
+
+def _method(record: dict) -> str:
+    """The methods that measured the record's runs (not the reported powers set beside them),
+    else the configuration's."""
+    methods = dict.fromkeys(r.get("method") for r in record["runs"])
+    named = [m for m in methods if m and m != REPORTED]
+    return " and ".join(named) or record["config"].get("method", "thermography")
 
 
 def _exclusions(record: dict) -> list[dict]:
@@ -318,8 +497,9 @@ def _exclusions_text(exclusions: list[dict]) -> str:
     return "; ".join(e["sentence"] for e in exclusions)
 
 
-def _evidence(status: dict | None) -> dict:
-    """Sealed, signed and validated from the caller's `status` (None: not looked at)."""
+def _evidence(status: dict | None, campaign_id) -> dict:
+    """Sealed, signed and validated from the caller's `status` (None: not looked at) of the
+    verdict of campaign `campaign_id` (None: not known)."""
     if status is None:
         return {
             "known": False,
@@ -338,11 +518,10 @@ def _evidence(status: dict | None) -> dict:
         else f"runs NOT sealed: {', '.join(map(str, unsealed)) or 'none recorded'}",
         f"verdict signed by the engineer ({status['verdict_file']})"
         if signed
-        else "verdict NOT signed (sign it: `heatproof dossier verdict CAMPAIGN_ID`)",
+        else "verdict NOT signed (sign it: `heatproof dossier verdict "
+        f"{'CAMPAIGN_ID' if campaign_id is None else campaign_id}`)",
         "reproduced and signed by a validator" if validated else "no validator signature",
-        f"signatures verified against {status.get('trust', 'the trust given')}"
-        if checked
-        else "signatures present, not verified here (run `heatproof verify`)",
+        _checked_text(status, checked, signed or validated),
     ]
     return {
         "known": True,
@@ -357,6 +536,14 @@ def _evidence(status: dict | None) -> dict:
     }
 
 
+def _checked_text(status: dict, checked: bool, any_signed: bool) -> str:
+    if checked:
+        return f"signatures verified against {status.get('trust', 'the trust given')}"
+    if any_signed:
+        return "signatures present, not verified here (run `heatproof verify`)"
+    return "no signature to verify"
+
+
 def _finding_text(b: dict) -> str:
     numbers = numbers_text(b["numbers"])
     return b["text"] + (f" [{numbers}]" if numbers else "")
@@ -365,7 +552,8 @@ def _finding_text(b: dict) -> str:
 def _warning_text(w: dict) -> str:
     if w["count"] == 1:
         return f"{w['title']}: {w['messages'][0]}"
-    places = "; ".join(w["places"])
+    counts = {p: w["places"].count(p) for p in w["places"]}
+    places = "; ".join(p if n == 1 else f"{p}, {n} times" for p, n in counts.items())
     return f"{w['title']}, {w['count']} times ({places}); the first: {w['messages'][0]}"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -65,63 +64,60 @@ def analyze(
             f"target={target!r} is neither a run id (1 to {MAX_RECORD_ID}) nor a .toml run file; "
             "give e.g. 3 or run.toml"
         )
+    _print_stored_run(existing_workspace(workspace, db_url), int(target), json_out)
+
+
+def _print_stored_run(ws, run_id: int, json_out: bool) -> None:
+    """The analysis of run `run_id` of workspace `ws`, with its campaign, whether it is
+    simulated, its exclusion and that it is not a verdict."""
+    from heatproof.analysis.summary import stored_run_lines, stored_run_summary
     from heatproof.campaign import analyze_run_by_id
 
-    run_id = int(target)
-    result = analyze_run_by_id(existing_workspace(workspace, db_url), run_id).to_dict()
+    campaign_id, simulated, exclusion = _run_facts(ws, run_id)
+    try:
+        result = analyze_run_by_id(ws, run_id).to_dict()
+    except InvalidInput as exc:
+        if exclusion is None:
+            raise
+        raise InvalidInput(
+            f"{exc} (run {run_id} is excluded from campaign {campaign_id}: {exclusion['reason']})"
+        ) from None
+    result |= stored_run_summary(result, campaign_id, simulated, exclusion)
     if json_out:
         print_json(result)
         return
-    for w in result["windows"]:
-        low, high = w["cop_interval"]
-        typer.echo(
-            f"run {run_id} hold {w['phase']}: drive {w['drive_w']:.1f} W, out {w['heat_out_w']:.1f} W, "
-            f"COP {w['cop']:.3f} [{low:.3f}, {high:.3f}]"
-        )
-    for p in result["pitfalls"]:
-        typer.echo(f"  {p['severity']}: {p['code']}: {p['message']}")
+    for line in stored_run_lines(result):
+        typer.echo(line)
+
+
+def _run_facts(ws, run_id: int) -> tuple[int, bool, dict | None]:
+    """Run `run_id`'s campaign id, whether it came from the physics twin (its meta, as verdicts
+    read it) and its exclusion (reason, by: the engineer key's fingerprint, at: UTC time, file;
+    None when it is not excluded), from workspace `ws`."""
+    from heatproof.records import repository as repo
+
+    with ws.unit_of_work() as s:
+        run = repo.get_run(s, run_id)
+        e = repo.get_exclusion(s, run_id)
+        exclusion = e and {
+            "reason": e.reason,
+            "by": e.signer_fingerprint,
+            "at": e.created_at.isoformat(),
+            "file": e.path,
+        }
+        return run.campaign_id, bool((run.meta or {}).get("simulated")), exclusion
 
 
 def _print_runfile(record: dict, json_out: bool) -> None:
+    """A run file's record (JSON: with its one honest summary under "verdict_summary")."""
+    from heatproof.analysis.summary import run_file_lines, run_file_summary
+
+    summary = run_file_summary(record)
     if json_out:
-        print_json(record)
+        print_json({**record, "verdict_summary": summary})
         return
-    typer.echo(f"{Path(record['source']).name}: {record['outcome']}")
-    for run in record["runs"]:
-        for w in run["windows"]:
-            typer.echo(_window_line(run, w))
-            if "reported" in w and w["reported"]["corrected"] is not None:
-                typer.echo(_reported_line(w["reported"]))
-    for r in record["reasons"]:
-        typer.echo(f"  reason: {r}")
-    for p in record["pitfalls"]:
-        typer.echo(f"  {p['severity']}: {p['code']}")
-
-
-def _window_line(run: dict, w: dict) -> str:
-    """One run file point: its method's COP, or the published powers of a run known only by them."""
-    head = f"  run {run['run_id']} ({run['kind']}, {run['method']})"
-    if run["method"] == "reported":
-        rep = w["reported"]
-        return (
-            f"{head}: input {rep['input_w']:.1f} W ({rep['input_from']}), published output "
-            f"{rep['output_w']:.1f} W, COP {rep['cop']:.3f}; reported powers only, taken at their "
-            f"word: not judged (source: {rep['source']})"
-        )
-    low, high = w["cop_interval"]
-    return (
-        f"{head}: input {w['input_w']:.1f} W, output {w['output_w']:.1f} W, "
-        f"COP {w['cop']:.3f} [{low:.3f}, {high:.3f}]"
-    )
-
-
-def _reported_line(rep: dict) -> str:
-    """The published powers beside the corrected point: their COP and the difference."""
-    return (
-        f"    reported beside it: published output {rep['output_w']:.1f} W, COP {rep['cop']:.3f} "
-        f"({rep['cop_difference']:+.3f} from the corrected {rep['corrected']['method']}); taken at "
-        f"its word, it never decides (source: {rep['source']})"
-    )
+    for line in run_file_lines(record, summary):
+        typer.echo(line)
 
 
 Methods = Annotated[
