@@ -97,6 +97,25 @@ def _demo(out: dict) -> list[str]:
     ]
 
 
+def _life_fit(out: dict) -> list[str]:
+    """Figures of `reliability fit examples/life.csv --at 8760` ``out`` (docs/reliability.md)."""
+    fit = next(f for f in out["fits"] if f["dist"] == out["best"])
+    lives = {b["name"]: b["estimate"] for b in fit["b_lives"]}
+    at = fit["reliability_at"][0]
+    return [
+        f"Weibull fit (beta {fit['params']['beta']['estimate']:.2f}, a wear-out)",
+        f"B1 = {lives['B1']:.0f} h and B10 = {lives['B10']:.0f} h",
+        f"`{at['name']}` = {at['estimate']:.3f}, {at['level'] * 100:.0f} % bounds "
+        f"[{at['lower']:.3f}, {at['upper']:.3f}]",
+    ]
+
+
+def _life_decision(out: dict) -> list[str]:
+    """The decision of `reliability decide --life examples/life.csv` ``out`` after its outcome
+    word, as docs/reliability.md quotes it."""
+    return [out["summary"].split(" ", 1)[1]]
+
+
 MEASURED = (
     Measured("docs/twin.md", "control fault-campaign --runs 1000 --seed 0", 0, _fault_campaign),
     Measured("docs/twin.md", "control critical-drive", None, _critical_drive),
@@ -105,6 +124,20 @@ MEASURED = (
         "control simulate scenarios/self_sustain_thermal.toml --every 100000",
         2,
         _self_sustain,
+        cheap=True,
+    ),
+    Measured(
+        "docs/reliability.md",
+        "reliability fit examples/life.csv --at 8760",
+        None,
+        _life_fit,
+        cheap=True,
+    ),
+    Measured(
+        "docs/reliability.md",
+        "reliability decide --plan III-D --theta1 500 --life examples/life.csv",
+        None,
+        _life_decision,
         cheap=True,
     ),
     Measured(
