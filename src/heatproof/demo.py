@@ -199,12 +199,10 @@ def _validate(ws: Workspace, campaign_id: int, keys_dir: Path | None) -> dict:
         folder = Path(scratch)
         trust_file = folder / "trust.toml"
         write_bytes(trust_file, trust_toml(keys, head(read_ledger(ws.path)[0])), "trust file")
-        export_dossier(ws, campaign_id, folder / "dossier.tar")
+        trust = load_trust(trust_file)
+        export_dossier(ws, campaign_id, folder / "dossier.tar", trust)  # not $HEATPROOF_KEYS'
         with Workspace.open(folder / "validator") as theirs:
-            analyze_dossier(
-                folder / "dossier.tar", theirs, sign=True, trust=load_trust(trust_file),
-                keys_dir=keys,
-            )
+            analyze_dossier(folder / "dossier.tar", theirs, sign=True, trust=trust, keys_dir=keys)
         return countersign(ws, campaign_id, folder / "validator", keys)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 
 def test_null_scenario_is_negative_and_its_interval_contains_one(demo_run):
@@ -146,3 +147,19 @@ def test_gain_ends_in_a_commissioned_operated_priced_plant_and_null_has_none(
     life = json.loads(heatproof("plant", "life", "HX-1", "A", "--workspace", str(ws), "--json",
                                 check=True).stdout)
     assert life["units"] == plant["life_data_units"] == 20 + 7  # the G2 fleet and the plant
+
+
+def test_the_validation_step_uses_the_keys_given_not_the_environment(
+    demo_pristine, heatproof_keys, tmp_path, monkeypatch
+):
+    """`heatproof demo --keys DIR` with $HEATPROOF_KEYS unset: the dossier the validator gets
+    was checked against the keys given (it was checked against the default folder, and refused)."""
+    from heatproof.demo import _validate
+    from heatproof.workspace import Workspace
+
+    source, summary = demo_pristine
+    shutil.copytree(source, tmp_path / "ws")
+    monkeypatch.setenv("HEATPROOF_KEYS", str(tmp_path / "other-keys"))  # none of the demo's keys
+    with Workspace.open(tmp_path / "ws") as ws:
+        done = _validate(ws, summary["scenarios"]["gain"]["campaign_id"], heatproof_keys)
+    assert done["signature"].endswith(".validator.sig") and len(done["validator_fingerprint"]) == 64
