@@ -238,11 +238,9 @@ DOCUMENTED: dict[str, Case] = {
     ),
     "heatproof control critical-drive": C(same_as="heatproof control critical-drive [--json]"),
     "heatproof stand serve --port 5020": C(
-        "daq record --stand s1={stand} --run served --samples 3", figure="3", stand=True
+        "daq record --stand s1={stand} --run served --samples 3", stand=True
     ),
-    "heatproof daq record ...": C(
-        "daq record --stand s1={stand} --run R --samples 5", figure="5", stand=True
-    ),
+    "heatproof daq record ...": C("daq record --stand s1={stand} --run R --samples 5", stand=True),
     "heatproof daq procedure procedures/quick-calibration.toml ...": C(same_as=PROCEDURE),
     "heatproof verify [--trust trust.toml] [--head SEQ:HASH]": C(
         "keys export-trust --out trust.toml",
@@ -584,14 +582,17 @@ DOCUMENTED |= {
     ),
     "heatproof stand serve --port 5020 [--time-factor 0|F] [--hypothesis none|gain --gain 0.3] "
     "[--seed N] [--authorised-operator 7]": C(
-        "daq record --stand s1={stand} --run served --samples 3", stand=True
+        "daq record --stand s1={stand} --run served --samples 3",
+        figure="s1: 3 new samples, last acknowledged 2, 1 chunks",
+        stand=True,
     ),
     "heatproof daq record": C("daq record --stand s1={stand} --run R --samples 4", stand=True),
     "heatproof daq record --stand s1=127.0.0.1:5020 --run R --samples N|--until-sample N|"
     "--duration-s S": C(
+        "daq record --stand s1={stand} --run A --until-sample 6",
+        "daq record --stand s1={stand} --run B --duration-s 1",
         "daq record --stand s1={stand} --run R --samples 3",
-        "daq record --stand s1={stand} --run R --until-sample 6",
-        "daq record --stand s1={stand} --run R --duration-s 1",
+        figure="s1: 3 new samples",
         stand=True,
     ),
     "heatproof daq campaign NAME [--window-s --mc-trials --confidence --margin --revision]": C(
@@ -603,6 +604,7 @@ DOCUMENTED |= {
         "daq campaign cal --json",
         "daq procedure procedures/quick-calibration.toml --stand {stand} --campaign {made} "
         "--serial SN-1",
+        figure="procedure quick-calibration PASS",
         stand=True,
         slow=True,
     ),
