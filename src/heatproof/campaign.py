@@ -22,6 +22,7 @@ from heatproof.plants.commissioning import FORMAT as COMMISSIONING
 from heatproof.plants.commissioning import analyze_loop_run, instruments_from_dict
 from heatproof.records import repository as repo
 from heatproof.records.models import Campaign, Run
+from heatproof.records.releases import design_revision
 from heatproof.stand.instruments import StandSpec
 from heatproof.twin.reactor import HeatSource, ReactorDesign
 from heatproof.twin.simulate import Procedure, simulate_run
@@ -41,9 +42,11 @@ class PlannedRun:
 def add_design_campaign(
     s: Session, name: str, design: ReactorDesign, config: AnalysisConfig
 ) -> Campaign:
-    """A new campaign called ``name`` on ``design`` (its record created on first use) analysed
-    with ``config`` (validated when it was made), stored with its hash in the session ``s``."""
-    record = repo.get_or_create_design(
+    """A new campaign called ``name`` on ``design`` (its record created on first use: a new
+    revision suspends the releases of the design's other revisions, see
+    records.releases.design_revision) analysed with ``config`` (validated when it was made),
+    stored with its hash in the session ``s``."""
+    record, _ = design_revision(
         s,
         design.name,
         design.revision,

@@ -35,7 +35,7 @@ def test_a_mass_order_is_refused_in_one_line_and_nothing_is_written(line_ws):
     _one_line_error(
         line_ws("order", "create", "HX-1", "A", "--kind", "mass", "--qty", "3", check=False),
         "error: mass production of design HX-1 rev A (id 1) is not released",
-        "see `heatproof gate status`",
+        "its G4 is not open (no release); see what blocks with `heatproof gate status HX-1 A`",
     )
     assert json.loads(line_ws("orders", "--json").stdout) == {"orders": []}
     assert json.loads(line_ws("units", "--json").stdout) == {"units": []}

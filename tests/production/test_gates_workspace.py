@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from heatproof.factory.gates import (
     release,
     revise_design,
 )
+from heatproof.factory.line import EXAMPLE_LINE, read_line_spec, setup_line
 from heatproof.records import production as prod
 from heatproof.records.models import Campaign, Design, ProductionOrder, Release
 from heatproof.reliability.fleet import ModeTruth
@@ -304,3 +306,33 @@ def test_cli_wrong_role_is_one_line_and_writes_nothing(road, heatproof):
         assert done.stderr.count("\n") == 1 and needed in done.stderr, done.stderr
     assert (road.path / "evidence" / "ledger.jsonl").read_bytes() == ledger
     assert sorted(p.name for p in (road.path / "evidence" / "gates").iterdir()) == gates
+
+
+def test_cli_status_of_a_release_row_without_its_g4_decision_is_not_released(road, heatproof):
+    """A release row pointing at no decision (raw SQL in the sqlite3 shell, foreign keys off,
+    with migration 0007's guard dropped as an older database lacks it) is shown not released
+    with its reason, in one line, no traceback; verify flags it."""
+    road.close()
+    connection = sqlite3.connect(road.path / "records.db")
+    with connection:
+        connection.execute("DROP TRIGGER trg_releases_need_g4_update")
+        connection.execute("UPDATE releases SET gate_decision_id = 999")
+    connection.close()
+    done = heatproof("gate", "status", "gx", "A", "--workspace", str(road.path), check=True)
+    line = next(x for x in done.stdout.splitlines() if x.startswith("release:"))
+    assert line == (
+        "release: not released (its release row names gate decision 999, which is not a G4 go "
+        "decision of this design (a release written without `heatproof gate release`))"
+    )
+    assert "G4 mass production released: GO" not in done.stdout
+    problems = [f.problem for f in verify_workspace(Workspace.open(road.path)).findings]
+    assert any("does not rest on a signed G4 go decision" in p for p in problems)
+
+
+def test_line_setup_of_a_new_revision_suspends_the_release(road):
+    _mass_order(road, "M-1")
+    setup_line(road, "gx", "B", read_line_spec(EXAMPLE_LINE))
+    status = gate_status(road, "gx", "A")["release"]
+    assert status["status"] == "suspended" and status["reason"] == "new revision B of design gx"
+    with road.unit_of_work() as s:
+        assert s.query(ProductionOrder).filter_by(code="M-1").one().status == "held"

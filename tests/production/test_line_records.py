@@ -19,17 +19,23 @@ from sqlalchemy.exc import DBAPIError
 from tests.records.conftest import workspace  # noqa: F401  (the fixture: SQLite and PostgreSQL)
 
 import heatproof.records.migrate as migrate
+from heatproof.analysis.config import AnalysisConfig
+from heatproof.campaign import add_design_campaign
 from heatproof.errors import HeatproofError, InvalidInput, NotFound
 from heatproof.factory import line
+from heatproof.factory.gates import gate_status
 from heatproof.records import production as prod
 from heatproof.records.models import (
     Base,
+    GateDecision,
     LotConsumption,
     PartLot,
     ProductionOrder,
     ReactorUnit,
+    Release,
     UnitOperation,
 )
+from heatproof.twin.reactor import ReactorDesign
 
 LOTS = {  # part -> lot code of a small line
     "HX1-VES-050": "V1",
@@ -111,22 +117,24 @@ def test_a_raw_sql_mass_order_is_refused_until_the_design_is_released(workspace)
 
 def test_the_service_refuses_a_mass_order_naming_the_design_and_writes_nothing(workspace):  # noqa: F811
     _line(workspace)
-    with pytest.raises(
-        InvalidInput,
-        match=rf"^mass production of design HX-1 rev A \(id 1\) {re.escape(NOT_RELEASED)}$",
-    ):
+    with pytest.raises(InvalidInput) as info:
         line.create_order(workspace, "HX-1", "A", "mass", 5)
+    assert str(info.value) == (
+        "mass production of design HX-1 rev A (id 1) is not released: its G4 is not open (no "
+        "release); see what blocks with `heatproof gate status HX-1 A`"
+    )
     assert _count(workspace, ProductionOrder) == 0 and _count(workspace, ReactorUnit) == 0
     _release(workspace, 1)
     assert len(line.create_order(workspace, "HX-1", "A", "mass", 5)["units"]) == 5
-    _release_status(workspace, "suspended")
-    with pytest.raises(InvalidInput, match="not released"):
+    with workspace.unit_of_work() as s:
+        s.execute(text("UPDATE releases SET status = 'suspended', reason = 'a cracked\nweld'"))
+    with pytest.raises(InvalidInput) as info:
         line.create_order(workspace, "HX-1", "A", "mass", 5)
-
-
-def _release_status(ws, status: str) -> None:
-    with ws.unit_of_work() as s:
-        s.execute(text(f"UPDATE releases SET status = '{status}'"))
+    assert str(info.value) == (
+        "mass production of design HX-1 rev A (id 1) is not released: suspended (a cracked "
+        "weld); re-release it with `heatproof gate release HX-1 A --role quality` and "
+        "`--role manager` once the cause is dealt with"
+    )
 
 
 def test_a_lot_consumed_beyond_its_quantity_is_refused(workspace):  # noqa: F811
@@ -258,10 +266,181 @@ def test_held_orders_take_no_next_operation(workspace):  # noqa: F811
     _line(workspace)
     serial = line.create_order(workspace, "HX-1", "A", "pilot", 1)["units"][0]
     assert line.hold_orders(workspace, 1, "release suspended: revision B") == ["HX-1-A-pilot-001"]
-    with pytest.raises(InvalidInput, match=r"is held \(release suspended: revision B\); its units"):
+    with pytest.raises(InvalidInput) as info:
         line.operate(workspace, serial, 1, ["V1"])
+    assert str(info.value) == (
+        f"order HX-1-A-pilot-001 of unit {serial} is held (release suspended: revision B); its "
+        "units take no next operation: resume it with `heatproof line order resume "
+        "HX-1-A-pilot-001`"
+    )
     line.resume_order(workspace, "HX-1-A-pilot-001")
     line.operate(workspace, serial, 1, ["V1"])
+
+
+# --- a new revision suspends the release, on every path -----------------------------------------
+
+NEW_B = "new revision B of design HX-1"
+
+
+def _new_revision(ws, path: str) -> None:
+    """Rev B of HX-1 made by ``path``: a line set up (also with the database's trigger dropped:
+    the service suspends on its own), a campaign created, or a raw SQL INSERT."""
+    if path == "line setup, no trigger":
+        with ws.engine.begin() as connection:
+            on = "" if ws.engine.dialect.name == "sqlite" else " ON designs"
+            connection.execute(text(f"DROP TRIGGER trg_designs_new_revision_suspends{on}"))
+    if path.startswith("line setup"):
+        line.setup_line(ws, "HX-1", "B", line.read_line_spec(line.EXAMPLE_LINE))
+    elif path == "campaign":
+        with ws.unit_of_work() as s:
+            add_design_campaign(s, "c-B", ReactorDesign(revision="B"), AnalysisConfig())
+    else:
+        with ws.unit_of_work() as s:
+            s.execute(
+                text(
+                    "INSERT INTO designs (name, revision, charge_mass_kg, geometry, material, "
+                    "gate_settings, created_at) VALUES ('HX-1', 'B', 0.001, '{}', 'alumina', "
+                    "'{}', CURRENT_TIMESTAMP)"
+                )
+            )
+
+
+@pytest.mark.parametrize("path", ["line setup", "line setup, no trigger", "campaign", "raw SQL"])
+def test_a_new_revision_suspends_the_release_and_holds_mass_orders(workspace, path):  # noqa: F811
+    _line(workspace)
+    _release(workspace, 1)
+    mass = line.create_order(workspace, "HX-1", "A", "mass", 1)
+    pilot = line.create_order(workspace, "HX-1", "A", "pilot", 1)
+    _new_revision(workspace, path)
+    with workspace.unit_of_work() as s:
+        rel = s.scalar(select(Release))
+        assert (rel.status, rel.reason) == ("suspended", NEW_B) and rel.suspended_at is not None
+        orders = {o.code: (o.status, o.hold_reason) for o in prod.list_orders(s)}
+    assert orders == {
+        mass["code"]: ("held", f"release suspended: {NEW_B}"),
+        pilot["code"]: ("open", None),  # a pilot order needs no release
+    }
+    with pytest.raises(InvalidInput) as info:
+        line.create_order(workspace, "HX-1", "A", "mass", 1)
+    assert re.fullmatch(
+        r"mass production of design HX-1 rev A \(id 1\) is not released: suspended since "
+        rf"\d{{4}}-\d\d-\d\d \d\d:\d\d UTC \({NEW_B}\); order rev B once its gates are open "
+        r"\(`heatproof gate status HX-1 B`\), or re-release it with `heatproof gate release HX-1 "
+        r"A --role quality` and `--role manager` if rev A is to be built on",
+        str(info.value),
+    ), str(info.value)
+    with pytest.raises(HeatproofError, match="mass production"):  # the database's own refusal
+        with workspace.unit_of_work() as s:
+            s.execute(text(_order_sql(1, "M-raw")))
+    with pytest.raises(InvalidInput) as info:
+        line.operate(workspace, mass["units"][0], 1, ["V1"])
+    assert str(info.value).endswith(
+        f"is held (release suspended: {NEW_B}); its units take no next operation: resume it "
+        f"with `heatproof line order resume {mass['code']}` once rev A is released again "
+        "(`heatproof gate status HX-1 A`), or open the gates of rev B and order that revision "
+        "instead"
+    )
+    with pytest.raises(InvalidInput, match="not released: suspended"):
+        line.resume_order(workspace, mass["code"])
+    line.operate(workspace, pilot["units"][0], 1, ["V1"])
+
+
+def test_an_existing_revision_or_another_design_suspends_nothing(workspace):  # noqa: F811
+    _line(workspace)
+    _release(workspace, 1)
+    line.setup_line(workspace, "HX-1", "A", line.read_line_spec(line.EXAMPLE_LINE))  # again
+    line.setup_line(workspace, "HX-2", "A", line.read_line_spec(line.EXAMPLE_LINE))
+    with workspace.unit_of_work() as s:
+        assert s.scalar(select(Release.status)) == "released"
+
+
+def test_the_upgrade_suspends_a_release_left_by_an_earlier_new_revision(workspace):  # noqa: F811
+    _line(workspace)
+    _release(workspace, 1)
+    mass = line.create_order(workspace, "HX-1", "A", "mass", 1)["code"]
+    with workspace.engine.begin() as connection:  # rev B made before migration 0007
+        command.downgrade(migrate.alembic_config(connection), "0006")
+    _new_revision(workspace, "raw SQL")
+    with workspace.unit_of_work() as s:
+        assert s.scalar(select(Release.status)) == "released"
+    with workspace.engine.begin() as connection:
+        migrate.upgrade_to_head(connection, str(workspace.path))
+    with workspace.unit_of_work() as s:
+        rel = s.scalar(select(Release))
+        assert (rel.status, rel.reason) == ("suspended", NEW_B) and rel.suspended_at is not None
+        order = prod.get_order(s, mass)
+        assert (order.status, order.hold_reason) == ("held", f"release suspended: {NEW_B}")
+
+
+# --- a release rests on its G4 go decision --------------------------------------------------------
+
+
+def _decision(ws, gate: str = "G4", outcome: str = "go", design_id: int = 1) -> int:
+    with ws.unit_of_work() as s:
+        s.execute(
+            text(
+                "INSERT INTO gate_decisions (design_id, gate, outcome, record, path, file_sha256, "
+                f"decided_at) VALUES ({design_id}, '{gate}', '{outcome}', '{{}}', 'g.json', "
+                f"'{FP}', CURRENT_TIMESTAMP)"
+            )
+        )
+        return s.scalar(select(func.max(GateDecision.id)))
+
+
+def _release_sql(decision_id: int, status: str = "released") -> str:
+    return (
+        "INSERT INTO releases (design_id, gate_decision_id, status, released_at) "
+        f"VALUES (1, {decision_id}, '{status}', CURRENT_TIMESTAMP)"
+    )
+
+
+def test_the_database_refuses_a_release_without_a_g4_go_decision(workspace):  # noqa: F811
+    _line(workspace)
+    line.setup_line(workspace, "HX-2", "A", line.read_line_spec(line.EXAMPLE_LINE))
+    refused = [_decision(workspace, "G1"), _decision(workspace, "G4", "hold")]
+    refused.append(_decision(workspace, "G4", "go", design_id=2))  # another design's
+    for decision_id in refused:
+        for status in ("released", "suspended"):
+            with pytest.raises(HeatproofError, match="a release needs a G4 go decision"):
+                with workspace.unit_of_work() as s:
+                    s.execute(text(_release_sql(decision_id, status)))
+    good = _decision(workspace)
+    with workspace.unit_of_work() as s:
+        s.execute(text(_release_sql(good)))
+    with pytest.raises(HeatproofError, match="a release needs a G4 go decision"):
+        with workspace.unit_of_work() as s:
+            s.execute(text(f"UPDATE releases SET gate_decision_id = {refused[0]}"))
+    with workspace.unit_of_work() as s:
+        assert s.scalar(select(Release.gate_decision_id)) == good
+
+
+def _legacy_release(ws, decision_id: int) -> None:
+    """A release row written before migration 0007's trigger (dropped here) stood guard."""
+    with ws.engine.begin() as connection:
+        if ws.engine.dialect.name == "sqlite":
+            connection.execute(text("DROP TRIGGER trg_releases_need_g4_insert"))
+        else:
+            connection.execute(text("DROP TRIGGER trg_releases_need_g4 ON releases"))
+    with ws.unit_of_work() as s:
+        s.execute(text(_release_sql(decision_id)))
+
+
+def test_a_release_row_without_its_g4_decision_is_not_released(workspace):  # noqa: F811
+    _line(workspace)
+    _legacy_release(workspace, _decision(workspace, "G1"))
+    status = gate_status(workspace, "HX-1", "A")
+    assert status["release"]["status"] == "not released"
+    assert "which is not a G4 go decision of this design" in status["release"]["reason"]
+    assert status["gates"][3]["outcome"] != "go"
+    with pytest.raises(InvalidInput) as info:
+        line.create_order(workspace, "HX-1", "A", "mass", 1)
+    assert str(info.value) == (
+        "mass production of design HX-1 rev A (id 1) is not released: its release row names gate "
+        "decision 1, which is not a G4 go decision of this design (a release written without "
+        "`heatproof gate release`); re-release it with `heatproof gate release HX-1 A --role "
+        "quality` and `--role manager`"
+    )
+    assert _count(workspace, ProductionOrder) == 0
 
 
 def test_field_life_gives_hours_to_first_failure_or_censored_hours(workspace):  # noqa: F811

@@ -66,8 +66,8 @@ from heatproof.records.models import (
     ReactorUnit,
     Release,
     Run,
-    utc_now,
 )
+from heatproof.records.releases import design_revision, release_state, suspend_release
 from heatproof.reliability import (
     b_life,
     decide_life,
@@ -336,11 +336,11 @@ def _evaluate(ws: Workspace, s: Session, design: Design, trust: Trust) -> dict[s
 
 
 def _release_signers(root: Path, s: Session, design: Design) -> dict[str, str]:
-    """Role -> fingerprint of the G4 signatures: the current release's, else a pending one's."""
+    """Role -> fingerprint of the G4 signatures: the current release's (when it rests on its
+    G4 go decision), else a pending one's."""
     release = s.scalar(select(Release).where(Release.design_id == design.id))
-    if release is not None and release.status == "released":
-        decision = s.get(GateDecision, release.gate_decision_id)
-        path = root / decision.path
+    if release is not None and release_state(s, design.id).released:
+        path = root / s.get(GateDecision, release.gate_decision_id).path
         return {
             role: Signature.load(signature_path(path, role)).fingerprint
             for role in ("quality", "manager")
@@ -350,12 +350,16 @@ def _release_signers(root: Path, s: Session, design: Design) -> dict[str, str]:
 
 
 def _release_row(s: Session, design: Design) -> dict | None:
+    """The release of ``design`` for gate status: its row's status, unless the row does not
+    rest on a G4 go decision ('not released', with the reason in one line)."""
     release = s.scalar(select(Release).where(Release.design_id == design.id))
     if release is None:
         return None
+    state = release_state(s, design.id)
+    invalid = state.status == "invalid"
     return {
-        "status": release.status,
-        "reason": release.reason,
+        "status": "not released" if invalid else release.status,
+        "reason": state.reason if invalid else release.reason,
         "released_at": utc_text(release.released_at),
         "suspended_at": utc_text(release.suspended_at) if release.suspended_at else None,
     }
@@ -472,21 +476,6 @@ def release(
 # --- suspension ---------------------------------------------------------------------------------
 
 
-def _suspend(s: Session, design: Design, reason: str) -> list[str]:
-    """Suspend ``design``'s release for ``reason`` and hold its open mass orders (pilot orders
-    need no release), in session ``s``;
-    returns the held orders' codes (nothing when it is not released)."""
-    release = s.scalar(select(Release).where(Release.design_id == design.id))
-    if release is None or release.status != "released":
-        return []
-    release.status, release.reason, release.suspended_at = "suspended", reason, utc_now()
-    held = [o for o in prod.list_orders(s, design.id) if o.status == "open" and o.kind == "mass"]
-    for order in held:
-        prod.hold_order(s, order, f"release suspended: {reason}")
-    s.flush()
-    return [o.code for o in held]
-
-
 def suspend(ws: Workspace, design_id: int, reason: str) -> dict:
     """Suspend the mass-production release of design ``design_id`` in workspace ``ws`` for
     ``reason`` (one transaction): its release takes no new mass order and its open mass orders
@@ -499,7 +488,7 @@ def suspend(ws: Workspace, design_id: int, reason: str) -> dict:
         if release_row is None:
             raise NotFound(f"design {design_id} has no release; nothing to suspend")
         was = release_row.status
-        held = _suspend(s, s.get(Design, design_id), reason.strip())
+        held = suspend_release(s, design_id, reason)
         return {"design_id": design_id, "was": was, "status": "suspended", "held_orders": held}
 
     return ws.transaction(work)
@@ -517,9 +506,10 @@ def revise_design(
     ws: Workspace, name: str, revision: str, new_revision: str, reason: str = ""
 ) -> dict:
     """A new revision ``new_revision`` of design ``name`` rev ``revision`` in workspace ``ws``
-    (same physical description and gate settings; its gates start closed): the old revision's
-    release, if any, is suspended with ``reason`` (default: the new revision) and its open
-    orders held, in one transaction."""
+    (same physical description and gate settings; its gates start closed), in one transaction:
+    as every new revision does (records.releases.design_revision), the releases of the design's
+    other revisions are suspended ("new revision NEW of design NAME: ``reason``") and their open
+    mass orders held."""
 
     def work(s: Session) -> dict:
         old = prod.get_design(s, name, revision)
@@ -527,17 +517,16 @@ def revise_design(
             raise InvalidInput(
                 f"design {name!r} rev {new_revision!r} exists already; give a new revision"
             )
-        new = repo.get_or_create_design(
+        new, held = design_revision(
             s,
             name,
             new_revision,
+            reason,
             charge_mass_kg=old.charge_mass_kg,
             geometry=dict(old.geometry),
             material=old.material,
         )
         new.gate_settings = dict(old.gate_settings or {})
-        why = reason.strip() or f"new revision {new_revision} of design {name}"
-        held = _suspend(s, old, why)
         return {"design_id": new.id, "revision": new_revision, "suspended": old.id, "held": held}
 
     return ws.transaction(work)
@@ -592,7 +581,8 @@ def check_field_trend(ws: Workspace, name: str, revision: str) -> dict:
             raise HeatproofError(f"design {name} rev {revision} has no field hours reported yet")
         confidence = float(gate_settings(design)["field_confidence"])
         trend = field_trend(units, failures, hours, float(mtbf_h), confidence)
-        held = _suspend(s, design, f"field-failure trend: {trend.detail}") if trend.above else []
+        why = f"field-failure trend: {trend.detail}"
+        held = suspend_release(s, design.id, why) if trend.above else []
         release_row = _release_row(s, design)
         return {
             "trend": trend.to_dict(),

@@ -32,7 +32,6 @@ from heatproof.production.line import (
     rolled_throughput_yield,
 )
 from heatproof.records import production as prod
-from heatproof.records import repository as repo
 from heatproof.records.models import (
     Design,
     EolResult,
@@ -40,6 +39,7 @@ from heatproof.records.models import (
     ProductionOrder,
     ReactorUnit,
 )
+from heatproof.records.releases import ReleaseState, design_revision, one_line, release_state
 from heatproof.twin.reactor import ReactorDesign
 from heatproof.workspace import Workspace
 
@@ -59,12 +59,13 @@ def read_line_spec(path: Path) -> LineSpec:
 
 def design_record(s: Session, name: str, revision: str) -> Design:
     """The design ``name`` rev ``revision`` in session ``s``, created on first use with the
-    twin's nominal ReactorDesign values (as a campaign does)."""
+    twin's nominal ReactorDesign values (as a campaign does); a new revision suspends the
+    releases of the design's other revisions (records.releases.design_revision)."""
     found = _find_design(s, name, revision)
     if found is not None:
         return found
     nominal = ReactorDesign(name=name, revision=revision)
-    return repo.get_or_create_design(
+    design, _ = design_revision(
         s,
         name,
         revision,
@@ -72,6 +73,7 @@ def design_record(s: Session, name: str, revision: str) -> Design:
         geometry=nominal.geometry(),
         material=nominal.shell_material,
     )
+    return design
 
 
 def _find_design(s: Session, name: str, revision: str) -> Design | None:
@@ -188,12 +190,44 @@ def _order_row(order: ProductionOrder, design: Design) -> dict:
     }
 
 
-def _check_released(s: Session, design: Design) -> None:
-    if not prod.is_released(s, design.id):
-        raise InvalidInput(
-            f"mass production of design {design.name} rev {design.revision} (id {design.id}) is "
-            "not released (G4 closed or suspended); see `heatproof gate status`"
+def _later_revisions(s: Session, design: Design) -> list[str]:
+    """The revisions of ``design``'s name created after it, oldest first."""
+    query = select(Design.revision).where(Design.name == design.name, Design.id > design.id)
+    return list(s.scalars(query.order_by(Design.id)))
+
+
+def _not_released_fix(s: Session, design: Design, state: ReleaseState) -> str:
+    """What to do about ``design``'s release in ``state`` (not released), in one clause."""
+    name, rev = design.name, design.revision
+    again = (
+        f"re-release it with `heatproof gate release {name} {rev} --role quality` and "
+        "`--role manager`"
+    )
+    if state.status == "none":
+        return f"see what blocks with `heatproof gate status {name} {rev}`"
+    if state.status == "invalid":
+        return again
+    later = _later_revisions(s, design)
+    if later:
+        return (
+            f"order rev {later[-1]} once its gates are open (`heatproof gate status {name} "
+            f"{later[-1]}`), or {again} if rev {rev} is to be built on"
         )
+    return f"{again} once the cause is dealt with"
+
+
+def _check_released(s: Session, design: Design) -> None:
+    """Refuse a mass order (or re-opening one) of ``design`` unless it is released, naming the
+    release's reason and the fix in one line."""
+    state = release_state(s, design.id)
+    if state.released:
+        return
+    since = f" since {state.suspended_at:%Y-%m-%d %H:%M} UTC" if state.suspended_at else ""
+    why = f"suspended{since} ({state.reason})" if state.status == "suspended" else state.reason
+    raise InvalidInput(
+        f"mass production of design {design.name} rev {design.revision} (id {design.id}) is "
+        f"not released: {why}; {_not_released_fix(s, design, state)}"
+    )
 
 
 def create_order(
@@ -281,15 +315,29 @@ def list_units(ws: Workspace, order_code: str | None = None) -> list[dict]:
         return _unit_rows(s, prod.list_units(s, order_id))
 
 
+def _resume_hint(s: Session, order: ProductionOrder) -> str:
+    """How the held ``order`` gets going again, in one clause."""
+    resume = f"resume it with `heatproof line order resume {order.code}`"
+    design = s.get(Design, order.design_id)
+    if order.kind != "mass" or release_state(s, design.id).released:
+        return resume
+    name, rev = design.name, design.revision
+    hint = f"{resume} once rev {rev} is released again (`heatproof gate status {name} {rev}`)"
+    later = _later_revisions(s, design)
+    if later:
+        hint += f", or open the gates of rev {later[-1]} and order that revision instead"
+    return hint
+
+
 def _check_order_open(s: Session, unit: ReactorUnit) -> None:
-    """Refuse work on a unit of a held or closed order."""
+    """Refuse work on a unit of a held or closed order, naming the fix."""
     if unit.order_id is None:
         return
     order = s.get(ProductionOrder, unit.order_id)
     if order.status == "held":
         raise InvalidInput(
-            f"order {order.code} of unit {unit.serial} is held "
-            f"({order.hold_reason}); its units take no next operation"
+            f"order {order.code} of unit {unit.serial} is held ({one_line(order.hold_reason)}); "
+            f"its units take no next operation: {_resume_hint(s, order)}"
         )
     if order.status == "closed":
         raise InvalidInput(f"order {order.code} of unit {unit.serial} is closed; it takes no work")
