@@ -5,7 +5,9 @@ confidence; what the headline two-sided interval is (and that it does not decide
 blocking finding in plain words with its numbers; the warnings grouped once; whether any run was
 simulated; the excluded runs; and, when the caller knows it, whether the evidence is sealed and
 signed. It is computed from a verdict record as it is (never stored in it), so verdict files
-keep their bytes.
+keep their bytes. A run file's record gets the same summary (run_file_summary), and one stored
+run's analysis the same findings' words with its simulated flag, its exclusion and the campaign
+verdict that alone decides (stored_run_summary).
 """
 
 from __future__ import annotations
