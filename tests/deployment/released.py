@@ -8,6 +8,7 @@ from __future__ import annotations
 from heatproof.factory import line
 from heatproof.records import production as prod
 from heatproof.records.models import GateDecision, Release
+from heatproof.records.releases import release_state
 
 FP = "ab" * 32  # a signed file's SHA-256 form
 
@@ -45,7 +46,7 @@ def passed_units(ws, count: int, name: str = "HX-1", revision: str = "A", kind: 
     line.setup_line(ws, name, revision, spec)
     with ws.unit_of_work() as s:
         taken = len(prod.list_orders(s, prod.get_design(s, name, revision).id))
-        released = prod.is_released(s, prod.get_design(s, name, revision).id)
+        released = release_state(s, prod.get_design(s, name, revision).id).released
     codes = [f"{p.number}-{revision}-{taken + 1}" for p in spec.parts]
     for part, code in zip(spec.parts, codes, strict=True):
         line.receive_lot(ws, part.number, code, 4.0 * count)

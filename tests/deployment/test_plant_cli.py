@@ -21,6 +21,7 @@ def plant_cli(tmp_path, heatproof):
     def run(*args: str, check: bool = True):
         return heatproof("plant", *args, "--workspace", str(path), check=check)
 
+    run.heatproof, run.path = heatproof, path
     return run
 
 
@@ -56,6 +57,12 @@ def test_assemble_operate_show_and_fit(plant_cli):
     assert "HX-1-A-000001" in table and "HX1-HTR-200-A-1" in table
     serial = shown["unit_list"][0]["serial"]
     assert json.loads(plant_cli("show", "--unit", serial, "--json").stdout)["plant"] == "P1"
+    lot = plant_cli.heatproof(
+        "line", "genealogy", "--lot", "HX1-HTR-200-A-1", "--json", "--workspace",
+        str(plant_cli.path),
+    )
+    in_plants = {u["serial"]: u["plant"] for u in json.loads(lot.stdout)["units"]}
+    assert sorted(in_plants.values(), key=str) == [None] * 2 + ["P1"] * 6  # lot -> unit -> plant
     listed = json.loads(plant_cli("list", "--json").stdout)["plants"]
     assert [(p["name"], p["status"], p["units"]) for p in listed] == [("P1", "operating", 6)]
     life = json.loads(plant_cli("life", "HX-1", "A", "--plant", "P1", "--json").stdout)

@@ -357,7 +357,8 @@ def genealogy_cmd(
     db_url: DbUrl = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Genealogy: the units containing a lot (--lot) or the lots in a unit (--unit)."""
+    """Genealogy: the units containing a lot and the plants they are in (--lot), or the lots in
+    a unit (--unit)."""
     from heatproof.errors import InvalidInput
     from heatproof.factory import line
 
@@ -367,10 +368,12 @@ def genealogy_cmd(
     if lot is not None:
         done = line.genealogy_of_lot(ws, lot)
         rows = [
-            (u["serial"], u["order"], u["status"], f"{u['quantity']:g}", u["operation"])
+            (u["serial"], u["order"], u["status"], f"{u['quantity']:g}", u["operation"],
+             u["plant"] or "")
             for u in done["units"]
         ]
-        columns, title = ("unit", "order", "status", "quantity", "op"), f"units with lot {lot}"
+        columns = ("unit", "order", "status", "quantity", "op", "plant")
+        title = f"units with lot {lot} (and the plants they are in)"
     else:
         done = line.genealogy_of_unit(ws, unit)
         rows = [(x["lot"], x["part"], f"{x['quantity']:g}", x["operation"]) for x in done["lots"]]

@@ -16,6 +16,7 @@ from heatproof.plants.sizing import size_plant
 from heatproof.records import plants as plant_records
 from heatproof.records import production as prod
 from heatproof.records.models import Design, Plant
+from heatproof.records.releases import release_state
 from heatproof.workspace import Workspace
 
 
@@ -45,11 +46,12 @@ def assemble_plant(
 
     def work(s: Session) -> dict:
         found = prod.get_design(s, design, revision)
-        if not prod.is_released(s, found.id):
+        release = release_state(s, found.id)
+        if not release.released:
             raise InvalidInput(
-                f"design {design} rev {revision} is not released for mass production (G4 closed "
-                f"or suspended): its units cannot go into a plant; see `heatproof gate status "
-                f"{design} {revision}`"
+                f"design {design} rev {revision} is not released for mass production "
+                f"({release.status}: {release.reason}): its units cannot go into a plant; see "
+                f"`heatproof gate status {design} {revision}`"
             )
         available = plant_records.released_units(s, found.id)
         if len(available) < sizing.units:

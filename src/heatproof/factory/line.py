@@ -668,7 +668,8 @@ def order_yield(ws: Workspace, order_code: str) -> dict:
 
 
 def genealogy_of_lot(ws: Workspace, lot_code: str) -> dict:
-    """Every unit of workspace ``ws`` built with lot ``lot_code`` (one query)."""
+    """Every unit of workspace ``ws`` built with lot ``lot_code``, with the plant it is in
+    (None: in no plant), in one query."""
     with ws.unit_of_work() as s:
         units = prod.units_containing_lot(s, lot_code)
         return {
@@ -680,6 +681,7 @@ def genealogy_of_lot(ws: Workspace, lot_code: str) -> dict:
                     "status": u.status,
                     "quantity": u.quantity,
                     "operation": u.operation_seq,
+                    "plant": u.plant,
                 }
                 for u in units
             ],

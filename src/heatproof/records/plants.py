@@ -50,7 +50,7 @@ def _power(field: str, value: float) -> float:
 def released_units(s: Session, design_id: int) -> list[ReactorUnit]:
     """The units of design ``design_id`` a plant can take, by serial, from session ``s``: built
     in a mass order, passed end of line (a valid PASS stored) and in no plant yet. Whether the
-    design is released is the caller's check (records.production.is_released)."""
+    design is released is the caller's check (records.releases.release_state)."""
     passed = exists().where(
         EolResult.unit_id == ReactorUnit.id,
         EolResult.outcome == "PASS",

@@ -40,7 +40,6 @@ from heatproof.records.models import (
     PlantUnit,
     ProductionOrder,
     ReactorUnit,
-    Release,
     RoutingOperation,
     UnitOperation,
     utc_now,
@@ -278,13 +277,6 @@ def release_hold(s: Session, order: ProductionOrder) -> None:
         raise InvalidInput(f"order {order.code} is {order.status}, not held; nothing to release")
     order.status, order.hold_reason = "open", None
     s.flush()
-
-
-def is_released(s: Session, design_id: int) -> bool:
-    """Whether design ``design_id`` is released for mass production (a release row with status
-    'released'), in session ``s``."""
-    query = select(Release.id).where(Release.design_id == design_id, Release.status == "released")
-    return s.scalar(query) is not None
 
 
 def _serial_prefix(design: Design) -> str:
