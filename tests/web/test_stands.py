@@ -240,6 +240,30 @@ def test_bad_start_input_is_refused_in_one_line_and_nothing_runs(stand_app):
     assert operator.get("/api/stands/jobs/7").status_code == 404
 
 
+def test_the_simulated_stand_serves_the_campaigns_built_in_design_and_refuses_a_file_design(
+    stand_app,
+):
+    """A campaign on HX-0 (the demo's null design: the built-in reactor) runs on the server's
+    simulated stand, which reports HX-0; one on a design from a file is refused in one line
+    naming `stand serve --design`, and nothing runs."""
+    ws = stand_app.state.workspace
+    null = create_campaign(ws, "null", ReactorDesign(name="HX-0"), AnalysisConfig())
+    other = create_campaign(ws, "mine", ReactorDesign(name="HX-2"), AnalysisConfig())
+    operator = login(TestClient(stand_app), "operator")
+    job = _wait_end(operator, _start(operator, stand_app, campaign=str(null)))
+    assert job["status"] == "finished", job["error"]
+    with ws.unit_of_work() as s:
+        assert repo.get_run(s, job["result"]["run_id"]).meta["stand_identity"]["design_name"] == (
+            "HX-0"
+        )
+    before = audit_count(stand_app)
+    form = {"procedure": "quick-active.toml", "campaign": str(other), "serial": "SIM-2",
+            "csrf_token": csrf_of(operator, "/stands")}
+    answer = operator.post("/stands/start", data=form, headers={"Accept": "application/json"})
+    assert answer.status_code == 422 and "stand serve --design FILE" in answer.json()["detail"]
+    assert audit_count(stand_app) == before
+
+
 def _new_entries(s, before: int) -> list:
     """The audit entries after the first ``before``, oldest first."""
     return users_repo.audit_entries(s)[::-1][before:]

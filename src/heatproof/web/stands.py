@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from heatproof import catalog
+from heatproof.demo import SCENARIOS
 from heatproof.errors import HeatproofError, InvalidInput, NotFound
 from heatproof.factory.station import PROCEDURES_DIR
 from heatproof.modbus.acquisition import raw_name
@@ -25,6 +26,7 @@ from heatproof.procedures.model import load_procedure
 from heatproof.records import repository as repo
 from heatproof.records.models import ROLES
 from heatproof.stand.profile import simulated_profile
+from heatproof.twin.reactor import ReactorDesign
 from heatproof.twin.simulated_stand import SimulatedStandConfig
 from heatproof.web.audit import record_change
 from heatproof.web.auth import User, require_role, workspace_of
@@ -43,6 +45,7 @@ router = APIRouter()
 STAND_ROLES = ("operator", "engineer")
 MAX_TIME_FACTOR = 10_000.0
 SIMULATED = "simulated"
+BUILT_IN_NAMES = {design.name for design, _ in SCENARIOS.values()}  # the built-in reactor
 
 
 def _procedure_path(name: str):
@@ -54,26 +57,46 @@ def _procedure_path(name: str):
     return PROCEDURES_DIR / name
 
 
-def _revision(request: Request, campaign_id: int) -> str:
+def _design(request: Request, campaign_id: int) -> tuple[str, str]:
+    """The design name and revision of campaign ``campaign_id`` (of ``request``'s workspace)."""
     if not 1 <= campaign_id <= repo.MAX_ID:
         raise InvalidInput(f"campaign {campaign_id} is no campaign id; give one of the list")
     with workspace_of(request).unit_of_work() as s:
         try:
-            return repo.get_campaign(s, campaign_id).design.revision
+            design = repo.get_campaign(s, campaign_id).design
         except NotFound as exc:
             raise InvalidInput(f"campaign {campaign_id} does not exist; give one of the list") from exc
+        return design.name, design.revision
 
 
-def _source(endpoint: str, time_factor: float, seed: int, name: str) -> StandSource:
-    """The stand: SIMULATED (a new simulated stand called ``name`` with ``seed``, run at
-    ``time_factor`` stand s per wall s) or the stand at ``endpoint`` host:port."""
+def _simulated_reactor(campaign_id: int, name: str, revision: str) -> ReactorDesign:
+    """The built-in reactor under the campaign's design ``name`` rev ``revision`` when that is
+    one of the built-in designs (HX-1, and HX-0 of the demo's null campaign: the same reactor);
+    InvalidInput for a design from a file, which this server cannot simulate."""
+    if name not in BUILT_IN_NAMES:
+        raise InvalidInput(
+            f"campaign {campaign_id} is on design {name} rev {revision}, which the server's "
+            "simulated stand (the built-in reactor) does not simulate; serve it with `heatproof "
+            "stand serve --design FILE` and give that stand's host:port as the endpoint"
+        )
+    return ReactorDesign(name=name, revision=revision)
+
+
+def _source(
+    endpoint: str, time_factor: float, seed: int, name: str, reactor: ReactorDesign | None
+) -> StandSource:
+    """The stand: SIMULATED (a new simulated stand of ``reactor`` called ``name`` with
+    ``seed``, run at ``time_factor`` stand s per wall s) or the stand at ``endpoint``
+    host:port."""
     if endpoint.strip() in ("", SIMULATED):
         if not 0 <= time_factor <= MAX_TIME_FACTOR:
             raise InvalidInput(
                 f"time_factor={time_factor} is outside 0..{MAX_TIME_FACTOR:g}; give stand "
                 "seconds per wall-clock second (0: as fast as polled)"
             )
-        config = SimulatedStandConfig(seed=seed, spec=simulated_profile(name).spec)
+        config = SimulatedStandConfig(
+            design=reactor, seed=seed, spec=simulated_profile(name).spec
+        )
         pause_s = 0.0 if time_factor == 0 else 0.2 * config.sample_s / time_factor
         return StandSource(config, time_factor, poll_pause_s=pause_s)
     host, port = parse_endpoint(endpoint.strip())
@@ -150,12 +173,14 @@ def start(
     "stand.start"; 303 to the job's live page."""
     ws = workspace_of(request)
     proc, source_toml = load_procedure(_procedure_path(procedure))
-    revision = _revision(request, campaign)
+    design, revision = _design(request, campaign)
+    simulated = endpoint.strip() in ("", SIMULATED)
+    reactor = _simulated_reactor(campaign, design, revision) if simulated else None
     name = stand.strip() or "web-sim-1"
     raw_name("stand", name)  # the raw log's folder is named after the stand: refuse a path
     jobs = jobs_of(request)
     job_id = jobs.new_id()
-    source = _source(endpoint, time_factor, job_id, name)
+    source = _source(endpoint, time_factor, job_id, name, reactor)
     profile = simulated_profile(name)
     job = StandJob(
         job_id, proc, procedure, profile.name, source.config is not None, campaign,
