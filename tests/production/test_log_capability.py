@@ -62,7 +62,11 @@ def test_the_end_of_line_spec_declares_insulation_resistance_lognormal():
     base += 'instrument = "dmm"\n'
     for extra, needed in (
         ('lsl = 1.0\ndistribution = "weibull"\n', "distribution='weibull' is not one of"),
-        ('lsl = -1.0\ndistribution = "lognormal"\n', "a lognormal characteristic needs positive"),
+        (
+            'lsl = -1.0\ndistribution = "lognormal"\n',
+            r'a lognormal characteristic needs positive limits \(lsl=-1.0, usl=None\); give '
+            'positive limits or distribution = "normal"$',
+        ),
     ):
         with pytest.raises(InvalidInput, match=needed):
             eol_spec_from_toml(base + extra, "x.toml")

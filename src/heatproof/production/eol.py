@@ -368,7 +368,8 @@ def _distribution(data: dict, field: str, lsl: float | None, usl: float | None) 
     )
     require(
         value == "normal" or all(x is None or x > 0 for x in (lsl, usl)),
-        f"{field}: a lognormal characteristic needs positive limits (lsl={lsl}, usl={usl})",
+        f"{field}: a lognormal characteristic needs positive limits (lsl={lsl}, usl={usl}); "
+        'give positive limits or distribution = "normal"',
     )
     return value
 
