@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from heatproof.production.eol import EolOutcome, default_eol_spec
 from heatproof.production.eol_stand import procedure_reasons, stand_characteristics
 from heatproof.scpi.client import BenchInstruments
 from heatproof.scpi.server import DEFAULT_SETTINGS, serve_bench
-from heatproof.scpi.station import EndOfLineStation
+from heatproof.scpi.station import EndOfLineStation, eol_stand_config
 from heatproof.twin.line import MISWIRED_TC, BuiltUnit
 
 PROCEDURE = Path(__file__).resolve().parents[2] / "procedures" / "end-of-line.toml"
@@ -207,3 +208,16 @@ def test_end_of_line_over_modbus_records_the_stand_address(modbus_station):
         assert stand["name"] == "stand" and stand["valid"]
         name, address = stand["identity"].split(",")[1:]
         assert name == "eol-stand" and MODBUS_ADDRESS.fullmatch(address)
+
+
+def test_a_failing_thermal_test_over_modbus_leaves_no_server_thread_or_port():
+    before = set(threading.enumerate())
+    with pytest.raises(RuntimeError, match="the procedure failed"):
+        with ModbusLink().connect(eol_stand_config()) as (stand, address):
+            assert stand.read(1.0).sample >= 0  # the server answered
+            raise RuntimeError("the procedure failed")
+    assert set(threading.enumerate()) <= before
+    assert MODBUS_ADDRESS.fullmatch(address)
+    port = int(address.rsplit(":", 1)[1])
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
