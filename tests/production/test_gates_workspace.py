@@ -29,7 +29,7 @@ from heatproof.factory.gates import (
     release,
     revise_design,
 )
-from heatproof.factory.line import EXAMPLE_LINE, read_line_spec, setup_line
+from heatproof.factory.line import EXAMPLE_LINE, create_order, read_line_spec, setup_line
 from heatproof.records import production as prod
 from heatproof.records.models import Campaign, Design, ProductionOrder, Release
 from heatproof.reliability.fleet import ModeTruth
@@ -336,3 +336,17 @@ def test_line_setup_of_a_new_revision_suspends_the_release(road):
     assert status["status"] == "suspended" and status["reason"] == "new revision B of design gx"
     with road.unit_of_work() as s:
         assert s.query(ProductionOrder).filter_by(code="M-1").one().status == "held"
+
+
+def test_a_suspended_release_is_released_again_as_its_refusal_says(road):
+    """The mass-order refusal of a suspended release names `gate release --role quality` and
+    `--role manager`: doing so releases it again (past migration 0007's guard), and mass orders
+    are taken again."""
+    setup_line(road, "gx", "A", read_line_spec(EXAMPLE_LINE))
+    revise_design(road, "gx", "A", "B")
+    with pytest.raises(HeatproofError, match="--role quality` and `--role manager`"):
+        create_order(road, "gx", "A", "mass", 1)
+    assert not release(road, "gx", "A", "quality")["released"]
+    assert release(road, "gx", "A", "manager")["released"]
+    assert gate_status(road, "gx", "A")["release"]["status"] == "released"
+    assert create_order(road, "gx", "A", "mass", 1)["kind"] == "mass"
