@@ -265,7 +265,8 @@ def test_end_of_line_retests_non_conformances_and_dispositions(workspace):  # no
 def test_held_orders_take_no_next_operation(workspace):  # noqa: F811
     _line(workspace)
     serial = line.create_order(workspace, "HX-1", "A", "pilot", 1)["units"][0]
-    assert line.hold_orders(workspace, 1, "release suspended: revision B") == ["HX-1-A-pilot-001"]
+    held = line.hold_order(workspace, "HX-1-A-pilot-001", "release suspended: revision B")
+    assert (held["code"], held["status"]) == ("HX-1-A-pilot-001", "held")
     with pytest.raises(InvalidInput) as info:
         line.operate(workspace, serial, 1, ["V1"])
     assert str(info.value) == (

@@ -256,16 +256,6 @@ def list_orders(ws: Workspace) -> list[dict]:
         return [_order_row(o, s.get(Design, o.design_id)) for o in prod.list_orders(s)]
 
 
-def hold_orders(ws: Workspace, design_id: int, reason: str) -> list[str]:
-    """Put every open order of design ``design_id`` in workspace ``ws`` on hold for ``reason``
-    (a suspended release): their units take no next operation. Returns the orders' codes."""
-    with ws.unit_of_work() as s:
-        held = [o for o in prod.list_orders(s, design_id) if o.status == "open"]
-        for order in held:
-            prod.hold_order(s, order, reason)
-        return [o.code for o in held]
-
-
 def hold_order(ws: Workspace, code: str, reason: str) -> dict:
     """Put the order ``code`` in workspace ``ws`` on hold for ``reason``."""
     with ws.unit_of_work() as s:
