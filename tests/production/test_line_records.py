@@ -371,6 +371,9 @@ def test_the_upgrade_suspends_a_release_left_by_an_earlier_new_revision(workspac
         assert (rel.status, rel.reason) == ("suspended", NEW_B) and rel.suspended_at is not None
         order = prod.get_order(s, mass)
         assert (order.status, order.hold_reason) == ("held", f"release suspended: {NEW_B}")
+        if workspace.engine.dialect.name == "sqlite":  # stored as SQLAlchemy stores a datetime
+            stored = s.execute(text("SELECT suspended_at FROM releases")).scalar_one()
+            assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", stored), stored
 
 
 # --- a release rests on its G4 go decision --------------------------------------------------------

@@ -126,9 +126,10 @@ LATER = (  # the latest revision after design {of} of its name, as the reason na
 )
 
 
-def _suspend_revised() -> None:
-    """Suspend the releases that a later revision made before these triggers left released, and
-    hold their open mass orders (orders first: they are found by their release's status)."""
+def _suspend_revised(now: str) -> None:
+    """Suspend the releases that a later revision made before these triggers left released, at
+    ``now`` (an SQL expression), and hold their open mass orders (orders first: they are found by
+    their release's status)."""
     released = "SELECT design_id FROM releases WHERE status = 'released'"
     of_order = LATER.format(of="production_orders.design_id")
     op.execute(
@@ -139,13 +140,14 @@ def _suspend_revised() -> None:
     of_release = LATER.format(of="releases.design_id")
     op.execute(
         f"UPDATE releases SET status = 'suspended', reason = {of_release}, "
-        f"suspended_at = CURRENT_TIMESTAMP WHERE status = 'released' AND {of_release} IS NOT NULL"
+        f"suspended_at = {now} WHERE status = 'released' AND {of_release} IS NOT NULL"
     )
 
 
 def upgrade() -> None:
-    _suspend_revised()
-    if op.get_bind().dialect.name == "sqlite":
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    _suspend_revised(SQLITE_NOW if sqlite else "now()")
+    if sqlite:
         for source in SQLITE_TRIGGERS.values():
             op.execute(source)
         return
