@@ -320,21 +320,11 @@ def _exclusion(e: Exclusion) -> dict:
     }
 
 
-def _exclusions_of(s: Session, campaign_ids: list[int]) -> dict[int, Exclusion]:
-    """Run id -> exclusion of every excluded run of the campaigns ``campaign_ids``."""
-    query = (
-        select(Exclusion)
-        .join(Run, Run.id == Exclusion.run_id)
-        .where(Run.campaign_id.in_(campaign_ids))
-    )
-    return {e.run_id: e for e in s.scalars(query)}
-
-
 def _run_rows(s: Session, runs: list[Run]) -> list[dict]:
     campaign_ids = sorted({r.campaign_id for r in runs})
     verdicts = s.scalars(select(Verdict.record).where(Verdict.campaign_id.in_(campaign_ids)))
     sealed = sealed_runs(runs, list(verdicts))
-    excluded = _exclusions_of(s, campaign_ids)
+    excluded = {e.run_id: e for e in repo.list_exclusions(s)}  # few: a run is excluded rarely
     return [
         {
             "id": r.id,
@@ -441,9 +431,9 @@ def _evidence(ws: Workspace, v: Verdict) -> dict:
     }
 
 
-def _skipped(s: Session, v: Verdict) -> list[dict]:
-    """The exclusions verdict ``v`` skipped (its record's), each with the time it was made."""
-    made = {e.run_id: e for e in repo.list_exclusions(s, v.campaign_id)}
+def _skipped(v: Verdict, made: dict[int, Exclusion]) -> list[dict]:
+    """The exclusions verdict ``v`` skipped (its record's), each with the time it was made (from
+    ``made``, run id -> the campaign's exclusion record)."""
     return [
         {
             **e,
@@ -465,12 +455,9 @@ def show_verdict(ws: Workspace, verdict_id: int) -> dict:
         if v is None:
             raise _missing(s, "verdict", str(verdict_id))
         path = verdict_path(ws.path, v.campaign_id, v.id)
-        skipped = _skipped(s, v)
-        later = [
-            e.run_id
-            for e in repo.list_exclusions(s, v.campaign_id)
-            if e.run_id not in {x["run_id"] for x in skipped}
-        ]
+        made = {e.run_id: e for e in repo.list_exclusions(s, v.campaign_id)}
+        skipped = _skipped(v, made)
+        later = sorted(made.keys() - {x["run_id"] for x in skipped})
         return {
             **_verdict_row(ws.path, v),
             "campaign_name": v.campaign.name,
