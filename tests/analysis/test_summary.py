@@ -218,8 +218,9 @@ def _stored(run_id: int = 2, findings: tuple = ()) -> dict:
 
 def test_a_stored_run_says_simulated_excluded_and_not_a_verdict():
     result = _stored()
-    exclusion = {"reason": "aborted: heater tripped", "by": "ab" * 32,
-                 "at": "2026-12-06T09:00:00+00:00", "file": "evidence/exclusions/run-2.json"}
+    exclusion = {"reason": "aborted: heater tripped", "signer_fingerprint": "ab" * 32,
+                 "excluded_at": "2026-12-06T09:00:00+00:00",
+                 "file": "evidence/exclusions/run-2.json"}
     result |= stored_run_summary(result, 7, True, exclusion)
     assert result["simulated"] is True and result["exclusion"] == exclusion
     lines = stored_run_lines(result)

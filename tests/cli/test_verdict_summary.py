@@ -118,8 +118,10 @@ def test_analyze_a_stored_run_says_simulated_excluded_and_names_its_verdict(
                                     "--workspace", str(ws), "--json", check=True).stdout)
     out = json.loads(_analyze(heatproof, ws, run_id, "--json"))
     exclusion = out["exclusion"]
-    assert exclusion["reason"] == reason and exclusion["by"] == excluded["signer_fingerprint"]
-    assert exclusion["at"].startswith(excluded["excluded_utc"][:19])
+    assert exclusion["reason"] == reason
+    assert exclusion["signer_fingerprint"] == excluded["signer_fingerprint"]
+    assert exclusion["excluded_at"].startswith(excluded["excluded_utc"][:19])
+    assert exclusion["file"] == excluded["file"]
     text = _analyze(heatproof, ws, run_id)
     said = f"  EXCLUDED from campaign {campaign_id}: {reason} (signed by engineer key " \
         f"{excluded['signer_fingerprint'][:16]}, "

@@ -226,8 +226,8 @@ def stored_run_summary(
 ) -> dict:
     """The keys a stored run's analysis `result` (RunResult.to_dict) gains: its `campaign_id`,
     whether it is `simulated` (from the physics twin), its `exclusion` from the campaign (None,
-    or reason, by: the engineer key's fingerprint, at: UTC time) and the sentence saying that one
-    run's COP is not a verdict."""
+    or as catalog lists it: reason, signer_fingerprint, excluded_at, file) and the sentence
+    saying that one run's COP is not a verdict."""
     return {
         "campaign_id": campaign_id,
         "simulated": simulated,
@@ -258,8 +258,8 @@ def stored_run_lines(result: dict) -> list[str]:
     if result["exclusion"]:
         e = result["exclusion"]
         lines.append(
-            f"  EXCLUDED from campaign {result['campaign_id']}: {e['reason']} (signed by engineer "
-            f"key {str(e['by'])[:16]}, {e['at']}); the campaign's verdict leaves it out"
+            f"  EXCLUDED from campaign {result['campaign_id']}: {exclusion_words(e)}; the "
+            "campaign's verdict leaves it out"
         )
     for w in result["windows"]:
         low, high = w["cop_interval"]
@@ -488,9 +488,15 @@ def _exclusions(record: dict) -> list[dict]:
 
 
 def _exclusion_text(e: dict) -> str:
-    signer = e.get("signer_fingerprint")
-    signed = f" (signed by engineer key {signer[:16]})" if signer else ""
-    return f"run {e.get('run_id', '?')}: {e.get('reason', '(no reason given)')}{signed}"
+    return f"run {e.get('run_id', '?')}: {exclusion_words(e)}"
+
+
+def exclusion_words(e: dict) -> str:
+    """An exclusion `e` (its reason, signer_fingerprint and, when known, excluded_at) in words:
+    the reason, then the engineer key that signed it and when."""
+    signer, at = e.get("signer_fingerprint"), e.get("excluded_at")
+    signed = ", ".join(x for x in (signer and f"signed by engineer key {signer[:16]}", at) if x)
+    return f"{e.get('reason', '(no reason given)')}" + (f" ({signed})" if signed else "")
 
 
 def _exclusions_text(exclusions: list[dict]) -> str:

@@ -70,10 +70,12 @@ def analyze(
 def _print_stored_run(ws, run_id: int, json_out: bool) -> None:
     """The analysis of run `run_id` of workspace `ws`, with its campaign, whether it is
     simulated, its exclusion and that it is not a verdict."""
+    from heatproof import catalog
     from heatproof.analysis.summary import stored_run_lines, stored_run_summary
     from heatproof.campaign import analyze_run_by_id
 
-    campaign_id, simulated, exclusion = _run_facts(ws, run_id)
+    run = catalog.show_run(ws, run_id)  # NotFound naming `heatproof list runs`
+    campaign_id, simulated, exclusion = run["campaign"], run["simulated"], run["exclusion"]
     try:
         result = analyze_run_by_id(ws, run_id).to_dict()
     except InvalidInput as exc:
@@ -88,24 +90,6 @@ def _print_stored_run(ws, run_id: int, json_out: bool) -> None:
         return
     for line in stored_run_lines(result):
         typer.echo(line)
-
-
-def _run_facts(ws, run_id: int) -> tuple[int, bool, dict | None]:
-    """Run `run_id`'s campaign id, whether it came from the physics twin (its meta, as verdicts
-    read it) and its exclusion (reason, by: the engineer key's fingerprint, at: UTC time, file;
-    None when it is not excluded), from workspace `ws`."""
-    from heatproof.records import repository as repo
-
-    with ws.unit_of_work() as s:
-        run = repo.get_run(s, run_id)
-        e = repo.get_exclusion(s, run_id)
-        exclusion = e and {
-            "reason": e.reason,
-            "by": e.signer_fingerprint,
-            "at": e.created_at.isoformat(),
-            "file": e.path,
-        }
-        return run.campaign_id, bool((run.meta or {}).get("simulated")), exclusion
 
 
 def _print_runfile(record: dict, json_out: bool) -> None:

@@ -93,11 +93,12 @@ def _exclusion_notes(kind: str, rows: list[dict]) -> list[str]:
     """One line per excluded run among ``rows`` of ``kind``: why, who signed it, when."""
     if kind != "runs":
         return []
+    from heatproof.analysis.summary import exclusion_words
+
     return [
-        f"run {r['id']} EXCLUDED: {x['reason']} (signed by engineer key "
-        f"{x['signer_fingerprint'][:16]}, {x['excluded_at']})"
+        f"run {r['id']} EXCLUDED: {exclusion_words(r['exclusion'])}"
         for r in rows
-        if (x := r["exclusion"]) is not None
+        if r["exclusion"] is not None
     ]
 
 
