@@ -93,7 +93,9 @@ class StandClient:
             f"stand {self.name}: {what} failed ({detail}); check it is running and reachable"
         )
 
-    def _call(self, what: str, fn, *args, **kwargs):
+    def _call(self, what: str, fn, *args, absent_ok: bool = False, **kwargs):
+        """``fn``'s response (connecting first if needed); StandUnavailable naming ``what`` on
+        an error, except an illegal address exception when ``absent_ok`` (then None)."""
         if self.info is None and what != "read info":
             self._connect()
         try:
@@ -101,6 +103,8 @@ class StandClient:
         except (ModbusException, OSError) as exc:
             raise self._fail(what, exc) from exc
         if response.isError():
+            if absent_ok and getattr(response, "exception_code", None) == ExcCodes.ILLEGAL_ADDRESS:
+                return None
             raise self._fail(what, response)
         return response
 
@@ -133,21 +137,14 @@ class StandClient:
         """What the stand reports of itself (registers 210..469): whether it is simulated and the
         design it simulates; None for a stand that reports nothing there (zeros, or an illegal
         address exception: a real stand of map version 2 need not have them)."""
-        if self.info is None:
-            self._connect()
         words: list[int] = []
         end = IDENTITY_ADDRESS + IDENTITY_COUNT
         for address in range(IDENTITY_ADDRESS, end, _MAX_READ):
-            try:
-                response = self._client.read_input_registers(
-                    address, count=min(_MAX_READ, end - address), device_id=DEVICE_ID
-                )
-            except (ModbusException, OSError) as exc:
-                raise self._fail("read identity", exc) from exc
-            if response.isError():
-                if getattr(response, "exception_code", None) == ExcCodes.ILLEGAL_ADDRESS:
-                    return None
-                raise self._fail("read identity", response)
+            read = self._client.read_input_registers
+            count = min(_MAX_READ, end - address)
+            response = self._call("read identity", read, address, count=count, absent_ok=True)
+            if response is None:
+                return None
             words += response.registers
             if words[0] == 0:
                 return None
