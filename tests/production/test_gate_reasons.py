@@ -52,24 +52,24 @@ def test_a_negative_recycles_g1_and_says_so_first():
     result = evaluate_g1([campaign(1, "NEGATIVE")])
     assert result.outcome is GateOutcome.RECYCLE
     assert result.reason.startswith(
-        "excess heat not excluded: the latest qualifying campaign, campaign 1 (c1), is NEGATIVE"
+        "fails 'excess heat not excluded': the latest qualifying campaign, campaign 1 (c1), is NEGATIVE"
     )
     assert not result.reason.startswith("validated POSITIVE")
     after = evaluate_g1([campaign(1, "POSITIVE"), campaign(2, "NEGATIVE")])
-    assert after.reason.startswith("excess heat not excluded: the latest qualifying campaign, ")
+    assert after.reason.startswith("fails 'excess heat not excluded': the latest qualifying campaign, ")
 
 
 def test_a_killed_g1_names_the_kill():
     result = evaluate_g1([campaign(1, "NEGATIVE"), campaign(2, "NEGATIVE")])
     assert result.outcome is GateOutcome.KILL
-    assert result.reason.startswith("not killed: 2 qualifying NEGATIVE and 0 qualifying POSITIVE")
+    assert result.reason.startswith("fails 'not killed': 2 qualifying NEGATIVE and 0 qualifying POSITIVE")
     assert "the revision is killed" in result.reason
 
 
 def test_a_hold_still_names_the_first_gap():
     result = evaluate_g1([campaign(1, "NEGATIVE"), campaign(2, "POSITIVE")])
     assert result.outcome is GateOutcome.HOLD
-    assert result.reason.startswith("independent replication: needed")
+    assert result.reason.startswith("fails 'independent replication': needed")
 
 
 def test_a_g3_recycled_by_a_shortfall_names_it_not_an_earlier_gap():
@@ -78,7 +78,7 @@ def test_a_g3_recycled_by_a_shortfall_names_it_not_an_earlier_gap():
     result = evaluate_g3(PreviousGate("G2", GateOutcome.GO, GateOutcome.GO), pilot)
     assert result.outcome is GateOutcome.RECYCLE
     assert not result.criteria[1].holds and result.criteria[1].name == "pilot lot >= 30 units"
-    assert result.reason.startswith("heater_ohm: Cpk >= 1.33: Cpk 0.9")
+    assert result.reason.startswith("fails 'heater_ohm: Cpk >= 1.33': Cpk 0.9")
 
 
 def test_a_signed_g1_decision_recycled_by_a_negative_names_it(tmp_path):
@@ -99,5 +99,5 @@ def test_a_signed_g1_decision_recycled_by_a_negative_names_it(tmp_path):
     decision = decide_gate(ws, "gx", "A", "G1", "engineer")
     assert decision["outcome"] == "recycle"
     assert decision["reason"].startswith(
-        "excess heat not excluded: the latest qualifying campaign, campaign 1 (null), is NEGATIVE"
+        "fails 'excess heat not excluded': the latest qualifying campaign, campaign 1 (null), is NEGATIVE"
     )

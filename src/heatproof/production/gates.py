@@ -120,13 +120,13 @@ def _result(
 ) -> GateResult:
     """go when every ``criteria`` of ``gate`` holds, else ``failing``, with ``notes`` and
     ``facts``; the reason names ``deciding``, the criterion that determined ``failing`` (None:
-    the first blocking one)."""
+    the first blocking one), as "fails '<criterion>': <what it found>"."""
     blocking = [c for c in criteria if not c.holds]
     if not blocking:
         reason = f"{gate} {GATE_NAMES[gate]}: every criterion holds"
         return GateResult(gate, GateOutcome.GO, tuple(criteria), reason, tuple(notes), facts or {})
     why = deciding if deciding is not None and not deciding.holds else blocking[0]
-    reason = f"{why.name}: {why.detail}"
+    reason = f"fails '{why.name}': {why.detail}"  # the criterion as named, then what it found
     return GateResult(gate, failing, tuple(criteria), reason, tuple(notes), facts or {})
 
 
