@@ -43,6 +43,7 @@ from heatproof.plants.loop_stand import (
 from heatproof.records import plants as plant_records
 from heatproof.records import repository as repo
 from heatproof.records.models import Campaign, Design, Plant
+from heatproof.records.releases import design_revision
 from heatproof.twin.hypotheses import HeatSource
 from heatproof.workspace import Workspace
 
@@ -59,7 +60,7 @@ def plant_instruments(rated_w: float) -> LoopInstruments:
 def _plant_design(s: Session, plant: Plant, units: int) -> Design:
     """The plant's own design record (its campaigns stay off its units' design)."""
     unit_design = s.get(Design, plant.design_id)
-    return repo.get_or_create_design(
+    design, _ = design_revision(
         s,
         f"{PLANT_PREFIX}{plant.name}",
         unit_design.revision,
@@ -67,6 +68,7 @@ def _plant_design(s: Session, plant: Plant, units: int) -> Design:
         geometry={"plant": plant.name, "units": units, "unit_design": unit_design.name},
         material=unit_design.material,
     )
+    return design
 
 
 def _new_campaign(ws: Workspace, name: str, procedure: Commissioning) -> tuple[int, tuple]:
