@@ -4,14 +4,18 @@ instruments with calibration due dates, and the evidence's signature status."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
 
 import pytest
 
+from heatproof.analysis.summary import findings_lines, verdict_summary
 from heatproof.report.campaign_report import write_campaign_report
 from heatproof.workspace import Workspace
+
+KEYS = ("blocking", "warnings", "checked")
 
 
 def _page(demo_run, scenario: str) -> str:
@@ -54,6 +58,20 @@ def test_checked_pitfalls_sentence_and_warnings(demo_run):
     assert '<p id="pitfalls">No pitfall found (checked: steady state over each window' in gain
     assert "Pitfalls checked" not in gain
     assert '<ul id="warnings">' in null and '<p id="pitfalls">Checked: ' in null
+
+
+def test_the_report_says_the_findings_in_the_text_summarys_words(demo_run):
+    """One honest summary: every heading and finding of the text summary is in the HTML report,
+    word for word."""
+    ws, summary = demo_run
+    for name in ("gain", "null"):
+        record = _signed_record(ws, summary["scenarios"][name])
+        page = _page(demo_run, name)
+        said = [
+            line.strip().removeprefix("- ").removesuffix(":")
+            for line in findings_lines(**{k: verdict_summary(record)[k] for k in KEYS})
+        ]
+        assert said and all(html.escape(text[1:]) in page for text in said), name  # [1:]: capitalised
 
 
 @pytest.fixture(scope="module")

@@ -84,6 +84,7 @@ def verdict_summary(record: dict, evidence_status: dict | None = None) -> dict:
     findings = _unique(record.get("pitfalls", []))
     blocking = _blocking(record, findings)
     deciding = _deciding(record["outcome"], _active(record), threshold, confidence, blocking)
+    warnings, checked = _warnings(findings), _checked(record)
     return {
         "outcome": record["outcome"],
         "campaign_id": record.get("campaign_id"),
@@ -93,8 +94,9 @@ def verdict_summary(record: dict, evidence_status: dict | None = None) -> dict:
         "deciding": deciding,
         "interval": _interval(record.get("summary") or {}, confidence),
         "blocking": blocking,
-        "warnings": _warnings(findings),
-        "checked": _checked(record),
+        "warnings": warnings,
+        "checked": checked,
+        "findings": findings_sections(blocking, warnings, checked),
         "simulated": _simulated(record),
         "exclusions": _exclusions(record),
         "evidence": _evidence(evidence_status, record.get("campaign_id")),
@@ -107,7 +109,7 @@ def summary_lines(summary: dict) -> list[str]:
     return [
         _title(summary),
         *_decision_lines(summary),
-        f"  exclusions: {_exclusions_text(summary['exclusions'])}",
+        f"  exclusions: {exclusions_text(summary['exclusions'])}",
         f"  evidence: {summary['evidence']['sentence']}",
     ]
 
@@ -123,19 +125,40 @@ def _decision_lines(summary: dict) -> list[str]:
     return lines + findings_lines(summary["blocking"], summary["warnings"], summary["checked"])
 
 
-def findings_lines(blocking: list[dict], warnings: list[dict], checked: list[str]) -> list[str]:
-    """The `blocking` findings (as verdict_summary lists them), each once in plain words with its
-    numbers; the `warnings` grouped once; and the `checked` list, said as "no pitfall found
-    (checked: ...)" when neither is there."""
+def findings_sections(
+    blocking: list[dict], warnings: list[dict], checked: list[str]
+) -> list[dict]:
+    """The findings in the words every output uses (text, JSON, HTML): sections of "key",
+    "heading" and "items". The `blocking` findings (as verdict_summary lists them), each once in
+    plain words with its numbers; the `warnings` grouped once; and the `checked` list, said as
+    "no pitfall found (checked: ...)" when neither is there."""
     listed = ", ".join(checked) or "the checks of this method"
     if not blocking and not warnings:
-        return [f"  no pitfall found (checked: {listed})"]
-    lines = [f"  blocking findings ({len(blocking)}):" if blocking else "  blocking findings: none"]
-    lines += [f"    - {text}" for text in _blocking_texts(blocking)]
+        return [_section("pitfalls", f"no pitfall found (checked: {listed})")]
+    heading = f"blocking findings ({len(blocking)}):" if blocking else "blocking findings: none"
+    sections = [_section("blocking", heading, _blocking_texts(blocking))]
     if warnings:
-        lines.append("  warnings (they do not change the outcome):")
-        lines += [f"    - {_warning_text(w)}" for w in warnings]
-    return lines + [f"  checked: {listed}"]
+        sections.append(
+            _section(
+                "warnings",
+                "warnings (they do not change the outcome):",
+                [_warning_text(w) for w in warnings],
+            )
+        )
+    return [*sections, _section("pitfalls", f"checked: {listed}")]
+
+
+def _section(key: str, heading: str, items: list[str] | None = None) -> dict:
+    return {"key": key, "heading": heading, "items": items or []}
+
+
+def findings_lines(blocking: list[dict], warnings: list[dict], checked: list[str]) -> list[str]:
+    """findings_sections of `blocking`, `warnings` and `checked` as indented text lines."""
+    return [
+        line
+        for section in findings_sections(blocking, warnings, checked)
+        for line in (f"  {section['heading']}", *(f"    - {t}" for t in section["items"]))
+    ]
 
 
 def _blocking_texts(blocking: list[dict]) -> list[str]:
@@ -499,7 +522,8 @@ def exclusion_words(e: dict) -> str:
     return f"{e.get('reason', '(no reason given)')}" + (f" ({signed})" if signed else "")
 
 
-def _exclusions_text(exclusions: list[dict]) -> str:
+def exclusions_text(exclusions: list[dict]) -> str:
+    """The `exclusions` (as verdict_summary lists them) in one line; none said as such."""
     if not exclusions:
         return "none (every run of the campaign was analysed)"
     return "; ".join(e["sentence"] for e in exclusions)

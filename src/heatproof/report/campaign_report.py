@@ -15,7 +15,12 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from heatproof.analysis.methods import TransferFit
-from heatproof.analysis.summary import numbers_text, verdict_summary
+from heatproof.analysis.summary import (
+    exclusions_text,
+    findings_sections,
+    simulated_sentence,
+    verdict_summary,
+)
 from heatproof.outputs import write_text
 from heatproof.records import repository as repo
 from heatproof.report.context import evidence_status, run_details
@@ -219,11 +224,10 @@ def _simulation_notice(record: dict) -> str:
     simulated = record.get("simulated_runs") or []
     if not simulated:
         return ""
-    runs = ", ".join(str(r) for r in simulated)
+    sentence = html.escape(simulated_sentence(simulated, "this verdict"))
     return (
-        f'<p id="simulated" style="background:#fff3cd;padding:8px"><b>Simulation.</b> Runs {runs} come '
-        "from the physics twin, not a real reactor: this verdict shows what the analysis concludes on "
-        "simulated data and is no evidence of excess heat.</p>"
+        f'<p id="simulated" style="background:#fff3cd;padding:8px"><b>Simulation.</b> '
+        f"{sentence[:1].upper()}{sentence[1:]}.</p>"
     )
 
 
@@ -237,39 +241,25 @@ VERDICT_STYLE = """.verdict{font-size:1.6em;padding:8px 12px;border-radius:4px;
 
 
 def _summary_section(summary: dict) -> str:
-    """The summary in HTML: deciding bound, interval, findings once, checks, exclusions."""
+    """The summary in HTML, in the words of the text summary (analysis.summary): deciding bound,
+    interval, findings once, checks, exclusions."""
     esc = html.escape
     parts = [f'<p id="deciding"><b>Decided by:</b> {esc(summary["deciding"]["sentence"])}.</p>']
     if summary["interval"]:
         sentence = esc(summary["interval"]["sentence"])
         parts.append(f'<p id="interval"><b>Headline interval:</b> {sentence}.</p>')
-    blocking = "".join(
-        f"<li><b>{esc(b['code'] or 'blocking')}</b>: {esc(b['text'])}"
-        + (f" <small>({esc(numbers_text(b['numbers']))})</small>" if b["numbers"] else "")
-        + "</li>"
-        for b in summary["blocking"]
-    )
-    warnings = "".join(
-        f"<li><b>{esc(w['title'])}</b> ({w['count']}: {esc('; '.join(w['places']))})<ul>"
-        + "".join(f"<li>{esc(m)}</li>" for m in dict.fromkeys(w["messages"]))
-        + "</ul></li>"
-        for w in summary["warnings"]
-    )
-    checked = ", ".join(summary["checked"]) or "the checks of this method"
-    if not blocking and not warnings:
-        parts.append(f'<p id="pitfalls">No pitfall found (checked: {esc(checked)}).</p>')
-    else:
-        parts.append(
-            f'<h3>Blocking findings</h3><ul id="blocking">{blocking or "<li>none</li>"}</ul>'
-            f'<h3>Warnings (they do not change the outcome)</h3><ul id="warnings">'
-            f"{warnings or '<li>none</li>'}</ul>"
-            f'<p id="pitfalls">Checked: {esc(checked)}.</p>'
-        )
+    for section in findings_sections(summary["blocking"], summary["warnings"], summary["checked"]):
+        heading = esc(section["heading"][:1].upper() + section["heading"][1:])
+        if section["items"]:
+            items = "".join(f"<li>{esc(text)}</li>" for text in section["items"])
+            parts.append(f'<h3>{heading.rstrip(":")}</h3><ul id="{section["key"]}">{items}</ul>')
+        else:
+            parts.append(f'<p id="{section["key"]}">{heading}.</p>')
     excluded = "".join(f"<li>{esc(e['sentence'])}</li>" for e in summary["exclusions"])
     parts.append(
         f'<h3>Exclusions</h3><ul id="exclusions">{excluded}</ul>'
         if excluded
-        else '<p id="exclusions">Exclusions: none (every run of the campaign was analysed).</p>'
+        else f'<p id="exclusions">Exclusions: {esc(exclusions_text([]))}.</p>'
     )
     return "<h2>Summary</h2>" + "".join(parts)
 
