@@ -722,11 +722,12 @@ def invoke(argv: list[str], capsys, monkeypatch) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def place(tmp_path, demo_run, monkeypatch) -> dict[str, str]:
-    """tmp_path made the current folder, holding a copy of the demo workspace as
+def place(tmp_path, demo_pristine, monkeypatch) -> dict[str, str]:
+    """tmp_path made the current folder, holding a copy of the demo workspace as the demo left it
+    (other tests add to the shared demo_run) as
     heatproof-data, a copy of the keys ($HEATPROOF_KEYS) and links to the shipped files; the
     placeholders' first values."""
-    ws, summary = demo_run
+    ws, summary = demo_pristine
     shutil.copytree(ws, tmp_path / "heatproof-data")
     shutil.copytree(os.environ["HEATPROOF_KEYS"], tmp_path / "keys")
     for name in SHIPPED:
