@@ -37,7 +37,7 @@ def test_campaign_page_has_verdict_pitfalls_budget_and_the_report(demo_app):
     page = client.get("/campaigns/2").text
     assert 'id="verdict"' in page and "POSITIVE" in page
     assert 'id="pitfalls"' in page and 'id="budget"' in page
-    assert "SIMULATED" in page
+    assert "SIMULATED: runs 3, 4 come from the physics twin, not a real reactor: this verdict" in page
     assert '<iframe class="report" src="/campaigns/2/report"' in page
     report = client.get("/campaigns/2/report")
     stored = demo_app.state.workspace.reports_dir / "campaign-2.html"
