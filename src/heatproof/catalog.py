@@ -41,7 +41,7 @@ from heatproof.records.models import (
     TestStand,
     Verdict,
 )
-from heatproof.report.context import evidence_status
+from heatproof.report.context import signed_manifests
 from heatproof.workspace import Workspace
 
 KINDS = ("designs", "units", "stands", "campaigns", "runs", "verdicts")
@@ -421,13 +421,13 @@ def _evidence(ws: Workspace, v: Verdict) -> dict:
     """What verdict ``v``'s summary says of its evidence in workspace ``ws``: its runs' manifests
     (sealed or not) and the signature files beside this verdict's own file (none when it has no
     file), found, not verified."""
-    found = evidence_status(ws, v.campaign_id, v.record)
     path, roles = verdict_path(ws.path, v.campaign_id, v.id), _signatures(ws.path, v)
     return {
-        **found,
+        **signed_manifests(ws, v.record),
         "engineer_signed": "engineer" in roles,
         "validator_signed": "validator" in roles,
         "verdict_file": path.relative_to(ws.path).as_posix() if path.is_file() else None,
+        "checked": False,
     }
 
 

@@ -35,17 +35,22 @@ def evidence_status(ws: Workspace, campaign_id: int, record: dict) -> dict:
     the same decision with its engineer and validator signature files (see
     heatproof.analysis.summary.verdict_summary for the keys)."""
     root = ws.path
-    runs = sorted(record.get("data", {}), key=str)
-    sealed = [r for r in runs if _sig(_manifest(root, r), "operator").is_file()]
     verdict = _verdict_file(root, campaign_id, record)
     return {
-        "sealed_runs": sealed,
-        "unsealed_runs": [r for r in runs if r not in sealed],
+        **signed_manifests(ws, record),
         "engineer_signed": verdict is not None and _sig(verdict, "engineer").is_file(),
         "validator_signed": verdict is not None and _sig(verdict, "validator").is_file(),
         "verdict_file": None if verdict is None else verdict.relative_to(root).as_posix(),
         "checked": False,
     }
+
+
+def signed_manifests(ws: Workspace, record: dict) -> dict:
+    """The runs of the verdict `record` in workspace `ws` with ("sealed_runs") and without
+    ("unsealed_runs") an operator-signed manifest."""
+    runs = sorted(record.get("data", {}), key=str)
+    sealed = [r for r in runs if _sig(_manifest(ws.path, r), "operator").is_file()]
+    return {"sealed_runs": sealed, "unsealed_runs": [r for r in runs if r not in sealed]}
 
 
 def _verdict_file(root: Path, campaign_id: int, record: dict) -> Path | None:
