@@ -147,7 +147,7 @@ def _finalize(
             raise HeatproofError(
                 f"raw log {log.name} holds no acknowledged samples; nothing to record"
             )
-        target = _logged_identity(log, target, campaign_design(ws, target.campaign_id)[0])
+        target = _logged_identity(ws, log, target)
         ws.transaction(lambda s: _references(s, target))  # a wrong target is named first
         log.close_for_finalize(
             {"campaign": target.campaign_id, "serial": target.serial, "kind": target.kind}
@@ -287,14 +287,20 @@ def identified(
     return replace(target, simulated=True, stand_identity=identity.to_dict())
 
 
-def _logged_identity(log: ChunkLog, target: RunTarget, design: str) -> RunTarget:
-    """``target`` checked against each stand identity stored in ``log`` (`daq record` notes it),
-    for the campaign's ``design``."""
+def _logged_identity(ws: Workspace, log: ChunkLog, target: RunTarget) -> RunTarget:
+    """``target`` checked against each stand identity stored in ``log`` (`daq record` notes it)
+    for the design of its campaign in workspace ``ws`` (read only when the log holds one)."""
     stand = log.name.rsplit("/", 1)[-1]
-    for entry in log.entries:
-        for event in entry.events:
-            if event.get("event") == IDENTITY_EVENT and event.get("identity") is not None:
-                target = identified(StandIdentity(**event["identity"]), stand, target, design)
+    identities = [
+        event["identity"]
+        for entry in log.entries
+        for event in entry.events
+        if event.get("event") == IDENTITY_EVENT and event.get("identity") is not None
+    ]
+    if identities:
+        design = campaign_design(ws, target.campaign_id)[0]
+        for identity in identities:
+            target = identified(StandIdentity(**identity), stand, target, design)
     return target
 
 
