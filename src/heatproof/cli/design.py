@@ -3,6 +3,7 @@ the --design option of the commands that take one (demo, daq campaign)."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -33,13 +34,22 @@ DRIVE_HEADROOM = 0.9  # the controller needs room above the steady drive to hold
 def read_design(path: Path | None, option: str = "--design") -> DesignFile | None:
     """The design file at ``path`` given with ``option`` (None when not given): NotFound when
     absent, InvalidInput naming the file, the table and key, the value and the fix otherwise."""
+    return read_design_and_hash(path, option)[0]
+
+
+def read_design_and_hash(
+    path: Path | None, option: str = "--design"
+) -> tuple[DesignFile | None, str | None]:
+    """read_design of ``path`` and ``option``, with the SHA-256 (hex) of the file's bytes, read
+    once; (None, None) when not given."""
     if path is None:
-        return None
+        return None, None
     from heatproof.errors import decode_utf8
     from heatproof.twin.design_file import design_from_toml
 
-    text = decode_utf8(read_input(path, option), f"design file {path}", "utf-8-sig")
-    return design_from_toml(text, str(path))
+    raw = read_input(path, option)
+    text = decode_utf8(raw, f"design file {path}", "utf-8-sig")
+    return design_from_toml(text, str(path)), hashlib.sha256(raw).hexdigest()
 
 
 @app.command()

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import threading
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from heatproof.cli.design import DesignOpt
+from heatproof.cli.design import DesignOpt, read_design_and_hash
 
 if TYPE_CHECKING:
-    from pathlib import Path
 
     from heatproof.twin.design_file import DesignFile
     from heatproof.twin.simulated_stand import SimulatedStandConfig
@@ -54,21 +52,6 @@ def simulated_config(
         authorised_operators=authorised_operators,
         controller=controller,
     )
-
-
-def served_design(path: Path | None) -> tuple[DesignFile | None, str | None]:
-    """The design file at ``path`` (--design) and the SHA-256 (hex) of its bytes, read once;
-    (None, None) when not given (the built-in HX-1). NotFound or InvalidInput in one line
-    naming the file, the table and key, the value and the fix (as read_design)."""
-    if path is None:
-        return None, None
-    from heatproof.cli.options import read_input
-    from heatproof.errors import decode_utf8
-    from heatproof.twin.design_file import design_from_toml
-
-    raw = read_input(path, "--design")
-    text = decode_utf8(raw, f"design file {path}", "utf-8-sig")
-    return design_from_toml(text, str(path)), hashlib.sha256(raw).hexdigest()
 
 
 def revised(design_file: DesignFile | None, revision: str) -> DesignFile:
@@ -125,7 +108,7 @@ def serve(
 
     Example: heatproof stand serve --design designs/example-large.toml --port 5020
     """
-    design_file, sha256 = served_design(design)
+    design_file, sha256 = read_design_and_hash(design)
     if revision is not None:
         design_file = revised(design_file, revision)
     config = simulated_config(
