@@ -15,9 +15,9 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from heatproof.errors import HeatproofError
+from heatproof.modbus.acquisition import Outage
 from heatproof.modbus.client import StandClient, StandUnavailable
 from heatproof.modbus.plug import ModbusStand
 from heatproof.modbus.server import StandServer, serve_in_thread
@@ -30,20 +30,13 @@ __all__ = ["LOOPBACK", "ModbusLink"]
 LOOPBACK = "127.0.0.1"
 
 
-@dataclass
-class _Outage:
-    since_unix_s: float
-    reason: str
-    attempts: int = 0
-
-
 class _Polling:
     """What ModbusStand needs of an acquisition, keeping nothing: ``client`` read once a poll,
     a sample already seen dropped, an unreachable stand noted as ``outage``."""
 
     def __init__(self, client: StandClient) -> None:
         self.client = client
-        self.outage: _Outage | None = None
+        self.outage: Outage | None = None
         self.last: int | None = None
 
     def poll(self) -> Sample | None:
@@ -51,7 +44,7 @@ class _Polling:
         try:
             sample = self.client.read_sample()
         except StandUnavailable as exc:
-            self.outage = self.outage or _Outage(time.time(), str(exc))
+            self.outage = self.outage or Outage(time.time(), str(exc))
             self.outage.attempts += 1
             return None
         self.outage = None

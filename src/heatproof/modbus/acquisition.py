@@ -45,7 +45,10 @@ IDENTITY_EVENT = "stand identity"  # the stand's identity, noted with its first 
 
 
 @dataclass
-class _Outage:
+class Outage:
+    """A stand unreachable since ``since_unix_s`` (Unix s) for ``reason``, after ``attempts``
+    failed polls."""
+
     since_unix_s: float
     reason: str
     attempts: int = 0
@@ -70,7 +73,7 @@ class Acquisition:
         self.identify = identify  # cleared once the identity is noted
         self.last: Sample | None = None
         self.received = 0
-        self.outage: _Outage | None = None
+        self.outage: Outage | None = None
         self.recovery: Recovery | None = None
         self.unstored: list[dict] = []  # outages waiting for a sample to be stored with
 
@@ -98,7 +101,7 @@ class Acquisition:
             sample = self.client.read_sample()
         except StandUnavailable as exc:
             if self.outage is None:
-                self.outage = _Outage(time.time(), str(exc))
+                self.outage = Outage(time.time(), str(exc))
             self.outage.attempts += 1
             self._ack(self.log.commit_if_due())  # what was received is made durable meanwhile
             return None
