@@ -66,7 +66,10 @@ def test_too_few_units_is_one_line_naming_needed_and_available(ws):
 def test_a_suspended_release_gives_no_units(ws):
     passed_units(ws, 4)
     suspend_revision(ws, "HX-1", "A", "field-failure trend")
-    with pytest.raises(InvalidInput, match=r"^design HX-1 rev A is not released for mass "):
+    with pytest.raises(
+        InvalidInput,
+        match=r"^design HX-1 rev A is not released for mass production: field-failure trend; ",
+    ):
         assemble_plant(ws, "P1", "HX-1", "A", 1000.0, 1000.0, 1)
     with pytest.raises(NotFound, match=r"^design 'HX-1' rev 'B' does not exist"):
         assemble_plant(ws, "P1", "HX-1", "B", 1000.0, 1000.0, 1)

@@ -49,9 +49,9 @@ def assemble_plant(
         release = release_state(s, found.id)
         if not release.released:
             raise InvalidInput(
-                f"design {design} rev {revision} is not released for mass production "
-                f"({release.status}: {release.reason}): its units cannot go into a plant; see "
-                f"`heatproof gate status {design} {revision}`"
+                f"design {design} rev {revision} is not released for mass production: "
+                f"{release.reason}; its units cannot go into a plant until it is (see "
+                f"`heatproof gate status {design} {revision}`)"
             )
         available = plant_records.released_units(s, found.id)
         if len(available) < sizing.units:
